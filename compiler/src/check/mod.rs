@@ -1,0 +1,26 @@
+//! Rules proven on the model. Each submodule is one family of rules; all of
+//! them read the model and append findings, none of them stops the others.
+
+mod contracts;
+mod examples;
+mod naming;
+mod references;
+mod versions;
+mod words;
+
+pub use naming::{is_keyword, is_pascal_case, is_snake_case};
+
+use crate::config::Naming;
+use crate::diagnostic::Diagnostic;
+use crate::model::Model;
+
+/// Runs every rule on the model.
+pub fn run(model: &Model, naming: &Naming) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    contracts::check(model, &mut out);
+    versions::check(model, &mut out);
+    naming::check(model, naming, &mut out);
+    let cyclic = references::check(model, &mut out);
+    examples::check(model, &cyclic, &mut out);
+    out
+}

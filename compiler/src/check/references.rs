@@ -1,0 +1,89 @@
+//! Reference rules that need the whole graph: a chain of `$ref`s (or
+//! `allOf` merges) that returns to where it started without passing through
+//! a property or an array describes a type of infinite size, or none at all.
+
+use std::collections::BTreeSet;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{Model, SchemaId, TypeSpace};
+use crate::rules::RuleId;
+use crate::source::Place;
+
+/// Reports unrepresentable cycles; returns the schemas on them so later
+/// checks can skip what cannot be validated.
+pub fn check(model: &Model, out: &mut Vec<Diagnostic>) -> BTreeSet<SchemaId> {
+    let types = &model.types;
+    let mut state = vec![Mark::New; types.len()];
+    let mut cyclic = BTreeSet::new();
+    for (start, _) in types.iter() {
+        if state[start.0 as usize] != Mark::New {
+            continue;
+        }
+        // Iterative depth-first search: chains of references can be long.
+        let mut stack: Vec<(SchemaId, usize)> = vec![(start, 0)];
+        state[start.0 as usize] = Mark::Active;
+        while let Some((id, next)) = stack.last().copied() {
+            let edges = alias_edges(types, id);
+            if next >= edges.len() {
+                state[id.0 as usize] = Mark::Done;
+                stack.pop();
+                continue;
+            }
+            stack.last_mut().expect("non-empty").1 += 1;
+            let (target, place) = edges[next];
+            match state[target.0 as usize] {
+                Mark::New => {
+                    state[target.0 as usize] = Mark::Active;
+                    stack.push((target, 0));
+                }
+                Mark::Active => {
+                    let from = stack.iter().position(|(s, _)| *s == target).unwrap_or(0);
+                    let members: Vec<SchemaId> = stack[from..].iter().map(|(s, _)| *s).collect();
+                    report(types, &members, place, out);
+                    cyclic.extend(members);
+                }
+                Mark::Done => {}
+            }
+        }
+    }
+    cyclic
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    New,
+    Active,
+    Done,
+}
+
+/// Edges along which a schema *is* its target rather than containing it.
+fn alias_edges(types: &TypeSpace, id: SchemaId) -> Vec<(SchemaId, Place)> {
+    let schema = types.get(id);
+    let reference = schema
+        .reference
+        .as_ref()
+        .and_then(|r| r.target.map(|t| (t, r.place)));
+    reference
+        .into_iter()
+        .chain(schema.all_of.iter().map(|m| (*m, types.get(*m).place)))
+        .collect()
+}
+
+fn report(types: &TypeSpace, members: &[SchemaId], closing: Place, out: &mut Vec<Diagnostic>) {
+    let path: Vec<String> = members
+        .iter()
+        .chain(members.first())
+        .map(|id| {
+            let origin = &types.get(*id).origin;
+            format!("{}#{}", origin.file, origin.pointer)
+        })
+        .collect();
+    out.push(
+        Diagnostic::new(
+            RuleId::RefCycle,
+            closing,
+            format!("`$ref` cycle: {}", path.join(" -> ")),
+        )
+        .hint("a schema cannot be only itself; put the recursion under a property or `items`"),
+    );
+}

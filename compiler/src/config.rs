@@ -1,0 +1,261 @@
+//! `evc.yaml`: rule levels, path ignores and the naming allow-lists, in the
+//! spirit of `buf.yaml`.
+//!
+//! ```yaml
+//! version: v1
+//! lint:
+//!   rules: { EXAMPLES_MISSING: error, RESERVED_KEYWORD: off }
+//!   ignore: [legacy/]
+//!   ignore_only: { FIELD_NOT_SNAKE_CASE: [billing/old_invoice.yaml] }
+//! naming:
+//!   past_tense: [Shutdown]
+//!   imperative: [Ship]
+//!   allow: [ItemNotAvailable]
+//! ```
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::Diagnostic;
+use crate::load::{Document, Entry, Node};
+use crate::rules::{Level, RuleId, RULES};
+use crate::source::{FileId, Place, Sources};
+
+/// Naming allow-lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Naming {
+    /// Extra words accepted as past tense in event names.
+    pub past_tense: Vec<String>,
+    /// Extra words accepted as the leading verb of command names.
+    pub imperative: Vec<String>,
+    /// Contract names exempt from the tense and mood rules.
+    pub allow: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    pub rules: BTreeMap<RuleId, Level>,
+    /// Paths (files or directories, relative to the root) no configurable rule looks at.
+    pub ignore: Vec<String>,
+    pub ignore_only: BTreeMap<RuleId, Vec<String>>,
+    pub naming: Naming,
+}
+
+impl Config {
+    /// Reads the config document; problems are reported and skipped.
+    pub fn from_document(document: Option<&Document>) -> (Config, Vec<Diagnostic>) {
+        let mut reader = Reader {
+            config: Config::default(),
+            diagnostics: Vec::new(),
+            file: FileId(0),
+        };
+        if let Some(document) = document {
+            reader.file = document.file;
+            reader.root(&document.root);
+        }
+        (reader.config, reader.diagnostics)
+    }
+
+    /// Sets each diagnostic's level and drops what is off or ignored.
+    /// Rules that are not configurable keep their level and are never ignored.
+    pub fn apply(&self, diagnostics: Vec<Diagnostic>, sources: &Sources) -> Vec<Diagnostic> {
+        diagnostics
+            .into_iter()
+            .filter_map(|mut d| {
+                if !d.rule.rule().configurable {
+                    return Some(d);
+                }
+                let path = sources.get(d.place.file).relative_slash();
+                let ignored = self.ignore.iter().any(|p| covers(p, &path))
+                    || self
+                        .ignore_only
+                        .get(&d.rule)
+                        .is_some_and(|paths| paths.iter().any(|p| covers(p, &path)));
+                if ignored {
+                    return None;
+                }
+                if let Some(level) = self.rules.get(&d.rule) {
+                    d.level = *level;
+                }
+                (d.level != Level::Off).then_some(d)
+            })
+            .collect()
+    }
+}
+
+/// Whether an ignore entry (a file or a directory) covers a path.
+fn covers(entry: &str, path: &str) -> bool {
+    let entry = entry.trim_start_matches("./").trim_end_matches('/');
+    entry.is_empty() || path == entry || path.starts_with(&format!("{entry}/"))
+}
+
+struct Reader {
+    config: Config,
+    diagnostics: Vec<Diagnostic>,
+    file: FileId,
+}
+
+impl Reader {
+    fn place(&self, node: &Node) -> Place {
+        Place {
+            file: self.file,
+            span: node.span,
+        }
+    }
+
+    fn invalid(&mut self, place: Place, message: impl Into<String>) {
+        self.diagnostics
+            .push(Diagnostic::new(RuleId::ConfigInvalid, place, message));
+    }
+
+    fn entries<'n>(&mut self, node: &'n Node, what: &str) -> &'n [Entry] {
+        match node.as_map() {
+            Some(entries) => entries,
+            None => {
+                self.invalid(self.place(node), format!("{what} must be a mapping"));
+                &[]
+            }
+        }
+    }
+
+    fn unknown(&mut self, entry: &Entry, known: &str) {
+        let place = Place {
+            file: self.file,
+            span: entry.key_span,
+        };
+        self.diagnostics.push(
+            Diagnostic::new(
+                RuleId::ConfigInvalid,
+                place,
+                format!("unknown config key `{}`", entry.key),
+            )
+            .hint(format!("expected one of: {known}")),
+        );
+    }
+
+    fn root(&mut self, root: &Node) {
+        for entry in self.entries(root, "evc.yaml") {
+            match entry.key.as_str() {
+                "version" => {
+                    if entry.value.scalar_text().as_deref() != Some("v1") {
+                        self.invalid(self.place(&entry.value), "config `version` must be `v1`");
+                    }
+                }
+                "lint" => self.lint(&entry.value),
+                "naming" => self.naming(&entry.value),
+                _ => self.unknown(entry, "version, lint, naming"),
+            }
+        }
+    }
+
+    fn lint(&mut self, node: &Node) {
+        for entry in self.entries(node, "`lint`") {
+            match entry.key.as_str() {
+                "rules" => self.levels(&entry.value),
+                "ignore" => self.config.ignore = self.strings(&entry.value, "`lint.ignore`"),
+                "ignore_only" => {
+                    for rule_entry in self.entries(&entry.value, "`lint.ignore_only`") {
+                        if let Some(rule) = self.rule(rule_entry) {
+                            let paths = self.strings(&rule_entry.value, "an `ignore_only` entry");
+                            self.config.ignore_only.insert(rule, paths);
+                        }
+                    }
+                }
+                _ => self.unknown(entry, "rules, ignore, ignore_only"),
+            }
+        }
+    }
+
+    fn levels(&mut self, node: &Node) {
+        for entry in self.entries(node, "`lint.rules`") {
+            let Some(rule) = self.rule(entry) else {
+                continue;
+            };
+            let level = entry.value.as_str().and_then(|s| s.parse::<Level>().ok());
+            match level {
+                Some(level) => {
+                    self.config.rules.insert(rule, level);
+                }
+                None => self.invalid(
+                    self.place(&entry.value),
+                    format!("the level of `{}` must be error, warn or off", entry.key),
+                ),
+            }
+        }
+    }
+
+    /// A configurable rule named by an entry's key.
+    fn rule(&mut self, entry: &Entry) -> Option<RuleId> {
+        let place = Place {
+            file: self.file,
+            span: entry.key_span,
+        };
+        match RuleId::from_name(&entry.key) {
+            Some(rule) if rule.rule().configurable => Some(rule),
+            Some(rule) => {
+                self.invalid(
+                    place,
+                    format!("rule `{rule}` cannot be configured: what it finds leaves nothing to compile"),
+                );
+                None
+            }
+            None => {
+                let names: Vec<&str> = RULES.iter().map(|r| r.name).collect();
+                let hint = crate::model::suggest(&entry.key, &names)
+                    .map(|n| format!("did you mean `{n}`?"))
+                    .unwrap_or_else(|| "`evc rules` lists every rule".to_owned());
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        RuleId::ConfigInvalid,
+                        place,
+                        format!("unknown rule `{}`", entry.key),
+                    )
+                    .hint(hint),
+                );
+                None
+            }
+        }
+    }
+
+    fn naming(&mut self, node: &Node) {
+        for entry in self.entries(node, "`naming`") {
+            let list = self.strings(&entry.value, "a naming list");
+            match entry.key.as_str() {
+                "past_tense" => self.config.naming.past_tense = list,
+                "imperative" => self.config.naming.imperative = list,
+                "allow" => self.config.naming.allow = list,
+                _ => self.unknown(entry, "past_tense, imperative, allow"),
+            }
+        }
+    }
+
+    fn strings(&mut self, node: &Node, what: &str) -> Vec<String> {
+        let Some(items) = node.as_seq() else {
+            self.invalid(
+                self.place(node),
+                format!("{what} must be a list of strings"),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items {
+            match item.as_str() {
+                Some(text) => out.push(text.to_owned()),
+                None => self.invalid(self.place(item), format!("{what} must hold strings")),
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignore_entries_cover_files_and_directories() {
+        assert!(covers("legacy/", "legacy/a.yaml"));
+        assert!(covers("legacy", "legacy/x/a.yaml"));
+        assert!(covers("a.yaml", "a.yaml"));
+        assert!(!covers("legacy", "legacy2/a.yaml"));
+    }
+}

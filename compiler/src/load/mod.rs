@@ -1,0 +1,309 @@
+//! Files to spanned documents. The loader reads and parses; it knows nothing of
+//! contracts, and nothing after it reads files.
+
+mod node;
+mod yaml;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub use node::{Entry, Node, Value};
+pub use yaml::MAX_DEPTH;
+
+use crate::diagnostic::Diagnostic;
+use crate::rules::RuleId;
+use crate::source::{FileId, Place, Pos, SourceFile, Sources, Span};
+
+/// Files larger than this are refused: contracts are hand-written, and a
+/// multi-megabyte file is far more likely a mistake than a schema.
+pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
+
+/// Names of the project config file at the contracts root.
+pub const CONFIG_FILES: [&str; 2] = ["evc.yaml", "evc.yml"];
+
+/// A file's raw bytes, named by its path relative to the contracts root.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub relative: PathBuf,
+    pub bytes: Result<Vec<u8>, String>,
+}
+
+impl Input {
+    pub fn new(relative: impl Into<PathBuf>, bytes: impl Into<Vec<u8>>) -> Self {
+        Input {
+            relative: relative.into(),
+            bytes: Ok(bytes.into()),
+        }
+    }
+}
+
+/// Everything read from one contracts root.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub contracts: Vec<Input>,
+    pub config: Option<Input>,
+}
+
+/// A parsed file.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub file: FileId,
+    pub root: Node,
+}
+
+/// What the loader hands on: sources for rendering, documents that parsed,
+/// and the problems of those that did not.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub sources: Sources,
+    pub documents: Vec<Document>,
+    pub config: Option<Document>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A loader finding before it is tied to a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub rule: RuleId,
+    pub span: Span,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Problem {
+    pub fn new(rule: RuleId, span: Span, message: impl Into<String>) -> Self {
+        Problem {
+            rule,
+            span,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn into_diagnostic(self, file: FileId) -> Diagnostic {
+        let diagnostic = Diagnostic::new(
+            self.rule,
+            Place {
+                file,
+                span: self.span,
+            },
+            self.message,
+        );
+        match self.hint {
+            Some(hint) => diagnostic.hint(hint),
+            None => diagnostic,
+        }
+    }
+}
+
+/// Whether a path names a contract file by its extension.
+pub fn is_contract_path(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml" | "json")
+    )
+}
+
+/// Reads every `.yaml`, `.yml` and `.json` file under `root`, in path order so
+/// the result never depends on the file system. Hidden entries and symbolic
+/// links are skipped: a link could lead out of the root.
+pub fn read_dir(root: &Path) -> io::Result<Inputs> {
+    let metadata = std::fs::metadata(root)?;
+    if !metadata.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{} is not a directory", root.display()),
+        ));
+    }
+    let mut inputs = Inputs::default();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = entry.map_err(io::Error::other)?;
+        if !entry.file_type().is_file() || !is_contract_path(entry.path()) {
+            continue;
+        }
+        let relative = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(entry.path())
+            .to_path_buf();
+        let input = Input {
+            bytes: read_bounded(entry.path()),
+            relative,
+        };
+        let is_config = input.relative.parent() == Some(Path::new(""))
+            && CONFIG_FILES.iter().any(|c| input.relative == Path::new(c));
+        if is_config && inputs.config.is_none() {
+            inputs.config = Some(input);
+        } else {
+            inputs.contracts.push(input);
+        }
+    }
+    Ok(inputs)
+}
+
+/// Reads at most one byte past the limit, so a huge file costs no memory.
+fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    Ok(bytes)
+}
+
+/// Parses every input. `display_root` prefixes paths in diagnostics.
+pub fn load(inputs: Inputs, display_root: &Path) -> Loaded {
+    let mut loaded = Loaded::default();
+    if let Some(config) = inputs.config {
+        loaded.config = load_one(&mut loaded, config, display_root);
+    }
+    for input in inputs.contracts {
+        if let Some(document) = load_one(&mut loaded, input, display_root) {
+            loaded.documents.push(document);
+        }
+    }
+    loaded
+}
+
+fn load_one(loaded: &mut Loaded, input: Input, display_root: &Path) -> Option<Document> {
+    let display = display_path(display_root, &input.relative);
+    let is_json = input.relative.extension().is_some_and(|e| e == "json");
+    let (text, result) = match input.bytes {
+        Ok(bytes) => parse_bytes(&bytes, is_json),
+        Err(error) => (
+            String::new(),
+            Err(Problem::new(
+                RuleId::FileUnreadable,
+                Span::point(Pos::START),
+                format!("cannot read the file: {error}"),
+            )),
+        ),
+    };
+    let file = loaded.sources.add(SourceFile {
+        relative: input.relative,
+        display,
+        text,
+    });
+    match result {
+        Ok(root) => Some(Document { file, root }),
+        Err(problem) => {
+            loaded.diagnostics.push(problem.into_diagnostic(file));
+            None
+        }
+    }
+}
+
+fn display_path(root: &Path, relative: &Path) -> String {
+    let joined = if root == Path::new(".") || root.as_os_str().is_empty() {
+        relative.to_path_buf()
+    } else {
+        root.join(relative)
+    };
+    crate::source::slash_path(&joined)
+}
+
+/// Decodes and parses one file. Returns the text to quote in diagnostics (lossy
+/// when the bytes are not UTF-8) and the document or the first problem.
+pub fn parse_bytes(bytes: &[u8], is_json: bool) -> (String, Result<Node, Problem>) {
+    if bytes.len() > MAX_FILE_BYTES {
+        let problem = Problem::new(
+            RuleId::FileTooLarge,
+            Span::point(Pos::START),
+            format!(
+                "the file is larger than {} MiB",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        )
+        .hint("split it: one contract per file, shared definitions in their own files");
+        return (String::new(), Err(problem));
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let valid = String::from_utf8_lossy(&bytes[..error.valid_up_to()]).into_owned();
+            let at = end_of(&valid);
+            let problem = Problem::new(
+                RuleId::FileNotUtf8,
+                Span::point(at),
+                format!(
+                    "the file is not UTF-8 text (invalid byte 0x{:02X})",
+                    bytes[error.valid_up_to()]
+                ),
+            )
+            .hint("contracts are UTF-8 YAML or JSON; re-save the file as UTF-8");
+            return (String::from_utf8_lossy(bytes).into_owned(), Err(problem));
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let result = parse_text(text, is_json);
+    (text.to_owned(), result)
+}
+
+fn parse_text(text: &str, is_json: bool) -> Result<Node, Problem> {
+    if let Some(at) = text.find('\0') {
+        return Err(Problem::new(
+            RuleId::FileNotUtf8,
+            Span::point(end_of(&text[..at])),
+            "the file holds a NUL byte: it looks binary, not YAML or JSON",
+        ));
+    }
+    if is_json {
+        check_json(text)?;
+    }
+    match yaml::parse(text)? {
+        Some(node) => Ok(node),
+        None => Err(Problem::new(
+            RuleId::FileEmpty,
+            Span::point(Pos::START),
+            "the file holds no document",
+        )
+        .hint("write a contract (`event:` or `command:`) or a definitions file (`$defs:`)")),
+    }
+}
+
+/// JSON files must be strict JSON, not merely YAML that happens to parse.
+fn check_json(text: &str) -> Result<(), Problem> {
+    if text.trim().is_empty() {
+        return Ok(());
+    }
+    let error = match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        Ok(_) => return Ok(()),
+        Err(error) => error,
+    };
+    let at = Span::point(Pos::new(error.line() as u32, error.column().max(1) as u32));
+    let message = error.to_string();
+    if message.contains("recursion limit") {
+        return Err(Problem::new(
+            RuleId::NestingTooDeep,
+            at,
+            format!("the document nests deeper than {MAX_DEPTH} levels"),
+        ));
+    }
+    let message = match message.find(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message,
+    };
+    Err(Problem::new(
+        RuleId::JsonSyntax,
+        at,
+        format!("JSON syntax error: {message}"),
+    ))
+}
+
+/// The position just past a text, for problems found where it stops.
+fn end_of(text: &str) -> Pos {
+    let line = text.matches('\n').count() as u32 + 1;
+    let column = text.rsplit('\n').next().unwrap_or("").chars().count() as u32 + 1;
+    Pos::new(line, column)
+}

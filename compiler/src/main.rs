@@ -1,0 +1,111 @@
+//! The `evc` command line.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use evc::report::{self, Format};
+use evc::rules::{Level, RULES};
+
+/// Schema-first event contract compiler.
+#[derive(Debug, Parser)]
+#[command(name = "evc", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check every contract under DIR: structure, references, versions, naming, examples.
+    Lint {
+        /// The contracts root (holds `evc.yaml` if there is one).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Fail (exit 1) on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Colour the human format.
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+    },
+    /// List every rule: id, category, default level and purpose.
+    Rules,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Lint {
+            dir,
+            format,
+            deny_warnings,
+            color,
+        } => lint(dir, format, deny_warnings, color),
+        Command::Rules => rules(),
+    }
+}
+
+fn lint(dir: PathBuf, format: Format, deny_warnings: bool, color: Color) -> ExitCode {
+    let lint = match evc::lint_dir(&dir) {
+        Ok(lint) => lint,
+        Err(error) => {
+            eprintln!("evc: cannot read {}: {error}", dir.display());
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let color = match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let output = report::render(format, &lint, color);
+    if write_stdout(&output).is_err() {
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let failed = lint.has_errors() || (deny_warnings && lint.count(Level::Warn) > 0);
+    if failed {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn rules() -> ExitCode {
+    let mut out = String::new();
+    for rule in RULES {
+        out.push_str(&format!(
+            "{:<24} {:<10} {:<6} {}\n",
+            rule.name,
+            rule.category.as_str(),
+            rule.default_level.as_str(),
+            rule.purpose
+        ));
+    }
+    match write_stdout(&out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(EXIT_USAGE),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`evc lint | head`) is not a panic.
+fn write_stdout(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
+}

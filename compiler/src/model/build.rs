@@ -1,0 +1,630 @@
+//! Loaded documents to the model: recognises each file's form, checks the
+//! contract keys, and hands payload schemas to the schema builder.
+
+use std::collections::BTreeMap;
+
+use super::keywords::{
+    suggest, CONTRACT_KEYS, DEFINITIONS_KEYS, UPCAST_STEPS, VERSION_KEYS, X_EVC_KEYS,
+};
+use super::schema::{JsonType, Spanned};
+use super::schema_build::{Cursor, SchemaBuilder};
+use super::{Contract, Example, Form, Kind, Model, UpcastStep, Version};
+use crate::diagnostic::Diagnostic;
+use crate::load::{Document, Entry, Node, Value};
+use crate::rules::RuleId;
+use crate::source::{FileId, Place, Sources, Span};
+
+/// Builds the model of every loaded document. Findings about structure and
+/// references are returned with it; the model holds whatever could be built.
+pub fn build(sources: &Sources, documents: &[Document]) -> (Model, Vec<Diagnostic>) {
+    let mut roots: Vec<Option<&Node>> = vec![None; sources.len()];
+    for document in documents {
+        roots[document.file.0 as usize] = Some(&document.root);
+    }
+    let mut builder = Builder {
+        schemas: SchemaBuilder::new(sources, roots),
+        diagnostics: Vec::new(),
+        contracts: Vec::new(),
+    };
+    for document in documents {
+        builder.document(document);
+    }
+    let contracts = group(builder.contracts, &mut builder.diagnostics);
+    let mut diagnostics = builder.diagnostics;
+    diagnostics.append(&mut builder.schemas.diagnostics);
+    let model = Model {
+        contracts,
+        types: builder.schemas.types,
+    };
+    (model, diagnostics)
+}
+
+struct Builder<'a> {
+    schemas: SchemaBuilder<'a>,
+    diagnostics: Vec<Diagnostic>,
+    contracts: Vec<Contract>,
+}
+
+fn place(file: FileId, span: Span) -> Place {
+    Place { file, span }
+}
+
+impl Builder<'_> {
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn document(&mut self, document: &Document) {
+        let file = document.file;
+        let root = &document.root;
+        let Some(entries) = root.as_map() else {
+            self.report(
+                Diagnostic::new(
+                    RuleId::NotAContract,
+                    place(file, root.span),
+                    format!(
+                        "a contract file must hold a mapping, found {}",
+                        root.type_name()
+                    ),
+                )
+                .hint(FORMS_HINT),
+            );
+            return;
+        };
+        let has = |key: &str| entries.iter().any(|e| e.key == key);
+        if has("event") || has("command") {
+            self.contract(file, root, entries);
+        } else if has("x-evc") {
+            self.schema_contract(file, root);
+        } else if has("$defs") || has("definitions") {
+            self.definitions(file, entries);
+        } else {
+            self.report(
+                Diagnostic::new(
+                    RuleId::NotAContract,
+                    place(file, root.span.start_point()),
+                    "this file is neither a contract nor a definitions file",
+                )
+                .hint(FORMS_HINT),
+            );
+        }
+    }
+
+    fn contract(&mut self, file: FileId, root: &Node, entries: &[Entry]) {
+        let mut kind = None;
+        let mut name = None;
+        let mut namespace = None;
+        let mut description = None;
+        let mut deprecated = false;
+        let mut versions = None;
+        for entry in entries {
+            match entry.key.as_str() {
+                "event" | "command" => {
+                    let this = Kind::parse(&entry.key).unwrap_or(Kind::Event);
+                    if kind.is_some() {
+                        self.report(
+                            Diagnostic::new(
+                                RuleId::AmbiguousKind,
+                                place(file, entry.key_span),
+                                "a contract is either an `event` or a `command`, not both",
+                            )
+                            .hint("keep one of the two keys"),
+                        );
+                        continue;
+                    }
+                    kind = Some(this);
+                    name = self.string(file, &entry.key, &entry.value);
+                }
+                "namespace" => namespace = self.string(file, "namespace", &entry.value),
+                "description" => {
+                    description = self
+                        .string(file, "description", &entry.value)
+                        .map(|s| s.value)
+                }
+                "deprecated" => deprecated = self.boolean(file, "deprecated", &entry.value),
+                "versions" => versions = Some(entry),
+                "$schema" => {
+                    self.string(file, "$schema", &entry.value);
+                }
+                key if key.starts_with("x-") => {}
+                _ => self.unknown_key(file, entry, CONTRACT_KEYS, "contract"),
+            }
+        }
+        let head = place(file, root.span.start_point());
+        let (Some(kind), Some(name)) = (kind, name) else {
+            return;
+        };
+        let Some(namespace) = namespace.or_else(|| self.missing(head, "namespace", "the contract"))
+        else {
+            return;
+        };
+        let versions = match versions {
+            Some(entry) => self.versions(file, entry),
+            None => {
+                self.missing::<()>(head, "versions", "the contract");
+                return;
+            }
+        };
+        self.contracts.push(Contract {
+            kind,
+            name,
+            namespace,
+            description,
+            deprecated,
+            form: Form::Contract,
+            versions,
+        });
+    }
+
+    fn versions(&mut self, file: FileId, entry: &Entry) -> Vec<Version> {
+        let Some(items) = entry.value.as_seq() else {
+            self.wrong_type(file, "versions", &entry.value, "a list of versions");
+            return Vec::new();
+        };
+        if items.is_empty() {
+            self.report(
+                Diagnostic::new(
+                    RuleId::VersionsEmpty,
+                    place(file, entry.value.span),
+                    "the contract has no versions",
+                )
+                .hint("add a first version: `- version: 1.0.0` with its `schema`"),
+            );
+        }
+        let mut versions = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            if let Some(version) = self.version(file, i, item) {
+                versions.push(version);
+            }
+        }
+        versions
+    }
+
+    fn version(&mut self, file: FileId, index: usize, node: &Node) -> Option<Version> {
+        let Some(entries) = node.as_map() else {
+            self.wrong_type(file, "versions", node, "a list of mappings");
+            return None;
+        };
+        let mut version = None;
+        let mut description = None;
+        let mut deprecated = false;
+        let mut schema = None;
+        let mut upcast = None;
+        let mut examples = Vec::new();
+        for entry in entries {
+            match entry.key.as_str() {
+                "version" => version = Some(&entry.value),
+                "description" => {
+                    description = self
+                        .string(file, "description", &entry.value)
+                        .map(|s| s.value)
+                }
+                "deprecated" => deprecated = self.boolean(file, "deprecated", &entry.value),
+                "schema" => {
+                    let cursor = version_cursor(file, index);
+                    schema = Some(self.schemas.build_root(cursor, &entry.value, &[]));
+                }
+                "upcast" => upcast = self.upcast(file, &entry.value),
+                "examples" => examples = self.examples(file, &entry.value),
+                key if key.starts_with("x-") => {}
+                _ => self.unknown_key(file, entry, VERSION_KEYS, "version"),
+            }
+        }
+        let head = place(file, node.span.start_point());
+        let version_node = version.or_else(|| self.missing(head, "version", "the version"))?;
+        let schema = schema.or_else(|| self.missing(head, "schema", "the version"))?;
+        Some(Version {
+            version: self.semver(file, version_node),
+            version_place: place(file, version_node.span),
+            description,
+            deprecated,
+            schema,
+            upcast,
+            examples,
+            place: head,
+        })
+    }
+
+    fn schema_contract(&mut self, file: FileId, root: &Node) {
+        let evc = &root.get("x-evc").expect("checked by the caller").value;
+        let Some(entries) = evc.as_map() else {
+            self.wrong_type(file, "x-evc", evc, "a mapping");
+            return;
+        };
+        let mut fields: BTreeMap<&str, &Node> = BTreeMap::new();
+        for entry in entries {
+            if X_EVC_KEYS.contains(&entry.key.as_str()) {
+                fields.insert(entry.key.as_str(), &entry.value);
+            } else if !entry.key.starts_with("x-") {
+                self.unknown_key(file, entry, X_EVC_KEYS, "`x-evc`");
+            }
+        }
+        let head = place(file, evc.span.start_point());
+        let required = |key: &str, this: &mut Self| {
+            let node = fields.get(key).copied();
+            node.or_else(|| this.missing(head, key, "`x-evc`"))
+        };
+        let kind_node = required("kind", self);
+        let name_node = required("name", self);
+        let namespace_node = required("namespace", self);
+        let version_node = required("version", self);
+        let kind = kind_node.and_then(|node| self.kind(file, node));
+        let name = name_node.and_then(|node| self.string(file, "name", node));
+        let namespace = namespace_node.and_then(|node| self.string(file, "namespace", node));
+        let description = fields
+            .get("description")
+            .and_then(|node| self.string(file, "description", node))
+            .map(|s| s.value);
+        let deprecated = fields
+            .get("deprecated")
+            .is_some_and(|node| self.boolean(file, "deprecated", node));
+        let upcast = fields
+            .get("upcast")
+            .and_then(|node| self.upcast(file, node));
+        let examples = match root.get("examples") {
+            Some(entry) => self.examples(file, &entry.value),
+            None => Vec::new(),
+        };
+        let cursor = Cursor {
+            file,
+            pointer: Vec::new(),
+            base: Vec::new(),
+        };
+        let schema = self.schemas.build_root(cursor, root, &["x-evc"]);
+        let (Some(kind), Some(name), Some(namespace), Some(version_node)) =
+            (kind, name, namespace, version_node)
+        else {
+            return;
+        };
+        let version = Version {
+            version: self.semver(file, version_node),
+            version_place: place(file, version_node.span),
+            description: None,
+            deprecated,
+            schema,
+            upcast,
+            examples,
+            place: head,
+        };
+        self.contracts.push(Contract {
+            kind,
+            name,
+            namespace,
+            description,
+            deprecated: false,
+            form: Form::JsonSchema,
+            versions: vec![version],
+        });
+    }
+
+    fn definitions(&mut self, file: FileId, entries: &[Entry]) {
+        for entry in entries {
+            let key = entry.key.as_str();
+            match key {
+                "$defs" | "definitions" => {
+                    let Some(defs) = entry.value.as_map() else {
+                        self.wrong_type(file, key, &entry.value, "a mapping of schemas");
+                        continue;
+                    };
+                    for def in defs {
+                        let cursor = Cursor {
+                            file,
+                            pointer: vec![key.to_owned(), def.key.clone()],
+                            base: Vec::new(),
+                        };
+                        self.schemas.build_root(cursor, &def.value, &[]);
+                    }
+                }
+                "$schema" | "$id" | "title" | "description" | "$comment" => {
+                    self.string(file, key, &entry.value);
+                }
+                _ if key.starts_with("x-") => {}
+                _ => self.unknown_key(file, entry, DEFINITIONS_KEYS, "definitions file"),
+            }
+        }
+    }
+
+    fn upcast(&mut self, file: FileId, node: &Node) -> Option<Spanned<Vec<Spanned<UpcastStep>>>> {
+        let Some(items) = node.as_seq() else {
+            self.wrong_type(file, "upcast", node, "a list of steps");
+            return None;
+        };
+        let mut steps = Vec::new();
+        for item in items {
+            let entries = match item.as_map() {
+                Some(entries) if entries.len() == 1 => entries,
+                _ => {
+                    self.report(
+                        Diagnostic::new(
+                            RuleId::WrongType,
+                            place(file, item.span),
+                            "each upcast step is a mapping with exactly one key",
+                        )
+                        .hint(format!("steps: {}", UPCAST_STEPS.join(", "))),
+                    );
+                    continue;
+                }
+            };
+            for step in self.upcast_step(file, &entries[0]) {
+                steps.push(Spanned {
+                    value: step,
+                    place: place(file, item.span),
+                });
+            }
+        }
+        Some(Spanned {
+            value: steps,
+            place: place(file, node.span),
+        })
+    }
+
+    fn upcast_step(&mut self, file: FileId, entry: &Entry) -> Vec<UpcastStep> {
+        let value = &entry.value;
+        let key = entry.key.as_str();
+        match key {
+            "rename" | "move" => self
+                .string_pairs(file, key, value)
+                .into_iter()
+                .map(|(from, to)| match key {
+                    "rename" => UpcastStep::Rename { from, to },
+                    _ => UpcastStep::Move { from, to },
+                })
+                .collect(),
+            "set" => match value.as_map() {
+                Some(entries) => entries
+                    .iter()
+                    .map(|e| UpcastStep::Set {
+                        path: e.key.clone(),
+                        value: e.value.to_json(),
+                    })
+                    .collect(),
+                None => {
+                    self.wrong_type(file, key, value, "a mapping of path: value");
+                    Vec::new()
+                }
+            },
+            "drop" => {
+                let paths: Vec<&Node> = match &value.value {
+                    Value::Seq(items) => items.iter().collect(),
+                    _ => vec![value],
+                };
+                paths
+                    .into_iter()
+                    .filter_map(|p| self.string(file, "drop", p))
+                    .map(|p| UpcastStep::Drop { path: p.value })
+                    .collect()
+            }
+            "convert" => self
+                .string_pairs(file, key, value)
+                .into_iter()
+                .filter_map(|(path, to)| match JsonType::parse(&to) {
+                    Some(
+                        ty @ (JsonType::String
+                        | JsonType::Integer
+                        | JsonType::Number
+                        | JsonType::Boolean),
+                    ) => Some(UpcastStep::Convert { path, to: ty }),
+                    _ => {
+                        self.report(
+                            Diagnostic::new(
+                                RuleId::InvalidValue,
+                                place(file, value.span),
+                                format!("cannot convert to `{to}`"),
+                            )
+                            .hint("convert to string, integer, number or boolean"),
+                        );
+                        None
+                    }
+                })
+                .collect(),
+            "custom" => match value.as_bool() {
+                Some(true) => vec![UpcastStep::Custom],
+                Some(false) => Vec::new(),
+                None => {
+                    self.wrong_type(file, key, value, "true or false");
+                    Vec::new()
+                }
+            },
+            _ => {
+                self.unknown_key(file, entry, UPCAST_STEPS, "upcast step");
+                Vec::new()
+            }
+        }
+    }
+
+    fn string_pairs(&mut self, file: FileId, key: &str, node: &Node) -> Vec<(String, String)> {
+        let Some(entries) = node.as_map() else {
+            self.wrong_type(file, key, node, "a mapping of `from: to`");
+            return Vec::new();
+        };
+        entries
+            .iter()
+            .filter_map(|e| {
+                let to = self.string(file, key, &e.value)?;
+                Some((e.key.clone(), to.value))
+            })
+            .collect()
+    }
+
+    fn examples(&mut self, file: FileId, node: &Node) -> Vec<Example> {
+        match node.as_seq() {
+            Some(items) => items
+                .iter()
+                .map(|item| Example {
+                    place: place(file, item.span),
+                    node: item.clone(),
+                })
+                .collect(),
+            None => {
+                self.wrong_type(file, "examples", node, "a list of example payloads");
+                Vec::new()
+            }
+        }
+    }
+
+    fn kind(&mut self, file: FileId, node: &Node) -> Option<Kind> {
+        let text = self.string(file, "kind", node)?;
+        let kind = Kind::parse(&text.value);
+        if kind.is_none() {
+            self.report(Diagnostic::new(
+                RuleId::InvalidValue,
+                text.place,
+                format!("`kind` is `event` or `command`, not `{}`", text.value),
+            ));
+        }
+        kind
+    }
+
+    fn semver(&mut self, file: FileId, node: &Node) -> Option<semver::Version> {
+        let at = place(file, node.span);
+        let Some(text) = node.scalar_text() else {
+            self.wrong_type(file, "version", node, "a semver string such as 1.0.0");
+            return None;
+        };
+        match semver::Version::parse(&text) {
+            Ok(version) => Some(version),
+            Err(error) => {
+                self.report(
+                    Diagnostic::new(
+                        RuleId::VersionInvalid,
+                        at,
+                        format!("`{text}` is not a semver version: {error}"),
+                    )
+                    .hint("write MAJOR.MINOR.PATCH, e.g. `1.0.0`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, file: FileId, key: &str, node: &Node) -> Option<Spanned<String>> {
+        match node.as_str() {
+            Some(text) => Some(Spanned {
+                value: text.to_owned(),
+                place: place(file, node.span),
+            }),
+            None => {
+                self.wrong_type(file, key, node, "a string");
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, file: FileId, key: &str, node: &Node) -> bool {
+        match node.as_bool() {
+            Some(b) => b,
+            None => {
+                self.wrong_type(file, key, node, "true or false");
+                false
+            }
+        }
+    }
+
+    fn wrong_type(&mut self, file: FileId, key: &str, node: &Node, expected: &str) {
+        self.report(Diagnostic::new(
+            RuleId::WrongType,
+            place(file, node.span),
+            format!("`{key}` must be {expected}, found {}", node.type_name()),
+        ));
+    }
+
+    fn missing<T>(&mut self, at: Place, key: &str, owner: &str) -> Option<T> {
+        self.report(Diagnostic::new(
+            RuleId::MissingKey,
+            at,
+            format!("{owner} has no `{key}`"),
+        ));
+        None
+    }
+
+    fn unknown_key(&mut self, file: FileId, entry: &Entry, known: &[&str], owner: &str) {
+        let diagnostic = Diagnostic::new(
+            RuleId::UnknownKeyword,
+            place(file, entry.key_span),
+            format!("unknown {owner} key `{}`", entry.key),
+        );
+        let diagnostic = match suggest(&entry.key, known) {
+            Some(close) => diagnostic.hint(format!("did you mean `{close}`?")),
+            None => diagnostic.hint(format!(
+                "expected one of: {}; prefix custom keys with `x-`",
+                known.join(", ")
+            )),
+        };
+        self.report(diagnostic);
+    }
+}
+
+const FORMS_HINT: &str = "a contract starts with `event:` or `command:`; a JSON Schema contract carries `x-evc`; a definitions file holds `$defs`";
+
+fn version_cursor(file: FileId, index: usize) -> Cursor {
+    let pointer = vec![
+        "versions".to_owned(),
+        index.to_string(),
+        "schema".to_owned(),
+    ];
+    Cursor {
+        file,
+        base: pointer.clone(),
+        pointer,
+    }
+}
+
+/// Merges the JSON Schema form's per-version files into contracts, refuses
+/// duplicates, and sorts contracts by namespace and name.
+fn group(contracts: Vec<Contract>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Contract> {
+    let mut by_key: BTreeMap<(String, String), Contract> = BTreeMap::new();
+    for contract in contracts {
+        let key = (
+            contract.namespace.value.clone(),
+            contract.name.value.clone(),
+        );
+        let Some(existing) = by_key.get_mut(&key) else {
+            by_key.insert(key, contract);
+            continue;
+        };
+        let mergeable = existing.form == Form::JsonSchema && contract.form == Form::JsonSchema;
+        if !mergeable {
+            diagnostics.push(
+                Diagnostic::new(
+                    RuleId::DuplicateContract,
+                    contract.name.place,
+                    format!(
+                        "contract `{}` in namespace `{}` is defined twice",
+                        key.1, key.0
+                    ),
+                )
+                .related(existing.name.place, "first defined here")
+                .hint("keep every version of a contract in one file"),
+            );
+            continue;
+        }
+        if existing.kind != contract.kind {
+            diagnostics.push(
+                Diagnostic::new(
+                    RuleId::ContractConflict,
+                    contract.name.place,
+                    format!(
+                        "`{}` is a {} here but a {} in another file",
+                        key.1, contract.kind, existing.kind
+                    ),
+                )
+                .related(existing.name.place, "declared here"),
+            );
+            continue;
+        }
+        if existing.description.is_none() {
+            existing.description = contract.description;
+        }
+        existing.versions.extend(contract.versions);
+    }
+    let mut contracts: Vec<Contract> = by_key.into_values().collect();
+    for contract in &mut contracts {
+        if contract.form == Form::JsonSchema {
+            // Files carry no order of their own; semver gives one.
+            contract
+                .versions
+                .sort_by(|a, b| a.version.cmp(&b.version).then(a.place.cmp(&b.place)));
+        }
+    }
+    contracts
+}

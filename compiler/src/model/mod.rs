@@ -1,0 +1,147 @@
+//! The contract IR: contracts, their versions, upcast steps and the payload
+//! type graph. Built once from the loaded documents; every check and backend
+//! reads this and nothing else.
+
+mod build;
+pub mod json;
+mod keywords;
+mod reference;
+mod schema;
+mod schema_build;
+
+use std::fmt;
+
+pub use build::build;
+pub use keywords::{suggest, SCHEMA_KEYWORDS};
+pub use schema::{
+    Additional, DefKey, Format, JsonType, Origin, Property, Reference, Schema, SchemaId, Spanned,
+    TypeSpace,
+};
+
+use crate::load::Node;
+use crate::source::Place;
+
+/// Event or command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Event,
+    Command,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Event => "event",
+            Kind::Command => "command",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Kind> {
+        match text {
+            "event" => Some(Kind::Event),
+            "command" => Some(Kind::Command),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The form a contract was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// `event:`/`command:` with a `versions:` list, in YAML or JSON.
+    Contract,
+    /// Plain JSON Schema files carrying `x-evc`, one version each.
+    JsonSchema,
+}
+
+/// A contract and all its versions.
+#[derive(Debug, Clone)]
+pub struct Contract {
+    pub kind: Kind,
+    pub name: Spanned<String>,
+    pub namespace: Spanned<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    pub form: Form,
+    /// Versions in increasing order when they parse; source order otherwise,
+    /// so the version checks can point at the misplaced one.
+    pub versions: Vec<Version>,
+}
+
+impl Contract {
+    /// The CloudEvents `type` of a major version:
+    /// `<namespace>.<snake_name>.v<major>`.
+    pub fn wire_type(&self, major: u64) -> String {
+        format!(
+            "{}.{}.v{}",
+            self.namespace.value,
+            heck::ToSnakeCase::to_snake_case(self.name.value.as_str()),
+            major
+        )
+    }
+
+    pub fn latest(&self) -> Option<&Version> {
+        self.versions.iter().rev().find(|v| v.version.is_some())
+    }
+}
+
+/// One version of a contract.
+#[derive(Debug, Clone)]
+pub struct Version {
+    /// `None` when the version text did not parse (already reported).
+    pub version: Option<semver::Version>,
+    pub version_place: Place,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    pub schema: SchemaId,
+    pub upcast: Option<Spanned<Vec<Spanned<UpcastStep>>>>,
+    pub examples: Vec<Example>,
+    /// The version entry (or the file, in the JSON Schema form).
+    pub place: Place,
+}
+
+/// An example payload, with its tree so findings can point inside it.
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub place: Place,
+    pub node: Node,
+}
+
+/// One declarative upcast step. Paths are JSON pointers into the payload.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UpcastStep {
+    Rename {
+        from: String,
+        to: String,
+    },
+    Move {
+        from: String,
+        to: String,
+    },
+    Set {
+        path: String,
+        value: serde_json::Value,
+    },
+    Drop {
+        path: String,
+    },
+    Convert {
+        path: String,
+        to: JsonType,
+    },
+    Custom,
+}
+
+/// Everything the model holds for one contracts root.
+#[derive(Debug, Clone, Default)]
+pub struct Model {
+    /// Sorted by namespace, then name.
+    pub contracts: Vec<Contract>,
+    pub types: TypeSpace,
+}

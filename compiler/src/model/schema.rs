@@ -1,0 +1,313 @@
+//! The payload type graph: every schema node of the supported JSON Schema
+//! subset, typed, in one arena shared by every contract version. `$ref`s are
+//! resolved to arena ids, so backends never see paths or pointers.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Number, Value as Json};
+
+use crate::source::Place;
+
+/// Index of a schema in the [`TypeSpace`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SchemaId(pub u32);
+
+/// The JSON types of the `type` keyword.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum JsonType {
+    Null,
+    Boolean,
+    Integer,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl JsonType {
+    pub const ALL: [JsonType; 7] = [
+        JsonType::Null,
+        JsonType::Boolean,
+        JsonType::Integer,
+        JsonType::Number,
+        JsonType::String,
+        JsonType::Array,
+        JsonType::Object,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JsonType::Null => "null",
+            JsonType::Boolean => "boolean",
+            JsonType::Integer => "integer",
+            JsonType::Number => "number",
+            JsonType::String => "string",
+            JsonType::Array => "array",
+            JsonType::Object => "object",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<JsonType> {
+        JsonType::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+}
+
+/// The formats evc understands; others are refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    Uuid,
+    DateTime,
+    Date,
+    Email,
+    Uri,
+    Int32,
+    Int64,
+    Uint32,
+    Uint64,
+}
+
+impl Format {
+    pub const ALL: [Format; 9] = [
+        Format::Uuid,
+        Format::DateTime,
+        Format::Date,
+        Format::Email,
+        Format::Uri,
+        Format::Int32,
+        Format::Int64,
+        Format::Uint32,
+        Format::Uint64,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Uuid => "uuid",
+            Format::DateTime => "date-time",
+            Format::Date => "date",
+            Format::Email => "email",
+            Format::Uri => "uri",
+            Format::Int32 => "int32",
+            Format::Int64 => "int64",
+            Format::Uint32 => "uint32",
+            Format::Uint64 => "uint64",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+
+    /// The JSON type a format applies to.
+    pub fn json_type(self) -> JsonType {
+        match self {
+            Format::Int32 | Format::Int64 | Format::Uint32 | Format::Uint64 => JsonType::Integer,
+            _ => JsonType::String,
+        }
+    }
+
+    /// Inclusive integer range of the sized-integer formats.
+    pub fn integer_range(self) -> Option<(i128, i128)> {
+        match self {
+            Format::Int32 => Some((i32::MIN.into(), i32::MAX.into())),
+            Format::Int64 => Some((i64::MIN.into(), i64::MAX.into())),
+            Format::Uint32 => Some((0, u32::MAX.into())),
+            Format::Uint64 => Some((0, u64::MAX.into())),
+            _ => None,
+        }
+    }
+}
+
+/// `additionalProperties`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Additional {
+    /// Not written: the object is open.
+    #[default]
+    Absent,
+    /// `true` or `false`.
+    Allowed(bool),
+    /// A schema: the object is a map of these values.
+    Schema(SchemaId),
+}
+
+/// One entry of `properties`, in source order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Property {
+    pub name: String,
+    pub name_place: Place,
+    pub schema: SchemaId,
+}
+
+/// A `$ref`, resolved when its target exists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    pub text: String,
+    pub place: Place,
+    pub target: Option<SchemaId>,
+}
+
+/// Keyword values with the place they were written, for precise diagnostics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub place: Place,
+}
+
+/// One schema node of the subset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schema {
+    pub place: Place,
+    /// Where the schema sits: file-relative path and JSON pointer, for naming
+    /// nested types by their path and for messages.
+    pub origin: Origin,
+    pub types: Option<Spanned<Vec<JsonType>>>,
+    pub properties: Vec<Property>,
+    pub required: Vec<Spanned<String>>,
+    pub additional: Additional,
+    pub items: Option<SchemaId>,
+    pub enumeration: Option<Spanned<Vec<Json>>>,
+    pub constant: Option<Spanned<Json>>,
+    pub one_of: Vec<SchemaId>,
+    pub any_of: Vec<SchemaId>,
+    pub all_of: Vec<SchemaId>,
+    pub reference: Option<Reference>,
+    pub defs: Vec<(String, SchemaId)>,
+    pub format: Option<Spanned<Format>>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub pattern: Option<Spanned<String>>,
+    pub minimum: Option<Number>,
+    pub maximum: Option<Number>,
+    pub exclusive_minimum: Option<Number>,
+    pub exclusive_maximum: Option<Number>,
+    pub multiple_of: Option<Number>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    pub unique_items: bool,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub default: Option<Json>,
+    pub deprecated: bool,
+    pub examples: Vec<Json>,
+    pub comment: Option<String>,
+    /// `x-` keywords, kept as annotations.
+    pub extensions: Vec<(String, Json)>,
+}
+
+/// File and JSON pointer of a schema node.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    pub file: String,
+    pub pointer: String,
+}
+
+impl Schema {
+    pub fn new(place: Place, origin: Origin) -> Self {
+        Schema {
+            place,
+            origin,
+            types: None,
+            properties: Vec::new(),
+            required: Vec::new(),
+            additional: Additional::Absent,
+            items: None,
+            enumeration: None,
+            constant: None,
+            one_of: Vec::new(),
+            any_of: Vec::new(),
+            all_of: Vec::new(),
+            reference: None,
+            defs: Vec::new(),
+            format: None,
+            min_length: None,
+            max_length: None,
+            pattern: None,
+            minimum: None,
+            maximum: None,
+            exclusive_minimum: None,
+            exclusive_maximum: None,
+            multiple_of: None,
+            min_items: None,
+            max_items: None,
+            unique_items: false,
+            title: None,
+            description: None,
+            default: None,
+            deprecated: false,
+            examples: Vec::new(),
+            comment: None,
+            extensions: Vec::new(),
+        }
+    }
+
+    /// Schemas this one contains directly, in a stable order.
+    pub fn children(&self) -> impl Iterator<Item = SchemaId> + '_ {
+        let additional = match self.additional {
+            Additional::Schema(id) => Some(id),
+            _ => None,
+        };
+        self.properties
+            .iter()
+            .map(|p| p.schema)
+            .chain(additional)
+            .chain(self.items)
+            .chain(self.one_of.iter().copied())
+            .chain(self.any_of.iter().copied())
+            .chain(self.all_of.iter().copied())
+            .chain(self.defs.iter().map(|(_, id)| *id))
+    }
+
+    pub fn allows(&self, ty: JsonType) -> bool {
+        match &self.types {
+            None => true,
+            Some(types) => {
+                types.value.contains(&ty)
+                    || (ty == JsonType::Integer && types.value.contains(&JsonType::Number))
+            }
+        }
+    }
+}
+
+/// Key of a schema reachable by `$ref`: a file and a pointer from its root.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DefKey {
+    pub file: String,
+    pub pointer: String,
+}
+
+/// The arena of every schema node of a project.
+#[derive(Debug, Clone, Default)]
+pub struct TypeSpace {
+    schemas: Vec<Schema>,
+    /// Schemas that `$ref` can reach, by file and pointer.
+    pub defs: BTreeMap<DefKey, SchemaId>,
+}
+
+impl TypeSpace {
+    pub fn add(&mut self, schema: Schema) -> SchemaId {
+        self.schemas.push(schema);
+        SchemaId(self.schemas.len() as u32 - 1)
+    }
+
+    pub fn get(&self, id: SchemaId) -> &Schema {
+        &self.schemas[id.0 as usize]
+    }
+
+    pub fn get_mut(&mut self, id: SchemaId) -> &mut Schema {
+        &mut self.schemas[id.0 as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.schemas.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.schemas.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (SchemaId, &Schema)> {
+        self.schemas
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (SchemaId(i as u32), s))
+    }
+}

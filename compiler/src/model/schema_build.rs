@@ -1,0 +1,718 @@
+//! Spanned payload schemas to the type graph: checks every keyword against the
+//! subset and resolves `$ref`s through a worklist, so the depth of recursion is
+//! bounded by the document and never by a chain of references.
+
+use serde_json::Number;
+
+use super::keywords::{suggest, SCHEMA_KEYWORDS, UNSUPPORTED_KEYWORDS};
+use super::reference::{self, pointer_text};
+use super::schema::{
+    Additional, DefKey, Format, JsonType, Origin, Property, Reference, Schema, SchemaId, Spanned,
+    TypeSpace,
+};
+use crate::diagnostic::Diagnostic;
+use crate::load::{Entry, Node, Value};
+use crate::rules::RuleId;
+use crate::source::{FileId, Place, Sources, Span};
+
+/// Where a schema node sits: its file, its pointer from the file root, and
+/// the pointer of the resource root that `#` means for refs inside it.
+#[derive(Debug, Clone)]
+pub struct Cursor {
+    pub file: FileId,
+    pub pointer: Vec<String>,
+    pub base: Vec<String>,
+}
+
+impl Cursor {
+    fn child(&self, tokens: &[&str]) -> Cursor {
+        let mut pointer = self.pointer.clone();
+        pointer.extend(tokens.iter().map(|t| (*t).to_owned()));
+        Cursor {
+            file: self.file,
+            pointer,
+            base: self.base.clone(),
+        }
+    }
+
+    fn is_resource_root(&self) -> bool {
+        self.pointer == self.base
+    }
+}
+
+struct Pending {
+    id: SchemaId,
+    cursor: Cursor,
+}
+
+/// Builds schemas into one [`TypeSpace`].
+pub struct SchemaBuilder<'a> {
+    sources: &'a Sources,
+    /// Parsed documents by file id; `None` for files that failed to load.
+    roots: Vec<Option<&'a Node>>,
+    pub types: TypeSpace,
+    built: Vec<bool>,
+    pending: Vec<Pending>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> SchemaBuilder<'a> {
+    pub fn new(sources: &'a Sources, roots: Vec<Option<&'a Node>>) -> Self {
+        SchemaBuilder {
+            sources,
+            roots,
+            types: TypeSpace::default(),
+            built: Vec::new(),
+            pending: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Builds a schema that `$ref` can also reach (a version's payload, a
+    /// definition), then everything it references.
+    pub fn build_root(&mut self, cursor: Cursor, node: &Node, skip: &[&str]) -> SchemaId {
+        let (id, built) = self.slot(&cursor, node.span);
+        if !built {
+            self.fill(id, &cursor, node, skip);
+        }
+        self.drain();
+        id
+    }
+
+    fn drain(&mut self) {
+        while let Some(Pending { id, cursor }) = self.pending.pop() {
+            if self.built[id.0 as usize] {
+                continue;
+            }
+            let root = self.roots[cursor.file.0 as usize];
+            if let Some(node) = root.and_then(|r| r.pointer(&cursor.pointer)) {
+                self.fill(id, &cursor, node, &[]);
+            }
+        }
+    }
+
+    /// The arena slot for a ref-reachable node, allocating it on first sight.
+    fn slot(&mut self, cursor: &Cursor, span: Span) -> (SchemaId, bool) {
+        let key = DefKey {
+            file: self.sources.get(cursor.file).relative_slash(),
+            pointer: pointer_text(&cursor.pointer),
+        };
+        if let Some(&id) = self.types.defs.get(&key) {
+            return (id, self.built[id.0 as usize]);
+        }
+        let id = self.alloc(cursor, span);
+        self.types.defs.insert(key, id);
+        (id, false)
+    }
+
+    fn alloc(&mut self, cursor: &Cursor, span: Span) -> SchemaId {
+        let origin = Origin {
+            file: self.sources.get(cursor.file).relative_slash(),
+            pointer: pointer_text(&cursor.pointer),
+        };
+        let id = self
+            .types
+            .add(Schema::new(place(cursor.file, span), origin));
+        self.built.push(false);
+        id
+    }
+
+    fn child(&mut self, cursor: Cursor, node: &Node) -> SchemaId {
+        let id = self.alloc(&cursor, node.span);
+        self.fill(id, &cursor, node, &[]);
+        id
+    }
+
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn fill(&mut self, id: SchemaId, cursor: &Cursor, node: &Node, skip: &[&str]) {
+        self.built[id.0 as usize] = true;
+        let mut schema = Schema::new(
+            place(cursor.file, node.span),
+            self.types.get(id).origin.clone(),
+        );
+        match &node.value {
+            Value::Map(entries) => {
+                for entry in entries {
+                    if !skip.contains(&entry.key.as_str()) {
+                        self.keyword(&mut schema, cursor, entry);
+                    }
+                }
+                self.consistency(&schema);
+            }
+            _ => {
+                let hint = match node.value {
+                    Value::Bool(_) => "boolean schemas are not supported; write `{}` for any value",
+                    _ => "write a mapping of JSON Schema keywords, e.g. `{ type: string }`",
+                };
+                self.report(
+                    Diagnostic::new(
+                        RuleId::WrongType,
+                        schema.place,
+                        format!("a schema must be a mapping, found {}", node.type_name()),
+                    )
+                    .hint(hint),
+                );
+            }
+        }
+        *self.types.get_mut(id) = schema;
+    }
+
+    fn keyword(&mut self, schema: &mut Schema, cursor: &Cursor, entry: &Entry) {
+        let value = &entry.value;
+        let at = place(cursor.file, value.span);
+        let key = entry.key.as_str();
+        match key {
+            "type" => schema.types = self.types_of(cursor.file, value),
+            "properties" => {
+                if let Some(entries) = self.expect_map(cursor.file, key, value) {
+                    for property in entries {
+                        let child =
+                            self.child(cursor.child(&[key, &property.key]), &property.value);
+                        schema.properties.push(Property {
+                            name: property.key.clone(),
+                            name_place: place(cursor.file, property.key_span),
+                            schema: child,
+                        });
+                    }
+                }
+            }
+            "required" => schema.required = self.required(cursor.file, value),
+            "additionalProperties" => {
+                schema.additional = match value.value {
+                    Value::Bool(b) => Additional::Allowed(b),
+                    _ => Additional::Schema(self.child(cursor.child(&[key]), value)),
+                }
+            }
+            "items" => {
+                if value.as_seq().is_some() {
+                    self.report(
+                        Diagnostic::new(
+                            RuleId::UnsupportedKeyword,
+                            at,
+                            "`items` as a list (tuple validation) is not supported",
+                        )
+                        .hint("give `items` one schema; model tuples as objects"),
+                    );
+                } else {
+                    schema.items = Some(self.child(cursor.child(&[key]), value));
+                }
+            }
+            "enum" => {
+                if let Some(items) = self.expect_non_empty_seq(cursor.file, key, value) {
+                    let values: Vec<_> = items.iter().map(Node::to_json).collect();
+                    self.no_duplicates(cursor.file, key, items, &values);
+                    schema.enumeration = Some(Spanned {
+                        value: values,
+                        place: at,
+                    });
+                }
+            }
+            "const" => {
+                schema.constant = Some(Spanned {
+                    value: value.to_json(),
+                    place: at,
+                })
+            }
+            "oneOf" | "anyOf" | "allOf" => {
+                let mut branches = Vec::new();
+                if let Some(items) = self.expect_non_empty_seq(cursor.file, key, value) {
+                    for (i, item) in items.iter().enumerate() {
+                        branches.push(self.child(cursor.child(&[key, &i.to_string()]), item));
+                    }
+                }
+                match key {
+                    "oneOf" => schema.one_of = branches,
+                    "anyOf" => schema.any_of = branches,
+                    _ => schema.all_of = branches,
+                }
+            }
+            "$ref" => {
+                if let Some(text) = self.expect_str(cursor.file, key, value) {
+                    schema.reference = Some(self.reference(cursor, text, at));
+                }
+            }
+            "$defs" | "definitions" => {
+                if let Some(entries) = self.expect_map(cursor.file, key, value) {
+                    for def in entries {
+                        let def_cursor = cursor.child(&[key, &def.key]);
+                        let (id, built) = self.slot(&def_cursor, def.value.span);
+                        if !built {
+                            self.fill(id, &def_cursor, &def.value, &[]);
+                        }
+                        schema.defs.push((def.key.clone(), id));
+                    }
+                }
+            }
+            "format" => schema.format = self.format(cursor.file, value),
+            "minLength" => schema.min_length = self.count(cursor.file, key, value),
+            "maxLength" => schema.max_length = self.count(cursor.file, key, value),
+            "minItems" => schema.min_items = self.count(cursor.file, key, value),
+            "maxItems" => schema.max_items = self.count(cursor.file, key, value),
+            "minimum" => schema.minimum = self.number(cursor.file, key, value),
+            "maximum" => schema.maximum = self.number(cursor.file, key, value),
+            "exclusiveMinimum" => schema.exclusive_minimum = self.number(cursor.file, key, value),
+            "exclusiveMaximum" => schema.exclusive_maximum = self.number(cursor.file, key, value),
+            "multipleOf" => schema.multiple_of = self.multiple_of(cursor.file, value),
+            "pattern" => schema.pattern = self.pattern(cursor.file, value),
+            "uniqueItems" => schema.unique_items = self.expect_bool(cursor.file, key, value),
+            "deprecated" => schema.deprecated = self.expect_bool(cursor.file, key, value),
+            "title" => schema.title = self.expect_str(cursor.file, key, value).map(str::to_owned),
+            "description" => {
+                schema.description = self.expect_str(cursor.file, key, value).map(str::to_owned)
+            }
+            "$comment" => {
+                schema.comment = self.expect_str(cursor.file, key, value).map(str::to_owned)
+            }
+            "default" => schema.default = Some(value.to_json()),
+            "examples" => {
+                if let Some(items) = self.expect_seq(cursor.file, key, value) {
+                    schema.examples = items.iter().map(Node::to_json).collect();
+                }
+            }
+            "$schema" | "$id" => {
+                if !cursor.is_resource_root() {
+                    self.report(
+                        Diagnostic::new(
+                            RuleId::UnsupportedKeyword,
+                            place(cursor.file, entry.key_span),
+                            format!("`{key}` is only allowed at a schema root"),
+                        )
+                        .hint("nested resources are not supported; refer to shared schemas with a relative `$ref`"),
+                    );
+                } else {
+                    self.expect_str(cursor.file, key, value);
+                }
+            }
+            _ if key.starts_with("x-") => schema.extensions.push((key.to_owned(), value.to_json())),
+            _ => self.unknown_keyword(cursor.file, entry),
+        }
+    }
+
+    fn unknown_keyword(&mut self, file: FileId, entry: &Entry) {
+        let at = place(file, entry.key_span);
+        let key = entry.key.as_str();
+        let diagnostic = if UNSUPPORTED_KEYWORDS.contains(&key) {
+            Diagnostic::new(
+                RuleId::UnsupportedKeyword,
+                at,
+                format!("JSON Schema keyword `{key}` is not supported by evc"),
+            )
+            .hint("see docs/contracts.md for the supported subset")
+        } else {
+            let diagnostic = Diagnostic::new(
+                RuleId::UnknownKeyword,
+                at,
+                format!("unknown schema keyword `{key}`"),
+            );
+            match suggest(key, SCHEMA_KEYWORDS) {
+                Some(known) => diagnostic.hint(format!("did you mean `{known}`?")),
+                None => diagnostic.hint(
+                    "prefix custom annotations with `x-`; see docs/contracts.md for the subset",
+                ),
+            }
+        };
+        self.report(diagnostic);
+    }
+
+    fn reference(&mut self, cursor: &Cursor, text: &str, at: Place) -> Reference {
+        let mut reference = Reference {
+            text: text.to_owned(),
+            place: at,
+            target: None,
+        };
+        let from = self.sources.get(cursor.file).relative_slash();
+        let target = match reference::parse(text, &from) {
+            Ok(target) => target,
+            Err(refused) => {
+                self.report(Diagnostic::new(refused.rule, at, refused.message).hint(refused.hint));
+                return reference;
+            }
+        };
+        let (file, pointer, base) = match &target.file {
+            None => {
+                let mut pointer = cursor.base.clone();
+                pointer.extend(target.pointer.iter().cloned());
+                (cursor.file, pointer, cursor.base.clone())
+            }
+            Some(path) => match self.sources.find_relative(path) {
+                Some(file) => {
+                    let base = resource_base(self.roots[file.0 as usize], &target.pointer);
+                    (file, target.pointer.clone(), base)
+                }
+                None => {
+                    self.report(
+                        Diagnostic::new(
+                            RuleId::RefFileNotFound,
+                            at,
+                            format!("`$ref` file `{path}` does not exist"),
+                        )
+                        .hint("paths are relative to the file that holds the `$ref`"),
+                    );
+                    return reference;
+                }
+            },
+        };
+        // A file that failed to load was reported already; stay quiet.
+        let Some(root) = self.roots[file.0 as usize] else {
+            return reference;
+        };
+        let Some(node) = root.pointer(&pointer) else {
+            self.report(
+                Diagnostic::new(
+                    RuleId::RefTargetNotFound,
+                    at,
+                    format!(
+                        "`$ref` target `{}` does not exist in `{}`",
+                        pointer_text(&target.pointer),
+                        self.sources.get(file).relative_slash()
+                    ),
+                )
+                .hint(available_hint(root, &pointer)),
+            );
+            return reference;
+        };
+        let cursor = Cursor {
+            file,
+            pointer,
+            base,
+        };
+        let (id, built) = self.slot(&cursor, node.span);
+        if !built {
+            self.pending.push(Pending { id, cursor });
+        }
+        reference.target = Some(id);
+        reference
+    }
+
+    fn types_of(&mut self, file: FileId, node: &Node) -> Option<Spanned<Vec<JsonType>>> {
+        let names: Vec<&Node> = match &node.value {
+            Value::String(_) => vec![node],
+            Value::Seq(items) if !items.is_empty() => items.iter().collect(),
+            _ => {
+                self.wrong_type(
+                    file,
+                    "type",
+                    node,
+                    "a type name or a non-empty list of them",
+                );
+                return None;
+            }
+        };
+        let mut types = Vec::new();
+        for name in names {
+            let parsed = name.as_str().and_then(JsonType::parse);
+            match parsed {
+                Some(ty) if types.contains(&ty) => self.report(Diagnostic::new(
+                    RuleId::InvalidValue,
+                    place(file, name.span),
+                    format!("type `{}` is listed twice", ty.as_str()),
+                )),
+                Some(ty) => types.push(ty),
+                None => self.report(
+                    Diagnostic::new(
+                        RuleId::InvalidValue,
+                        place(file, name.span),
+                        format!(
+                            "`{}` is not a JSON type",
+                            name.scalar_text().unwrap_or_default()
+                        ),
+                    )
+                    .hint("use string, number, integer, boolean, object, array or null"),
+                ),
+            }
+        }
+        Some(Spanned {
+            value: types,
+            place: place(file, node.span),
+        })
+    }
+
+    fn required(&mut self, file: FileId, node: &Node) -> Vec<Spanned<String>> {
+        let Some(items) = self.expect_seq(file, "required", node) else {
+            return Vec::new();
+        };
+        let mut names: Vec<Spanned<String>> = Vec::new();
+        for item in items {
+            let Some(name) = item.as_str() else {
+                self.wrong_type(file, "required", item, "a property name (string)");
+                continue;
+            };
+            if names.iter().any(|n| n.value == name) {
+                self.report(Diagnostic::new(
+                    RuleId::InvalidValue,
+                    place(file, item.span),
+                    format!("`{name}` is listed twice in `required`"),
+                ));
+                continue;
+            }
+            names.push(Spanned {
+                value: name.to_owned(),
+                place: place(file, item.span),
+            });
+        }
+        names
+    }
+
+    fn format(&mut self, file: FileId, node: &Node) -> Option<Spanned<Format>> {
+        let name = self.expect_str(file, "format", node)?;
+        match Format::parse(name) {
+            Some(format) => Some(Spanned {
+                value: format,
+                place: place(file, node.span),
+            }),
+            None => {
+                let known: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
+                self.report(
+                    Diagnostic::new(
+                        RuleId::InvalidValue,
+                        place(file, node.span),
+                        format!("unknown format `{name}`"),
+                    )
+                    .hint(format!("supported formats: {}", known.join(", "))),
+                );
+                None
+            }
+        }
+    }
+
+    fn pattern(&mut self, file: FileId, node: &Node) -> Option<Spanned<String>> {
+        let text = self.expect_str(file, "pattern", node)?;
+        // Compiled by the validator evc agrees with, so ECMA-262 semantics hold.
+        let probe = serde_json::json!({ "pattern": text });
+        if let Err(error) = jsonschema::draft202012::new(&probe) {
+            self.report(
+                Diagnostic::new(
+                    RuleId::InvalidValue,
+                    place(file, node.span),
+                    format!("`pattern` is not a valid regular expression: {error}"),
+                )
+                .hint("patterns follow ECMA-262 (JavaScript) regular expressions"),
+            );
+            return None;
+        }
+        Some(Spanned {
+            value: text.to_owned(),
+            place: place(file, node.span),
+        })
+    }
+
+    fn count(&mut self, file: FileId, key: &str, node: &Node) -> Option<u64> {
+        let count = node.as_number().and_then(|n| {
+            n.as_u64().or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+                    .map(|f| f as u64)
+            })
+        });
+        if count.is_none() {
+            self.wrong_type(file, key, node, "a non-negative integer");
+        }
+        count
+    }
+
+    fn number(&mut self, file: FileId, key: &str, node: &Node) -> Option<Number> {
+        let number = node.as_number().cloned();
+        if number.is_none() {
+            self.wrong_type(file, key, node, "a number");
+        }
+        number
+    }
+
+    fn multiple_of(&mut self, file: FileId, node: &Node) -> Option<Number> {
+        let number = self.number(file, "multipleOf", node)?;
+        if number.as_f64().is_some_and(|f| f > 0.0) {
+            return Some(number);
+        }
+        self.report(Diagnostic::new(
+            RuleId::InvalidValue,
+            place(file, node.span),
+            "`multipleOf` must be greater than 0",
+        ));
+        None
+    }
+
+    fn expect_str<'n>(&mut self, file: FileId, key: &str, node: &'n Node) -> Option<&'n str> {
+        let text = node.as_str();
+        if text.is_none() {
+            self.wrong_type(file, key, node, "a string");
+        }
+        text
+    }
+
+    fn expect_bool(&mut self, file: FileId, key: &str, node: &Node) -> bool {
+        match node.as_bool() {
+            Some(b) => b,
+            None => {
+                self.wrong_type(file, key, node, "true or false");
+                false
+            }
+        }
+    }
+
+    fn expect_map<'n>(&mut self, file: FileId, key: &str, node: &'n Node) -> Option<&'n [Entry]> {
+        let entries = node.as_map();
+        if entries.is_none() {
+            self.wrong_type(file, key, node, "a mapping");
+        }
+        entries
+    }
+
+    fn expect_seq<'n>(&mut self, file: FileId, key: &str, node: &'n Node) -> Option<&'n [Node]> {
+        let items = node.as_seq();
+        if items.is_none() {
+            self.wrong_type(file, key, node, "a list");
+        }
+        items
+    }
+
+    fn expect_non_empty_seq<'n>(
+        &mut self,
+        file: FileId,
+        key: &str,
+        node: &'n Node,
+    ) -> Option<&'n [Node]> {
+        let items = self.expect_seq(file, key, node)?;
+        if items.is_empty() {
+            self.report(Diagnostic::new(
+                RuleId::InvalidValue,
+                place(file, node.span),
+                format!("`{key}` must not be empty"),
+            ));
+            return None;
+        }
+        Some(items)
+    }
+
+    fn no_duplicates(
+        &mut self,
+        file: FileId,
+        key: &str,
+        items: &[Node],
+        values: &[serde_json::Value],
+    ) {
+        for (i, value) in values.iter().enumerate() {
+            if values[..i].contains(value) {
+                self.report(Diagnostic::new(
+                    RuleId::InvalidValue,
+                    place(file, items[i].span),
+                    format!("`{key}` lists `{value}` twice"),
+                ));
+            }
+        }
+    }
+
+    fn wrong_type(&mut self, file: FileId, key: &str, node: &Node, expected: &str) {
+        self.report(Diagnostic::new(
+            RuleId::WrongType,
+            place(file, node.span),
+            format!("`{key}` must be {expected}, found {}", node.type_name()),
+        ));
+    }
+
+    /// Contradictions between keywords of one schema.
+    fn consistency(&mut self, schema: &Schema) {
+        let bounds = [
+            (
+                "minLength",
+                schema.min_length,
+                "maxLength",
+                schema.max_length,
+            ),
+            ("minItems", schema.min_items, "maxItems", schema.max_items),
+        ];
+        for (min_key, min, max_key, max) in bounds {
+            if let (Some(min), Some(max)) = (min, max) {
+                if min > max {
+                    self.report(Diagnostic::new(
+                        RuleId::InvalidValue,
+                        schema.place,
+                        format!("`{min_key}` ({min}) is greater than `{max_key}` ({max}): no value fits"),
+                    ));
+                }
+            }
+        }
+        if let (Some(min), Some(max)) = (&schema.minimum, &schema.maximum) {
+            if min.as_f64() > max.as_f64() {
+                self.report(Diagnostic::new(
+                    RuleId::InvalidValue,
+                    schema.place,
+                    format!("`minimum` ({min}) is greater than `maximum` ({max}): no value fits"),
+                ));
+            }
+        }
+        if let Some(format) = &schema.format {
+            let applies = format.value.json_type();
+            if schema.types.is_some() && !schema.allows(applies) {
+                self.report(Diagnostic::new(
+                    RuleId::InvalidValue,
+                    format.place,
+                    format!(
+                        "format `{}` applies to {} values, but the schema's type excludes them",
+                        format.value.as_str(),
+                        applies.as_str()
+                    ),
+                ));
+            }
+        }
+        let closed_shape = schema.reference.is_none()
+            && schema.all_of.is_empty()
+            && schema.one_of.is_empty()
+            && schema.any_of.is_empty();
+        if closed_shape {
+            for name in &schema.required {
+                if !schema.properties.iter().any(|p| p.name == name.value) {
+                    self.report(
+                        Diagnostic::new(
+                            RuleId::InvalidValue,
+                            name.place,
+                            format!(
+                                "required property `{}` is not declared in `properties`",
+                                name.value
+                            ),
+                        )
+                        .hint("declare it under `properties` so it has a type"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn place(file: FileId, span: Span) -> Place {
+    Place { file, span }
+}
+
+/// In a contract file, a pointer into `versions/N/schema` has that version's
+/// payload as its resource root; everywhere else `#` is the file root.
+fn resource_base(root: Option<&Node>, pointer: &[String]) -> Vec<String> {
+    let is_contract = root.is_some_and(|r| r.get("event").is_some() || r.get("command").is_some());
+    if is_contract && pointer.len() >= 3 && pointer[0] == "versions" && pointer[2] == "schema" {
+        return pointer[..3].to_vec();
+    }
+    Vec::new()
+}
+
+/// Names what the pointer's last existing parent holds, to help fix a typo.
+fn available_hint(root: &Node, pointer: &[String]) -> String {
+    let parent = (0..pointer.len())
+        .rev()
+        .find_map(|n| root.pointer(&pointer[..n]).map(|node| (n, node)));
+    match parent.and_then(|(n, node)| node.as_map().map(|entries| (n, entries))) {
+        Some((n, entries)) if !entries.is_empty() => {
+            let keys: Vec<&str> = entries.iter().take(12).map(|e| e.key.as_str()).collect();
+            format!(
+                "`{}` holds: {}",
+                if n == 0 {
+                    "#".to_owned()
+                } else {
+                    pointer_text(&pointer[..n])
+                },
+                keys.join(", ")
+            )
+        }
+        _ => "check the path after `#`".to_owned(),
+    }
+}

@@ -1,0 +1,68 @@
+//! The whole lint pipeline: load -> model -> check -> config.
+
+use std::io;
+use std::path::Path;
+
+use crate::check;
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::load::{self, Inputs};
+use crate::model::{self, Model};
+use crate::rules::Level;
+use crate::source::Sources;
+
+/// The outcome of linting one contracts root.
+#[derive(Debug)]
+pub struct Lint {
+    pub sources: Sources,
+    pub model: Model,
+    pub config: Config,
+    /// Sorted by file, position and rule; levels as configured.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Lint {
+    pub fn count(&self, level: Level) -> usize {
+        self.diagnostics.iter().filter(|d| d.level == level).count()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.count(Level::Error) > 0
+    }
+}
+
+/// Reads and lints every contract under `root`. Only an unreadable root is an
+/// `Err`; everything wrong inside it is a diagnostic.
+pub fn lint_dir(root: &Path) -> io::Result<Lint> {
+    let inputs = load::read_dir(root)?;
+    Ok(lint_inputs(inputs, root))
+}
+
+/// Lints files already in memory; `display_root` prefixes paths in messages.
+pub fn lint_inputs(inputs: Inputs, display_root: &Path) -> Lint {
+    let loaded = load::load(inputs, display_root);
+    let (config, config_diagnostics) = Config::from_document(loaded.config.as_ref());
+    let (model, model_diagnostics) = model::build(&loaded.sources, &loaded.documents);
+    let check_diagnostics = check::run(&model, &config.naming);
+    let mut diagnostics = loaded.diagnostics;
+    diagnostics.extend(config_diagnostics);
+    diagnostics.extend(model_diagnostics);
+    diagnostics.extend(check_diagnostics);
+    let mut diagnostics = config.apply(diagnostics, &loaded.sources);
+    let path = |d: &Diagnostic| loaded.sources.get(d.place.file).display.clone();
+    diagnostics.sort_by(|a, b| {
+        (path(a), a.place.span, a.rule, &a.message).cmp(&(
+            path(b),
+            b.place.span,
+            b.rule,
+            &b.message,
+        ))
+    });
+    diagnostics.dedup();
+    Lint {
+        sources: loaded.sources,
+        model,
+        config,
+        diagnostics,
+    }
+}

@@ -1,0 +1,87 @@
+use codespan_reporting::diagnostic::{Diagnostic as Rendered, Label, Severity};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, termcolor::Buffer};
+
+use crate::diagnostic::Diagnostic;
+use crate::pipeline::Lint;
+use crate::rules::Level;
+use crate::source::{Place, SourceFile};
+
+pub fn render(lint: &Lint, color: bool) -> String {
+    let mut files = SimpleFiles::new();
+    for (_, source) in lint.sources.iter() {
+        files.add(source.display.clone(), source.text.clone());
+    }
+    let config = term::Config::default();
+    let mut buffer = if color {
+        Buffer::ansi()
+    } else {
+        Buffer::no_color()
+    };
+    for diagnostic in &lint.diagnostics {
+        let rendered = convert(lint, diagnostic);
+        // Sources and ranges come from the same run, so rendering cannot miss a file.
+        let _ = term::emit_to_write_style(&mut buffer, &config, &files, &rendered);
+    }
+    let mut out = String::from_utf8_lossy(buffer.as_slice()).into_owned();
+    out.push_str(&summary(lint));
+    out
+}
+
+fn convert(lint: &Lint, d: &Diagnostic) -> Rendered<usize> {
+    let severity = match d.level {
+        Level::Error => Severity::Error,
+        _ => Severity::Warning,
+    };
+    let mut labels = vec![Label::primary(
+        d.place.file.0 as usize,
+        range(lint, d.place),
+    )];
+    for (place, note) in &d.related {
+        labels.push(
+            Label::secondary(place.file.0 as usize, range(lint, *place)).with_message(note.clone()),
+        );
+    }
+    let mut notes = Vec::new();
+    if let Some(hint) = &d.hint {
+        notes.push(format!("help: {hint}"));
+    }
+    Rendered::new(severity)
+        .with_code(d.rule.as_str())
+        .with_message(&d.message)
+        .with_labels(labels)
+        .with_notes(notes)
+}
+
+/// Byte range of a place, cut to its first line so a finding about a whole
+/// mapping underlines where it starts, not fifty lines.
+fn range(lint: &Lint, place: Place) -> std::ops::Range<usize> {
+    let file: &SourceFile = lint.sources.get(place.file);
+    let start = file.offset(place.span.start);
+    let line_end = file.text[start..]
+        .find('\n')
+        .map_or(file.text.len(), |i| start + i);
+    let end = file.offset(place.span.end).clamp(start, line_end);
+    if end > start {
+        return start..end;
+    }
+    // Widen an empty span to the character under it, when there is one.
+    let next = file.text[start..line_end]
+        .chars()
+        .next()
+        .map_or(start, |c| start + c.len_utf8());
+    start..next
+}
+
+fn summary(lint: &Lint) -> String {
+    let errors = lint.count(Level::Error);
+    let warnings = lint.count(Level::Warn);
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "evc: {}, {} in {} ({})\n",
+        plural(errors, "error"),
+        plural(warnings, "warning"),
+        plural(lint.sources.len(), "file"),
+        plural(lint.model.contracts.len(), "contract"),
+    )
+}

@@ -1,0 +1,40 @@
+use serde_json::json;
+
+use super::end_of;
+use crate::pipeline::Lint;
+use crate::rules::Level;
+
+pub fn render(lint: &Lint) -> String {
+    let diagnostics: Vec<_> = lint
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let end = end_of(d);
+            let rule = d.rule.rule();
+            json!({
+                "rule": rule.name,
+                "category": rule.category.as_str(),
+                "level": d.level.as_str(),
+                "file": lint.sources.get(d.place.file).display,
+                "line": d.place.span.start.line,
+                "column": d.place.span.start.column,
+                "end_line": end.line,
+                "end_column": end.column,
+                "message": d.message,
+                "hint": d.hint,
+            })
+        })
+        .collect();
+    let document = json!({
+        "diagnostics": diagnostics,
+        "summary": {
+            "errors": lint.count(Level::Error),
+            "warnings": lint.count(Level::Warn),
+            "files": lint.sources.len(),
+            "contracts": lint.model.contracts.len(),
+        }
+    });
+    let mut out = serde_json::to_string_pretty(&document).unwrap_or_default();
+    out.push('\n');
+    out
+}

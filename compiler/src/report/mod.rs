@@ -1,0 +1,42 @@
+//! Renders a lint's findings for humans and machines. Every format names the
+//! file, line, column and rule id of every finding.
+
+mod github;
+mod human;
+mod json;
+mod sarif;
+
+use crate::pipeline::Lint;
+
+/// Output formats of `evc lint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// rustc-style: the source line, a caret, the rule id and a hint.
+    Human,
+    /// One JSON document with every finding and a summary.
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…`).
+    Github,
+}
+
+/// Renders the findings; `color` applies to the human format only.
+pub fn render(format: Format, lint: &Lint, color: bool) -> String {
+    match format {
+        Format::Human => human::render(lint, color),
+        Format::Json => json::render(lint),
+        Format::Sarif => sarif::render(lint),
+        Format::Github => github::render(lint),
+    }
+}
+
+/// Line and column of a finding's end, never before its start.
+fn end_of(d: &crate::diagnostic::Diagnostic) -> crate::source::Pos {
+    let span = d.place.span;
+    if span.end > span.start {
+        span.end
+    } else {
+        span.start
+    }
+}

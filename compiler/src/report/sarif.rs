@@ -1,0 +1,79 @@
+//! SARIF 2.1.0, as GitHub code scanning reads it.
+
+use serde_json::json;
+
+use super::end_of;
+use crate::pipeline::Lint;
+use crate::rules::{Level, RULES};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+pub fn render(lint: &Lint) -> String {
+    let rules: Vec<_> = RULES
+        .iter()
+        .map(|rule| {
+            json!({
+                "id": rule.name,
+                "name": rule.name,
+                "shortDescription": { "text": rule.purpose },
+                "defaultConfiguration": { "level": sarif_level(rule.default_level) },
+                "properties": { "category": rule.category.as_str() },
+            })
+        })
+        .collect();
+    let results: Vec<_> = lint
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let end = end_of(d);
+            let text = match &d.hint {
+                Some(hint) => format!("{}\nhelp: {hint}", d.message),
+                None => d.message.clone(),
+            };
+            json!({
+                "ruleId": d.rule.as_str(),
+                "ruleIndex": d.rule as usize,
+                "level": sarif_level(d.level),
+                "message": { "text": text },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": lint.sources.get(d.place.file).display },
+                        "region": {
+                            "startLine": d.place.span.start.line,
+                            "startColumn": d.place.span.start.column,
+                            "endLine": end.line,
+                            "endColumn": end.column,
+                        }
+                    }
+                }],
+            })
+        })
+        .collect();
+    let document = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "evc",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": "https://example.invalid/evc",
+                    "rules": rules,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    });
+    let mut out = serde_json::to_string_pretty(&document).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+fn sarif_level(level: Level) -> &'static str {
+    match level {
+        Level::Error => "error",
+        Level::Warn => "warning",
+        Level::Off => "none",
+    }
+}
