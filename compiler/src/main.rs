@@ -45,6 +45,11 @@ enum Color {
     Never,
 }
 
+/// Loading contracts allocates many small nodes; mimalloc handles that load
+/// markedly faster than the system allocator (see the README's figures).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EXIT_FINDINGS: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 
@@ -79,6 +84,8 @@ fn lint(dir: PathBuf, format: Format, deny_warnings: bool, color: Color) -> Exit
         return ExitCode::from(EXIT_USAGE);
     }
     let failed = lint.has_errors() || (deny_warnings && lint.count(Level::Warn) > 0);
+    // The process ends here: freeing every node one by one would only delay it.
+    std::mem::forget(lint);
     if failed {
         ExitCode::from(EXIT_FINDINGS)
     } else {

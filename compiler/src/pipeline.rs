@@ -43,6 +43,9 @@ pub fn lint_inputs(inputs: Inputs, display_root: &Path) -> Lint {
     let loaded = load::load(inputs, display_root);
     let (config, config_diagnostics) = Config::from_document(loaded.config.as_ref());
     let (model, model_diagnostics) = model::build(&loaded.sources, &loaded.documents);
+    // The model owns what later stages need; the trees can go before the
+    // checks allocate their validators.
+    drop(loaded.documents);
     let check_diagnostics = check::run(&model, &config.naming);
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(config_diagnostics);

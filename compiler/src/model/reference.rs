@@ -144,10 +144,17 @@ mod tests {
             ("C:/x.yaml", "orders/order.yaml"),
         ];
         for (text, from) in cases {
-            assert_eq!(parse(text, from).unwrap_err().rule, RuleId::RefEscapesRoot, "{text}");
+            assert_eq!(
+                parse(text, from).unwrap_err().rule,
+                RuleId::RefEscapesRoot,
+                "{text}"
+            );
         }
         assert_eq!(
-            parse("a/../../x.yaml", "orders/order.yaml").unwrap().file.as_deref(),
+            parse("a/../../x.yaml", "orders/order.yaml")
+                .unwrap()
+                .file
+                .as_deref(),
             Some("x.yaml")
         );
     }

@@ -3,6 +3,7 @@
 //! resolved to arena ids, so backends never see paths or pointers.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{Number, Value as Json};
 
@@ -194,9 +195,10 @@ pub struct Schema {
 }
 
 /// File and JSON pointer of a schema node.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Origin {
-    pub file: String,
+    /// Root-relative path, shared by every schema of the file.
+    pub file: Arc<str>,
     pub pointer: String,
 }
 
@@ -270,7 +272,7 @@ impl Schema {
 /// Key of a schema reachable by `$ref`: a file and a pointer from its root.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DefKey {
-    pub file: String,
+    pub file: Arc<str>,
     pub pointer: String,
 }
 

@@ -2,6 +2,8 @@
 //! subset and resolves `$ref`s through a worklist, so the depth of recursion is
 //! bounded by the document and never by a chain of references.
 
+use std::sync::Arc;
+
 use serde_json::Number;
 
 use super::keywords::{suggest, SCHEMA_KEYWORDS, UNSUPPORTED_KEYWORDS};
@@ -48,6 +50,8 @@ struct Pending {
 /// Builds schemas into one [`TypeSpace`].
 pub struct SchemaBuilder<'a> {
     sources: &'a Sources,
+    /// Root-relative path of each file, computed once.
+    paths: Vec<Arc<str>>,
     /// Parsed documents by file id; `None` for files that failed to load.
     roots: Vec<Option<&'a Node>>,
     pub types: TypeSpace,
@@ -58,8 +62,13 @@ pub struct SchemaBuilder<'a> {
 
 impl<'a> SchemaBuilder<'a> {
     pub fn new(sources: &'a Sources, roots: Vec<Option<&'a Node>>) -> Self {
+        let paths = sources
+            .iter()
+            .map(|(_, file)| Arc::from(file.relative_slash()))
+            .collect();
         SchemaBuilder {
             sources,
+            paths,
             roots,
             types: TypeSpace::default(),
             built: Vec::new(),
@@ -94,7 +103,7 @@ impl<'a> SchemaBuilder<'a> {
     /// The arena slot for a ref-reachable node, allocating it on first sight.
     fn slot(&mut self, cursor: &Cursor, span: Span) -> (SchemaId, bool) {
         let key = DefKey {
-            file: self.sources.get(cursor.file).relative_slash(),
+            file: self.path(cursor.file),
             pointer: pointer_text(&cursor.pointer),
         };
         if let Some(&id) = self.types.defs.get(&key) {
@@ -107,7 +116,7 @@ impl<'a> SchemaBuilder<'a> {
 
     fn alloc(&mut self, cursor: &Cursor, span: Span) -> SchemaId {
         let origin = Origin {
-            file: self.sources.get(cursor.file).relative_slash(),
+            file: self.path(cursor.file),
             pointer: pointer_text(&cursor.pointer),
         };
         let id = self
@@ -115,6 +124,10 @@ impl<'a> SchemaBuilder<'a> {
             .add(Schema::new(place(cursor.file, span), origin));
         self.built.push(false);
         id
+    }
+
+    fn path(&self, file: FileId) -> Arc<str> {
+        Arc::clone(&self.paths[file.0 as usize])
     }
 
     fn child(&mut self, cursor: Cursor, node: &Node) -> SchemaId {
@@ -129,10 +142,8 @@ impl<'a> SchemaBuilder<'a> {
 
     fn fill(&mut self, id: SchemaId, cursor: &Cursor, node: &Node, skip: &[&str]) {
         self.built[id.0 as usize] = true;
-        let mut schema = Schema::new(
-            place(cursor.file, node.span),
-            self.types.get(id).origin.clone(),
-        );
+        let origin = std::mem::take(&mut self.types.get_mut(id).origin);
+        let mut schema = Schema::new(place(cursor.file, node.span), origin);
         match &node.value {
             Value::Map(entries) => {
                 for entry in entries {
@@ -323,7 +334,7 @@ impl<'a> SchemaBuilder<'a> {
             place: at,
             target: None,
         };
-        let from = self.sources.get(cursor.file).relative_slash();
+        let from = self.path(cursor.file);
         let target = match reference::parse(text, &from) {
             Ok(target) => target,
             Err(refused) => {

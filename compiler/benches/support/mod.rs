@@ -1,0 +1,121 @@
+//! A generator of synthetic contract sets for benchmarks: `n` contracts with
+//! three versions each (a minor step and a major step with an upcast), shared
+//! definitions reached by `$ref`, formats, enums, arrays and examples — the
+//! shape of the bundled contracts, repeated.
+
+use evc::load::{Input, Inputs};
+
+const MONEY: &str = r#"$defs:
+  Money:
+    type: object
+    additionalProperties: false
+    required: [amount, currency]
+    properties:
+      amount: { type: string, pattern: "^-?[0-9]+(\\.[0-9]{1,4})?$" }
+      currency: { type: string, pattern: "^[A-Z]{3}$" }
+"#;
+
+/// Letters only, so names stay PascalCase whatever the index.
+fn tag(mut i: usize) -> String {
+    let mut out = String::new();
+    loop {
+        out.insert(0, (b'a' + (i % 26) as u8) as char);
+        i /= 26;
+        if i == 0 {
+            break;
+        }
+    }
+    out[..1].to_uppercase() + &out[1..]
+}
+
+pub fn contract(i: usize) -> String {
+    let name = format!("Batch{}Shipped", tag(i));
+    let namespace = format!("com.example.bench{}", i % 16);
+    let v1_props = r#"        shipment_id: { type: string, format: uuid }
+        shipped_at: { type: string, format: date-time }
+        status: { type: string, enum: [pending, shipped, delivered] }
+        weight_grams: { type: integer, format: int32, minimum: 0 }
+        total: { type: number, minimum: 0 }
+        lines:
+          type: array
+          minItems: 1
+          items:
+            type: object
+            required: [sku, quantity]
+            properties:
+              sku: { type: string, minLength: 1, maxLength: 32 }
+              quantity: { type: integer, minimum: 1 }
+"#;
+    let example_v1 = r#"      - shipment_id: 7f9c2a4e-8f5b-4c1e-9d3a-2b6f1e0c5a77
+        shipped_at: "2026-01-02T03:04:05Z"
+        status: shipped
+        weight_grams: 1200
+        total: 12.5
+        lines: [{ sku: A-1, quantity: 2 }]
+"#;
+    let example_v2 = r#"      - shipment_id: 7f9c2a4e-8f5b-4c1e-9d3a-2b6f1e0c5a77
+        shipped_at: "2026-01-02T03:04:05Z"
+        status: shipped
+        weight_grams: 1200
+        total: { amount: "12.50", currency: EUR }
+        lines: [{ sku: A-1, quantity: 2 }]
+        carrier: postal
+"#;
+    format!(
+        r#"event: {name}
+namespace: {namespace}
+description: A batch of goods left the warehouse.
+versions:
+  - version: 1.0.0
+    schema:
+      type: object
+      required: [shipment_id, shipped_at, lines]
+      properties:
+{v1_props}    examples:
+{example_v1}  - version: 1.1.0
+    schema:
+      type: object
+      required: [shipment_id, shipped_at, lines]
+      properties:
+{v1_props}        carrier: {{ type: string, maxLength: 64 }}
+    examples:
+{example_v1}  - version: 2.0.0
+    schema:
+      type: object
+      required: [shipment_id, shipped_at, lines, total]
+      properties:
+{v2_props}        carrier: {{ type: string, maxLength: 64 }}
+    upcast:
+      - move: {{ total: total/amount }}
+      - set: {{ total/currency: EUR }}
+    examples:
+{example_v2}"#,
+        v2_props = v1_props.replace(
+            "        total: { type: number, minimum: 0 }\n",
+            "        total: { $ref: \"../common/money.yaml#/$defs/Money\" }\n"
+        ),
+    )
+}
+
+/// `n` contracts in `contracts/`, plus the shared definitions.
+pub fn inputs(n: usize) -> Inputs {
+    let mut contracts = vec![Input::new("common/money.yaml", MONEY)];
+    for i in 0..n {
+        contracts.push(Input::new(format!("contracts/c{i:05}.yaml"), contract(i)));
+    }
+    Inputs {
+        contracts,
+        config: None,
+    }
+}
+
+/// Writes the same set to a directory, for end-to-end runs of `evc lint`.
+#[allow(dead_code)] // the benchmark uses it; the validity test does not
+pub fn write(dir: &std::path::Path, n: usize) -> std::io::Result<()> {
+    for input in inputs(n).contracts {
+        let path = dir.join(&input.relative);
+        std::fs::create_dir_all(path.parent().expect("relative paths have a parent"))?;
+        std::fs::write(path, input.bytes.expect("generated in memory"))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,221 @@
+//! No input may panic the loader or the checks, or overflow the stack: random
+//! bytes, random YAML/JSON trees built from the contract vocabulary, and
+//! random edits of a valid contract all come back as diagnostics.
+
+use std::path::Path;
+
+use evc::load::{Input, Inputs};
+use proptest::prelude::*;
+use serde_json::{Map, Value};
+
+const VALID: &str = include_str!("../../schemas/orders/order_created.yaml");
+
+/// Keys that steer the loader into every branch of the model builder.
+const KEYS: &[&str] = &[
+    "event",
+    "command",
+    "namespace",
+    "description",
+    "versions",
+    "version",
+    "schema",
+    "upcast",
+    "examples",
+    "x-evc",
+    "kind",
+    "name",
+    "$defs",
+    "definitions",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "enum",
+    "const",
+    "oneOf",
+    "anyOf",
+    "allOf",
+    "$ref",
+    "format",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "default",
+    "deprecated",
+    "rename",
+    "move",
+    "set",
+    "drop",
+    "convert",
+    "custom",
+    "orderId",
+    "order_id",
+    "type",
+    "x-note",
+    "if",
+    "nullable",
+];
+
+const STRINGS: &[&str] = &[
+    "OrderCreated",
+    "CreateOrder",
+    "com.example.orders",
+    "1.0.0",
+    "2.0.0",
+    "1.0",
+    "object",
+    "string",
+    "integer",
+    "array",
+    "uuid",
+    "date-time",
+    "int32",
+    "#",
+    "#/$defs/A",
+    "#/$defs/B",
+    "../x.yaml",
+    "common/money.yaml#/$defs/Money",
+    "https://example.com/s.json",
+    "[",
+    "^a+$",
+    "(",
+    "event",
+    "command",
+];
+
+fn scalar() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        (-1e6f64..1e6).prop_map(Value::from),
+        prop::sample::select(STRINGS).prop_map(Value::from),
+        "[a-zA-Z_ .#/$-]{0,12}".prop_map(Value::from),
+    ]
+}
+
+fn tree() -> impl Strategy<Value = Value> {
+    scalar().prop_recursive(6, 64, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            prop::collection::vec((prop::sample::select(KEYS), inner), 0..6).prop_map(|entries| {
+                let map: Map<String, Value> = entries
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v))
+                    .collect();
+                Value::Object(map)
+            }),
+        ]
+    })
+}
+
+fn lint(files: Vec<(&str, Vec<u8>)>) {
+    let contracts = files
+        .into_iter()
+        .map(|(name, bytes)| Input::new(name, bytes))
+        .collect();
+    let lint = evc::lint_inputs(
+        Inputs {
+            contracts,
+            config: None,
+        },
+        Path::new("."),
+    );
+    // Rendering quotes source lines: it must cope with whatever was found.
+    for format in [
+        evc::report::Format::Human,
+        evc::report::Format::Json,
+        evc::report::Format::Sarif,
+        evc::report::Format::Github,
+    ] {
+        evc::report::render(format, &lint, false);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        lint(vec![("a.yaml", bytes.clone()), ("b.json", bytes)]);
+    }
+
+    #[test]
+    fn arbitrary_text(text in "\\PC{0,300}") {
+        lint(vec![("a.yaml", text.clone().into_bytes()), ("b.json", text.into_bytes())]);
+    }
+
+    #[test]
+    fn arbitrary_trees(root in tree(), defs in tree()) {
+        let json = serde_json::to_vec(&root).unwrap();
+        let yaml_flow = json.clone();
+        let defs = serde_json::to_vec(&serde_json::json!({ "$defs": { "A": defs } })).unwrap();
+        lint(vec![
+            ("a.json", json),
+            ("b.yaml", yaml_flow),
+            ("common/money.yaml", defs),
+        ]);
+    }
+
+    #[test]
+    fn edited_contracts(cuts in prop::collection::vec((0..VALID.len(), 0..8usize, prop::sample::select(&[":", "-", " ", "\n", "{", "[", "'", "\"", "$ref: x", "!!int", "&a", "*a", ""][..])), 1..6)) {
+        let mut text = VALID.as_bytes().to_vec();
+        for (at, len, insert) in cuts {
+            let at = at.min(text.len());
+            let end = (at + len).min(text.len());
+            text.splice(at..end, insert.bytes());
+        }
+        lint(vec![("orders/order_created.yaml", text)]);
+    }
+}
+
+#[test]
+fn deep_nesting_of_every_kind_is_a_diagnostic() {
+    let depth = 10_000;
+    let cases: Vec<(&str, String)> = vec![
+        (
+            "flow.yaml",
+            format!("{}{}", "[".repeat(depth), "]".repeat(depth)),
+        ),
+        (
+            "flow.json",
+            format!("{}{}", "[".repeat(depth), "]".repeat(depth)),
+        ),
+        (
+            "maps.json",
+            format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth)),
+        ),
+        ("block.yaml", format!("{}x\n", "- ".repeat(depth))),
+        (
+            "indent.yaml",
+            // Indentation grows quadratically; 1,000 levels stay under the size limit.
+            (0..1_000)
+                .map(|i| format!("{}k:\n", " ".repeat(i)))
+                .collect(),
+        ),
+    ];
+    for (name, text) in cases {
+        let lint = evc::lint_inputs(
+            Inputs {
+                contracts: vec![Input::new(name, text)],
+                config: None,
+            },
+            Path::new("."),
+        );
+        let rules: Vec<String> = lint
+            .diagnostics
+            .iter()
+            .map(|d| d.rule.to_string())
+            .collect();
+        assert_eq!(rules, ["NESTING_TOO_DEEP"], "{name}");
+    }
+}
