@@ -130,10 +130,12 @@ rules! {
     RefEscapesRoot = "REF_ESCAPES_ROOT", Reference, Error, false, "a `$ref` leaves the contracts root directory";
     RefUnsupported = "REF_UNSUPPORTED", Reference, Error, false, "a `$ref` form evc does not resolve (remote URLs, anchors)";
     RefCycle = "REF_CYCLE", Reference, Error, false, "a `$ref` cycle with no object or array in between, which no type can represent";
+    RefChainTooLong = "REF_CHAIN_TOO_LONG", Reference, Error, false, "a chain of `$ref`s (or `allOf`s) longer than evc follows";
     VersionInvalid = "VERSION_INVALID", Version, Error, false, "a version is not MAJOR.MINOR.PATCH semver";
     VersionDuplicate = "VERSION_DUPLICATE", Version, Error, false, "a contract lists the same version twice";
     VersionNotIncreasing = "VERSION_NOT_INCREASING", Version, Error, false, "versions are not listed in strictly increasing order";
     VersionsEmpty = "VERSIONS_EMPTY", Version, Error, false, "a contract has no versions";
+    UpcastMissing = "UPCAST_MISSING", Version, Error, false, "a new major version has no upcast from the version before it";
     EventNotPastTense = "EVENT_NOT_PAST_TENSE", Naming, Error, true, "an event name has no past-tense verb";
     CommandNotImperative = "COMMAND_NOT_IMPERATIVE", Naming, Error, true, "a command name does not start with an imperative verb";
     NameNotPascalCase = "NAME_NOT_PASCAL_CASE", Naming, Error, true, "a contract name is not PascalCase";
@@ -164,6 +166,24 @@ impl fmt::Display for RuleId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// The registry as a Markdown table, for docs/rules.md.
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "| Rule | Category | Default | Configurable | Purpose |\n|---|---|---|---|---|\n",
+    );
+    for rule in RULES {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            rule.name,
+            rule.category.as_str(),
+            rule.default_level.as_str(),
+            if rule.configurable { "yes" } else { "no" },
+            rule.purpose.replace('|', "\\|"),
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -3,9 +3,11 @@
 
 use std::collections::BTreeSet;
 
+use jsonschema::error::ValidationErrorKind;
+
 use crate::diagnostic::Diagnostic;
 use crate::load::Node;
-use crate::model::json::{bundle, reachable_targets};
+use crate::model::json::{bundle, reachable};
 use crate::model::{Contract, Example, Model, SchemaId, Version};
 use crate::rules::RuleId;
 use crate::source::Place;
@@ -17,8 +19,10 @@ pub fn check(model: &Model, cyclic: &BTreeSet<SchemaId>, out: &mut Vec<Diagnosti
                 out.push(missing(contract, version));
                 continue;
             }
-            let reachable = reachable_targets(&model.types, version.schema);
-            if cyclic.contains(&version.schema) || reachable.iter().any(|id| cyclic.contains(id)) {
+            // A schema that is already reported would only fail its
+            // examples again, for the same reason.
+            let unusable = |id: &SchemaId| cyclic.contains(id) || model.types.invalid.contains(id);
+            if reachable(&model.types, version.schema).iter().any(unusable) {
                 continue;
             }
             validate(model, version, out);
@@ -64,10 +68,14 @@ fn validate(model: &Model, version: &Version, out: &mut Vec<Diagnostic>) {
         let instance = example.node.to_json();
         for error in validator.iter_errors(&instance) {
             let pointer = error.instance_path().as_str().to_owned();
+            let key = match error.kind() {
+                ValidationErrorKind::AdditionalProperties { unexpected } => unexpected.first(),
+                _ => None,
+            };
             out.push(
                 Diagnostic::new(
                     RuleId::ExampleInvalid,
-                    locate(example, &pointer),
+                    locate(example, &pointer, key.map(String::as_str)),
                     format!(
                         "example does not match the schema at `{}`: {}",
                         if pointer.is_empty() { "/" } else { &pointer },
@@ -80,9 +88,9 @@ fn validate(model: &Model, version: &Version, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The place of the example node an instance path names, or the deepest
-/// existing ancestor.
-fn locate(example: &Example, pointer: &str) -> Place {
+/// The place of the example node an instance path names (or of one of its
+/// keys), else of the deepest existing ancestor.
+fn locate(example: &Example, pointer: &str, key: Option<&str>) -> Place {
     let tokens: Vec<String> = pointer
         .split('/')
         .skip(1)
@@ -92,8 +100,9 @@ fn locate(example: &Example, pointer: &str) -> Place {
         .rev()
         .find_map(|n| example.node.pointer(&tokens[..n]))
         .unwrap_or(&example.node);
+    let key_span = key.and_then(|k| node.get(k)).map(|entry| entry.key_span);
     Place {
         file: example.place.file,
-        span: node.span,
+        span: key_span.unwrap_or(node.span),
     }
 }

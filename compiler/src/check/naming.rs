@@ -203,13 +203,25 @@ fn enum_collisions(schema: &crate::model::Schema, out: &mut Vec<Diagnostic>) {
         return;
     };
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
-    for value in values.value.iter().filter_map(|v| v.as_str()) {
+    let strings = values
+        .value
+        .iter()
+        .zip(
+            schema
+                .enumeration_places
+                .iter()
+                .chain(std::iter::repeat(&values.place)),
+        )
+        .filter_map(|(v, place)| Some((v.as_str()?, *place)));
+    for (value, place) in strings {
         let key = value.to_upper_camel_case();
         match seen.get(&key) {
+            // Equal values are a duplicate, reported by the structure rules.
+            Some(first) if *first == value => {}
             Some(first) => out.push(
                 Diagnostic::new(
                     RuleId::NameCollision,
-                    values.place,
+                    place,
                     format!("enum values `{first}` and `{value}` both become the variant `{key}`"),
                 )
                 .hint("keep one spelling"),

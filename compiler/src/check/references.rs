@@ -9,12 +9,19 @@ use crate::model::{Model, SchemaId, TypeSpace};
 use crate::rules::RuleId;
 use crate::source::Place;
 
-/// Reports unrepresentable cycles; returns the schemas on them so later
-/// checks can skip what cannot be validated.
+/// Longest chain of aliases evc follows. Validators and generators walk such
+/// chains recursively; real schemas need a handful of links.
+pub const MAX_ALIAS_CHAIN: u32 = 64;
+
+/// Reports unrepresentable cycles and over-long alias chains; returns the
+/// schemas on them so later checks can skip what cannot be validated.
 pub fn check(model: &Model, out: &mut Vec<Diagnostic>) -> BTreeSet<SchemaId> {
     let types = &model.types;
     let mut state = vec![Mark::New; types.len()];
-    let mut cyclic = BTreeSet::new();
+    // Links of the longest alias chain starting at each finished schema.
+    let mut chain = vec![0u32; types.len()];
+    let mut on_cycle = BTreeSet::new();
+    let mut unusable = BTreeSet::new();
     for (start, _) in types.iter() {
         if state[start.0 as usize] != Mark::New {
             continue;
@@ -27,6 +34,19 @@ pub fn check(model: &Model, out: &mut Vec<Diagnostic>) -> BTreeSet<SchemaId> {
             if next >= edges.len() {
                 state[id.0 as usize] = Mark::Done;
                 stack.pop();
+                let longest = edges
+                    .iter()
+                    .filter(|(t, _)| state[t.0 as usize] == Mark::Done && !on_cycle.contains(t))
+                    .map(|(t, _)| chain[t.0 as usize] + 1)
+                    .max()
+                    .unwrap_or(0);
+                chain[id.0 as usize] = longest;
+                if longest > MAX_ALIAS_CHAIN {
+                    unusable.insert(id);
+                    if longest == MAX_ALIAS_CHAIN + 1 {
+                        report_chain(types, id, &edges, out);
+                    }
+                }
                 continue;
             }
             stack.last_mut().expect("non-empty").1 += 1;
@@ -40,13 +60,14 @@ pub fn check(model: &Model, out: &mut Vec<Diagnostic>) -> BTreeSet<SchemaId> {
                     let from = stack.iter().position(|(s, _)| *s == target).unwrap_or(0);
                     let members: Vec<SchemaId> = stack[from..].iter().map(|(s, _)| *s).collect();
                     report(types, &members, place, out);
-                    cyclic.extend(members);
+                    on_cycle.extend(members.iter().copied());
+                    unusable.extend(members);
                 }
                 Mark::Done => {}
             }
         }
     }
-    cyclic
+    unusable
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +88,23 @@ fn alias_edges(types: &TypeSpace, id: SchemaId) -> Vec<(SchemaId, Place)> {
         .into_iter()
         .chain(schema.all_of.iter().map(|m| (*m, types.get(*m).place)))
         .collect()
+}
+
+fn report_chain(
+    types: &TypeSpace,
+    id: SchemaId,
+    edges: &[(SchemaId, Place)],
+    out: &mut Vec<Diagnostic>,
+) {
+    let place = edges.first().map_or(types.get(id).place, |(_, p)| *p);
+    out.push(
+        Diagnostic::new(
+            RuleId::RefChainTooLong,
+            place,
+            format!("this `$ref` starts a chain of more than {MAX_ALIAS_CHAIN} references"),
+        )
+        .hint("refer to the final schema directly"),
+    );
 }
 
 fn report(types: &TypeSpace, members: &[SchemaId], closing: Place, out: &mut Vec<Diagnostic>) {

@@ -1,8 +1,9 @@
 //! Version rules: each contract's versions are distinct and strictly
-//! increasing, in the order they are listed.
+//! increasing, in the order they are listed, and every new major says how to
+//! upcast from the version before it.
 
 use crate::diagnostic::Diagnostic;
-use crate::model::Model;
+use crate::model::{Contract, Model};
 use crate::rules::RuleId;
 
 pub fn check(model: &Model, out: &mut Vec<Diagnostic>) {
@@ -44,5 +45,38 @@ pub fn check(model: &Model, out: &mut Vec<Diagnostic>) {
             seen.push((current, version.version_place));
             previous = Some((current, version.version_place));
         }
+        upcasts(contract, out);
+    }
+}
+
+fn upcasts(contract: &Contract, out: &mut Vec<Diagnostic>) {
+    let mut before: Option<&semver::Version> = None;
+    for version in &contract.versions {
+        let Some(current) = &version.version else {
+            continue;
+        };
+        match (before, &version.upcast) {
+            (None, Some(upcast)) => out.push(
+                Diagnostic::new(
+                    RuleId::InvalidValue,
+                    upcast.place,
+                    format!("version {current} is the first: there is nothing to upcast from"),
+                )
+                .hint("remove `upcast`; it belongs to a new major version"),
+            ),
+            (Some(old), None) if current.major > old.major => out.push(
+                Diagnostic::new(
+                    RuleId::UpcastMissing,
+                    version.version_place,
+                    format!(
+                        "version {current} of `{}` is a new major but has no `upcast` from {old}",
+                        contract.name.value
+                    ),
+                )
+                .hint("add `upcast:` steps (rename, move, set, drop, convert) or `- custom: true`; a schema that cannot be derived from the old one is a new contract"),
+            ),
+            _ => {}
+        }
+        before = Some(current);
     }
 }

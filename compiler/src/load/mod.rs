@@ -190,6 +190,13 @@ fn load_one(loaded: &mut Loaded, input: Input, display_root: &Path) -> Option<Do
             )),
         ),
     };
+    let result = result.map_err(|mut problem| {
+        problem.span = Span::new(
+            clamp(&text, problem.span.start),
+            clamp(&text, problem.span.end),
+        );
+        problem
+    });
     let file = loaded.sources.add(SourceFile {
         relative: input.relative,
         display,
@@ -281,15 +288,36 @@ fn check_json(text: &str) -> Result<(), Problem> {
         Ok(_) => return Ok(()),
         Err(error) => error,
     };
-    let at = Span::point(Pos::new(error.line() as u32, error.column().max(1) as u32));
     let message = error.to_string();
     if message.contains("recursion limit") {
-        return Err(Problem::new(
-            RuleId::NestingTooDeep,
-            at,
-            format!("the document nests deeper than {MAX_DEPTH} levels"),
-        ));
+        let at = flow_depth_exceeded(text).unwrap_or_else(|| end_of(text));
+        return Err(too_deep(at));
     }
+    if error.is_eof() {
+        return Err(Problem::new(
+            RuleId::JsonSyntax,
+            Span::point(end_of(text.trim_end())),
+            "JSON syntax error: the file ends in the middle of a value",
+        )
+        .hint("close every open string, `[` and `{`"));
+    }
+    // serde_json counts columns in bytes; diagnostics count characters.
+    let byte_offset = line_start(text, error.line()) + error.column().saturating_sub(1);
+    let offset = floor_char_boundary(text, byte_offset.min(text.len()));
+    if let Some(comma) = trailing_comma(text, offset) {
+        return Err(Problem::new(
+            RuleId::JsonSyntax,
+            Span::point(end_of(&text[..comma])),
+            "JSON syntax error: trailing comma",
+        )
+        .hint("JSON allows no comma after the last item"));
+    }
+    // serde_json stops one character into a bad literal (`nope`); point at
+    // where the literal starts.
+    let start = text[..offset]
+        .trim_end_matches(|c: char| c.is_ascii_alphanumeric())
+        .len();
+    let at = Span::point(end_of(&text[..start]));
     let message = match message.find(" at line ") {
         Some(i) => message[..i].to_owned(),
         None => message,
@@ -299,6 +327,88 @@ fn check_json(text: &str) -> Result<(), Problem> {
         at,
         format!("JSON syntax error: {message}"),
     ))
+}
+
+pub(crate) fn too_deep(at: Pos) -> Problem {
+    Problem::new(
+        RuleId::NestingTooDeep,
+        Span::point(at),
+        format!("the document nests deeper than {MAX_DEPTH} levels"),
+    )
+    .hint("flatten the schema, or move nested parts into `$defs` and `$ref` them")
+}
+
+/// Where the first flow container (`[`, `{`) deeper than [`MAX_DEPTH`]
+/// opens. Parsers stop deep flow nesting at limits of their own, past ours;
+/// this finds the place ours is crossed. Quoted strings and comments are
+/// skipped; block nesting is counted by the tree builder instead.
+pub(crate) fn flow_depth_exceeded(text: &str) -> Option<Pos> {
+    let (mut depth, mut quote, mut escaped, mut comment) = (0usize, None, false, false);
+    let mut previous = '\n';
+    for (i, c) in text.char_indices() {
+        let here = previous;
+        previous = c;
+        if comment {
+            comment = c != '\n';
+            continue;
+        }
+        match (quote, c) {
+            (Some('"'), _) if escaped => escaped = false,
+            (Some('"'), '\\') => escaped = true,
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') if depth > 0 || !here.is_alphanumeric() => quote = Some(c),
+            (None, '#') if here.is_whitespace() => comment = true,
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(end_of(&text[..i]));
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            (None, _) => {}
+        }
+    }
+    None
+}
+
+/// The byte offset of a comma directly before a closing bracket at `offset`.
+fn trailing_comma(text: &str, offset: usize) -> Option<usize> {
+    let closing = text[offset..].trim_start().chars().next()?;
+    if !matches!(closing, '}' | ']') {
+        return None;
+    }
+    let before = text[..offset].trim_end();
+    before.ends_with(',').then(|| before.len() - 1)
+}
+
+fn line_start(text: &str, line: usize) -> usize {
+    text.split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum()
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// A position moved inside the text: parsers sometimes report a line past
+/// the end, which no renderer could show.
+fn clamp(text: &str, pos: Pos) -> Pos {
+    let end = end_of(text);
+    if pos > end {
+        return end;
+    }
+    let line = text
+        .split('\n')
+        .nth(pos.line.max(1) as usize - 1)
+        .unwrap_or("");
+    let width = line.trim_end_matches('\r').chars().count() as u32 + 1;
+    Pos::new(pos.line.max(1), pos.column.clamp(1, width.max(1)))
 }
 
 /// The position just past a text, for problems found where it stops.

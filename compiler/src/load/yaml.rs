@@ -21,12 +21,14 @@ pub const MAX_DEPTH: usize = 100;
 pub fn parse(text: &str) -> Result<Option<Node>, Problem> {
     let mut builder = Builder::default();
     for item in Parser::new_from_str(text) {
-        let (event, span) = item.map_err(scan_problem)?;
+        let (event, span) = item.map_err(|e| scan_problem(e, text))?;
         if builder.event(event, span)? {
             break;
         }
     }
-    Ok(builder.root)
+    // `---` alone is a document holding an implicit, empty null: no content.
+    let implicit_null = |n: &Node| matches!(n.value, Value::Null) && n.span.start == n.span.end;
+    Ok(builder.root.filter(|root| !implicit_null(root)))
 }
 
 fn pos(marker: saphyr_parser::Marker) -> Pos {
@@ -37,11 +39,13 @@ fn span(s: YamlSpan) -> Span {
     Span::new(pos(s.start), pos(s.end))
 }
 
-fn scan_problem(error: ScanError) -> Problem {
+fn scan_problem(error: ScanError, text: &str) -> Problem {
     let at = Span::point(pos(*error.marker()));
     let info = error.info();
     if info.contains("recursion limit") {
-        return Problem::new(RuleId::NestingTooDeep, at, nesting_message());
+        // The parser's own limit lies past ours: name where ours was crossed.
+        let crossed = super::flow_depth_exceeded(text).unwrap_or(at.start);
+        return super::too_deep(crossed);
     }
     Problem::new(RuleId::YamlSyntax, at, format!("YAML syntax error: {info}"))
 }
@@ -228,9 +232,14 @@ fn refuse_collection_tag(tag: Option<&Tag>, at: Span) -> Result<(), Problem> {
 }
 
 fn unknown_tag(tag: &Tag, at: Span) -> Problem {
+    let name = if tag.is_yaml_core_schema() {
+        format!("!!{}", tag.suffix)
+    } else {
+        format!("{}{}", tag.handle, tag.suffix)
+    };
     unsupported(
         at,
-        &format!("YAML tag `{}{}` is not supported", tag.handle, tag.suffix),
+        &format!("YAML tag `{name}` is not supported"),
         "remove the tag; contracts use plain JSON data",
     )
 }

@@ -127,6 +127,17 @@ impl Builder<'_> {
                     self.string(file, "$schema", &entry.value);
                 }
                 key if key.starts_with("x-") => {}
+                "version" | "schema" | "upcast" | "examples" => self.report(
+                    Diagnostic::new(
+                        RuleId::UnknownKeyword,
+                        place(file, entry.key_span),
+                        format!("`{}` is not a contract key", entry.key),
+                    )
+                    .hint(format!(
+                        "`{}` belongs to an entry of `versions:` (`- version: 1.0.0`)",
+                        entry.key
+                    )),
+                ),
                 _ => self.unknown_key(file, entry, CONTRACT_KEYS, "contract"),
             }
         }
@@ -352,6 +363,19 @@ impl Builder<'_> {
                 });
             }
         }
+        let custom = steps.iter().find(|s| s.value == UpcastStep::Custom);
+        if let (Some(custom), true) = (custom, steps.len() > 1) {
+            self.report(
+                Diagnostic::new(
+                    RuleId::InvalidValue,
+                    custom.place,
+                    "`custom: true` must be the only upcast step",
+                )
+                .hint(
+                    "a custom upcast is written in Rust as a whole; move the other steps into it",
+                ),
+            );
+        }
         Some(Spanned {
             value: steps,
             place: place(file, node.span),
@@ -365,6 +389,7 @@ impl Builder<'_> {
             "rename" | "move" => self
                 .string_pairs(file, key, value)
                 .into_iter()
+                .map(|(from, to)| (from, to.value))
                 .map(|(from, to)| match key {
                     "rename" => UpcastStep::Rename { from, to },
                     _ => UpcastStep::Move { from, to },
@@ -397,7 +422,7 @@ impl Builder<'_> {
             "convert" => self
                 .string_pairs(file, key, value)
                 .into_iter()
-                .filter_map(|(path, to)| match JsonType::parse(&to) {
+                .filter_map(|(path, to)| match JsonType::parse(&to.value) {
                     Some(
                         ty @ (JsonType::String
                         | JsonType::Integer
@@ -408,8 +433,8 @@ impl Builder<'_> {
                         self.report(
                             Diagnostic::new(
                                 RuleId::InvalidValue,
-                                place(file, value.span),
-                                format!("cannot convert to `{to}`"),
+                                to.place,
+                                format!("cannot convert to `{}`", to.value),
                             )
                             .hint("convert to string, integer, number or boolean"),
                         );
@@ -432,7 +457,12 @@ impl Builder<'_> {
         }
     }
 
-    fn string_pairs(&mut self, file: FileId, key: &str, node: &Node) -> Vec<(String, String)> {
+    fn string_pairs(
+        &mut self,
+        file: FileId,
+        key: &str,
+        node: &Node,
+    ) -> Vec<(String, Spanned<String>)> {
         let Some(entries) = node.as_map() else {
             self.wrong_type(file, key, node, "a mapping of `from: to`");
             return Vec::new();
@@ -441,7 +471,7 @@ impl Builder<'_> {
             .iter()
             .filter_map(|e| {
                 let to = self.string(file, key, &e.value)?;
-                Some((e.key.clone(), to.value))
+                Some((e.key.clone(), to))
             })
             .collect()
     }
@@ -482,6 +512,17 @@ impl Builder<'_> {
             return None;
         };
         match semver::Version::parse(&text) {
+            Ok(version) if !version.pre.is_empty() || !version.build.is_empty() => {
+                self.report(
+                    Diagnostic::new(
+                        RuleId::VersionInvalid,
+                        at,
+                        format!("`{text}` carries a pre-release or build suffix"),
+                    )
+                    .hint("contract versions are plain MAJOR.MINOR.PATCH: every listed version is released"),
+                );
+                None
+            }
             Ok(version) => Some(version),
             Err(error) => {
                 self.report(

@@ -36,23 +36,28 @@ pub fn bundle(types: &TypeSpace, root: SchemaId) -> Json {
     Json::Object(document)
 }
 
-/// Every schema a `$ref` under `root` leads to, transitively.
-pub fn reachable_targets(types: &TypeSpace, root: SchemaId) -> BTreeSet<SchemaId> {
-    let mut targets = BTreeSet::new();
+/// Every schema under `root`, following `$ref`s, `root` included.
+pub fn reachable(types: &TypeSpace, root: SchemaId) -> BTreeSet<SchemaId> {
     let mut seen = BTreeSet::from([root]);
     let mut stack = vec![root];
     while let Some(id) = stack.pop() {
         let schema = types.get(id);
         let target = schema.reference.as_ref().and_then(|r| r.target);
-        if let Some(target) = target {
-            targets.insert(target);
-        }
         for next in schema.children().chain(target) {
             if seen.insert(next) {
                 stack.push(next);
             }
         }
     }
+    seen
+}
+
+/// Every schema a `$ref` under `root` leads to, transitively.
+pub fn reachable_targets(types: &TypeSpace, root: SchemaId) -> BTreeSet<SchemaId> {
+    let mut targets: BTreeSet<SchemaId> = reachable(types, root)
+        .into_iter()
+        .filter_map(|id| types.get(id).reference.as_ref().and_then(|r| r.target))
+        .collect();
     targets.remove(&root);
     targets
 }

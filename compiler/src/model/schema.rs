@@ -2,7 +2,7 @@
 //! subset, typed, in one arena shared by every contract version. `$ref`s are
 //! resolved to arena ids, so backends never see paths or pointers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use serde_json::{Number, Value as Json};
@@ -166,6 +166,8 @@ pub struct Schema {
     pub additional: Additional,
     pub items: Option<SchemaId>,
     pub enumeration: Option<Spanned<Vec<Json>>>,
+    /// Where each value of `enumeration` is written, in the same order.
+    pub enumeration_places: Vec<Place>,
     pub constant: Option<Spanned<Json>>,
     pub one_of: Vec<SchemaId>,
     pub any_of: Vec<SchemaId>,
@@ -213,6 +215,7 @@ impl Schema {
             additional: Additional::Absent,
             items: None,
             enumeration: None,
+            enumeration_places: Vec::new(),
             constant: None,
             one_of: Vec::new(),
             any_of: Vec::new(),
@@ -282,6 +285,9 @@ pub struct TypeSpace {
     schemas: Vec<Schema>,
     /// Schemas that `$ref` can reach, by file and pointer.
     pub defs: BTreeMap<DefKey, SchemaId>,
+    /// Schemas (with what they contain) that had a structure error: later
+    /// checks skip them rather than report its consequences again.
+    pub invalid: BTreeSet<SchemaId>,
 }
 
 impl TypeSpace {

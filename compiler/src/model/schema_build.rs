@@ -144,6 +144,7 @@ impl<'a> SchemaBuilder<'a> {
         self.built[id.0 as usize] = true;
         let origin = std::mem::take(&mut self.types.get_mut(id).origin);
         let mut schema = Schema::new(place(cursor.file, node.span), origin);
+        let reported = self.diagnostics.len();
         match &node.value {
             Value::Map(entries) => {
                 for entry in entries {
@@ -151,7 +152,7 @@ impl<'a> SchemaBuilder<'a> {
                         self.keyword(&mut schema, cursor, entry);
                     }
                 }
-                self.consistency(&schema);
+                self.consistency(&schema, cursor.file, entries);
             }
             _ => {
                 let hint = match node.value {
@@ -167,6 +168,9 @@ impl<'a> SchemaBuilder<'a> {
                     .hint(hint),
                 );
             }
+        }
+        if self.diagnostics.len() > reported {
+            self.types.invalid.insert(id);
         }
         *self.types.get_mut(id) = schema;
     }
@@ -215,6 +219,8 @@ impl<'a> SchemaBuilder<'a> {
                 if let Some(items) = self.expect_non_empty_seq(cursor.file, key, value) {
                     let values: Vec<_> = items.iter().map(Node::to_json).collect();
                     self.no_duplicates(cursor.file, key, items, &values);
+                    schema.enumeration_places =
+                        items.iter().map(|i| place(cursor.file, i.span)).collect();
                     schema.enumeration = Some(Spanned {
                         value: values,
                         place: at,
@@ -371,6 +377,13 @@ impl<'a> SchemaBuilder<'a> {
             return reference;
         };
         let Some(node) = root.pointer(&pointer) else {
+            let hint = if target.file.is_none()
+                && target.pointer.first().is_some_and(|t| t == "versions")
+            {
+                "in a contract file `#` is this version's `schema`: write `#/$defs/Name`".to_owned()
+            } else {
+                available_hint(root, &pointer)
+            };
             self.report(
                 Diagnostic::new(
                     RuleId::RefTargetNotFound,
@@ -381,10 +394,34 @@ impl<'a> SchemaBuilder<'a> {
                         self.sources.get(file).relative_slash()
                     ),
                 )
-                .hint(available_hint(root, &pointer)),
+                .hint(hint),
             );
             return reference;
         };
+        if is_contract(Some(root)) && base.is_empty() {
+            self.report(
+                Diagnostic::new(
+                    RuleId::RefTargetNotFound,
+                    at,
+                    format!(
+                        "`$ref` `{text}` points into a contract file outside any version's schema"
+                    ),
+                )
+                .hint("point at a schema (`file.yaml#/versions/0/schema/...`), or move shared schemas into a definitions file"),
+            );
+            return reference;
+        }
+        if node.as_map().is_none() {
+            self.report(
+                Diagnostic::new(
+                    RuleId::WrongType,
+                    at,
+                    format!("`$ref` `{text}` names {}, not a schema", node.type_name()),
+                )
+                .hint("point at a mapping of schema keywords, e.g. `#/$defs/Name`"),
+            );
+            return reference;
+        }
         let cursor = Cursor {
             file,
             pointer,
@@ -422,6 +459,14 @@ impl<'a> SchemaBuilder<'a> {
                     format!("type `{}` is listed twice", ty.as_str()),
                 )),
                 Some(ty) => types.push(ty),
+                None if matches!(name.value, Value::Null) => self.report(
+                    Diagnostic::new(
+                        RuleId::InvalidValue,
+                        place(file, name.span),
+                        "a bare `null` is YAML's null value, not the type name",
+                    )
+                    .hint("quote it: `'null'`"),
+                ),
                 None => self.report(
                     Diagnostic::new(
                         RuleId::InvalidValue,
@@ -435,7 +480,7 @@ impl<'a> SchemaBuilder<'a> {
                 ),
             }
         }
-        Some(Spanned {
+        (!types.is_empty()).then(|| Spanned {
             value: types,
             place: place(file, node.span),
         })
@@ -511,17 +556,24 @@ impl<'a> SchemaBuilder<'a> {
     }
 
     fn count(&mut self, file: FileId, key: &str, node: &Node) -> Option<u64> {
-        let count = node.as_number().and_then(|n| {
-            n.as_u64().or_else(|| {
-                n.as_f64()
-                    .filter(|f| f.fract() == 0.0 && *f >= 0.0)
-                    .map(|f| f as u64)
-            })
-        });
-        if count.is_none() {
+        let Some(number) = node.as_number() else {
             self.wrong_type(file, key, node, "a non-negative integer");
+            return None;
+        };
+        let whole = number.as_u64().or_else(|| {
+            number
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+                .map(|f| f as u64)
+        });
+        if whole.is_none() {
+            self.report(Diagnostic::new(
+                RuleId::InvalidValue,
+                place(file, node.span),
+                format!("`{key}` must be a non-negative integer, not {number}"),
+            ));
         }
-        count
+        whole
     }
 
     fn number(&mut self, file: FileId, key: &str, node: &Node) -> Option<Number> {
@@ -623,8 +675,15 @@ impl<'a> SchemaBuilder<'a> {
         ));
     }
 
-    /// Contradictions between keywords of one schema.
-    fn consistency(&mut self, schema: &Schema) {
+    /// Contradictions between keywords of one schema, reported at the
+    /// keyword that closes the contradiction.
+    fn consistency(&mut self, schema: &Schema, file: FileId, entries: &[Entry]) {
+        let at = |key: &str| {
+            entries
+                .iter()
+                .find(|e| e.key == key)
+                .map_or(schema.place, |e| place(file, e.value.span))
+        };
         let bounds = [
             (
                 "minLength",
@@ -639,7 +698,7 @@ impl<'a> SchemaBuilder<'a> {
                 if min > max {
                     self.report(Diagnostic::new(
                         RuleId::InvalidValue,
-                        schema.place,
+                        at(min_key),
                         format!("`{min_key}` ({min}) is greater than `{max_key}` ({max}): no value fits"),
                     ));
                 }
@@ -649,7 +708,7 @@ impl<'a> SchemaBuilder<'a> {
             if min.as_f64() > max.as_f64() {
                 self.report(Diagnostic::new(
                     RuleId::InvalidValue,
-                    schema.place,
+                    at("minimum"),
                     format!("`minimum` ({min}) is greater than `maximum` ({max}): no value fits"),
                 ));
             }
@@ -699,11 +758,15 @@ fn place(file: FileId, span: Span) -> Place {
 /// In a contract file, a pointer into `versions/N/schema` has that version's
 /// payload as its resource root; everywhere else `#` is the file root.
 fn resource_base(root: Option<&Node>, pointer: &[String]) -> Vec<String> {
-    let is_contract = root.is_some_and(|r| r.get("event").is_some() || r.get("command").is_some());
-    if is_contract && pointer.len() >= 3 && pointer[0] == "versions" && pointer[2] == "schema" {
+    if is_contract(root) && pointer.len() >= 3 && pointer[0] == "versions" && pointer[2] == "schema"
+    {
         return pointer[..3].to_vec();
     }
     Vec::new()
+}
+
+fn is_contract(root: Option<&Node>) -> bool {
+    root.is_some_and(|r| r.get("event").is_some() || r.get("command").is_some())
 }
 
 /// Names what the pointer's last existing parent holds, to help fix a typo.

@@ -8,8 +8,9 @@ use crate::rules::Level;
 use crate::source::{Place, SourceFile};
 
 pub fn render(lint: &Lint, color: bool) -> String {
+    let shown: Vec<SourceFile> = lint.sources.iter().map(|(_, f)| printable(f)).collect();
     let mut files = SimpleFiles::new();
-    for (_, source) in lint.sources.iter() {
+    for source in &shown {
         files.add(source.display.clone(), source.text.clone());
     }
     let config = term::Config::default();
@@ -19,7 +20,7 @@ pub fn render(lint: &Lint, color: bool) -> String {
         Buffer::no_color()
     };
     for diagnostic in &lint.diagnostics {
-        let rendered = convert(lint, diagnostic);
+        let rendered = convert(&shown, diagnostic);
         // Sources and ranges come from the same run, so rendering cannot miss a file.
         let _ = term::emit_to_write_style(&mut buffer, &config, &files, &rendered);
     }
@@ -28,18 +29,39 @@ pub fn render(lint: &Lint, color: bool) -> String {
     out
 }
 
-fn convert(lint: &Lint, d: &Diagnostic) -> Rendered<usize> {
+/// The file with control characters replaced one for one, so quoting a
+/// binary file cannot drive the terminal; positions stay valid.
+fn printable(file: &SourceFile) -> SourceFile {
+    let text = file
+        .text
+        .chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\n' | '\t' | '\r') {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    SourceFile {
+        text,
+        ..file.clone()
+    }
+}
+
+fn convert(shown: &[SourceFile], d: &Diagnostic) -> Rendered<usize> {
     let severity = match d.level {
         Level::Error => Severity::Error,
         _ => Severity::Warning,
     };
     let mut labels = vec![Label::primary(
         d.place.file.0 as usize,
-        range(lint, d.place),
+        range(shown, d.place),
     )];
     for (place, note) in &d.related {
         labels.push(
-            Label::secondary(place.file.0 as usize, range(lint, *place)).with_message(note.clone()),
+            Label::secondary(place.file.0 as usize, range(shown, *place))
+                .with_message(note.clone()),
         );
     }
     let mut notes = Vec::new();
@@ -55,8 +77,8 @@ fn convert(lint: &Lint, d: &Diagnostic) -> Rendered<usize> {
 
 /// Byte range of a place, cut to its first line so a finding about a whole
 /// mapping underlines where it starts, not fifty lines.
-fn range(lint: &Lint, place: Place) -> std::ops::Range<usize> {
-    let file: &SourceFile = lint.sources.get(place.file);
+fn range(shown: &[SourceFile], place: Place) -> std::ops::Range<usize> {
+    let file = &shown[place.file.0 as usize];
     let start = file.offset(place.span.start);
     let line_end = file.text[start..]
         .find('\n')
