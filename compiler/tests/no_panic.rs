@@ -10,60 +10,38 @@ use serde_json::{Map, Value};
 
 const VALID: &str = include_str!("../../schemas/orders/order_created.yaml");
 
-/// Keys that steer the loader into every branch of the model builder.
-const KEYS: &[&str] = &[
-    "event",
-    "command",
-    "namespace",
-    "description",
-    "versions",
-    "version",
-    "schema",
-    "upcast",
-    "examples",
-    "x-evc",
-    "kind",
-    "name",
-    "$defs",
-    "definitions",
-    "type",
-    "properties",
-    "required",
-    "additionalProperties",
-    "items",
-    "enum",
-    "const",
-    "oneOf",
-    "anyOf",
-    "allOf",
-    "$ref",
-    "format",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "minItems",
-    "maxItems",
-    "uniqueItems",
-    "default",
-    "deprecated",
-    "rename",
-    "move",
-    "set",
-    "drop",
-    "convert",
-    "custom",
-    "orderId",
-    "order_id",
-    "type",
-    "x-note",
-    "if",
-    "nullable",
-];
+/// Keys that steer the loader into every branch of the model builder: the
+/// schema keywords, plus contract, upcast and deliberately wrong keys.
+fn keys() -> Vec<&'static str> {
+    let extra = [
+        "event",
+        "command",
+        "namespace",
+        "versions",
+        "version",
+        "schema",
+        "upcast",
+        "x-evc",
+        "kind",
+        "name",
+        "rename",
+        "move",
+        "set",
+        "drop",
+        "convert",
+        "custom",
+        "orderId",
+        "order_id",
+        "x-note",
+        "if",
+        "nullable",
+    ];
+    evc::model::SCHEMA_KEYWORDS
+        .iter()
+        .copied()
+        .chain(extra)
+        .collect()
+}
 
 const STRINGS: &[&str] = &[
     "OrderCreated",
@@ -107,13 +85,15 @@ fn tree() -> impl Strategy<Value = Value> {
     scalar().prop_recursive(6, 64, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-            prop::collection::vec((prop::sample::select(KEYS), inner), 0..6).prop_map(|entries| {
-                let map: Map<String, Value> = entries
-                    .into_iter()
-                    .map(|(k, v)| (k.to_owned(), v))
-                    .collect();
-                Value::Object(map)
-            }),
+            prop::collection::vec((prop::sample::select(keys()), inner), 0..6).prop_map(
+                |entries| {
+                    let map: Map<String, Value> = entries
+                        .into_iter()
+                        .map(|(k, v)| (k.to_owned(), v))
+                        .collect();
+                    Value::Object(map)
+                }
+            ),
         ]
     })
 }

@@ -235,6 +235,15 @@ pub fn parse_bytes(bytes: &[u8], is_json: bool) -> (String, Result<Node, Problem
         .hint("split it: one contract per file, shared definitions in their own files");
         return (String::new(), Err(problem));
     }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        let problem = Problem::new(
+            RuleId::FileNotUtf8,
+            Span::point(Pos::START),
+            "the file is UTF-16 text; contracts are UTF-8",
+        )
+        .hint("re-save the file as UTF-8");
+        return (String::from_utf8_lossy(bytes).into_owned(), Err(problem));
+    }
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(error) => {
@@ -263,7 +272,8 @@ fn parse_text(text: &str, is_json: bool) -> Result<Node, Problem> {
             RuleId::FileNotUtf8,
             Span::point(end_of(&text[..at])),
             "the file holds a NUL byte: it looks binary, not YAML or JSON",
-        ));
+        )
+        .hint("contracts are UTF-8 YAML or JSON text"));
     }
     if is_json {
         check_json(text)?;

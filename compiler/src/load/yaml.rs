@@ -199,7 +199,11 @@ impl Builder {
 fn map_key(node: &Node) -> Result<String, Problem> {
     match node.scalar_text() {
         Some(text) => Ok(text),
-        None if matches!(node.value, Value::Null) => Ok(String::new()),
+        None if matches!(node.value, Value::Null) => Err(unsupported(
+            node.span,
+            "a mapping key is null",
+            "write the key as a string; quote it if it is the word `null`",
+        )),
         None => Err(unsupported(
             node.span,
             "mapping keys must be plain strings",

@@ -198,7 +198,11 @@ impl<'a> SchemaBuilder<'a> {
             "additionalProperties" => {
                 schema.additional = match value.value {
                     Value::Bool(b) => Additional::Allowed(b),
-                    _ => Additional::Schema(self.child(cursor.child(&[key]), value)),
+                    Value::Map(_) => Additional::Schema(self.child(cursor.child(&[key]), value)),
+                    _ => {
+                        self.wrong_type(cursor.file, key, value, "true, false or a schema");
+                        Additional::Absent
+                    }
                 }
             }
             "items" => {
