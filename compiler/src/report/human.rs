@@ -54,17 +54,28 @@ fn convert(shown: &[SourceFile], d: &Diagnostic) -> Rendered<usize> {
         Level::Error => Severity::Error,
         _ => Severity::Warning,
     };
-    let mut labels = vec![Label::primary(
-        d.place.file.0 as usize,
-        range(shown, d.place),
-    )];
-    for (place, note) in &d.related {
-        labels.push(
-            Label::secondary(place.file.0 as usize, range(shown, *place))
-                .with_message(note.clone()),
-        );
-    }
+    let mut labels = Vec::new();
     let mut notes = Vec::new();
+    match line_width(shown, d.place) {
+        width if width > MAX_QUOTED_LINE => notes.push(format!(
+            "--> {}:{}:{} (a line of {width} characters, not quoted)",
+            shown[d.place.file.0 as usize].display,
+            d.place.span.start.line,
+            d.place.span.start.column
+        )),
+        _ => labels.push(Label::primary(
+            d.place.file.0 as usize,
+            range(shown, d.place),
+        )),
+    }
+    for (place, note) in &d.related {
+        if line_width(shown, *place) <= MAX_QUOTED_LINE {
+            labels.push(
+                Label::secondary(place.file.0 as usize, range(shown, *place))
+                    .with_message(note.clone()),
+            );
+        }
+    }
     if let Some(hint) = &d.hint {
         notes.push(format!("help: {hint}"));
     }
@@ -73,6 +84,21 @@ fn convert(shown: &[SourceFile], d: &Diagnostic) -> Rendered<usize> {
         .with_message(&d.message)
         .with_labels(labels)
         .with_notes(notes)
+}
+
+/// Longer lines (minified JSON) are named, not quoted: one finding should
+/// not print a megabyte.
+const MAX_QUOTED_LINE: usize = 400;
+
+fn line_width(shown: &[SourceFile], place: Place) -> usize {
+    let file = &shown[place.file.0 as usize];
+    let start = file.offset(crate::source::Pos::new(place.span.start.line, 1));
+    file.text[start..]
+        .split('\n')
+        .next()
+        .unwrap_or("")
+        .chars()
+        .count()
 }
 
 /// Byte range of a place, cut to its first line so a finding about a whole
