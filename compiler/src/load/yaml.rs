@@ -50,10 +50,6 @@ fn scan_problem(error: ScanError, text: &str) -> Problem {
     Problem::new(RuleId::YamlSyntax, at, format!("YAML syntax error: {info}"))
 }
 
-fn nesting_message() -> String {
-    format!("the document nests deeper than {MAX_DEPTH} levels")
-}
-
 enum Frame {
     Seq {
         start: Pos,
@@ -146,10 +142,7 @@ impl Builder {
 
     fn open(&mut self, frame: Frame, here: Span) -> Result<(), Problem> {
         if self.stack.len() >= MAX_DEPTH {
-            return Err(
-                Problem::new(RuleId::NestingTooDeep, here, nesting_message())
-                    .hint("flatten the schema, or move nested parts into `$defs` and `$ref` them"),
-            );
+            return Err(super::too_deep(here.start));
         }
         if let Some(Frame::Map { key: None, .. }) = self.stack.last() {
             return Err(unsupported(

@@ -8,11 +8,12 @@ use super::keywords::{
 };
 use super::schema::{JsonType, Spanned};
 use super::schema_build::{Cursor, SchemaBuilder};
+use super::{place, wrong_type};
 use super::{Contract, Example, Form, Kind, Model, UpcastStep, Version};
 use crate::diagnostic::Diagnostic;
 use crate::load::{Document, Entry, Node, Value};
 use crate::rules::RuleId;
-use crate::source::{FileId, Place, Sources, Span};
+use crate::source::{FileId, Place, Sources};
 
 /// Builds the model of every loaded document. Findings about structure and
 /// references are returned with it; the model holds whatever could be built.
@@ -43,10 +44,6 @@ struct Builder<'a> {
     schemas: SchemaBuilder<'a>,
     diagnostics: Vec<Diagnostic>,
     contracts: Vec<Contract>,
-}
-
-fn place(file: FileId, span: Span) -> Place {
-    Place { file, span }
 }
 
 impl Builder<'_> {
@@ -562,11 +559,7 @@ impl Builder<'_> {
     }
 
     fn wrong_type(&mut self, file: FileId, key: &str, node: &Node, expected: &str) {
-        self.report(Diagnostic::new(
-            RuleId::WrongType,
-            place(file, node.span),
-            format!("`{key}` must be {expected}, found {}", node.type_name()),
-        ));
+        self.report(wrong_type(place(file, node.span), key, node, expected));
     }
 
     fn missing<T>(&mut self, at: Place, key: &str, owner: &str) -> Option<T> {

@@ -18,8 +18,23 @@ pub use schema::{
     TypeSpace,
 };
 
+use crate::diagnostic::Diagnostic;
 use crate::load::Node;
-use crate::source::Place;
+use crate::rules::RuleId;
+use crate::source::{FileId, Place, Span};
+
+fn place(file: FileId, span: Span) -> Place {
+    Place { file, span }
+}
+
+/// The one wording of a value of the wrong type, for both builders.
+fn wrong_type(at: Place, key: &str, node: &Node, expected: &str) -> Diagnostic {
+    Diagnostic::new(
+        RuleId::WrongType,
+        at,
+        format!("`{key}` must be {expected}, found {}", node.type_name()),
+    )
+}
 
 /// Event or command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -12,6 +12,7 @@ use super::schema::{
     Additional, DefKey, Format, JsonType, Origin, Property, Reference, Schema, SchemaId, Spanned,
     TypeSpace,
 };
+use super::{place, wrong_type};
 use crate::diagnostic::Diagnostic;
 use crate::load::{Entry, Node, Value};
 use crate::rules::RuleId;
@@ -672,11 +673,7 @@ impl<'a> SchemaBuilder<'a> {
     }
 
     fn wrong_type(&mut self, file: FileId, key: &str, node: &Node, expected: &str) {
-        self.report(Diagnostic::new(
-            RuleId::WrongType,
-            place(file, node.span),
-            format!("`{key}` must be {expected}, found {}", node.type_name()),
-        ));
+        self.report(wrong_type(place(file, node.span), key, node, expected));
     }
 
     /// Contradictions between keywords of one schema, reported at the
@@ -753,10 +750,6 @@ impl<'a> SchemaBuilder<'a> {
             }
         }
     }
-}
-
-fn place(file: FileId, span: Span) -> Place {
-    Place { file, span }
 }
 
 /// In a contract file, a pointer into `versions/N/schema` has that version's
