@@ -199,3 +199,34 @@ fn deep_nesting_of_every_kind_is_a_diagnostic() {
         assert_eq!(rules, ["NESTING_TOO_DEEP"], "{name}");
     }
 }
+
+/// A long chain through union branches is an alias chain like `$ref`: it is
+/// refused before validation, which would otherwise recurse once per link.
+#[test]
+fn long_union_chains_are_refused_not_followed() {
+    for (keyword, links) in [("anyOf", 20_000), ("oneOf", 1_000), ("allOf", 1_000)] {
+        let mut text = String::from(
+            "event: OrderCreated\nnamespace: com.example.orders\ndescription: x\nversions:\n  - version: 1.0.0\n    schema:\n      type: object\n      properties:\n        a: { $ref: '#/$defs/d0' }\n      $defs:\n",
+        );
+        for i in 0..links {
+            text.push_str(&format!(
+                "        d{i}: {{ {keyword}: [ {{ $ref: '#/$defs/d{}' }} ] }}\n",
+                i + 1
+            ));
+        }
+        text.push_str(&format!("        d{links}: {{ type: string }}\n    examples:\n      - a: x\n"));
+        let lint = evc::lint_inputs(
+            Inputs {
+                contracts: vec![Input::new("chain.yaml", text)],
+                config: None,
+            },
+            Path::new("."),
+        );
+        assert!(
+            lint.diagnostics
+                .iter()
+                .any(|d| d.rule.to_string() == "REF_CHAIN_TOO_LONG"),
+            "{keyword}"
+        );
+    }
+}

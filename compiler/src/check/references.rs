@@ -1,5 +1,5 @@
 //! Reference rules that need the whole graph: a chain of `$ref`s (or
-//! `allOf` merges) that returns to where it started without passing through
+//! `allOf` merges, or union branches) that returns to where it started without passing through
 //! a property or an array describes a type of infinite size, or none at all.
 
 use std::collections::BTreeSet;
@@ -77,7 +77,9 @@ enum Mark {
     Done,
 }
 
-/// Edges along which a schema *is* its target rather than containing it.
+/// Edges along which a schema *is* its target rather than containing it:
+/// `$ref`, `allOf` members and `oneOf`/`anyOf` branches (a value of the
+/// union is a value of one branch, with no property or array in between).
 fn alias_edges(types: &TypeSpace, id: SchemaId) -> Vec<(SchemaId, Place)> {
     let schema = types.get(id);
     let reference = schema
@@ -86,7 +88,14 @@ fn alias_edges(types: &TypeSpace, id: SchemaId) -> Vec<(SchemaId, Place)> {
         .and_then(|r| r.target.map(|t| (t, r.place)));
     reference
         .into_iter()
-        .chain(schema.all_of.iter().map(|m| (*m, types.get(*m).place)))
+        .chain(
+            schema
+                .all_of
+                .iter()
+                .chain(&schema.one_of)
+                .chain(&schema.any_of)
+                .map(|m| (*m, types.get(*m).place)),
+        )
         .collect()
 }
 
