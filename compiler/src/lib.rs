@@ -2,7 +2,9 @@
 //!
 //! The library flows in one direction: [`load`] reads files into spanned
 //! documents, [`model`] builds the contract IR, [`check`] proves the rules, and
-//! [`report`] renders findings. [`lint_dir`] runs the whole pipeline.
+//! [`report`] renders findings; the backends ([`rust`]) turn a clean model
+//! into code. [`lint_dir`] runs the checks, [`Builder`] the Rust backend
+//! from a build script.
 
 pub mod check;
 pub mod config;
@@ -10,9 +12,12 @@ pub mod diagnostic;
 pub mod load;
 pub mod model;
 pub mod report;
+pub mod rust;
 pub mod rules;
 pub mod source;
 
+mod builder;
 mod pipeline;
 
+pub use builder::{generate_dir, generate_from, Builder, Error, Generated};
 pub use pipeline::{lint_dir, lint_inputs, Lint};

@@ -34,8 +34,26 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
     },
+    /// Generate code from the contracts under DIR (after linting them).
+    Gen {
+        /// What to generate.
+        #[arg(value_enum)]
+        target: Target,
+        /// The contracts root.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The file to write (rewritten only when its bytes change); stdout when omitted.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// List every rule: id, category, default level and purpose.
     Rules,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Target {
+    /// Rust types, `Contract` impls and the typed dispatch table.
+    Rust,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -62,8 +80,43 @@ fn main() -> ExitCode {
             deny_warnings,
             color,
         } => lint(dir, format, deny_warnings, color),
+        Command::Gen { target, dir, out } => generate(target, dir, out),
         Command::Rules => rules(),
     }
+}
+
+fn generate(target: Target, dir: PathBuf, out: Option<PathBuf>) -> ExitCode {
+    let Target::Rust = target;
+    let generated = match evc::generate_dir(&dir, &evc::rust::Options::default()) {
+        Ok(generated) => generated,
+        Err(evc::Error::Contracts { report, .. }) => {
+            eprint!("{report}");
+            return ExitCode::from(EXIT_FINDINGS);
+        }
+        Err(error) => {
+            eprintln!("evc: {error}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    eprint!("{}", generated.warnings);
+    let written = match &out {
+        Some(path) => write_if_changed(path, generated.code.as_bytes()),
+        None => write_stdout(&generated.code),
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("evc: cannot write output: {error}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn write_if_changed(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    if std::fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(());
+    }
+    std::fs::write(path, bytes)
 }
 
 fn lint(dir: PathBuf, format: Format, deny_warnings: bool, color: Color) -> ExitCode {

@@ -1,4 +1,60 @@
-//! Proc-macro entry points of evc.
+//! `contracts!("schemas")`: the Rust bindings of a directory of contracts,
+//! generated at compile time.
 //!
-//! The crate exists so the workspace layout is stable; its macros arrive with the
-//! Rust backend and expose nothing until then.
+//! The path is relative to the crate's `Cargo.toml`. Contract errors become
+//! compile errors quoting `file:line:column: RULE: message`. Every file read is
+//! also `include_bytes!`-ed, so Cargo rebuilds the crate when a contract
+//! changes; a file *added* to the directory is noticed on the next change to
+//! an existing one (or use `evc::Builder` in `build.rs`, which watches the
+//! directory).
+
+use std::path::PathBuf;
+
+use proc_macro::TokenStream;
+use proc_macro2::{Literal, Span};
+use quote::quote;
+use syn::{parse_macro_input, LitStr};
+
+#[proc_macro]
+pub fn contracts(input: TokenStream) -> TokenStream {
+    let dir = parse_macro_input!(input as LitStr);
+    expand(&dir).into()
+}
+
+fn expand(dir: &LitStr) -> proc_macro2::TokenStream {
+    let Some(manifest) = std::env::var_os("CARGO_MANIFEST_DIR") else {
+        return error(dir.span(), "CARGO_MANIFEST_DIR is not set; build with Cargo");
+    };
+    let root = PathBuf::from(manifest).join(dir.value());
+    let options = evc::rust::Options::default();
+    let lint = match evc::lint_dir(&root) {
+        Ok(lint) => lint,
+        Err(e) => {
+            return error(
+                dir.span(),
+                &format!("evc: cannot read contracts at {}: {e}", root.display()),
+            )
+        }
+    };
+    let watched = lint
+        .sources
+        .iter()
+        .map(|(_, file)| root.join(&file.relative))
+        .filter_map(|path| path.to_str().map(Literal::string));
+    let watch = quote!(#(const _: &[u8] = include_bytes!(#watched);)*);
+    if lint.has_errors() {
+        // One compile error per finding: rustc shows each, none is lost.
+        let report = evc::report::render(evc::report::Format::Short, &lint, false);
+        let errors = report
+            .lines()
+            .filter(|line| !line.ends_with("(warning)"))
+            .map(|line| error(dir.span(), line));
+        return quote!(#watch #(#errors)*);
+    }
+    let code = evc::rust::tokens(&lint.model, &options);
+    quote!(#watch #code)
+}
+
+fn error(span: Span, message: &str) -> proc_macro2::TokenStream {
+    syn::Error::new(span, message).to_compile_error()
+}

@@ -5,6 +5,7 @@ mod github;
 mod human;
 mod json;
 mod sarif;
+mod short;
 
 use crate::pipeline::Lint;
 
@@ -19,6 +20,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (`::error file=…`).
     Github,
+    /// One line per finding: `file:line:column: RULE: message`.
+    Short,
 }
 
 /// Renders the findings; `color` applies to the human format only.
@@ -28,6 +31,7 @@ pub fn render(format: Format, lint: &Lint, color: bool) -> String {
         Format::Json => json::render(lint),
         Format::Sarif => sarif::render(lint),
         Format::Github => github::render(lint),
+        Format::Short => short::render(lint),
     }
 }
 

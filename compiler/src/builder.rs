@@ -1,0 +1,184 @@
+//! Generating Rust bindings from a build script, like `prost-build`:
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     evc::Builder::new().contracts("schemas").compile()?;
+//!     Ok(())
+//! }
+//! // src/lib.rs: include!(concat!(env!("OUT_DIR"), "/evc_contracts.rs"));
+//! ```
+
+use std::fmt;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::report::{self, Format};
+use crate::rust::{self, Options};
+use crate::Lint;
+
+/// The file name the bindings are written to in `OUT_DIR`.
+pub const DEFAULT_FILE: &str = "evc_contracts.rs";
+
+/// Configures and runs the Rust backend for a build script.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    contracts: PathBuf,
+    out_dir: Option<PathBuf>,
+    file_name: String,
+    options: Options,
+    cargo_directives: bool,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Builder {
+    pub fn new() -> Self {
+        Builder {
+            contracts: PathBuf::from("schemas"),
+            out_dir: None,
+            file_name: DEFAULT_FILE.to_string(),
+            options: Options::default(),
+            cargo_directives: true,
+        }
+    }
+
+    /// The contracts root (default `schemas`, relative to the package).
+    pub fn contracts(mut self, dir: impl AsRef<Path>) -> Self {
+        self.contracts = dir.as_ref().to_path_buf();
+        self
+    }
+
+    /// Where to write (default: `OUT_DIR`).
+    pub fn out_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.out_dir = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    pub fn file_name(mut self, name: impl Into<String>) -> Self {
+        self.file_name = name.into();
+        self
+    }
+
+    /// How generated code names `evc-runtime` (default `::evc_runtime`).
+    pub fn runtime_path(mut self, path: impl Into<String>) -> Self {
+        self.options.runtime = path.into();
+        self
+    }
+
+    /// Whether to print `cargo:` directives (on by default; off outside a
+    /// build script).
+    pub fn cargo_directives(mut self, on: bool) -> Self {
+        self.cargo_directives = on;
+        self
+    }
+
+    /// Lints the contracts and writes the bindings; returns the file written.
+    /// The file is rewritten only when its bytes change, so an unchanged
+    /// contract set does not rebuild the crate that includes it.
+    pub fn compile(self) -> Result<PathBuf, Error> {
+        let out_dir = match &self.out_dir {
+            Some(dir) => dir.clone(),
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or(Error::NoOutDir)?,
+        };
+        let generated = generate_dir(&self.contracts, &self.options)?;
+        if self.cargo_directives {
+            for file in &generated.read {
+                println!("cargo:rerun-if-changed={}", file.display());
+            }
+            for warning in generated.warnings.lines() {
+                println!("cargo:warning={warning}");
+            }
+        }
+        let path = out_dir.join(&self.file_name);
+        write_if_changed(&path, generated.code.as_bytes()).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(path)
+    }
+}
+
+/// Generated bindings and what produced them.
+#[derive(Debug)]
+pub struct Generated {
+    pub code: String,
+    /// Every file read (the root directory first, so new files are noticed).
+    pub read: Vec<PathBuf>,
+    /// Warnings found on the way, rendered one per line (`file:line:col: RULE: message`).
+    pub warnings: String,
+}
+
+/// Lints `root` and, when no error is found, generates its Rust bindings.
+pub fn generate_dir(root: &Path, options: &Options) -> Result<Generated, Error> {
+    let lint = crate::lint_dir(root).map_err(|source| Error::Io {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    generate_from(root, &lint, options)
+}
+
+/// Generates from an existing lint result.
+pub fn generate_from(root: &Path, lint: &Lint, options: &Options) -> Result<Generated, Error> {
+    if lint.has_errors() {
+        return Err(Error::Contracts {
+            report: report::render(Format::Short, lint, false),
+            errors: lint.count(crate::rules::Level::Error),
+        });
+    }
+    let mut read = vec![root.to_path_buf()];
+    read.extend(lint.sources.iter().map(|(_, f)| root.join(&f.relative)));
+    let warnings = report::render(Format::Short, lint, false);
+    Ok(Generated {
+        code: rust::generate(&lint.model, options),
+        read,
+        warnings,
+    })
+}
+
+fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    fs::write(path, bytes)
+}
+
+/// Why bindings could not be generated.
+#[derive(Debug)]
+pub enum Error {
+    /// The contracts have errors; `report` is the rendered diagnostics.
+    Contracts { report: String, errors: usize },
+    Io { path: PathBuf, source: io::Error },
+    NoOutDir,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Contracts { report, errors } => {
+                write!(f, "{errors} error(s) in the contracts:\n{report}")
+            }
+            Error::Io { path, source } => write!(f, "cannot read or write {}: {source}", path.display()),
+            Error::NoOutDir => f.write_str("OUT_DIR is not set: call `out_dir` outside a build script"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,327 @@
+//! Items to Rust tokens: the type declarations with their serde attributes
+//! and their `Validate` impls.
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use super::ir::{Field, Item, ItemId, Items, Shape, Struct, Ty, Union, Variant};
+use super::validate::{Checks, Segment};
+
+pub struct Emitter<'a> {
+    pub items: &'a Items,
+    pub checks: Checks<'a>,
+}
+
+/// An identifier, raw when the name asks for it (`r#type`).
+pub fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+pub fn doc_attrs(lines: &[String]) -> TokenStream {
+    let lines = lines.iter().map(|l| Literal::string(l));
+    quote!(#(#[doc = #lines])*)
+}
+
+impl Emitter<'_> {
+    pub fn ty(&self, ty: &Ty) -> TokenStream {
+        let rt = self.checks.rt;
+        match ty {
+            Ty::Bool => quote!(bool),
+            Ty::I32 => quote!(i32),
+            Ty::I64 => quote!(i64),
+            Ty::U32 => quote!(u32),
+            Ty::U64 => quote!(u64),
+            Ty::F64 => quote!(f64),
+            Ty::String => quote!(String),
+            Ty::Unit => quote!(()),
+            Ty::Value => quote!(#rt::serde_json::Value),
+            Ty::Vec(inner) => {
+                let inner = self.ty(inner);
+                quote!(Vec<#inner>)
+            }
+            Ty::Map(inner) => {
+                let inner = self.ty(inner);
+                quote!(::std::collections::BTreeMap<String, #inner>)
+            }
+            Ty::Option(inner) => {
+                let inner = self.ty(inner);
+                quote!(Option<#inner>)
+            }
+            Ty::Named(id) => {
+                let name = ident(&self.items.get(*id).name);
+                quote!(#name)
+            }
+            Ty::Boxed(id) => {
+                let name = ident(&self.items.get(*id).name);
+                quote!(Box<#name>)
+            }
+        }
+    }
+
+    pub fn item(&self, id: ItemId) -> TokenStream {
+        let item = self.items.get(id);
+        match &item.shape {
+            Shape::Struct(s) => self.structure(item, s),
+            Shape::Newtype(inner) => self.newtype(item, inner),
+            Shape::Enum(variants) => self.string_enum(item, variants),
+            Shape::Union(u) => self.union(item, u),
+        }
+    }
+
+    fn header(&self, item: &Item) -> TokenStream {
+        let docs = doc_attrs(&item.docs);
+        let deprecated = item.deprecated.then(|| quote!(#[deprecated]));
+        quote!(#docs #deprecated)
+    }
+
+    fn derives(&self, extra: TokenStream) -> TokenStream {
+        let rt = self.checks.rt;
+        let serde_path = Literal::string(&format!("{}::serde", rt_path_text(rt)));
+        quote! {
+            #[derive(Debug, Clone, PartialEq, #extra)]
+            #[serde(crate = #serde_path)]
+        }
+    }
+
+    fn structure(&self, item: &Item, s: &Struct) -> TokenStream {
+        let rt = self.checks.rt;
+        let name = ident(&item.name);
+        let header = self.header(item);
+        let derives = self.derives(quote!(#rt::serde::Serialize, #rt::serde::Deserialize));
+        let closed = s.closed.then(|| quote!(#[serde(deny_unknown_fields)]));
+        let fields = s.fields.iter().map(|f| self.field(f));
+        let extra = s.extra.as_ref().map(|(ty, _)| {
+            let ty = self.ty(&Ty::Map(Box::new(ty.clone())));
+            quote! {
+                /// Properties beyond the declared ones (`additionalProperties`).
+                #[serde(flatten)]
+                pub additional_properties: #ty,
+            }
+        });
+        let mut checks = Vec::new();
+        for field in &s.fields {
+            let member = ident(&field.ident);
+            let path = [Segment::Property(field.wire.clone())];
+            checks.extend(self.checks.value(&field.schemas, &field.ty, quote!(&self.#member), &path, 0));
+        }
+        if let Some((ty, values)) = &s.extra {
+            let map = Ty::Map(Box::new(ty.clone()));
+            let _ = values;
+            checks.extend(self.checks.value(&[item.schema], &map, quote!(&self.additional_properties), &[], 0));
+        }
+        let validate = self.validate_impl(&name, checks);
+        quote! {
+            #header
+            #derives
+            #closed
+            pub struct #name {
+                #(#fields)*
+                #extra
+            }
+            #validate
+        }
+    }
+
+    fn field(&self, f: &Field) -> TokenStream {
+        let rt = self.checks.rt;
+        let rt_text = rt_path_text(rt);
+        let name = ident(&f.ident);
+        let mut docs = f.docs.clone();
+        if let Some(default) = &f.default {
+            if !docs.is_empty() {
+                docs.push(String::new());
+            }
+            docs.push(format!(" Default when absent: `{default}`."));
+        }
+        let docs = doc_attrs(&docs);
+        let deprecated = f.deprecated.then(|| quote!(#[deprecated]));
+        let rename = (name.to_string().trim_start_matches("r#") != f.wire).then(|| {
+            let wire = Literal::string(&f.wire);
+            quote!(#[serde(rename = #wire)])
+        });
+        let presence = match (f.required, f.nullable) {
+            // Present, but may be null: serde would otherwise default a missing Option.
+            (true, true) => Some(quote!(#[serde(deserialize_with = "Option::deserialize")])),
+            (true, false) => None,
+            // Absent or null: both read as `None`.
+            (false, true) => Some(quote!(#[serde(default, skip_serializing_if = "Option::is_none")])),
+            // Absent reads as `None`; an explicit `null` is not a value of the type.
+            (false, false) => {
+                let present = Literal::string(&format!("{rt_text}::de::present"));
+                Some(quote!(#[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = #present)]))
+            }
+        };
+        let ty = self.ty(&f.ty);
+        quote! {
+            #docs
+            #deprecated
+            #rename
+            #presence
+            pub #name: #ty,
+        }
+    }
+
+    fn newtype(&self, item: &Item, inner: &Ty) -> TokenStream {
+        let rt = self.checks.rt;
+        let name = ident(&item.name);
+        let header = self.header(item);
+        let derives = self.derives(quote!(#rt::serde::Serialize, #rt::serde::Deserialize));
+        let ty = self.ty(inner);
+        let checks = self.checks.value(&[item.schema], inner, quote!(&self.0), &[], 0);
+        let validate = self.validate_impl(&name, checks);
+        quote! {
+            #header
+            #derives
+            #[serde(transparent)]
+            pub struct #name(pub #ty);
+            #validate
+        }
+    }
+
+    fn string_enum(&self, item: &Item, variants: &[Variant<()>]) -> TokenStream {
+        let rt = self.checks.rt;
+        let name = ident(&item.name);
+        let header = self.header(item);
+        let derives = self.derives(quote!(Copy, Eq, Hash, PartialOrd, Ord, #rt::serde::Serialize, #rt::serde::Deserialize));
+        let idents: Vec<Ident> = variants.iter().map(|v| ident(&v.ident)).collect();
+        let wires: Vec<Literal> = variants.iter().map(|v| Literal::string(&v.wire)).collect();
+        let validate = self.validate_impl(&name, Vec::new());
+        quote! {
+            #header
+            #derives
+            pub enum #name {
+                #( #[serde(rename = #wires)] #idents, )*
+            }
+            impl #name {
+                /// The value as written on the wire.
+                pub fn as_str(&self) -> &'static str {
+                    match self {
+                        #( Self::#idents => #wires, )*
+                    }
+                }
+            }
+            impl ::std::fmt::Display for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+            #validate
+        }
+    }
+
+    fn union(&self, item: &Item, u: &Union) -> TokenStream {
+        let rt = self.checks.rt;
+        let name = ident(&item.name);
+        let header = self.header(item);
+        let idents: Vec<Ident> = u.variants.iter().map(|v| ident(&v.ident)).collect();
+        let tys: Vec<TokenStream> = u.variants.iter().map(|v| self.ty(&v.data.ty)).collect();
+        let check_fns: Vec<Ident> = (0..u.variants.len()).map(|i| format_ident!("check_variant_{i}")).collect();
+        let check_bodies: Vec<TokenStream> = u
+            .variants
+            .iter()
+            .map(|v| {
+                let checks = self.checks.value(&[v.data.schema], &v.data.ty, quote!(value), &[], 0);
+                quote!(#(#checks)* Ok(()))
+            })
+            .collect();
+        let validate = self.validate_impl(
+            &name,
+            vec![quote! {
+                match self {
+                    #( Self::#idents(value) => Self::#check_fns(value)?, )*
+                }
+            }],
+        );
+        let helpers = quote! {
+            impl #name {
+                #(
+                    #[allow(clippy::ptr_arg, clippy::trivially_copy_pass_by_ref)]
+                    fn #check_fns(value: &#tys) -> Result<(), #rt::Violation> {
+                        let _ = value;
+                        #check_bodies
+                    }
+                )*
+            }
+        };
+        if let Some(tag) = &u.tag {
+            let tag = Literal::string(tag);
+            let wires: Vec<Literal> = u.variants.iter().map(|v| Literal::string(&v.wire)).collect();
+            let derives = self.derives(quote!(#rt::serde::Serialize, #rt::serde::Deserialize));
+            return quote! {
+                #header
+                #derives
+                #[serde(tag = #tag)]
+                pub enum #name {
+                    #( #[serde(rename = #wires)] #idents(#tys), )*
+                }
+                #helpers
+                #validate
+            };
+        }
+        let derives = self.derives(quote!(#rt::serde::Serialize));
+        let rule = if u.exclusive { "exactly one" } else { "at least one" };
+        let message_none = Literal::string(&format!("matches none of the {} branches of `{}` ({rule} must match)", u.variants.len(), item.name));
+        let message_many = Literal::string(&format!("matches more than one branch of `{}` (exactly one must match)", item.name));
+        let attempts = u.variants.iter().enumerate().map(|(i, _)| {
+            let (variant, ty, check) = (&idents[i], &tys[i], &check_fns[i]);
+            quote! {
+                if let Ok(value) = <#ty as #rt::serde::Deserialize>::deserialize(&json) {
+                    if Self::#check(&value).is_ok() {
+                        matched.push(Self::#variant(value));
+                    }
+                }
+            }
+        });
+        let pick = if u.exclusive {
+            quote! {
+                if matched.len() > 1 {
+                    return Err(<D::Error as #rt::serde::de::Error>::custom(#message_many));
+                }
+            }
+        } else {
+            quote!()
+        };
+        quote! {
+            #header
+            #derives
+            #[serde(untagged)]
+            pub enum #name {
+                #( #idents(#tys), )*
+            }
+            impl<'de> #rt::serde::Deserialize<'de> for #name {
+                fn deserialize<D: #rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    let json = <#rt::serde_json::Value as #rt::serde::Deserialize>::deserialize(deserializer)?;
+                    let mut matched: Vec<Self> = Vec::new();
+                    #(#attempts)*
+                    #pick
+                    matched
+                        .into_iter()
+                        .next()
+                        .ok_or_else(|| <D::Error as #rt::serde::de::Error>::custom(#message_none))
+                }
+            }
+            #helpers
+            #validate
+        }
+    }
+
+    fn validate_impl(&self, name: &Ident, checks: Vec<TokenStream>) -> TokenStream {
+        let rt = self.checks.rt;
+        quote! {
+            impl #rt::Validate for #name {
+                fn validate(&self) -> Result<(), #rt::Violation> {
+                    #(#checks)*
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
+/// The runtime path as text, for serde attributes that take a path string.
+pub fn rt_path_text(rt: &TokenStream) -> String {
+    rt.to_string().replace(' ', "")
+}

@@ -1,0 +1,141 @@
+//! The Rust view of the payload types: which schemas become named items
+//! (structs, enums, unions, newtypes), and the Rust type of every value.
+//! Built once by [`super::lower`]; emission and checks both read it.
+
+use serde_json::Value as Json;
+
+use crate::model::SchemaId;
+
+/// Index of an item in [`Items`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ItemId(pub usize);
+
+/// The Rust type of a value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ty {
+    Bool,
+    I32,
+    I64,
+    U32,
+    U64,
+    F64,
+    String,
+    /// `null`.
+    Unit,
+    /// Anything: no single type could be given.
+    Value,
+    Vec(Box<Ty>),
+    Map(Box<Ty>),
+    Option(Box<Ty>),
+    Named(ItemId),
+    /// A named item held through a `Box` to cut a recursive type.
+    Boxed(ItemId),
+}
+
+impl Ty {
+    pub fn is_integer(&self) -> bool {
+        matches!(self, Ty::I32 | Ty::I64 | Ty::U32 | Ty::U64)
+    }
+}
+
+/// A generated item: one Rust type declaration.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub name: String,
+    /// The schema the item stands for; its checks come from here.
+    pub schema: SchemaId,
+    pub docs: Vec<String>,
+    pub deprecated: bool,
+    pub shape: Shape,
+}
+
+#[derive(Debug, Clone)]
+pub enum Shape {
+    Struct(Struct),
+    /// A payload (or definition) that is not an object: `struct X(pub T)`.
+    Newtype(Ty),
+    /// A string `enum`: unit variants renamed to their wire values.
+    Enum(Vec<Variant<()>>),
+    /// `oneOf` / `anyOf`.
+    Union(Union),
+}
+
+#[derive(Debug, Clone)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// `additionalProperties: false`: unknown properties are refused.
+    pub closed: bool,
+    /// `additionalProperties: <schema>` beside declared properties: the rest
+    /// is kept in a flattened map of these values.
+    pub extra: Option<(Ty, SchemaId)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub ident: String,
+    pub wire: String,
+    pub ty: Ty,
+    pub required: bool,
+    /// The type admits `null` itself (`Option<T>` before any optionality).
+    pub nullable: bool,
+    /// Every schema the property must satisfy (more than one after `allOf`).
+    pub schemas: Vec<SchemaId>,
+    pub docs: Vec<String>,
+    pub deprecated: bool,
+    /// A scalar default, used when the property is absent.
+    pub default: Option<Json>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Variant<T> {
+    pub ident: String,
+    pub wire: String,
+    pub data: T,
+}
+
+#[derive(Debug, Clone)]
+pub struct Union {
+    /// `oneOf` (exactly one branch) rather than `anyOf` (at least one).
+    pub exclusive: bool,
+    /// The discriminating property when every branch is an inline object
+    /// with a distinct `const` string for it.
+    pub tag: Option<String>,
+    pub variants: Vec<Variant<Branch>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Branch {
+    pub ty: Ty,
+    pub schema: SchemaId,
+}
+
+/// Every item of a generated file, in emission order.
+#[derive(Debug, Clone, Default)]
+pub struct Items {
+    items: Vec<Item>,
+}
+
+impl Items {
+    pub fn reserve(&mut self, name: String, schema: SchemaId) -> ItemId {
+        self.items.push(Item {
+            name,
+            schema,
+            docs: Vec::new(),
+            deprecated: false,
+            shape: Shape::Newtype(Ty::Value),
+        });
+        ItemId(self.items.len() - 1)
+    }
+
+    pub fn get(&self, id: ItemId) -> &Item {
+        &self.items[id.0]
+    }
+
+    pub fn get_mut(&mut self, id: ItemId) -> &mut Item {
+        &mut self.items[id.0]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (ItemId, &Item)> {
+        self.items.iter().enumerate().map(|(i, item)| (ItemId(i), item))
+    }
+}

@@ -1,0 +1,624 @@
+//! Model to Rust items: decides the Rust type of every schema and names the
+//! ones that become declarations. Names come from where a schema is written
+//! (a contract version, a `$defs` entry, a property path), never from a
+//! counter, so adding a contract does not rename another's types.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value as Json;
+
+use super::ir::{Branch, Field, ItemId, Items, Shape, Struct, Ty, Union, Variant};
+use super::names::{field_name, type_name, Scope};
+use super::text::docs;
+use crate::model::{json::reachable_targets, Additional, Format, JsonType, Model, Schema, SchemaId, TypeSpace};
+
+/// One generated payload type: the latest version of one major of a contract.
+#[derive(Debug, Clone)]
+pub struct Root {
+    pub contract: usize,
+    pub version: usize,
+    pub major: u64,
+    pub item: ItemId,
+}
+
+/// Everything the emitters need.
+#[derive(Debug)]
+pub struct Lowered {
+    pub items: Items,
+    pub roots: Vec<Root>,
+    /// Per contract, the alias naming its latest version (`OrderCreated`).
+    pub latest: BTreeMap<usize, String>,
+}
+
+pub fn lower(model: &Model) -> Lowered {
+    let mut lowerer = Lowerer {
+        types: &model.types,
+        items: Items::default(),
+        scope: Scope::for_types(),
+        named: BTreeMap::new(),
+    };
+    let majors = majors(model);
+    let mut latest = BTreeMap::new();
+    // Contract types claim their names first: they are what users write.
+    let mut roots = Vec::new();
+    for (contract, version, major) in &majors {
+        let c = &model.contracts[*contract];
+        let name = lowerer.scope.claim(format!("{}V{major}", type_name(&c.name.value, "Contract")));
+        let schema = c.versions[*version].schema;
+        let item = lowerer.items.reserve(name, schema);
+        lowerer.named.insert(schema, item);
+        roots.push(Root { contract: *contract, version: *version, major: *major, item });
+    }
+    for (index, contract) in model.contracts.iter().enumerate() {
+        if roots.iter().any(|r| r.contract == index) {
+            latest.insert(index, lowerer.scope.claim(type_name(&contract.name.value, "Contract")));
+        }
+    }
+    lowerer.name_definitions(&roots, model);
+    for root in &roots {
+        let c = &model.contracts[root.contract];
+        let v = &c.versions[root.version];
+        let description = match (&c.description, &v.description) {
+            (Some(contract), Some(version)) => Some(format!("{contract}\n\n{version}")),
+            (contract, version) => contract.clone().or(version.clone()),
+        };
+        lowerer.fill(root.item, description.as_deref());
+        let item = lowerer.items.get_mut(root.item);
+        item.deprecated |= v.deprecated || c.deprecated;
+    }
+    let mut items = lowerer.items;
+    box_cycles(&mut items);
+    Lowered { items, roots, latest }
+}
+
+/// Holds through a `Box` every reference that closes a cycle of direct
+/// containment (a `Vec` or a map already adds the indirection a recursive
+/// type needs).
+fn box_cycles(items: &mut Items) {
+    let ids: Vec<ItemId> = items.iter().map(|(id, _)| id).collect();
+    for id in ids {
+        let mut slots = direct_slots(items.get(id));
+        for ty in &mut slots {
+            let target = match ty {
+                Ty::Named(target) => *target,
+                Ty::Option(inner) => match **inner {
+                    Ty::Named(target) => target,
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            if reaches(items, target, id) {
+                box_named(ty);
+            }
+        }
+        set_direct_slots(items.get_mut(id), slots);
+    }
+}
+
+/// The types an item holds inline, in a fixed order.
+fn direct_slots(item: &super::ir::Item) -> Vec<Ty> {
+    match &item.shape {
+        Shape::Struct(s) => s.fields.iter().map(|f| f.ty.clone()).collect(),
+        Shape::Newtype(ty) => vec![ty.clone()],
+        Shape::Union(u) => u.variants.iter().map(|v| v.data.ty.clone()).collect(),
+        Shape::Enum(_) => Vec::new(),
+    }
+}
+
+fn set_direct_slots(item: &mut super::ir::Item, slots: Vec<Ty>) {
+    match &mut item.shape {
+        Shape::Struct(s) => s.fields.iter_mut().zip(slots).for_each(|(f, t)| f.ty = t),
+        Shape::Newtype(ty) => *ty = slots.into_iter().next().unwrap_or(Ty::Value),
+        Shape::Union(u) => u.variants.iter_mut().zip(slots).for_each(|(v, t)| v.data.ty = t),
+        Shape::Enum(_) => {}
+    }
+}
+
+fn box_named(ty: &mut Ty) {
+    match ty {
+        Ty::Named(target) => *ty = Ty::Boxed(*target),
+        Ty::Option(inner) => box_named(inner),
+        _ => {}
+    }
+}
+
+/// Whether `from` holds `to` inline, directly or through other items.
+fn reaches(items: &Items, from: ItemId, to: ItemId) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![from];
+    while let Some(next) = stack.pop() {
+        if next == to {
+            return true;
+        }
+        if !seen.insert(next) {
+            continue;
+        }
+        for ty in direct_slots(items.get(next)) {
+            match ty {
+                Ty::Named(t) => stack.push(t),
+                Ty::Option(inner) => {
+                    if let Ty::Named(t) = *inner {
+                        stack.push(t);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    false
+}
+
+/// For each contract, the latest parsed version of each major, in order.
+fn majors(model: &Model) -> Vec<(usize, usize, u64)> {
+    let mut out = Vec::new();
+    for (index, contract) in model.contracts.iter().enumerate() {
+        let mut last: BTreeMap<u64, (usize, &semver::Version)> = BTreeMap::new();
+        for (v, version) in contract.versions.iter().enumerate() {
+            if let Some(number) = &version.version {
+                let entry = last.entry(number.major).or_insert((v, number));
+                if number >= entry.1 {
+                    *entry = (v, number);
+                }
+            }
+        }
+        out.extend(last.into_iter().map(|(major, (v, _))| (index, v, major)));
+    }
+    out
+}
+
+struct Lowerer<'a> {
+    types: &'a TypeSpace,
+    items: Items,
+    scope: Scope,
+    /// Schemas that are declarations of their own: version roots and `$ref`
+    /// targets.
+    named: BTreeMap<SchemaId, ItemId>,
+}
+
+impl Lowerer<'_> {
+    /// Names every `$ref` target that needs a declaration. Definitions in a
+    /// shared file keep their own name (`Money`); those inside a contract are
+    /// prefixed by the version type that holds them (`OrderCreatedV1Line`).
+    fn name_definitions(&mut self, roots: &[Root], model: &Model) {
+        let mut targets: BTreeSet<SchemaId> = BTreeSet::new();
+        for root in roots {
+            let schema = model.contracts[root.contract].versions[root.version].schema;
+            targets.extend(reachable_targets(self.types, schema));
+        }
+        let mut ordered: Vec<SchemaId> = targets
+            .into_iter()
+            .filter(|t| !self.named.contains_key(t) && self.needs_item(*t))
+            .collect();
+        ordered.sort_by(|a, b| self.types.get(*a).origin.cmp(&self.types.get(*b).origin));
+        for target in ordered {
+            let origin = &self.types.get(target).origin;
+            let last = origin.pointer.rsplit('/').next().unwrap_or_default();
+            let last = last.replace("~1", "/").replace("~0", "~");
+            let own = type_name(&last, "Definition");
+            let holder = roots.iter().find(|r| {
+                let root = self.types.get(self.items.get(r.item).schema);
+                root.origin.file == origin.file && origin.pointer.starts_with(&root.origin.pointer)
+            });
+            let wanted = match holder {
+                Some(root) => format!("{}{own}", self.items.get(root.item).name),
+                None => own,
+            };
+            let name = self.scope.claim(wanted);
+            let item = self.items.reserve(name, target);
+            self.named.insert(target, item);
+        }
+        let pending: Vec<(SchemaId, ItemId)> = self
+            .named
+            .iter()
+            .map(|(s, i)| (*s, *i))
+            .filter(|(s, _)| !roots.iter().any(|r| self.items.get(r.item).schema == *s))
+            .collect();
+        for (schema, item) in pending {
+            let description = self.types.get(schema).description.clone();
+            self.fill(item, description.as_deref());
+        }
+    }
+
+    /// Whether a schema is a declaration when it stands alone: objects,
+    /// string enums and unions are; plain scalars are used in place.
+    fn needs_item(&self, id: SchemaId) -> bool {
+        let s = self.types.get(id);
+        if s.reference.is_some() && !has_assertions(s) {
+            return false;
+        }
+        matches!(self.shape_kind(id), ShapeKind::Struct | ShapeKind::Enum | ShapeKind::Union)
+    }
+
+    /// Gives a reserved item its shape and docs.
+    fn fill(&mut self, item: ItemId, description: Option<&str>) {
+        let schema = self.items.get(item).schema;
+        let name = self.items.get(item).name.clone();
+        let s = self.types.get(schema);
+        let shape = match self.shape_kind(schema) {
+            ShapeKind::Struct => Shape::Struct(self.structure(schema, &name)),
+            ShapeKind::Enum => Shape::Enum(self.string_enum(schema)),
+            ShapeKind::Union => Shape::Union(self.union(schema, &name)),
+            ShapeKind::Scalar => Shape::Newtype(self.value_ty(schema, &name, true)),
+        };
+        let title = s.title.as_deref();
+        let item = self.items.get_mut(item);
+        item.docs = docs(title, description.or(s.description.as_deref()));
+        item.deprecated = s.deprecated;
+        item.shape = shape;
+    }
+
+    fn shape_kind(&self, id: SchemaId) -> ShapeKind {
+        let s = self.types.get(id);
+        let view = self.view(id);
+        if string_enum(s).is_some() {
+            return ShapeKind::Enum;
+        }
+        if (!s.one_of.is_empty() || !s.any_of.is_empty()) && view.types.as_deref().is_none_or(|t| t == [JsonType::Object]) {
+            return ShapeKind::Union;
+        }
+        if view.types.as_deref() == Some(&[JsonType::Object]) && view.additional_only.is_none() && view.has_properties_or_closed {
+            return ShapeKind::Struct;
+        }
+        ShapeKind::Scalar
+    }
+
+    /// The Rust type of a value described by `id`; `hint` names a declaration
+    /// made for it (a nested object takes its path as its name).
+    fn ty(&mut self, id: SchemaId, hint: &str) -> Ty {
+        let s = self.types.get(id);
+        if let Some(item) = self.named.get(&id) {
+            return Ty::Named(*item);
+        }
+        if let Some(target) = s.reference.as_ref().and_then(|r| r.target) {
+            if !has_assertions(s) {
+                return self.ty(target, hint);
+            }
+        }
+        self.value_ty(id, hint, false)
+    }
+
+    fn value_ty(&mut self, id: SchemaId, hint: &str, own_item: bool) -> Ty {
+        let s = self.types.get(id);
+        let kind = self.shape_kind(id);
+        if !own_item && matches!(kind, ShapeKind::Struct | ShapeKind::Enum | ShapeKind::Union) {
+            let nullable = self.view(id).types.as_deref().is_none_or(|t| t.contains(&JsonType::Null))
+                && string_enum(s).is_some_and(|(_, null)| null);
+            let name = self.scope.claim(hint.to_string());
+            let item = self.items.reserve(name, id);
+            self.named.insert(id, item);
+            self.fill(item, None);
+            return if nullable { Ty::Option(Box::new(Ty::Named(item))) } else { Ty::Named(item) };
+        }
+        let view = self.view(id);
+        let Some(types) = view.types.clone() else {
+            return Ty::Value;
+        };
+        let non_null: Vec<JsonType> = types.iter().copied().filter(|t| *t != JsonType::Null).collect();
+        let nullable = non_null.len() < types.len();
+        let base = match non_null.as_slice() {
+            [] => Ty::Unit,
+            [single] => self.single(id, *single, &view, hint),
+            [JsonType::Integer, JsonType::Number] | [JsonType::Number, JsonType::Integer] => Ty::F64,
+            _ => Ty::Value,
+        };
+        if nullable && base != Ty::Unit && base != Ty::Value {
+            Ty::Option(Box::new(base))
+        } else {
+            base
+        }
+    }
+
+    fn single(&mut self, id: SchemaId, ty: JsonType, view: &View, hint: &str) -> Ty {
+        match ty {
+            JsonType::Null => Ty::Unit,
+            JsonType::Boolean => Ty::Bool,
+            JsonType::String => Ty::String,
+            JsonType::Number => Ty::F64,
+            JsonType::Integer => match view.format {
+                Some(Format::Int32) => Ty::I32,
+                Some(Format::Uint32) => Ty::U32,
+                Some(Format::Uint64) => Ty::U64,
+                _ => Ty::I64,
+            },
+            JsonType::Array => match view.items {
+                Some(items) => Ty::Vec(Box::new(self.ty(items, &format!("{hint}Item")))),
+                None => Ty::Vec(Box::new(Ty::Value)),
+            },
+            JsonType::Object => match view.additional_only {
+                Some(Some(values)) => Ty::Map(Box::new(self.ty(values, &format!("{hint}Value")))),
+                _ => {
+                    let _ = id;
+                    Ty::Map(Box::new(Ty::Value))
+                }
+            },
+        }
+    }
+
+    fn structure(&mut self, id: SchemaId, name: &str) -> Struct {
+        let members = conjuncts(self.types, id);
+        let mut fields: Vec<Field> = Vec::new();
+        let mut scope = Scope::default();
+        let mut required: BTreeSet<String> = BTreeSet::new();
+        let mut closed = false;
+        let mut extra = None;
+        for member in &members {
+            let m = self.types.get(*member);
+            required.extend(m.required.iter().map(|r| r.value.clone()));
+            match m.additional {
+                Additional::Allowed(false) => closed = true,
+                Additional::Schema(values) if extra.is_none() => {
+                    extra = Some((self.ty(values, &format!("{name}Value")), values));
+                }
+                _ => {}
+            }
+        }
+        for member in &members {
+            let m = self.types.get(*member);
+            for property in &m.properties {
+                if let Some(field) = fields.iter_mut().find(|f| f.wire == property.name) {
+                    field.schemas.push(property.schema);
+                    continue;
+                }
+                let hint = format!("{name}{}", type_name(&property.name, "Field"));
+                let ty = self.ty(property.schema, &hint);
+                let p = self.types.get(property.schema);
+                let docs = docs(p.title.as_deref(), p.description.as_deref());
+                fields.push(Field {
+                    ident: scope.claim(field_name(&property.name)),
+                    wire: property.name.clone(),
+                    ty: ty.clone(),
+                    required: false,
+                    nullable: matches!(ty, Ty::Option(_)),
+                    schemas: vec![property.schema],
+                    docs,
+                    deprecated: p.deprecated,
+                    default: p.default.clone().filter(is_scalar),
+                });
+            }
+        }
+        for field in &mut fields {
+            field.required = required.contains(&field.wire);
+            if !field.required && !matches!(field.ty, Ty::Option(_)) {
+                field.ty = Ty::Option(Box::new(std::mem::replace(&mut field.ty, Ty::Unit)));
+            }
+        }
+        Struct {
+            fields,
+            closed: closed && extra.is_none(),
+            extra,
+        }
+    }
+
+    fn string_enum(&mut self, id: SchemaId) -> Vec<Variant<()>> {
+        let (values, _) = string_enum(self.types.get(id)).unwrap_or_default();
+        let mut scope = Scope::default();
+        values
+            .into_iter()
+            .map(|wire| Variant {
+                ident: scope.claim(type_name(&wire, "Empty")),
+                wire,
+                data: (),
+            })
+            .collect()
+    }
+
+    fn union(&mut self, id: SchemaId, name: &str) -> Union {
+        let s = self.types.get(id);
+        let exclusive = !s.one_of.is_empty();
+        let branches: Vec<SchemaId> = if exclusive { s.one_of.clone() } else { s.any_of.clone() };
+        let tag = self.discriminator(&branches);
+        let mut scope = Scope::default();
+        let mut variants = Vec::new();
+        for (index, branch) in branches.iter().enumerate() {
+            let b = self.types.get(*branch);
+            let wire = match &tag {
+                Some(tag) => self.tag_value(*branch, tag).unwrap_or_default(),
+                None => String::new(),
+            };
+            let label = if !wire.is_empty() {
+                type_name(&wire, "Variant")
+            } else if let Some(target) = b.reference.as_ref().and_then(|r| r.target) {
+                let last = self.types.get(target).origin.pointer.rsplit('/').next().unwrap_or_default().to_string();
+                type_name(&last, "Variant")
+            } else if let Some(title) = &b.title {
+                type_name(title, "Variant")
+            } else {
+                self.view(*branch)
+                    .types
+                    .as_ref()
+                    .filter(|t| t.len() == 1)
+                    .map(|t| type_name(t[0].as_str(), "Variant"))
+                    .unwrap_or_else(|| format!("Variant{index}"))
+            };
+            let ident = scope.claim(label);
+            let ty = self.ty(*branch, &format!("{name}{ident}"));
+            variants.push(Variant { ident, wire, data: Branch { ty, schema: *branch } });
+        }
+        Union { exclusive, tag, variants }
+    }
+
+    /// A property every branch requires with a distinct `const` string, when
+    /// every branch is an inline object (a shared `$ref` target cannot lose
+    /// the property to the tag).
+    fn discriminator(&self, branches: &[SchemaId]) -> Option<String> {
+        let first = self.types.get(*branches.first()?);
+        let candidates = first.required.iter().map(|r| r.value.clone());
+        for candidate in candidates {
+            let mut seen = BTreeSet::new();
+            let all = branches.iter().all(|b| {
+                let s = self.types.get(*b);
+                s.reference.is_none()
+                    && s.all_of.is_empty()
+                    && s.required.iter().any(|r| r.value == candidate)
+                    && self.tag_value(*b, &candidate).is_some_and(|v| seen.insert(v))
+            });
+            if all {
+                return Some(candidate);
+            }
+        }
+        None
+    }
+
+    fn tag_value(&self, branch: SchemaId, tag: &str) -> Option<String> {
+        let s = self.types.get(branch);
+        let property = s.properties.iter().find(|p| p.name == tag)?;
+        let p = self.types.get(property.schema);
+        match (&p.constant, &p.enumeration) {
+            (Some(c), _) => c.value.as_str().map(str::to_owned),
+            (None, Some(e)) if e.value.len() == 1 => e.value[0].as_str().map(str::to_owned),
+            _ => None,
+        }
+    }
+
+    /// What `id` and its `$ref`/`allOf` conjuncts say together.
+    fn view(&self, id: SchemaId) -> View {
+        let mut view = View::default();
+        let mut has_properties = false;
+        let mut closed = false;
+        let mut additional: Option<Option<SchemaId>> = None;
+        for member in conjuncts(self.types, id) {
+            let m = self.types.get(member);
+            if let Some(types) = &m.types {
+                let mut allowed: Vec<JsonType> = types.value.clone();
+                if allowed.contains(&JsonType::Number) && !allowed.contains(&JsonType::Integer) {
+                    allowed.push(JsonType::Integer);
+                }
+                view.types = Some(match view.types.take() {
+                    None => types.value.clone(),
+                    Some(previous) => previous
+                        .into_iter()
+                        .filter(|t| allowed.contains(t) || (*t == JsonType::Number && allowed.contains(&JsonType::Integer)))
+                        .map(|t| if t == JsonType::Number && !allowed.contains(&JsonType::Number) { JsonType::Integer } else { t })
+                        .collect(),
+                });
+            }
+            if view.types.is_none() && m.enumeration.is_none() && m.constant.is_none() {
+                if let Some(format) = &m.format {
+                    if format.value.json_type() == JsonType::Integer {
+                        view.types = Some(vec![JsonType::Integer]);
+                    }
+                }
+            }
+            view.format = view.format.or(m.format.as_ref().map(|f| f.value));
+            view.items = view.items.or(m.items);
+            has_properties |= !m.properties.is_empty();
+            match m.additional {
+                Additional::Allowed(false) => closed = true,
+                Additional::Schema(values) => additional = Some(Some(values)),
+                _ => {}
+            }
+            if let Some(constant) = &m.constant {
+                if view.types.is_none() {
+                    view.types = Some(vec![json_type(&constant.value)]);
+                }
+            }
+        }
+        view.has_properties_or_closed = has_properties || closed;
+        view.additional_only = if has_properties || closed { None } else { additional.or(Some(None)) };
+        view
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ShapeKind {
+    Struct,
+    Enum,
+    Union,
+    Scalar,
+}
+
+/// The combined reading of a schema and its conjuncts.
+#[derive(Debug, Default, Clone)]
+struct View {
+    types: Option<Vec<JsonType>>,
+    format: Option<Format>,
+    items: Option<SchemaId>,
+    has_properties_or_closed: bool,
+    /// For an object with no declared properties: `Some(Some(values))` is a
+    /// map of values, `Some(None)` a map of anything.
+    additional_only: Option<Option<SchemaId>>,
+}
+
+/// A schema and everything it must also satisfy through `$ref` and
+/// `allOf`, in source order, each once.
+pub fn conjuncts(types: &TypeSpace, id: SchemaId) -> Vec<SchemaId> {
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![id];
+    while let Some(next) = stack.pop() {
+        if !seen.insert(next) {
+            continue;
+        }
+        out.push(next);
+        let s = types.get(next);
+        for member in s.all_of.iter().rev() {
+            stack.push(*member);
+        }
+        if let Some(target) = s.reference.as_ref().and_then(|r| r.target) {
+            stack.push(target);
+        }
+    }
+    out
+}
+
+/// Whether a schema says more than annotations beside its `$ref`.
+pub fn has_assertions(s: &Schema) -> bool {
+    s.types.is_some()
+        || !s.properties.is_empty()
+        || !s.required.is_empty()
+        || s.additional != Additional::Absent
+        || s.items.is_some()
+        || s.enumeration.is_some()
+        || s.constant.is_some()
+        || !s.one_of.is_empty()
+        || !s.any_of.is_empty()
+        || !s.all_of.is_empty()
+        || s.format.is_some()
+        || s.min_length.is_some()
+        || s.max_length.is_some()
+        || s.pattern.is_some()
+        || s.minimum.is_some()
+        || s.maximum.is_some()
+        || s.exclusive_minimum.is_some()
+        || s.exclusive_maximum.is_some()
+        || s.multiple_of.is_some()
+        || s.min_items.is_some()
+        || s.max_items.is_some()
+        || s.unique_items
+}
+
+/// The values of an `enum` of strings (with whether `null` is among them),
+/// when the schema allows nothing else.
+fn string_enum(s: &Schema) -> Option<(Vec<String>, bool)> {
+    let values = &s.enumeration.as_ref()?.value;
+    let mut strings = Vec::new();
+    let mut null = false;
+    for value in values {
+        match value {
+            Json::String(text) if !strings.contains(text) => strings.push(text.clone()),
+            Json::String(_) => {}
+            Json::Null => null = true,
+            _ => return None,
+        }
+    }
+    let types_fit = s.types.as_ref().is_none_or(|t| {
+        t.value.contains(&JsonType::String) && (!null || t.value.contains(&JsonType::Null))
+    });
+    (!strings.is_empty() && types_fit && s.all_of.is_empty() && s.reference.is_none()).then_some((strings, null))
+}
+
+fn json_type(value: &Json) -> JsonType {
+    match value {
+        Json::Null => JsonType::Null,
+        Json::Bool(_) => JsonType::Boolean,
+        Json::Number(n) if n.is_f64() => JsonType::Number,
+        Json::Number(_) => JsonType::Integer,
+        Json::String(_) => JsonType::String,
+        Json::Array(_) => JsonType::Array,
+        Json::Object(_) => JsonType::Object,
+    }
+}
+
+fn is_scalar(value: &Json) -> bool {
+    matches!(value, Json::Bool(_) | Json::Number(_) | Json::String(_))
+}

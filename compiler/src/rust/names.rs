@@ -1,0 +1,115 @@
+//! Rust identifiers from contract names: always valid, never a keyword
+//! clash, unique within their scope, and derived only from the source so
+//! they stay stable when unrelated contracts change.
+
+use std::collections::BTreeSet;
+
+use heck::{ToPascalCase, ToSnakeCase};
+
+/// Strict and reserved keywords of Rust 2021.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot be raw identifiers.
+const NOT_RAW: &[&str] = &["crate", "self", "Self", "super"];
+
+/// Names generated code uses itself, which a contract type must not take.
+const TAKEN_TYPES: &[&str] = &[
+    "Event", "Command", "Message", "Bus", "EventHandler", "CommandHandler", "Option", "Result",
+    "String", "Vec", "Box", "Some", "None", "Ok", "Err",
+];
+
+/// Keeps ASCII letters, digits and `_`; anything else separates words.
+fn ascii_words(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect()
+}
+
+/// A PascalCase type or variant name; `fallback` when nothing usable is left.
+pub fn type_name(text: &str, fallback: &str) -> String {
+    let mut name = ascii_words(text).to_pascal_case();
+    if name.is_empty() {
+        name = fallback.to_string();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'V');
+    }
+    if KEYWORDS.contains(&name.as_str()) {
+        name.push('_');
+    }
+    name
+}
+
+/// A snake_case field name; keywords become raw identifiers (`r#type`).
+pub fn field_name(text: &str) -> String {
+    let mut name = ascii_words(text).to_snake_case();
+    if name.is_empty() {
+        name = "field".to_string();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "field_");
+    }
+    if NOT_RAW.contains(&name.as_str()) || name == "_" {
+        name.push('_');
+    } else if KEYWORDS.contains(&name.as_str()) {
+        name.insert_str(0, "r#");
+    }
+    name
+}
+
+/// Hands out names unique within one scope (a file's types, a struct's
+/// fields, an enum's variants): a clash gets the lowest free numeric suffix.
+#[derive(Debug, Default)]
+pub struct Scope {
+    taken: BTreeSet<String>,
+}
+
+impl Scope {
+    pub fn for_types() -> Self {
+        Scope {
+            taken: TAKEN_TYPES.iter().map(|t| t.to_string()).collect(),
+        }
+    }
+
+    pub fn claim(&mut self, wanted: String) -> String {
+        if self.taken.insert(wanted.clone()) {
+            return wanted;
+        }
+        let stem = wanted.trim_end_matches('_');
+        (2..)
+            .map(|n| format!("{stem}{n}"))
+            .find(|candidate| self.taken.insert(candidate.clone()))
+            .unwrap_or(wanted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_always_valid() {
+        assert_eq!(field_name("type"), "r#type");
+        assert_eq!(field_name("self"), "self_");
+        assert_eq!(field_name("2fa code"), "field_2fa_code");
+        assert_eq!(field_name("é"), "field");
+        assert_eq!(field_name("orderId"), "order_id");
+        assert_eq!(type_name("shipping_address", "X"), "ShippingAddress");
+        assert_eq!(type_name("*/", "Variant"), "Variant");
+        assert_eq!(type_name("1st", "X"), "V1st");
+    }
+
+    #[test]
+    fn clashes_get_a_suffix() {
+        let mut scope = Scope::for_types();
+        assert_eq!(scope.claim("Event".into()), "Event2");
+        assert_eq!(scope.claim("Money".into()), "Money");
+        assert_eq!(scope.claim("Money".into()), "Money2");
+    }
+}
