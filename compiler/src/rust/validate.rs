@@ -123,10 +123,12 @@ impl Checks<'_> {
             }
             if let Some(pattern) = &s.pattern {
                 let source = Literal::string(&pattern.value);
-                push(quote! {{
-                    static PATTERN: #rt::check::Pattern = #rt::check::Pattern::new(#source);
-                    #rt::check::pattern(#expr, &PATTERN)
-                }});
+                push(quote! {
+                    #rt::check::pattern(#expr, {
+                        static PATTERN: #rt::check::Pattern = #rt::check::Pattern::new(#source);
+                        &PATTERN
+                    })
+                });
             }
             if let Some(format) = &s.format {
                 let check = match format.value {
@@ -160,17 +162,21 @@ impl Checks<'_> {
         }
         if let Some(values) = &s.enumeration {
             let allowed = json_literal(&Json::Array(values.value.clone()));
-            push(quote! {{
-                static ALLOWED: #rt::check::JsonConst = #rt::check::JsonConst::new(#allowed);
-                #rt::check::enum_of(#expr, &ALLOWED)
-            }});
+            push(quote! {
+                #rt::check::enum_of(#expr, {
+                    static ALLOWED: #rt::check::JsonConst = #rt::check::JsonConst::new(#allowed);
+                    &ALLOWED
+                })
+            });
         }
         if let Some(constant) = &s.constant {
             let expected = json_literal(&constant.value);
-            push(quote! {{
-                static EXPECTED: #rt::check::JsonConst = #rt::check::JsonConst::new(#expected);
-                #rt::check::constant(#expr, &EXPECTED)
-            }});
+            push(quote! {
+                #rt::check::constant(#expr, {
+                    static EXPECTED: #rt::check::JsonConst = #rt::check::JsonConst::new(#expected);
+                    &EXPECTED
+                })
+            });
         }
         out
     }

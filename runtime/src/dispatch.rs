@@ -1,0 +1,225 @@
+//! The generic pieces a generated dispatch table is built from: the
+//! handler [`Context`], per-event [`Subscribers`], per-command
+//! [`CommandSlot`]s, a [`Publisher`] that stamps outgoing envelopes, and
+//! [`decode_payload`].
+
+use serde_json::value::RawValue;
+
+use crate::error::{DispatchError, Reason, RegistrationError};
+use crate::{Contract, Envelope};
+
+/// What a handler may return as its failure.
+pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Stamps envelopes for messages this service sends: user code never
+/// writes a wire type, a version or an id by hand.
+#[derive(Debug, Clone)]
+pub struct Publisher {
+    source: String,
+}
+
+impl Publisher {
+    /// `source` is this service's CloudEvents `source` (a URI reference).
+    pub fn new(source: impl Into<String>) -> Self {
+        Publisher { source: source.into() }
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// A new envelope for `payload`: type and dataversion from its contract,
+    /// a fresh v4 id, the current time. The payload is validated first.
+    pub fn envelope<T: Contract>(&self, payload: &T) -> Result<Envelope, crate::PayloadError> {
+        let data = payload.encode()?;
+        let data = String::from_utf8(data).map_err(|e| crate::PayloadError::new("", e.to_string()))?;
+        let data = RawValue::from_string(data).map_err(|e| crate::PayloadError::new("", e.to_string()))?;
+        Ok(Envelope {
+            id: uuid::Uuid::new_v4().to_string(),
+            source: self.source.clone(),
+            specversion: crate::SPEC_VERSION.to_owned(),
+            ty: T::WIRE_TYPE.to_owned(),
+            time: Some(now()),
+            datacontenttype: Some("application/json".to_owned()),
+            data: Some(data),
+            dataversion: Some(T::VERSION.to_owned()),
+            ..Envelope::default()
+        })
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// Handed to a handler with the message: its metadata, read-only, and the
+/// outgoing queue, append-only.
+pub struct Context<'a> {
+    incoming: &'a Envelope,
+    publisher: &'a Publisher,
+    outgoing: &'a mut Vec<Envelope>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(incoming: &'a Envelope, publisher: &'a Publisher, outgoing: &'a mut Vec<Envelope>) -> Self {
+        Context {
+            incoming,
+            publisher,
+            outgoing,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.incoming.id
+    }
+
+    pub fn source(&self) -> &str {
+        &self.incoming.source
+    }
+
+    pub fn type_(&self) -> &str {
+        &self.incoming.ty
+    }
+
+    pub fn time(&self) -> Option<&str> {
+        self.incoming.time.as_deref()
+    }
+
+    pub fn dataversion(&self) -> Option<&str> {
+        self.incoming.dataversion.as_deref()
+    }
+
+    /// The conversation this message belongs to (its own id if it starts one).
+    pub fn correlation_id(&self) -> &str {
+        self.incoming.correlationid.as_deref().unwrap_or(&self.incoming.id)
+    }
+
+    pub fn causation_id(&self) -> Option<&str> {
+        self.incoming.causationid.as_deref()
+    }
+
+    pub fn traceparent(&self) -> Option<&str> {
+        self.incoming.traceparent.as_deref()
+    }
+
+    /// Queues a derived message: it joins this message's conversation
+    /// (correlationid), names this message as its cause (causationid), and
+    /// carries the trace context on.
+    pub fn emit<T: Contract>(&mut self, payload: T) -> Result<(), crate::PayloadError> {
+        let mut envelope = self.publisher.envelope(&payload)?;
+        envelope.correlationid = Some(self.correlation_id().to_owned());
+        envelope.causationid = Some(self.incoming.id.clone());
+        envelope.traceparent = self.incoming.traceparent.clone();
+        self.outgoing.push(envelope);
+        Ok(())
+    }
+
+    /// Messages queued so far by this handler call and the ones before it.
+    pub fn queued(&self) -> usize {
+        self.outgoing.len()
+    }
+}
+
+type EventFn<T> = Box<dyn FnMut(&T, &mut Context<'_>) -> Result<(), HandlerError> + Send>;
+type CommandFn<T> = Box<dyn FnMut(T, &mut Context<'_>) -> Result<(), HandlerError> + Send>;
+
+/// The handlers of one event: zero or more, run in registration order.
+pub struct Subscribers<T> {
+    handlers: Vec<EventFn<T>>,
+}
+
+impl<T> Default for Subscribers<T> {
+    fn default() -> Self {
+        Subscribers { handlers: Vec::new() }
+    }
+}
+
+impl<T: Contract> Subscribers<T> {
+    pub fn add(&mut self, handler: impl FnMut(&T, &mut Context<'_>) -> Result<(), HandlerError> + Send + 'static) {
+        self.handlers.push(Box::new(handler));
+    }
+
+    pub fn len(&self) -> usize {
+        self.handlers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.handlers.is_empty()
+    }
+
+    /// Runs every subscriber; the first failure stops the rest, so a
+    /// retried message is not seen twice by the ones that did not run.
+    pub fn run(&mut self, bytes: &[u8], event: &T, ctx: &mut Context<'_>) -> Result<(), DispatchError> {
+        for handler in &mut self.handlers {
+            handler(event, ctx).map_err(|source| {
+                DispatchError::new(bytes, Reason::HandlerFailed { type_: T::WIRE_TYPE.to_owned(), source })
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// The one handler of a command.
+pub struct CommandSlot<T> {
+    handler: Option<CommandFn<T>>,
+}
+
+impl<T> Default for CommandSlot<T> {
+    fn default() -> Self {
+        CommandSlot { handler: None }
+    }
+}
+
+impl<T: Contract> CommandSlot<T> {
+    /// Registers the handler; a second registration is refused.
+    pub fn set(
+        &mut self,
+        handler: impl FnMut(T, &mut Context<'_>) -> Result<(), HandlerError> + Send + 'static,
+    ) -> Result<(), RegistrationError> {
+        if self.handler.is_some() {
+            return Err(RegistrationError { type_: T::WIRE_TYPE });
+        }
+        self.handler = Some(Box::new(handler));
+        Ok(())
+    }
+
+    pub fn is_set(&self) -> bool {
+        self.handler.is_some()
+    }
+
+    pub fn run(&mut self, bytes: &[u8], command: T, ctx: &mut Context<'_>) -> Result<(), DispatchError> {
+        let Some(handler) = &mut self.handler else {
+            return Err(DispatchError::new(bytes, Reason::NoHandler { type_: T::WIRE_TYPE.to_owned() }));
+        };
+        handler(command, ctx).map_err(|source| {
+            DispatchError::new(bytes, Reason::HandlerFailed { type_: T::WIRE_TYPE.to_owned(), source })
+        })
+    }
+}
+
+/// Parses an envelope, keeping the bytes for the error.
+pub fn parse_envelope(bytes: &[u8]) -> Result<Envelope, DispatchError> {
+    Envelope::parse(bytes).map_err(|e| DispatchError::new(bytes, Reason::InvalidEnvelope(e)))
+}
+
+/// Decodes the envelope's `data` as `T`; the payload must be inline JSON.
+pub fn decode_payload<T: Contract>(bytes: &[u8], envelope: &Envelope) -> Result<T, DispatchError> {
+    let invalid = |pointer: String, reason: String| {
+        DispatchError::new(bytes, Reason::InvalidPayload { type_: envelope.ty.clone(), pointer, reason })
+    };
+    if let Some(kind) = envelope.datacontenttype.as_deref() {
+        let media = kind.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if media != "application/json" && !media.ends_with("+json") {
+            return Err(invalid(String::new(), format!("datacontenttype `{kind}` is not JSON")));
+        }
+    }
+    let Some(data) = &envelope.data else {
+        let reason = if envelope.data_base64.is_some() {
+            "the payload is in `data_base64`; evc contracts travel as JSON `data`"
+        } else {
+            "the message has no `data`"
+        };
+        return Err(invalid(String::new(), reason.to_owned()));
+    };
+    T::decode(data.get().as_bytes()).map_err(|e| invalid(e.pointer, e.reason))
+}
