@@ -157,8 +157,14 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<()> {
 #[derive(Debug)]
 pub enum Error {
     /// The contracts have errors; `report` is the rendered diagnostics.
-    Contracts { report: String, errors: usize },
-    Io { path: PathBuf, source: io::Error },
+    Contracts {
+        report: String,
+        errors: usize,
+    },
+    Io {
+        path: PathBuf,
+        source: io::Error,
+    },
     NoOutDir,
 }
 
@@ -168,8 +174,12 @@ impl fmt::Display for Error {
             Error::Contracts { report, errors } => {
                 write!(f, "{errors} error(s) in the contracts:\n{report}")
             }
-            Error::Io { path, source } => write!(f, "cannot read or write {}: {source}", path.display()),
-            Error::NoOutDir => f.write_str("OUT_DIR is not set: call `out_dir` outside a build script"),
+            Error::Io { path, source } => {
+                write!(f, "cannot read or write {}: {source}", path.display())
+            }
+            Error::NoOutDir => {
+                f.write_str("OUT_DIR is not set: call `out_dir` outside a build script")
+            }
         }
     }
 }

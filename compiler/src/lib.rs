@@ -12,8 +12,8 @@ pub mod diagnostic;
 pub mod load;
 pub mod model;
 pub mod report;
-pub mod rust;
 pub mod rules;
+pub mod rust;
 pub mod source;
 
 mod builder;

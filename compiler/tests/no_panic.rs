@@ -214,7 +214,9 @@ fn long_union_chains_are_refused_not_followed() {
                 i + 1
             ));
         }
-        text.push_str(&format!("        d{links}: {{ type: string }}\n    examples:\n      - a: x\n"));
+        text.push_str(&format!(
+            "        d{links}: {{ type: string }}\n    examples:\n      - a: x\n"
+        ));
         let lint = evc::lint_inputs(
             Inputs {
                 contracts: vec![Input::new("chain.yaml", text)],

@@ -23,7 +23,10 @@ pub fn contracts(input: TokenStream) -> TokenStream {
 
 fn expand(dir: &LitStr) -> proc_macro2::TokenStream {
     let Some(manifest) = std::env::var_os("CARGO_MANIFEST_DIR") else {
-        return error(dir.span(), "CARGO_MANIFEST_DIR is not set; build with Cargo");
+        return error(
+            dir.span(),
+            "CARGO_MANIFEST_DIR is not set; build with Cargo",
+        );
     };
     let root = PathBuf::from(manifest).join(dir.value());
     let options = evc::rust::Options::default();

@@ -251,7 +251,22 @@ macro_rules! always_valid {
     )*};
 }
 
-always_valid!(String, bool, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, (), serde_json::Value);
+always_valid!(
+    String,
+    bool,
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    u64,
+    f32,
+    f64,
+    (),
+    serde_json::Value
+);
 
 impl<T: Validate> Validate for Option<T> {
     fn validate(&self) -> Result<(), Violation> {

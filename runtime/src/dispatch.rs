@@ -21,7 +21,9 @@ pub struct Publisher {
 impl Publisher {
     /// `source` is this service's CloudEvents `source` (a URI reference).
     pub fn new(source: impl Into<String>) -> Self {
-        Publisher { source: source.into() }
+        Publisher {
+            source: source.into(),
+        }
     }
 
     pub fn source(&self) -> &str {
@@ -32,8 +34,10 @@ impl Publisher {
     /// a fresh v4 id, the current time. The payload is validated first.
     pub fn envelope<T: Contract>(&self, payload: &T) -> Result<Envelope, crate::PayloadError> {
         let data = payload.encode()?;
-        let data = String::from_utf8(data).map_err(|e| crate::PayloadError::new("", e.to_string()))?;
-        let data = RawValue::from_string(data).map_err(|e| crate::PayloadError::new("", e.to_string()))?;
+        let data =
+            String::from_utf8(data).map_err(|e| crate::PayloadError::new("", e.to_string()))?;
+        let data =
+            RawValue::from_string(data).map_err(|e| crate::PayloadError::new("", e.to_string()))?;
         Ok(Envelope {
             id: uuid::Uuid::new_v4().to_string(),
             source: self.source.clone(),
@@ -61,7 +65,11 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    pub fn new(incoming: &'a Envelope, publisher: &'a Publisher, outgoing: &'a mut Vec<Envelope>) -> Self {
+    pub fn new(
+        incoming: &'a Envelope,
+        publisher: &'a Publisher,
+        outgoing: &'a mut Vec<Envelope>,
+    ) -> Self {
         Context {
             incoming,
             publisher,
@@ -91,7 +99,10 @@ impl<'a> Context<'a> {
 
     /// The conversation this message belongs to (its own id if it starts one).
     pub fn correlation_id(&self) -> &str {
-        self.incoming.correlationid.as_deref().unwrap_or(&self.incoming.id)
+        self.incoming
+            .correlationid
+            .as_deref()
+            .unwrap_or(&self.incoming.id)
     }
 
     pub fn causation_id(&self) -> Option<&str> {
@@ -130,12 +141,17 @@ pub struct Subscribers<T> {
 
 impl<T> Default for Subscribers<T> {
     fn default() -> Self {
-        Subscribers { handlers: Vec::new() }
+        Subscribers {
+            handlers: Vec::new(),
+        }
     }
 }
 
 impl<T: Contract> Subscribers<T> {
-    pub fn add(&mut self, handler: impl FnMut(&T, &mut Context<'_>) -> Result<(), HandlerError> + Send + 'static) {
+    pub fn add(
+        &mut self,
+        handler: impl FnMut(&T, &mut Context<'_>) -> Result<(), HandlerError> + Send + 'static,
+    ) {
         self.handlers.push(Box::new(handler));
     }
 
@@ -149,10 +165,21 @@ impl<T: Contract> Subscribers<T> {
 
     /// Runs every subscriber; the first failure stops the rest, so a
     /// retried message is not seen twice by the ones that did not run.
-    pub fn run(&mut self, bytes: &[u8], event: &T, ctx: &mut Context<'_>) -> Result<(), DispatchError> {
+    pub fn run(
+        &mut self,
+        bytes: &[u8],
+        event: &T,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), DispatchError> {
         for handler in &mut self.handlers {
             handler(event, ctx).map_err(|source| {
-                DispatchError::new(bytes, Reason::HandlerFailed { type_: T::WIRE_TYPE.to_owned(), source })
+                DispatchError::new(
+                    bytes,
+                    Reason::HandlerFailed {
+                        type_: T::WIRE_TYPE.to_owned(),
+                        source,
+                    },
+                )
             })?;
         }
         Ok(())
@@ -177,7 +204,9 @@ impl<T: Contract> CommandSlot<T> {
         handler: impl FnMut(T, &mut Context<'_>) -> Result<(), HandlerError> + Send + 'static,
     ) -> Result<(), RegistrationError> {
         if self.handler.is_some() {
-            return Err(RegistrationError { type_: T::WIRE_TYPE });
+            return Err(RegistrationError {
+                type_: T::WIRE_TYPE,
+            });
         }
         self.handler = Some(Box::new(handler));
         Ok(())
@@ -187,12 +216,28 @@ impl<T: Contract> CommandSlot<T> {
         self.handler.is_some()
     }
 
-    pub fn run(&mut self, bytes: &[u8], command: T, ctx: &mut Context<'_>) -> Result<(), DispatchError> {
+    pub fn run(
+        &mut self,
+        bytes: &[u8],
+        command: T,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), DispatchError> {
         let Some(handler) = &mut self.handler else {
-            return Err(DispatchError::new(bytes, Reason::NoHandler { type_: T::WIRE_TYPE.to_owned() }));
+            return Err(DispatchError::new(
+                bytes,
+                Reason::NoHandler {
+                    type_: T::WIRE_TYPE.to_owned(),
+                },
+            ));
         };
         handler(command, ctx).map_err(|source| {
-            DispatchError::new(bytes, Reason::HandlerFailed { type_: T::WIRE_TYPE.to_owned(), source })
+            DispatchError::new(
+                bytes,
+                Reason::HandlerFailed {
+                    type_: T::WIRE_TYPE.to_owned(),
+                    source,
+                },
+            )
         })
     }
 }
@@ -205,12 +250,27 @@ pub fn parse_envelope(bytes: &[u8]) -> Result<Envelope, DispatchError> {
 /// Decodes the envelope's `data` as `T`; the payload must be inline JSON.
 pub fn decode_payload<T: Contract>(bytes: &[u8], envelope: &Envelope) -> Result<T, DispatchError> {
     let invalid = |pointer: String, reason: String| {
-        DispatchError::new(bytes, Reason::InvalidPayload { type_: envelope.ty.clone(), pointer, reason })
+        DispatchError::new(
+            bytes,
+            Reason::InvalidPayload {
+                type_: envelope.ty.clone(),
+                pointer,
+                reason,
+            },
+        )
     };
     if let Some(kind) = envelope.datacontenttype.as_deref() {
-        let media = kind.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let media = kind
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         if media != "application/json" && !media.ends_with("+json") {
-            return Err(invalid(String::new(), format!("datacontenttype `{kind}` is not JSON")));
+            return Err(invalid(
+                String::new(),
+                format!("datacontenttype `{kind}` is not JSON"),
+            ));
         }
     }
     let Some(data) = &envelope.data else {
@@ -222,4 +282,16 @@ pub fn decode_payload<T: Contract>(bytes: &[u8], envelope: &Envelope) -> Result<
         return Err(invalid(String::new(), reason.to_owned()));
     };
     T::decode(data.get().as_bytes()).map_err(|e| invalid(e.pointer, e.reason))
+}
+
+/// Implemented by a generated `Bus` for each event it routes: where that
+/// event's subscribers live. Lets `bus.subscribe::<OrderPlaced>(..)` stay
+/// typed without a map keyed by type at run time.
+pub trait EventRoute<T: Contract> {
+    fn subscribers(&mut self) -> &mut Subscribers<T>;
+}
+
+/// Implemented by a generated `Bus` for each command it routes.
+pub trait CommandRoute<T: Contract> {
+    fn slot(&mut self) -> &mut CommandSlot<T>;
 }

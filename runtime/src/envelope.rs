@@ -49,7 +49,10 @@ pub enum EnvelopeError {
     NotJson(String),
     Missing(&'static str),
     Empty(&'static str),
-    WrongType { attribute: String, expected: &'static str },
+    WrongType {
+        attribute: String,
+        expected: &'static str,
+    },
     UnsupportedSpecVersion(String),
     InvalidAttributeName(String),
     InvalidTime(String),
@@ -63,18 +66,26 @@ impl fmt::Display for EnvelopeError {
             EnvelopeError::NotJson(e) => write!(f, "not a CloudEvents JSON object: {e}"),
             EnvelopeError::Missing(a) => write!(f, "required attribute `{a}` is missing"),
             EnvelopeError::Empty(a) => write!(f, "required attribute `{a}` is empty"),
-            EnvelopeError::WrongType { attribute, expected } => {
+            EnvelopeError::WrongType {
+                attribute,
+                expected,
+            } => {
                 write!(f, "attribute `{attribute}` must be {expected}")
             }
             EnvelopeError::UnsupportedSpecVersion(v) => {
-                write!(f, "specversion `{v}` is not supported (expected `{SPEC_VERSION}`)")
+                write!(
+                    f,
+                    "specversion `{v}` is not supported (expected `{SPEC_VERSION}`)"
+                )
             }
             EnvelopeError::InvalidAttributeName(n) => write!(
                 f,
                 "attribute name `{n}` is not lower-case ASCII letters and digits"
             ),
             EnvelopeError::InvalidTime(t) => write!(f, "time `{t}` is not an RFC 3339 timestamp"),
-            EnvelopeError::DataAndDataBase64 => f.write_str("`data` and `data_base64` are both present"),
+            EnvelopeError::DataAndDataBase64 => {
+                f.write_str("`data` and `data_base64` are both present")
+            }
             EnvelopeError::DuplicateAttribute(a) => write!(f, "attribute `{a}` appears twice"),
         }
     }
@@ -86,7 +97,9 @@ impl Envelope {
     /// Parses and checks a structured-mode JSON message.
     pub fn parse(bytes: &[u8]) -> Result<Envelope, EnvelopeError> {
         let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-        let raw = match RawEnvelope::deserialize(&mut deserializer).and_then(|e| deserializer.end().map(|()| e)) {
+        let raw = match RawEnvelope::deserialize(&mut deserializer)
+            .and_then(|e| deserializer.end().map(|()| e))
+        {
             Ok(raw) => raw,
             Err(e) => return Err(EnvelopeError::NotJson(e.to_string())),
         };
@@ -97,7 +110,12 @@ impl Envelope {
     }
 
     fn checked(self) -> Result<Envelope, EnvelopeError> {
-        for (name, value) in [("id", &self.id), ("source", &self.source), ("specversion", &self.specversion), ("type", &self.ty)] {
+        for (name, value) in [
+            ("id", &self.id),
+            ("source", &self.source),
+            ("specversion", &self.specversion),
+            ("type", &self.ty),
+        ] {
             if value.is_empty() {
                 return Err(EnvelopeError::Empty(name));
             }
@@ -131,7 +149,10 @@ struct RawEnvelope {
 }
 
 fn valid_name(name: &str) -> bool {
-    !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 impl<'de> Deserialize<'de> for RawEnvelope {
@@ -183,7 +204,9 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
             let outcome = (|| -> Result<(), EnvelopeError> {
                 match key.as_str() {
                     "data_base64" => e.data_base64 = text(&key, value)?,
-                    _ if !valid_name(&key) => return Err(EnvelopeError::InvalidAttributeName(key.clone())),
+                    _ if !valid_name(&key) => {
+                        return Err(EnvelopeError::InvalidAttributeName(key.clone()))
+                    }
                     "id" => id = text(&key, value)?,
                     "source" => source = text(&key, value)?,
                     "specversion" => specversion = text(&key, value)?,
@@ -216,7 +239,12 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
             }
         }
         if error.is_none() {
-            for (name, value) in [("id", &id), ("source", &source), ("specversion", &specversion), ("type", &ty)] {
+            for (name, value) in [
+                ("id", &id),
+                ("source", &source),
+                ("specversion", &specversion),
+                ("type", &ty),
+            ] {
                 if value.is_none() {
                     error = Some(EnvelopeError::Missing(name));
                     break;
@@ -278,16 +306,45 @@ mod tests {
     fn the_spec_rules_are_enforced() {
         let ok = r#"{"specversion":"1.0","id":"1","source":"/s","type":"t","data":{"a":1}}"#;
         assert!(parse(ok).is_ok());
-        assert_eq!(parse(r#"{"specversion":"1.0","source":"/s","type":"t"}"#).unwrap_err(), EnvelopeError::Missing("id"));
-        assert_eq!(parse(r#"{"specversion":"1.0","id":"","source":"/s","type":"t"}"#).unwrap_err(), EnvelopeError::Empty("id"));
-        assert!(matches!(parse(r#"{"specversion":"0.3","id":"1","source":"/s","type":"t"}"#), Err(EnvelopeError::UnsupportedSpecVersion(_))));
-        assert!(matches!(parse(r#"{"specversion":"1.0","id":"1","source":"/s","type":"t","Bad":"x"}"#), Err(EnvelopeError::InvalidAttributeName(_))));
-        assert!(matches!(parse(r#"{"specversion":"1.0","id":"1","source":"/s","type":"t","data":1,"data_base64":"AA=="}"#), Err(EnvelopeError::DataAndDataBase64)));
-        assert!(matches!(parse(r#"{"specversion":"1.0","id":"1","source":"/s","type":"t","time":"yesterday"}"#), Err(EnvelopeError::InvalidTime(_))));
-        assert!(matches!(parse(r#"{"specversion":"1.0","id":"1","source":"/s","type":"t","ext":{"a":1}}"#), Err(EnvelopeError::WrongType { .. })));
-        assert!(matches!(parse(r#"{"specversion":"1.0","id":1,"source":"/s","type":"t"}"#), Err(EnvelopeError::WrongType { .. })));
+        assert_eq!(
+            parse(r#"{"specversion":"1.0","source":"/s","type":"t"}"#).unwrap_err(),
+            EnvelopeError::Missing("id")
+        );
+        assert_eq!(
+            parse(r#"{"specversion":"1.0","id":"","source":"/s","type":"t"}"#).unwrap_err(),
+            EnvelopeError::Empty("id")
+        );
+        assert!(matches!(
+            parse(r#"{"specversion":"0.3","id":"1","source":"/s","type":"t"}"#),
+            Err(EnvelopeError::UnsupportedSpecVersion(_))
+        ));
+        assert!(matches!(
+            parse(r#"{"specversion":"1.0","id":"1","source":"/s","type":"t","Bad":"x"}"#),
+            Err(EnvelopeError::InvalidAttributeName(_))
+        ));
+        assert!(matches!(
+            parse(
+                r#"{"specversion":"1.0","id":"1","source":"/s","type":"t","data":1,"data_base64":"AA=="}"#
+            ),
+            Err(EnvelopeError::DataAndDataBase64)
+        ));
+        assert!(matches!(
+            parse(r#"{"specversion":"1.0","id":"1","source":"/s","type":"t","time":"yesterday"}"#),
+            Err(EnvelopeError::InvalidTime(_))
+        ));
+        assert!(matches!(
+            parse(r#"{"specversion":"1.0","id":"1","source":"/s","type":"t","ext":{"a":1}}"#),
+            Err(EnvelopeError::WrongType { .. })
+        ));
+        assert!(matches!(
+            parse(r#"{"specversion":"1.0","id":1,"source":"/s","type":"t"}"#),
+            Err(EnvelopeError::WrongType { .. })
+        ));
         assert!(matches!(parse("[1]"), Err(EnvelopeError::NotJson(_))));
-        assert!(matches!(parse(r#"{"specversion":"1.0","id":"1","id":"2","source":"/s","type":"t"}"#), Err(EnvelopeError::DuplicateAttribute(_))));
+        assert!(matches!(
+            parse(r#"{"specversion":"1.0","id":"1","id":"2","source":"/s","type":"t"}"#),
+            Err(EnvelopeError::DuplicateAttribute(_))
+        ));
     }
 
     #[test]

@@ -23,13 +23,20 @@ pub enum Reason {
     /// upcast) this build cannot decode.
     UnsupportedVersion { type_: String, version: String },
     /// The payload does not match the contract: where and why.
-    InvalidPayload { type_: String, pointer: String, reason: String },
+    InvalidPayload {
+        type_: String,
+        pointer: String,
+        reason: String,
+    },
     /// An upcast from an older version failed.
     UpcastFailed { type_: String, reason: String },
     /// A command nobody handles.
     NoHandler { type_: String },
     /// The handler returned an error.
-    HandlerFailed { type_: String, source: Box<dyn std::error::Error + Send + Sync> },
+    HandlerFailed {
+        type_: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 impl DispatchError {
@@ -61,14 +68,18 @@ impl DispatchError {
         let major = prefix.map(|p| &type_[p.len()..]);
         let reason = match (prefix, major) {
             (Some(prefix), Some(major))
-                if known.contains(&prefix) && !major.is_empty() && major.bytes().all(|b| b.is_ascii_digit()) =>
+                if known.contains(&prefix)
+                    && !major.is_empty()
+                    && major.bytes().all(|b| b.is_ascii_digit()) =>
             {
                 Reason::UnsupportedVersion {
                     type_: type_.to_owned(),
                     version: version.map_or_else(|| format!("{major}.x"), str::to_owned),
                 }
             }
-            _ => Reason::UnknownType { type_: type_.to_owned() },
+            _ => Reason::UnknownType {
+                type_: type_.to_owned(),
+            },
         };
         DispatchError::new(bytes, reason)
     }
@@ -80,14 +91,27 @@ impl fmt::Display for DispatchError {
             Reason::InvalidEnvelope(e) => write!(f, "invalid envelope: {e}"),
             Reason::UnknownType { type_ } => write!(f, "unknown message type `{type_}`"),
             Reason::UnsupportedVersion { type_, version } => {
-                write!(f, "`{type_}` version {version} is not supported by this build")
+                write!(
+                    f,
+                    "`{type_}` version {version} is not supported by this build"
+                )
             }
-            Reason::InvalidPayload { type_, pointer, reason } => {
+            Reason::InvalidPayload {
+                type_,
+                pointer,
+                reason,
+            } => {
                 write!(f, "invalid `{type_}` payload at `{pointer}`: {reason}")
             }
-            Reason::UpcastFailed { type_, reason } => write!(f, "upcast of `{type_}` failed: {reason}"),
-            Reason::NoHandler { type_ } => write!(f, "no handler is registered for the command `{type_}`"),
-            Reason::HandlerFailed { type_, source } => write!(f, "handler of `{type_}` failed: {source}"),
+            Reason::UpcastFailed { type_, reason } => {
+                write!(f, "upcast of `{type_}` failed: {reason}")
+            }
+            Reason::NoHandler { type_ } => {
+                write!(f, "no handler is registered for the command `{type_}`")
+            }
+            Reason::HandlerFailed { type_, source } => {
+                write!(f, "handler of `{type_}` failed: {source}")
+            }
         }
     }
 }
@@ -110,7 +134,11 @@ pub struct RegistrationError {
 
 impl fmt::Display for RegistrationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the command `{}` already has a handler; a command has exactly one", self.type_)
+        write!(
+            f,
+            "the command `{}` already has a handler; a command has exactly one",
+            self.type_
+        )
     }
 }
 

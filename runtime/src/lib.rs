@@ -16,7 +16,9 @@ mod envelope;
 mod error;
 
 pub use contract::{Contract, Kind, PayloadError, Validate, Violation};
-pub use dispatch::{CommandSlot, Context, HandlerError, Publisher, Subscribers};
+pub use dispatch::{
+    CommandRoute, CommandSlot, Context, EventRoute, HandlerError, Publisher, Subscribers,
+};
 pub use envelope::{Envelope, EnvelopeError, SPEC_VERSION};
 pub use error::{DispatchError, Reason, RegistrationError};
 

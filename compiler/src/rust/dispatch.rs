@@ -1,10 +1,370 @@
-//! The typed dispatch table over a set of contracts.
+//! The typed dispatch table over a set of contracts: `Event` and `Command`
+//! enums of the latest versions, handler traits, a `Bus` of closures, and
+//! `decode`/`dispatch` entry points that route on the CloudEvents `type`
+//! with a `match` on static strings.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
 
+use super::emit::{doc_attrs, ident};
 use super::lower::Lowered;
-use crate::model::Model;
+use super::names::{field_name, Scope};
+use crate::model::{Kind, Model};
 
-pub fn table(_model: &Model, _lowered: &Lowered, _rt: &TokenStream) -> TokenStream {
-    TokenStream::new()
+/// One contract as the table sees it.
+struct Route {
+    kind: Kind,
+    /// The `Event`/`Command` variant and the alias of the latest version.
+    variant: Ident,
+    /// Handler method and bus field.
+    method: Ident,
+    /// The latest version's type and wire type.
+    latest: Ident,
+    wire: String,
+    prefix: String,
+    /// Wire types of older majors, which have no upcast yet.
+    older: Vec<String>,
+    docs: TokenStream,
+}
+
+pub fn table(model: &Model, lowered: &Lowered, rt: &TokenStream) -> TokenStream {
+    let routes = routes(model, lowered);
+    if routes.is_empty() {
+        return TokenStream::new();
+    }
+    let enums = message_enums(&routes, rt);
+    let decode = decode(&routes, rt);
+    let handlers = handler_traits(&routes, rt);
+    let bus = bus(&routes, rt);
+    quote!(#enums #decode #handlers #bus)
+}
+
+fn routes(model: &Model, lowered: &Lowered) -> Vec<Route> {
+    let mut methods = Scope::default();
+    let mut out = Vec::new();
+    for (index, alias) in &lowered.latest {
+        let contract = &model.contracts[*index];
+        let roots: Vec<_> = lowered
+            .roots
+            .iter()
+            .filter(|r| r.contract == *index)
+            .collect();
+        let Some(latest) = roots.last() else { continue };
+        let wire = contract.wire_type(latest.major);
+        let prefix = wire[..wire.len() - latest.major.to_string().len()].to_string();
+        out.push(Route {
+            kind: contract.kind,
+            variant: ident(alias),
+            method: ident(&methods.claim(field_name(&contract.name.value))),
+            latest: ident(&lowered.items.get(latest.item).name),
+            older: roots[..roots.len() - 1]
+                .iter()
+                .map(|r| contract.wire_type(r.major))
+                .collect(),
+            docs: doc_attrs(&[format!(
+                " `{}` ({}, `{wire}`).",
+                contract.name.value, contract.kind
+            )]),
+            wire,
+            prefix,
+        });
+    }
+    out
+}
+
+fn of_kind(routes: &[Route], kind: Kind) -> impl Iterator<Item = &Route> {
+    routes.iter().filter(move |r| r.kind == kind)
+}
+
+fn message_enums(routes: &[Route], rt: &TokenStream) -> TokenStream {
+    let enum_of = |kind: Kind, name: Ident, doc: &str| {
+        let variants = of_kind(routes, kind).map(|r| {
+            let (docs, variant) = (&r.docs, &r.variant);
+            quote!(#docs #variant(#variant),)
+        });
+        let wires = of_kind(routes, kind).map(|r| {
+            let (variant, latest) = (&r.variant, &r.latest);
+            quote!(Self::#variant(_) => <#latest as #rt::Contract>::WIRE_TYPE,)
+        });
+        let doc = Literal::string(doc);
+        let serde_path = Literal::string(&format!("{}::serde", super::emit::rt_path_text(rt)));
+        let wire_fn = quote! {
+            #[allow(deprecated)]
+            impl #name {
+                /// The CloudEvents `type` of the message.
+                pub fn wire_type(&self) -> &'static str {
+                    match *self { #(#wires)* }
+                }
+            }
+        };
+        quote! {
+            #[doc = #doc]
+            #[doc = ""]
+            #[doc = " Serializes as its payload."]
+            #[allow(deprecated)]
+            #[derive(Debug, Clone, PartialEq, #rt::serde::Serialize)]
+            #[serde(crate = #serde_path, untagged)]
+            pub enum #name { #(#variants)* }
+            #wire_fn
+        }
+    };
+    let events = enum_of(
+        Kind::Event,
+        format_ident!("Event"),
+        " Every event of the contract set, at its latest version.",
+    );
+    let commands = enum_of(
+        Kind::Command,
+        format_ident!("Command"),
+        " Every command of the contract set, at its latest version.",
+    );
+    let serde_path = Literal::string(&format!("{}::serde", super::emit::rt_path_text(rt)));
+    quote! {
+        #events
+        #commands
+        /// A decoded message: an event or a command. Serializes as its payload.
+        #[derive(Debug, Clone, PartialEq, #rt::serde::Serialize)]
+        #[serde(crate = #serde_path, untagged)]
+        pub enum Message {
+            Event(Event),
+            Command(Command),
+        }
+
+        impl Message {
+            /// The CloudEvents `type` of the message.
+            pub fn wire_type(&self) -> &'static str {
+                match self {
+                    Message::Event(event) => event.wire_type(),
+                    Message::Command(command) => command.wire_type(),
+                }
+            }
+        }
+    }
+}
+
+fn decode(routes: &[Route], rt: &TokenStream) -> TokenStream {
+    let arms = routes.iter().map(|r| {
+        let (wire, variant, latest) = (Literal::string(&r.wire), &r.variant, &r.latest);
+        let wrap = match r.kind {
+            Kind::Event => quote!(Message::Event(Event::#variant(payload))),
+            Kind::Command => quote!(Message::Command(Command::#variant(payload))),
+        };
+        quote! {
+            #wire => {
+                let payload = #rt::dispatch::decode_payload::<#latest>(bytes, envelope)?;
+                Ok(#wrap)
+            }
+        }
+    });
+    let older: Vec<Literal> = routes
+        .iter()
+        .flat_map(|r| r.older.iter().map(|w| Literal::string(w)))
+        .collect();
+    let older_arm = (!older.is_empty()).then(|| {
+        quote! {
+            #(#older)|* => Err(#rt::DispatchError::new(
+                bytes,
+                #rt::Reason::UnsupportedVersion {
+                    type_: envelope.ty.clone(),
+                    version: envelope.dataversion.clone().unwrap_or_default(),
+                },
+            )),
+        }
+    });
+    let prefixes = routes.iter().map(|r| Literal::string(&r.prefix));
+    quote! {
+        /// Wire type prefixes (`<namespace>.<snake_name>.v`) of every contract,
+        /// to tell an unknown type from an unsupported major of a known one.
+        const KNOWN_TYPE_PREFIXES: &[&str] = &[#(#prefixes),*];
+
+        /// Parses a structured-mode CloudEvents message and decodes its payload
+        /// into the latest version of its contract. Nothing is dropped: every
+        /// failure is a `DispatchError` holding the original bytes.
+        pub fn decode(bytes: &[u8]) -> Result<(#rt::Envelope, Message), #rt::DispatchError> {
+            let envelope = #rt::dispatch::parse_envelope(bytes)?;
+            let message = decode_envelope(bytes, &envelope)?;
+            Ok((envelope, message))
+        }
+
+        /// Routes an already parsed envelope by its `type`.
+        #[allow(deprecated)]
+        pub fn decode_envelope(bytes: &[u8], envelope: &#rt::Envelope) -> Result<Message, #rt::DispatchError> {
+            match envelope.ty.as_str() {
+                #(#arms)*
+                #older_arm
+                other => Err(#rt::DispatchError::unmatched(
+                    bytes,
+                    other,
+                    envelope.dataversion.as_deref(),
+                    KNOWN_TYPE_PREFIXES,
+                )),
+            }
+        }
+    }
+}
+
+fn handler_traits(routes: &[Route], rt: &TokenStream) -> TokenStream {
+    let event_methods = of_kind(routes, Kind::Event).map(|r| {
+        let (docs, method, variant) = (&r.docs, &r.method, &r.variant);
+        quote! {
+            #docs
+            fn #method(&mut self, event: &#variant, ctx: &mut #rt::Context<'_>) -> Result<(), #rt::HandlerError> {
+                let _ = (event, ctx);
+                Ok(())
+            }
+        }
+    });
+    let command_methods = of_kind(routes, Kind::Command).map(|r| {
+        let (docs, method, variant) = (&r.docs, &r.method, &r.variant);
+        quote! {
+            #docs
+            fn #method(&mut self, command: #variant, ctx: &mut #rt::Context<'_>) -> Result<(), #rt::HandlerError>;
+        }
+    });
+    let event_arms = of_kind(routes, Kind::Event).map(|r| {
+        let (method, variant) = (&r.method, &r.variant);
+        quote!(Event::#variant(event) => handler.#method(&event, &mut ctx),)
+    });
+    let command_arms = of_kind(routes, Kind::Command).map(|r| {
+        let (method, variant) = (&r.method, &r.variant);
+        quote!(Command::#variant(command) => handler.#method(command, &mut ctx),)
+    });
+    quote! {
+        /// Handles events: one method per event, each a no-op unless overridden.
+        #[allow(deprecated)]
+        pub trait EventHandler {
+            #(#event_methods)*
+        }
+
+        /// Handles commands: one required method per command.
+        #[allow(deprecated)]
+        pub trait CommandHandler {
+            #(#command_methods)*
+        }
+
+        /// Decodes a message and hands it to `handler`; returns the messages the
+        /// handler emitted, stamped with correlation and causation ids.
+        #[allow(deprecated, unreachable_code, unused_variables, unused_mut)]
+        pub fn dispatch<H: EventHandler + CommandHandler>(
+            bytes: &[u8],
+            handler: &mut H,
+            publisher: &#rt::Publisher,
+        ) -> Result<Vec<#rt::Envelope>, #rt::DispatchError> {
+            let (envelope, message) = decode(bytes)?;
+            let mut outgoing = Vec::new();
+            let mut ctx = #rt::Context::new(&envelope, publisher, &mut outgoing);
+            let result = match message {
+                Message::Event(event) => match event { #(#event_arms)* },
+                Message::Command(command) => match command { #(#command_arms)* },
+            };
+            result.map_err(|source| #rt::DispatchError::new(
+                bytes,
+                #rt::Reason::HandlerFailed { type_: envelope.ty.clone(), source },
+            ))?;
+            Ok(outgoing)
+        }
+    }
+}
+
+fn bus(routes: &[Route], rt: &TokenStream) -> TokenStream {
+    let fields = routes.iter().map(|r| {
+        let (method, variant) = (&r.method, &r.variant);
+        match r.kind {
+            Kind::Event => quote!(#method: #rt::Subscribers<#variant>,),
+            Kind::Command => quote!(#method: #rt::CommandSlot<#variant>,),
+        }
+    });
+    let inits = routes.iter().map(|r| {
+        let method = &r.method;
+        quote!(#method: Default::default(),)
+    });
+    let routes_impls = routes.iter().map(|r| {
+        let (method, variant) = (&r.method, &r.variant);
+        match r.kind {
+            Kind::Event => quote! {
+                #[allow(deprecated)]
+                impl #rt::EventRoute<#variant> for Bus {
+                    fn subscribers(&mut self) -> &mut #rt::Subscribers<#variant> { &mut self.#method }
+                }
+            },
+            Kind::Command => quote! {
+                #[allow(deprecated)]
+                impl #rt::CommandRoute<#variant> for Bus {
+                    fn slot(&mut self) -> &mut #rt::CommandSlot<#variant> { &mut self.#method }
+                }
+            },
+        }
+    });
+    let event_arms = of_kind(routes, Kind::Event).map(|r| {
+        let (method, variant) = (&r.method, &r.variant);
+        quote!(Message::Event(Event::#variant(event)) => self.#method.run(bytes, &event, &mut ctx),)
+    });
+    let command_arms = of_kind(routes, Kind::Command).map(|r| {
+        let (method, variant) = (&r.method, &r.variant);
+        quote!(Message::Command(Command::#variant(command)) => self.#method.run(bytes, command, &mut ctx),)
+    });
+    let unhandled = of_kind(routes, Kind::Command).map(|r| {
+        let (method, latest) = (&r.method, &r.latest);
+        quote!((<#latest as #rt::Contract>::WIRE_TYPE, self.#method.is_set()),)
+    });
+    quote! {
+        /// Routes messages to closures: any number of subscribers per event,
+        /// exactly one handler per command.
+        #[allow(deprecated)]
+        pub struct Bus {
+            publisher: #rt::Publisher,
+            #(#fields)*
+        }
+
+        #(#routes_impls)*
+
+        #[allow(deprecated)]
+        impl Bus {
+            pub fn new(publisher: #rt::Publisher) -> Self {
+                Bus { publisher, #(#inits)* }
+            }
+
+            /// Adds a subscriber to the event `T`.
+            pub fn subscribe<T: #rt::Contract>(
+                &mut self,
+                handler: impl FnMut(&T, &mut #rt::Context<'_>) -> Result<(), #rt::HandlerError> + Send + 'static,
+            ) where
+                Self: #rt::EventRoute<T>,
+            {
+                #rt::EventRoute::<T>::subscribers(self).add(handler);
+            }
+
+            /// Registers the handler of the command `T`; a second one is refused.
+            pub fn handle<T: #rt::Contract>(
+                &mut self,
+                handler: impl FnMut(T, &mut #rt::Context<'_>) -> Result<(), #rt::HandlerError> + Send + 'static,
+            ) -> Result<(), #rt::RegistrationError>
+            where
+                Self: #rt::CommandRoute<T>,
+            {
+                #rt::CommandRoute::<T>::slot(self).set(handler)
+            }
+
+            /// Wire types of the commands that have no handler yet: check it
+            /// at start-up to fail before the first message rather than on it.
+            pub fn unhandled_commands(&self) -> Vec<&'static str> {
+                let commands: &[(&'static str, bool)] = &[#(#unhandled)*];
+                commands.iter().filter(|(_, set)| !set).map(|(wire, _)| *wire).collect()
+            }
+
+            /// Decodes a message and runs its handlers; returns the messages
+            /// they emitted.
+            #[allow(unreachable_code, unused_variables, unused_mut)]
+            pub fn dispatch(&mut self, bytes: &[u8]) -> Result<Vec<#rt::Envelope>, #rt::DispatchError> {
+                let (envelope, message) = decode(bytes)?;
+                let mut outgoing = Vec::new();
+                let mut ctx = #rt::Context::new(&envelope, &self.publisher, &mut outgoing);
+                match message {
+                    #(#event_arms)*
+                    #(#command_arms)*
+                }?;
+                Ok(outgoing)
+            }
+        }
+    }
 }

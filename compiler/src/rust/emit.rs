@@ -5,7 +5,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use super::ir::{Field, Item, ItemId, Items, Shape, Struct, Ty, Union, Variant};
-use super::validate::{Checks, Segment};
+use super::validate::{Access, Checks, Segment};
 
 pub struct Emitter<'a> {
     pub items: &'a Items,
@@ -83,6 +83,7 @@ impl Emitter<'_> {
         quote! {
             #[derive(Debug, Clone, PartialEq, #extra)]
             #[serde(crate = #serde_path)]
+            #[allow(deprecated)]
         }
     }
 
@@ -105,12 +106,24 @@ impl Emitter<'_> {
         for field in &s.fields {
             let member = ident(&field.ident);
             let path = [Segment::Property(field.wire.clone())];
-            checks.extend(self.checks.value(&field.schemas, &field.ty, quote!(&self.#member), &path, 0));
+            checks.extend(self.checks.value(
+                &field.schemas,
+                &field.ty,
+                Access::place(quote!(self.#member)),
+                &path,
+                0,
+            ));
         }
         if let Some((ty, values)) = &s.extra {
             let map = Ty::Map(Box::new(ty.clone()));
             let _ = values;
-            checks.extend(self.checks.value(&[item.schema], &map, quote!(&self.additional_properties), &[], 0));
+            checks.extend(self.checks.value(
+                &[item.schema],
+                &map,
+                Access::place(quote!(self.additional_properties)),
+                &[],
+                0,
+            ));
         }
         let validate = self.validate_impl(&name, checks);
         quote! {
@@ -147,11 +160,15 @@ impl Emitter<'_> {
             (true, true) => Some(quote!(#[serde(deserialize_with = "Option::deserialize")])),
             (true, false) => None,
             // Absent or null: both read as `None`.
-            (false, true) => Some(quote!(#[serde(default, skip_serializing_if = "Option::is_none")])),
+            (false, true) => {
+                Some(quote!(#[serde(default, skip_serializing_if = "Option::is_none")]))
+            }
             // Absent reads as `None`; an explicit `null` is not a value of the type.
             (false, false) => {
                 let present = Literal::string(&format!("{rt_text}::de::present"));
-                Some(quote!(#[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = #present)]))
+                Some(
+                    quote!(#[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = #present)]),
+                )
             }
         };
         let ty = self.ty(&f.ty);
@@ -170,7 +187,9 @@ impl Emitter<'_> {
         let header = self.header(item);
         let derives = self.derives(quote!(#rt::serde::Serialize, #rt::serde::Deserialize));
         let ty = self.ty(inner);
-        let checks = self.checks.value(&[item.schema], inner, quote!(&self.0), &[], 0);
+        let checks =
+            self.checks
+                .value(&[item.schema], inner, Access::place(quote!(self.0)), &[], 0);
         let validate = self.validate_impl(&name, checks);
         quote! {
             #header
@@ -185,7 +204,9 @@ impl Emitter<'_> {
         let rt = self.checks.rt;
         let name = ident(&item.name);
         let header = self.header(item);
-        let derives = self.derives(quote!(Copy, Eq, Hash, PartialOrd, Ord, #rt::serde::Serialize, #rt::serde::Deserialize));
+        let derives = self.derives(
+            quote!(Copy, Eq, Hash, PartialOrd, Ord, #rt::serde::Serialize, #rt::serde::Deserialize),
+        );
         let idents: Vec<Ident> = variants.iter().map(|v| ident(&v.ident)).collect();
         let wires: Vec<Literal> = variants.iter().map(|v| Literal::string(&v.wire)).collect();
         let validate = self.validate_impl(&name, Vec::new());
@@ -218,12 +239,20 @@ impl Emitter<'_> {
         let header = self.header(item);
         let idents: Vec<Ident> = u.variants.iter().map(|v| ident(&v.ident)).collect();
         let tys: Vec<TokenStream> = u.variants.iter().map(|v| self.ty(&v.data.ty)).collect();
-        let check_fns: Vec<Ident> = (0..u.variants.len()).map(|i| format_ident!("check_variant_{i}")).collect();
+        let check_fns: Vec<Ident> = (0..u.variants.len())
+            .map(|i| format_ident!("check_variant_{i}"))
+            .collect();
         let check_bodies: Vec<TokenStream> = u
             .variants
             .iter()
             .map(|v| {
-                let checks = self.checks.value(&[v.data.schema], &v.data.ty, quote!(value), &[], 0);
+                let checks = self.checks.value(
+                    &[v.data.schema],
+                    &v.data.ty,
+                    Access::bound(quote!(value)),
+                    &[],
+                    0,
+                );
                 quote!(#(#checks)* Ok(()))
             })
             .collect();
@@ -236,6 +265,7 @@ impl Emitter<'_> {
             }],
         );
         let helpers = quote! {
+            #[allow(deprecated)]
             impl #name {
                 #(
                     #[allow(clippy::ptr_arg, clippy::trivially_copy_pass_by_ref)]
@@ -248,7 +278,11 @@ impl Emitter<'_> {
         };
         if let Some(tag) = &u.tag {
             let tag = Literal::string(tag);
-            let wires: Vec<Literal> = u.variants.iter().map(|v| Literal::string(&v.wire)).collect();
+            let wires: Vec<Literal> = u
+                .variants
+                .iter()
+                .map(|v| Literal::string(&v.wire))
+                .collect();
             let derives = self.derives(quote!(#rt::serde::Serialize, #rt::serde::Deserialize));
             return quote! {
                 #header
@@ -262,9 +296,20 @@ impl Emitter<'_> {
             };
         }
         let derives = self.derives(quote!(#rt::serde::Serialize));
-        let rule = if u.exclusive { "exactly one" } else { "at least one" };
-        let message_none = Literal::string(&format!("matches none of the {} branches of `{}` ({rule} must match)", u.variants.len(), item.name));
-        let message_many = Literal::string(&format!("matches more than one branch of `{}` (exactly one must match)", item.name));
+        let rule = if u.exclusive {
+            "exactly one"
+        } else {
+            "at least one"
+        };
+        let message_none = Literal::string(&format!(
+            "matches none of the {} branches of `{}` ({rule} must match)",
+            u.variants.len(),
+            item.name
+        ));
+        let message_many = Literal::string(&format!(
+            "matches more than one branch of `{}` (exactly one must match)",
+            item.name
+        ));
         let attempts = u.variants.iter().enumerate().map(|(i, _)| {
             let (variant, ty, check) = (&idents[i], &tys[i], &check_fns[i]);
             quote! {
@@ -291,6 +336,7 @@ impl Emitter<'_> {
             pub enum #name {
                 #( #idents(#tys), )*
             }
+            #[allow(deprecated)]
             impl<'de> #rt::serde::Deserialize<'de> for #name {
                 fn deserialize<D: #rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                     let json = <#rt::serde_json::Value as #rt::serde::Deserialize>::deserialize(deserializer)?;
@@ -311,6 +357,7 @@ impl Emitter<'_> {
     fn validate_impl(&self, name: &Ident, checks: Vec<TokenStream>) -> TokenStream {
         let rt = self.checks.rt;
         quote! {
+            #[allow(deprecated)]
             impl #rt::Validate for #name {
                 fn validate(&self) -> Result<(), #rt::Violation> {
                     #(#checks)*

@@ -136,6 +136,9 @@ impl Items {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (ItemId, &Item)> {
-        self.items.iter().enumerate().map(|(i, item)| (ItemId(i), item))
+        self.items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (ItemId(i), item))
     }
 }

@@ -10,7 +10,9 @@ use serde_json::Value as Json;
 use super::ir::{Branch, Field, ItemId, Items, Shape, Struct, Ty, Union, Variant};
 use super::names::{field_name, type_name, Scope};
 use super::text::docs;
-use crate::model::{json::reachable_targets, Additional, Format, JsonType, Model, Schema, SchemaId, TypeSpace};
+use crate::model::{
+    json::reachable_targets, Additional, Format, JsonType, Model, Schema, SchemaId, TypeSpace,
+};
 
 /// One generated payload type: the latest version of one major of a contract.
 #[derive(Debug, Clone)]
@@ -43,15 +45,27 @@ pub fn lower(model: &Model) -> Lowered {
     let mut roots = Vec::new();
     for (contract, version, major) in &majors {
         let c = &model.contracts[*contract];
-        let name = lowerer.scope.claim(format!("{}V{major}", type_name(&c.name.value, "Contract")));
+        let name = lowerer
+            .scope
+            .claim(format!("{}V{major}", type_name(&c.name.value, "Contract")));
         let schema = c.versions[*version].schema;
         let item = lowerer.items.reserve(name, schema);
         lowerer.named.insert(schema, item);
-        roots.push(Root { contract: *contract, version: *version, major: *major, item });
+        roots.push(Root {
+            contract: *contract,
+            version: *version,
+            major: *major,
+            item,
+        });
     }
     for (index, contract) in model.contracts.iter().enumerate() {
         if roots.iter().any(|r| r.contract == index) {
-            latest.insert(index, lowerer.scope.claim(type_name(&contract.name.value, "Contract")));
+            latest.insert(
+                index,
+                lowerer
+                    .scope
+                    .claim(type_name(&contract.name.value, "Contract")),
+            );
         }
     }
     lowerer.name_definitions(&roots, model);
@@ -68,7 +82,11 @@ pub fn lower(model: &Model) -> Lowered {
     }
     let mut items = lowerer.items;
     box_cycles(&mut items);
-    Lowered { items, roots, latest }
+    Lowered {
+        items,
+        roots,
+        latest,
+    }
 }
 
 /// Holds through a `Box` every reference that closes a cycle of direct
@@ -109,7 +127,11 @@ fn set_direct_slots(item: &mut super::ir::Item, slots: Vec<Ty>) {
     match &mut item.shape {
         Shape::Struct(s) => s.fields.iter_mut().zip(slots).for_each(|(f, t)| f.ty = t),
         Shape::Newtype(ty) => *ty = slots.into_iter().next().unwrap_or(Ty::Value),
-        Shape::Union(u) => u.variants.iter_mut().zip(slots).for_each(|(v, t)| v.data.ty = t),
+        Shape::Union(u) => u
+            .variants
+            .iter_mut()
+            .zip(slots)
+            .for_each(|(v, t)| v.data.ty = t),
         Shape::Enum(_) => {}
     }
 }
@@ -226,7 +248,10 @@ impl Lowerer<'_> {
         if s.reference.is_some() && !has_assertions(s) {
             return false;
         }
-        matches!(self.shape_kind(id), ShapeKind::Struct | ShapeKind::Enum | ShapeKind::Union)
+        matches!(
+            self.shape_kind(id),
+            ShapeKind::Struct | ShapeKind::Enum | ShapeKind::Union
+        )
     }
 
     /// Gives a reserved item its shape and docs.
@@ -253,10 +278,18 @@ impl Lowerer<'_> {
         if string_enum(s).is_some() {
             return ShapeKind::Enum;
         }
-        if (!s.one_of.is_empty() || !s.any_of.is_empty()) && view.types.as_deref().is_none_or(|t| t == [JsonType::Object]) {
+        if (!s.one_of.is_empty() || !s.any_of.is_empty())
+            && view
+                .types
+                .as_deref()
+                .is_none_or(|t| t == [JsonType::Object])
+        {
             return ShapeKind::Union;
         }
-        if view.types.as_deref() == Some(&[JsonType::Object]) && view.additional_only.is_none() && view.has_properties_or_closed {
+        if view.types.as_deref() == Some(&[JsonType::Object])
+            && view.additional_only.is_none()
+            && view.has_properties_or_closed
+        {
             return ShapeKind::Struct;
         }
         ShapeKind::Scalar
@@ -281,24 +314,38 @@ impl Lowerer<'_> {
         let s = self.types.get(id);
         let kind = self.shape_kind(id);
         if !own_item && matches!(kind, ShapeKind::Struct | ShapeKind::Enum | ShapeKind::Union) {
-            let nullable = self.view(id).types.as_deref().is_none_or(|t| t.contains(&JsonType::Null))
+            let nullable = self
+                .view(id)
+                .types
+                .as_deref()
+                .is_none_or(|t| t.contains(&JsonType::Null))
                 && string_enum(s).is_some_and(|(_, null)| null);
             let name = self.scope.claim(hint.to_string());
             let item = self.items.reserve(name, id);
             self.named.insert(id, item);
             self.fill(item, None);
-            return if nullable { Ty::Option(Box::new(Ty::Named(item))) } else { Ty::Named(item) };
+            return if nullable {
+                Ty::Option(Box::new(Ty::Named(item)))
+            } else {
+                Ty::Named(item)
+            };
         }
         let view = self.view(id);
         let Some(types) = view.types.clone() else {
             return Ty::Value;
         };
-        let non_null: Vec<JsonType> = types.iter().copied().filter(|t| *t != JsonType::Null).collect();
+        let non_null: Vec<JsonType> = types
+            .iter()
+            .copied()
+            .filter(|t| *t != JsonType::Null)
+            .collect();
         let nullable = non_null.len() < types.len();
         let base = match non_null.as_slice() {
             [] => Ty::Unit,
             [single] => self.single(id, *single, &view, hint),
-            [JsonType::Integer, JsonType::Number] | [JsonType::Number, JsonType::Integer] => Ty::F64,
+            [JsonType::Integer, JsonType::Number] | [JsonType::Number, JsonType::Integer] => {
+                Ty::F64
+            }
             _ => Ty::Value,
         };
         if nullable && base != Ty::Unit && base != Ty::Value {
@@ -405,7 +452,11 @@ impl Lowerer<'_> {
     fn union(&mut self, id: SchemaId, name: &str) -> Union {
         let s = self.types.get(id);
         let exclusive = !s.one_of.is_empty();
-        let branches: Vec<SchemaId> = if exclusive { s.one_of.clone() } else { s.any_of.clone() };
+        let branches: Vec<SchemaId> = if exclusive {
+            s.one_of.clone()
+        } else {
+            s.any_of.clone()
+        };
         let tag = self.discriminator(&branches);
         let mut scope = Scope::default();
         let mut variants = Vec::new();
@@ -418,7 +469,15 @@ impl Lowerer<'_> {
             let label = if !wire.is_empty() {
                 type_name(&wire, "Variant")
             } else if let Some(target) = b.reference.as_ref().and_then(|r| r.target) {
-                let last = self.types.get(target).origin.pointer.rsplit('/').next().unwrap_or_default().to_string();
+                let last = self
+                    .types
+                    .get(target)
+                    .origin
+                    .pointer
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
                 type_name(&last, "Variant")
             } else if let Some(title) = &b.title {
                 type_name(title, "Variant")
@@ -432,9 +491,20 @@ impl Lowerer<'_> {
             };
             let ident = scope.claim(label);
             let ty = self.ty(*branch, &format!("{name}{ident}"));
-            variants.push(Variant { ident, wire, data: Branch { ty, schema: *branch } });
+            variants.push(Variant {
+                ident,
+                wire,
+                data: Branch {
+                    ty,
+                    schema: *branch,
+                },
+            });
         }
-        Union { exclusive, tag, variants }
+        Union {
+            exclusive,
+            tag,
+            variants,
+        }
     }
 
     /// A property every branch requires with a distinct `const` string, when
@@ -450,7 +520,9 @@ impl Lowerer<'_> {
                 s.reference.is_none()
                     && s.all_of.is_empty()
                     && s.required.iter().any(|r| r.value == candidate)
-                    && self.tag_value(*b, &candidate).is_some_and(|v| seen.insert(v))
+                    && self
+                        .tag_value(*b, &candidate)
+                        .is_some_and(|v| seen.insert(v))
             });
             if all {
                 return Some(candidate);
@@ -487,8 +559,17 @@ impl Lowerer<'_> {
                     None => types.value.clone(),
                     Some(previous) => previous
                         .into_iter()
-                        .filter(|t| allowed.contains(t) || (*t == JsonType::Number && allowed.contains(&JsonType::Integer)))
-                        .map(|t| if t == JsonType::Number && !allowed.contains(&JsonType::Number) { JsonType::Integer } else { t })
+                        .filter(|t| {
+                            allowed.contains(t)
+                                || (*t == JsonType::Number && allowed.contains(&JsonType::Integer))
+                        })
+                        .map(|t| {
+                            if t == JsonType::Number && !allowed.contains(&JsonType::Number) {
+                                JsonType::Integer
+                            } else {
+                                t
+                            }
+                        })
                         .collect(),
                 });
             }
@@ -514,7 +595,11 @@ impl Lowerer<'_> {
             }
         }
         view.has_properties_or_closed = has_properties || closed;
-        view.additional_only = if has_properties || closed { None } else { additional.or(Some(None)) };
+        view.additional_only = if has_properties || closed {
+            None
+        } else {
+            additional.or(Some(None))
+        };
         view
     }
 }
@@ -604,7 +689,8 @@ fn string_enum(s: &Schema) -> Option<(Vec<String>, bool)> {
     let types_fit = s.types.as_ref().is_none_or(|t| {
         t.value.contains(&JsonType::String) && (!null || t.value.contains(&JsonType::Null))
     });
-    (!strings.is_empty() && types_fit && s.all_of.is_empty() && s.reference.is_none()).then_some((strings, null))
+    (!strings.is_empty() && types_fit && s.all_of.is_empty() && s.reference.is_none())
+        .then_some((strings, null))
 }
 
 fn json_type(value: &Json) -> JsonType {

@@ -20,8 +20,21 @@ const NOT_RAW: &[&str] = &["crate", "self", "Self", "super"];
 
 /// Names generated code uses itself, which a contract type must not take.
 const TAKEN_TYPES: &[&str] = &[
-    "Event", "Command", "Message", "Bus", "EventHandler", "CommandHandler", "Option", "Result",
-    "String", "Vec", "Box", "Some", "None", "Ok", "Err",
+    "Event",
+    "Command",
+    "Message",
+    "Bus",
+    "EventHandler",
+    "CommandHandler",
+    "Option",
+    "Result",
+    "String",
+    "Vec",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
 ];
 
 /// Keeps ASCII letters, digits and `_`; anything else separates words.

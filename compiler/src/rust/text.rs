@@ -28,7 +28,12 @@ fn line(text: &str) -> String {
     // A leading indent would start a Markdown code block, and fences start
     // one too: rustdoc would compile either as a doctest of the user's crate.
     let trimmed = clean.trim();
-    format!(" {}", trimmed.replace("```", "\\`\\`\\`").replace("~~~", "\\~\\~\\~"))
+    format!(
+        " {}",
+        trimmed
+            .replace("```", "\\`\\`\\`")
+            .replace("~~~", "\\~\\~\\~")
+    )
 }
 
 #[cfg(test)]
@@ -37,10 +42,20 @@ mod tests {
 
     #[test]
     fn text_cannot_become_code() {
-        let lines = docs(None, Some("a */ b\n```\nfn main() {}\n```\n    indented\r\n\u{0}x"));
+        let lines = docs(
+            None,
+            Some("a */ b\n```\nfn main() {}\n```\n    indented\r\n\u{0}x"),
+        );
         assert_eq!(
             lines,
-            [" a */ b", " \\`\\`\\`", " fn main() {}", " \\`\\`\\`", " indented", "  x"]
+            [
+                " a */ b",
+                " \\`\\`\\`",
+                " fn main() {}",
+                " \\`\\`\\`",
+                " indented",
+                "  x"
+            ]
         );
     }
 }

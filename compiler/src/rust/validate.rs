@@ -18,6 +18,56 @@ pub enum Segment {
     Key(TokenStream),
 }
 
+/// How a checked value is reached: a field of `self` (a place) or a
+/// variable bound to a reference. Keeps generated code free of `&self.x`
+/// borrows and `*&` round trips that clippy would flag in users' crates.
+#[derive(Clone)]
+pub struct Access {
+    place: TokenStream,
+    bound: bool,
+}
+
+impl Access {
+    pub fn place(place: TokenStream) -> Self {
+        Access {
+            place,
+            bound: false,
+        }
+    }
+
+    pub fn bound(name: TokenStream) -> Self {
+        Access {
+            place: name,
+            bound: true,
+        }
+    }
+
+    /// An expression of type `&T`.
+    fn by_ref(&self) -> TokenStream {
+        let place = &self.place;
+        if self.bound {
+            quote!(#place)
+        } else {
+            quote!(&#place)
+        }
+    }
+
+    /// An expression of type `T`, for `Copy` numbers.
+    fn by_value(&self) -> TokenStream {
+        let place = &self.place;
+        if self.bound {
+            quote!(*#place)
+        } else {
+            quote!(#place)
+        }
+    }
+
+    /// A receiver for method calls (`.len()`, `.iter()`).
+    fn receiver(&self) -> TokenStream {
+        self.place.clone()
+    }
+}
+
 pub struct Checks<'a> {
     pub types: &'a TypeSpace,
     pub rt: &'a TokenStream,
@@ -30,7 +80,7 @@ impl Checks<'_> {
         &self,
         schemas: &[SchemaId],
         ty: &Ty,
-        expr: TokenStream,
+        expr: Access,
         path: &[Segment],
         depth: usize,
     ) -> Vec<TokenStream> {
@@ -41,15 +91,23 @@ impl Checks<'_> {
             .collect();
         match ty {
             Ty::Named(_) | Ty::Boxed(_) => {
-                vec![wrap(quote!(#rt::Validate::validate(#expr)), path)]
+                let value = expr.by_ref();
+                vec![wrap(quote!(#rt::Validate::validate(#value)), path)]
             }
             Ty::Option(inner) => {
                 let value = format_ident!("value_{depth}");
-                let body = self.value(schemas, inner, quote!(#value), path, depth + 1);
+                let body = self.value(
+                    schemas,
+                    inner,
+                    Access::bound(quote!(#value)),
+                    path,
+                    depth + 1,
+                );
                 if body.is_empty() {
                     return body;
                 }
-                vec![quote!(if let Some(#value) = #expr { #(#body)* })]
+                let source = expr.by_ref();
+                vec![quote!(if let Some(#value) = #source { #(#body)* })]
             }
             Ty::Vec(inner) => self.array(&all, inner, expr, path, depth),
             Ty::Map(inner) => {
@@ -63,11 +121,18 @@ impl Checks<'_> {
                 let (key, value) = (format_ident!("key_{depth}"), format_ident!("value_{depth}"));
                 let mut inner_path = path.to_vec();
                 inner_path.push(Segment::Key(quote!(#key)));
-                let body = self.value(&values, inner, quote!(#value), &inner_path, depth + 1);
+                let body = self.value(
+                    &values,
+                    inner,
+                    Access::bound(quote!(#value)),
+                    &inner_path,
+                    depth + 1,
+                );
                 if body.is_empty() {
                     return body;
                 }
-                vec![quote!(for (#key, #value) in #expr { #(#body)* })]
+                let source = expr.by_ref();
+                vec![quote!(for (#key, #value) in #source { #(#body)* })]
             }
             _ => all
                 .iter()
@@ -80,38 +145,58 @@ impl Checks<'_> {
         &self,
         all: &[SchemaId],
         inner: &Ty,
-        expr: TokenStream,
+        expr: Access,
         path: &[Segment],
         depth: usize,
     ) -> Vec<TokenStream> {
         let rt = self.rt;
+        let receiver = expr.receiver();
         let mut out = Vec::new();
         let mut items = Vec::new();
         for s in all.iter().map(|s| self.types.get(*s)) {
             if let Some(n) = s.min_items {
-                out.push(wrap(quote!(#rt::check::min_items((#expr).len(), #n)), path));
+                out.push(wrap(
+                    quote!(#rt::check::min_items(#receiver.len(), #n)),
+                    path,
+                ));
             }
             if let Some(n) = s.max_items {
-                out.push(wrap(quote!(#rt::check::max_items((#expr).len(), #n)), path));
+                out.push(wrap(
+                    quote!(#rt::check::max_items(#receiver.len(), #n)),
+                    path,
+                ));
             }
             if s.unique_items {
-                out.push(wrap(quote!(#rt::check::unique_items(#expr)), path));
+                out.push(wrap(
+                    quote!(#rt::check::unique_items(#receiver.as_slice())),
+                    path,
+                ));
             }
             items.extend(s.items);
         }
-        let (index, item) = (format_ident!("index_{depth}"), format_ident!("item_{depth}"));
+        let (index, item) = (
+            format_ident!("index_{depth}"),
+            format_ident!("item_{depth}"),
+        );
         let mut inner_path = path.to_vec();
         inner_path.push(Segment::Index(quote!(#index)));
-        let body = self.value(&items, inner, quote!(#item), &inner_path, depth + 1);
+        let body = self.value(
+            &items,
+            inner,
+            Access::bound(quote!(#item)),
+            &inner_path,
+            depth + 1,
+        );
         if !body.is_empty() {
-            out.push(quote!(for (#index, #item) in (#expr).iter().enumerate() { #(#body)* }));
+            out.push(quote!(for (#index, #item) in #receiver.iter().enumerate() { #(#body)* }));
         }
         out
     }
 
     /// Keyword checks of one schema on a scalar (or untyped) value.
-    fn scalar(&self, s: &Schema, ty: &Ty, expr: &TokenStream, path: &[Segment]) -> Vec<TokenStream> {
+    fn scalar(&self, s: &Schema, ty: &Ty, access: &Access, path: &[Segment]) -> Vec<TokenStream> {
         let rt = self.rt;
+        let expr = access.by_ref();
         let mut out = Vec::new();
         let mut push = |call: TokenStream| out.push(wrap(call, path));
         if *ty == Ty::String {
@@ -145,7 +230,8 @@ impl Checks<'_> {
             }
         }
         if ty.is_integer() || *ty == Ty::F64 {
-            let value = quote!(#rt::check::Number::from(*#expr));
+            let value = access.by_value();
+            let value = quote!(#rt::check::Number::from(#value));
             let bounds = [
                 (&s.minimum, quote!(minimum)),
                 (&s.maximum, quote!(maximum)),

@@ -58,7 +58,8 @@ pub fn is_date(value: &str) -> bool {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
     }
-    let (Some(year), Some(month), Some(day)) = (digits(&b[..4]), digits(&b[5..7]), digits(&b[8..])) else {
+    let (Some(year), Some(month), Some(day)) = (digits(&b[..4]), digits(&b[5..7]), digits(&b[8..]))
+    else {
         return false;
     };
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
@@ -77,7 +78,9 @@ fn is_time(value: &str) -> bool {
     if b.len() < 9 || b[2] != b':' || b[5] != b':' {
         return false;
     }
-    let (Some(hour), Some(minute), Some(second)) = (digits(&b[..2]), digits(&b[3..5]), digits(&b[6..8])) else {
+    let (Some(hour), Some(minute), Some(second)) =
+        (digits(&b[..2]), digits(&b[3..5]), digits(&b[6..8]))
+    else {
         return false;
     };
     if hour > 23 || minute > 59 || second > 60 {
@@ -116,7 +119,11 @@ fn is_time(value: &str) -> bool {
             // A leap second happens at 23:59:60 UTC only.
             let offset = (oh * 60 + om) as i32;
             let local = (hour * 60 + minute) as i32;
-            let utc = if sign == b'+' { local - offset } else { local + offset };
+            let utc = if sign == b'+' {
+                local - offset
+            } else {
+                local + offset
+            };
             utc.rem_euclid(24 * 60) == 23 * 60 + 59
         }
         _ => false,
@@ -144,7 +151,9 @@ pub fn is_email(value: &str) -> bool {
     let domain = parsed.domain();
     match domain.strip_prefix('[').and_then(|d| d.strip_suffix(']')) {
         Some(literal) => match literal.get(..5) {
-            Some(tag) if tag.eq_ignore_ascii_case("IPv6:") => literal[5..].parse::<Ipv6Addr>().is_ok(),
+            Some(tag) if tag.eq_ignore_ascii_case("IPv6:") => {
+                literal[5..].parse::<Ipv6Addr>().is_ok()
+            }
             _ => literal.parse::<Ipv4Addr>().is_ok(),
         },
         None => is_hostname(domain),

@@ -45,7 +45,10 @@ pub fn enum_of<T: Serialize + ?Sized>(value: &T, allowed: &JsonConst) -> Result<
     if found {
         Ok(())
     } else {
-        Err(Violation::new(format!("{value} is not one of {}", allowed.text())))
+        Err(Violation::new(format!(
+            "{value} is not one of {}",
+            allowed.text()
+        )))
     }
 }
 
@@ -54,7 +57,10 @@ pub fn constant<T: Serialize + ?Sized>(value: &T, expected: &JsonConst) -> Resul
     if json_eq(expected.value(), &value) {
         Ok(())
     } else {
-        Err(Violation::new(format!("{value} is not the constant {}", expected.text())))
+        Err(Violation::new(format!(
+            "{value} is not the constant {}",
+            expected.text()
+        )))
     }
 }
 
@@ -62,7 +68,10 @@ pub fn unique_items<T: Serialize>(items: &[T]) -> Result<(), Violation> {
     let values = items.iter().map(to_json).collect::<Result<Vec<_>, _>>()?;
     for (i, a) in values.iter().enumerate() {
         if let Some(j) = values[i + 1..].iter().position(|b| json_eq(a, b)) {
-            return Err(Violation::new(format!("items {i} and {} are equal; items must be unique", i + 1 + j)));
+            return Err(Violation::new(format!(
+                "items {i} and {} are equal; items must be unique",
+                i + 1 + j
+            )));
         }
     }
     Ok(())
@@ -72,9 +81,13 @@ pub fn unique_items<T: Serialize>(items: &[T]) -> Result<(), Violation> {
 pub fn json_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => number_eq(x, y),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q))
+        }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
         }
         _ => a == b,
     }

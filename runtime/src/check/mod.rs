@@ -9,7 +9,9 @@ mod number;
 
 use std::sync::OnceLock;
 
-pub use format::{date, date_time, email, is_date, is_date_time, is_email, is_uri, is_uuid, uri, uuid};
+pub use format::{
+    date, date_time, email, is_date, is_date_time, is_email, is_uri, is_uuid, uri, uuid,
+};
 pub use json::{constant, enum_of, json_eq, unique_items, JsonConst};
 pub use number::{exclusive_maximum, exclusive_minimum, maximum, minimum, multiple_of, Number};
 
@@ -19,7 +21,9 @@ use crate::Violation;
 pub fn min_length(value: &str, min: u64) -> Result<(), Violation> {
     let length = value.chars().count() as u64;
     if length < min {
-        return Err(Violation::new(format!("is {length} characters long, shorter than the minimum of {min}")));
+        return Err(Violation::new(format!(
+            "is {length} characters long, shorter than the minimum of {min}"
+        )));
     }
     Ok(())
 }
@@ -31,21 +35,27 @@ pub fn max_length(value: &str, max: u64) -> Result<(), Violation> {
     }
     let length = value.chars().count() as u64;
     if length > max {
-        return Err(Violation::new(format!("is {length} characters long, longer than the maximum of {max}")));
+        return Err(Violation::new(format!(
+            "is {length} characters long, longer than the maximum of {max}"
+        )));
     }
     Ok(())
 }
 
 pub fn min_items(length: usize, min: u64) -> Result<(), Violation> {
     if (length as u64) < min {
-        return Err(Violation::new(format!("has {length} items, fewer than the minimum of {min}")));
+        return Err(Violation::new(format!(
+            "has {length} items, fewer than the minimum of {min}"
+        )));
     }
     Ok(())
 }
 
 pub fn max_items(length: usize, max: u64) -> Result<(), Violation> {
     if length as u64 > max {
-        return Err(Violation::new(format!("has {length} items, more than the maximum of {max}")));
+        return Err(Violation::new(format!(
+            "has {length} items, more than the maximum of {max}"
+        )));
     }
     Ok(())
 }
@@ -71,9 +81,14 @@ impl Pattern {
 
     fn regex(&self) -> &Result<fancy_regex::Regex, String> {
         self.compiled.get_or_init(|| {
-            let translated = jsonschema_regex::to_rust_regex(self.source)
-                .map_err(|()| format!("pattern `{}` is not an ECMA-262 regular expression", self.source))?;
-            fancy_regex::Regex::new(&translated).map_err(|e| format!("pattern `{}` does not compile: {e}", self.source))
+            let translated = jsonschema_regex::to_rust_regex(self.source).map_err(|()| {
+                format!(
+                    "pattern `{}` is not an ECMA-262 regular expression",
+                    self.source
+                )
+            })?;
+            fancy_regex::Regex::new(&translated)
+                .map_err(|e| format!("pattern `{}` does not compile: {e}", self.source))
         })
     }
 }
@@ -83,8 +98,14 @@ pub fn pattern(value: &str, pattern: &Pattern) -> Result<(), Violation> {
     match pattern.regex() {
         Ok(regex) => match regex.is_match(value) {
             Ok(true) => Ok(()),
-            Ok(false) => Err(Violation::new(format!("does not match the pattern `{}`", pattern.source))),
-            Err(e) => Err(Violation::new(format!("could not be matched against `{}`: {e}", pattern.source))),
+            Ok(false) => Err(Violation::new(format!(
+                "does not match the pattern `{}`",
+                pattern.source
+            ))),
+            Err(e) => Err(Violation::new(format!(
+                "could not be matched against `{}`: {e}",
+                pattern.source
+            ))),
         },
         Err(reason) => Err(Violation::new(reason.clone())),
     }

@@ -84,7 +84,12 @@ pub fn maximum(value: Number, limit: Number) -> Result<(), Violation> {
 
 pub fn exclusive_minimum(value: Number, limit: Number) -> Result<(), Violation> {
     let ok = compare(value, limit).is_some_and(|o| o.is_gt());
-    bound(ok, value, "not greater than the exclusive minimum of", limit)
+    bound(
+        ok,
+        value,
+        "not greater than the exclusive minimum of",
+        limit,
+    )
 }
 
 pub fn exclusive_maximum(value: Number, limit: Number) -> Result<(), Violation> {

@@ -1,0 +1,327 @@
+//! The dispatch table and the bus, through every outcome: handled, each
+//! error kind (all carrying the original bytes), registration rules, and
+//! the ids stamped on derived messages.
+
+use std::sync::{Arc, Mutex};
+
+use evc_bindings_tests::{
+    dispatch, Bus, CommandHandler, CreateOrder, EventHandler, OrderCreated, OrderCreatedV2,
+};
+use evc_runtime::{Context, Contract, DispatchError, Envelope, HandlerError, Publisher, Reason};
+use serde_json::{json, Value};
+
+fn envelope(wire_type: &str, data: Value) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "specversion": "1.0",
+        "id": "msg-1",
+        "source": "/tests/dispatch",
+        "type": wire_type,
+        "correlationid": "conversation-7",
+        "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "data": data,
+    }))
+    .expect("serializable")
+}
+
+fn create_order() -> Value {
+    json!({
+        "order_id": "6c4c1cd6-fb25-495d-8b2b-deca9b2d442d",
+        "customer_id": "2f40bd99-29dd-4ed7-a512-3f99b9939338",
+        "lines": [{ "sku": "SKU-10042-BLK", "quantity": 2 }],
+        "currency": "EUR",
+        "shipping_address": {
+            "recipient_name": "Ada Lovelace",
+            "line1": "Invalidenstrasse 117",
+            "city": "Berlin",
+            "postal_code": "10115",
+            "country_code": "DE"
+        }
+    })
+}
+
+fn order_created() -> OrderCreated {
+    serde_json::from_value(json!({
+        "order_id": "6c4c1cd6-fb25-495d-8b2b-deca9b2d442d",
+        "customer_id": "2f40bd99-29dd-4ed7-a512-3f99b9939338",
+        "lines": [{ "sku": "SKU-10042-BLK", "quantity": 2 }],
+        "total": { "amount": 189.7, "currency": "EUR" },
+        "created_at": "2024-04-29T09:14:03Z"
+    }))
+    .expect("a valid OrderCreated")
+}
+
+fn publisher() -> Publisher {
+    Publisher::new("/services/orders")
+}
+
+/// Dispatches on a bus with one command handler that emits an event.
+fn bus() -> Bus {
+    let mut bus = Bus::new(publisher());
+    bus.handle::<CreateOrder>(|_command, ctx| {
+        ctx.emit(order_created())?;
+        Ok(())
+    })
+    .expect("first handler");
+    bus
+}
+
+fn reason(result: Result<Vec<Envelope>, DispatchError>, bytes: &[u8]) -> Reason {
+    let error = result.expect_err("dispatch fails");
+    assert_eq!(error.bytes(), bytes, "the original bytes come back");
+    assert!(!error.to_string().is_empty());
+    let DispatchError { .. } = &error;
+    match error.reason() {
+        Reason::InvalidEnvelope(e) => Reason::InvalidEnvelope(e.clone()),
+        Reason::UnknownType { type_ } => Reason::UnknownType {
+            type_: type_.clone(),
+        },
+        Reason::UnsupportedVersion { type_, version } => Reason::UnsupportedVersion {
+            type_: type_.clone(),
+            version: version.clone(),
+        },
+        Reason::InvalidPayload {
+            type_,
+            pointer,
+            reason,
+        } => Reason::InvalidPayload {
+            type_: type_.clone(),
+            pointer: pointer.clone(),
+            reason: reason.clone(),
+        },
+        Reason::UpcastFailed { type_, reason } => Reason::UpcastFailed {
+            type_: type_.clone(),
+            reason: reason.clone(),
+        },
+        Reason::NoHandler { type_ } => Reason::NoHandler {
+            type_: type_.clone(),
+        },
+        Reason::HandlerFailed { type_, source } => Reason::HandlerFailed {
+            type_: type_.clone(),
+            source: source.to_string().into(),
+        },
+    }
+}
+
+#[test]
+fn a_command_reaches_its_handler_and_derived_events_are_stamped() {
+    let bytes = envelope("com.example.orders.create_order.v1", create_order());
+    let outgoing = bus().dispatch(&bytes).expect("handled");
+    assert_eq!(outgoing.len(), 1);
+    let event = &outgoing[0];
+    assert_eq!(event.ty, "com.example.orders.order_created.v2");
+    assert_eq!(event.dataversion.as_deref(), Some(OrderCreatedV2::VERSION));
+    assert_eq!(event.source, "/services/orders");
+    assert_eq!(event.correlationid.as_deref(), Some("conversation-7"));
+    assert_eq!(event.causationid.as_deref(), Some("msg-1"));
+    assert!(event.traceparent.is_some());
+    assert_ne!(event.id, "msg-1");
+    // What the bus emits is itself a valid message.
+    let again = Envelope::parse(&event.to_vec()).expect("valid envelope");
+    assert_eq!(again.ty, event.ty);
+}
+
+#[test]
+fn events_reach_every_subscriber() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut bus = bus();
+    for name in ["first", "second"] {
+        let seen = Arc::clone(&seen);
+        bus.subscribe::<OrderCreated>(move |event, _ctx| {
+            seen.lock()
+                .expect("not poisoned")
+                .push((name, event.lines.len()));
+            Ok(())
+        });
+    }
+    let data = serde_json::to_value(order_created()).expect("encodes");
+    let bytes = envelope("com.example.orders.order_created.v2", data);
+    assert!(bus.dispatch(&bytes).expect("handled").is_empty());
+    assert_eq!(
+        *seen.lock().expect("not poisoned"),
+        [("first", 1), ("second", 1)]
+    );
+}
+
+#[test]
+fn garbage_is_an_invalid_envelope() {
+    for bytes in [
+        &b"\xff\xfe not json"[..],
+        b"[]",
+        b"{\"specversion\":\"1.0\"}",
+        b"",
+    ] {
+        let reason = reason(bus().dispatch(bytes), bytes);
+        assert!(matches!(reason, Reason::InvalidEnvelope(_)), "{reason:?}");
+    }
+}
+
+#[test]
+fn unknown_types_and_future_majors_are_told_apart() {
+    let bytes = envelope("com.example.orders.order_shipped.v1", json!({}));
+    assert!(matches!(
+        reason(bus().dispatch(&bytes), &bytes),
+        Reason::UnknownType { .. }
+    ));
+
+    let bytes = envelope("com.example.orders.order_created.v9", json!({}));
+    assert!(matches!(
+        reason(bus().dispatch(&bytes), &bytes),
+        Reason::UnsupportedVersion { .. }
+    ));
+
+    // An older major needs an upcast, which this build does not have yet.
+    let bytes = envelope("com.example.orders.order_created.v1", json!({}));
+    assert!(matches!(
+        reason(bus().dispatch(&bytes), &bytes),
+        Reason::UnsupportedVersion { .. }
+    ));
+}
+
+#[test]
+fn an_invalid_payload_names_the_place() {
+    let mut data = create_order();
+    data["lines"][0]["sku"] = json!("not-a-sku");
+    let bytes = envelope("com.example.orders.create_order.v1", data);
+    match reason(bus().dispatch(&bytes), &bytes) {
+        Reason::InvalidPayload {
+            pointer, reason, ..
+        } => {
+            assert_eq!(pointer, "/lines/0/sku");
+            assert!(reason.contains("pattern"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let mut data = create_order();
+    data["lines"][0]["quantity"] = json!("two");
+    let bytes = envelope("com.example.orders.create_order.v1", data);
+    match reason(bus().dispatch(&bytes), &bytes) {
+        Reason::InvalidPayload { pointer, .. } => assert_eq!(pointer, "/lines/0/quantity"),
+        other => panic!("{other:?}"),
+    }
+
+    let mut data = create_order();
+    data["unexpected"] = json!(1);
+    let bytes = envelope("com.example.orders.create_order.v1", data);
+    assert!(matches!(
+        reason(bus().dispatch(&bytes), &bytes),
+        Reason::InvalidPayload { .. }
+    ));
+}
+
+#[test]
+fn a_command_without_handler_is_refused_and_named_at_start_up() {
+    let mut bus = Bus::new(publisher());
+    assert!(bus
+        .unhandled_commands()
+        .contains(&"com.example.orders.create_order.v1"));
+    let bytes = envelope("com.example.orders.create_order.v1", create_order());
+    assert!(matches!(
+        reason(bus.dispatch(&bytes), &bytes),
+        Reason::NoHandler { .. }
+    ));
+}
+
+#[test]
+fn a_second_command_handler_is_refused() {
+    let mut bus = bus();
+    let error = bus
+        .handle::<CreateOrder>(|_, _| Ok(()))
+        .expect_err("second handler");
+    assert!(error.to_string().contains("create_order"));
+}
+
+#[test]
+fn a_failing_handler_returns_the_message() {
+    let mut bus = Bus::new(publisher());
+    bus.handle::<CreateOrder>(|_, _| Err("warehouse offline".into()))
+        .expect("first handler");
+    let bytes = envelope("com.example.orders.create_order.v1", create_order());
+    match reason(bus.dispatch(&bytes), &bytes) {
+        Reason::HandlerFailed { source, .. } => assert_eq!(source.to_string(), "warehouse offline"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A service written against the handler traits instead of closures.
+#[derive(Default)]
+struct Orders {
+    created: usize,
+}
+
+impl EventHandler for Orders {
+    fn order_created(
+        &mut self,
+        _event: &OrderCreated,
+        _ctx: &mut Context<'_>,
+    ) -> Result<(), HandlerError> {
+        self.created += 1;
+        Ok(())
+    }
+}
+
+impl CommandHandler for Orders {
+    fn cancel_order(
+        &mut self,
+        _: evc_bindings_tests::CancelOrder,
+        _: &mut Context<'_>,
+    ) -> Result<(), HandlerError> {
+        Ok(())
+    }
+    fn create_order(&mut self, _: CreateOrder, ctx: &mut Context<'_>) -> Result<(), HandlerError> {
+        ctx.emit(order_created())?;
+        Ok(())
+    }
+    fn make_payment(
+        &mut self,
+        _: evc_bindings_tests::MakePayment,
+        _: &mut Context<'_>,
+    ) -> Result<(), HandlerError> {
+        Ok(())
+    }
+    fn refund_payment(
+        &mut self,
+        _: evc_bindings_tests::RefundPayment,
+        _: &mut Context<'_>,
+    ) -> Result<(), HandlerError> {
+        Ok(())
+    }
+    fn register_user(
+        &mut self,
+        _: evc_bindings_tests::RegisterUser,
+        _: &mut Context<'_>,
+    ) -> Result<(), HandlerError> {
+        Ok(())
+    }
+    fn reserve_item(
+        &mut self,
+        _: evc_bindings_tests::ReserveItem,
+        _: &mut Context<'_>,
+    ) -> Result<(), HandlerError> {
+        Ok(())
+    }
+    fn start_delivery(
+        &mut self,
+        _: evc_bindings_tests::StartDelivery,
+        _: &mut Context<'_>,
+    ) -> Result<(), HandlerError> {
+        Ok(())
+    }
+    fn verify_email(
+        &mut self,
+        _: evc_bindings_tests::VerifyEmail,
+        _: &mut Context<'_>,
+    ) -> Result<(), HandlerError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn handler_traits_dispatch_too() {
+    let mut orders = Orders::default();
+    let bytes = envelope("com.example.orders.create_order.v1", create_order());
+    let outgoing = dispatch(&bytes, &mut orders, &publisher()).expect("handled");
+    let derived = outgoing[0].to_vec();
+    dispatch(&derived, &mut orders, &publisher()).expect("handled");
+    assert_eq!(orders.created, 1);
+}
