@@ -30,12 +30,16 @@ fn expand(dir: &LitStr) -> proc_macro2::TokenStream {
     };
     let root = PathBuf::from(manifest).join(dir.value());
     let options = evc::rust::Options::default();
-    let lint = match evc::lint_dir(&root) {
-        Ok(lint) => lint,
+    // Findings name files as the macro call does, relative to the crate.
+    let lint = match evc::load::read_dir(&root) {
+        Ok(inputs) => evc::lint_inputs(inputs, std::path::Path::new(&dir.value())),
         Err(e) => {
             return error(
                 dir.span(),
-                &format!("evc: cannot read contracts at {}: {e}", root.display()),
+                &format!(
+                    "evc: cannot read the contracts directory `{}` (relative to the crate's Cargo.toml): {e}",
+                    dir.value()
+                ),
             )
         }
     };

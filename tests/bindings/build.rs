@@ -1,4 +1,6 @@
-//! Generates the bindings the way a user's build script would.
+//! Generates the bindings the way a user's build script would: the bundled
+//! contracts, the hostile-text set, and each focused set of the backend's
+//! golden tests.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     evc::Builder::new().contracts("../../schemas").compile()?;
@@ -6,5 +8,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .contracts("../contracts/hostile")
         .file_name("hostile.rs")
         .compile()?;
+    for set in ["unions", "optionality", "recursion", "merging", "maps"] {
+        evc::Builder::new()
+            .contracts(format!("../contracts/rust/{set}"))
+            .file_name(format!("{set}.rs"))
+            .compile()?;
+    }
     Ok(())
 }

@@ -253,7 +253,8 @@ impl Emitter<'_> {
                     &[],
                     0,
                 );
-                quote!(#(#checks)* Ok(()))
+                let unused = checks.is_empty().then(|| quote!(let _ = value;));
+                quote!(#unused #(#checks)* Ok(()))
             })
             .collect();
         let validate = self.validate_impl(
@@ -270,7 +271,6 @@ impl Emitter<'_> {
                 #(
                     #[allow(clippy::ptr_arg, clippy::trivially_copy_pass_by_ref)]
                     fn #check_fns(value: &#tys) -> Result<(), #rt::Violation> {
-                        let _ = value;
                         #check_bodies
                     }
                 )*

@@ -491,6 +491,12 @@ impl Lowerer<'_> {
             };
             let ident = scope.claim(label);
             let ty = self.ty(*branch, &format!("{name}{ident}"));
+            if let (Some(tag), Ty::Named(item)) = (&tag, &ty) {
+                // serde consumes the tag before the branch sees the object.
+                if let Shape::Struct(s) = &mut self.items.get_mut(*item).shape {
+                    s.fields.retain(|f| &f.wire != tag);
+                }
+            }
             variants.push(Variant {
                 ident,
                 wire,

@@ -54,7 +54,7 @@ mod tests {
                 " fn main() {}",
                 " \\`\\`\\`",
                 " indented",
-                "  x"
+                " x"
             ]
         );
     }

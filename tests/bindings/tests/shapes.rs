@@ -1,0 +1,136 @@
+//! The backend's focused sets as users meet them: unions, optionality,
+//! recursion, `allOf` merges, maps and non-object payloads decode what their
+//! schema accepts, refuse what it does not, and encode back unchanged.
+
+use evc_bindings_tests::{maps, merging, optionality, recursion, unions};
+use evc_runtime::{Contract, PayloadError};
+use serde_json::{json, Value};
+
+fn decode<T: Contract>(value: Value) -> Result<T, PayloadError> {
+    T::decode(value.to_string().as_bytes())
+}
+
+fn round_trip<T: Contract>(value: Value) -> T {
+    let decoded: T = decode(value.clone()).unwrap_or_else(|e| panic!("{value}: {e}"));
+    let encoded = serde_json::to_value(&decoded).expect("encodes");
+    assert!(
+        evc_runtime::check::json_eq(&encoded, &value),
+        "{encoded} != {value}"
+    );
+    decoded
+}
+
+#[test]
+fn tagged_unions_route_on_their_tag() {
+    use unions::{ShapeDrawn, ShapeDrawnV1Label, ShapeDrawnV1Layer, ShapeDrawnV1Shape};
+    let drawn: ShapeDrawn = round_trip(json!({
+        "shape": { "kind": "circle", "radius": 2.5 },
+        "label": "abc",
+        "layer": "background"
+    }));
+    assert!(matches!(drawn.shape, ShapeDrawnV1Shape::Circle(ref c) if c.radius == 2.5));
+    assert_eq!(drawn.label, ShapeDrawnV1Label::String("abc".into()));
+    assert!(matches!(drawn.layer, Some(ShapeDrawnV1Layer::LayerName(_))));
+
+    let drawn: ShapeDrawn = round_trip(json!({
+        "shape": { "kind": "rectangle", "width": 3, "height": 4 },
+        "label": 12,
+        "layer": 7
+    }));
+    assert_eq!(drawn.label, ShapeDrawnV1Label::Integer(12));
+    assert!(matches!(drawn.layer, Some(ShapeDrawnV1Layer::Integer(7))));
+}
+
+#[test]
+fn unions_refuse_what_no_branch_accepts() {
+    use unions::ShapeDrawn;
+    for bad in [
+        json!({ "shape": { "kind": "triangle" }, "label": "a" }),
+        json!({ "shape": { "kind": "circle", "radius": 0 }, "label": "a" }),
+        json!({ "shape": { "kind": "circle", "radius": 1, "extra": 1 }, "label": "a" }),
+        json!({ "shape": { "kind": "circle", "radius": 1 }, "label": "abcd" }),
+        json!({ "shape": { "kind": "circle", "radius": 1 }, "label": -1 }),
+        json!({ "shape": { "kind": "circle", "radius": 1 }, "label": "a", "layer": "UPPER" }),
+    ] {
+        assert!(decode::<ShapeDrawn>(bad.clone()).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn optional_required_and_nullable_follow_the_schema() {
+    use optionality::ProfileUpdated;
+    let id = "2f40bd99-29dd-4ed7-a512-3f99b9939338";
+    let profile: ProfileUpdated = round_trip(json!({ "user_id": id, "nickname": null }));
+    assert_eq!(profile.nickname, None);
+    assert_eq!(profile.age, None);
+    round_trip::<ProfileUpdated>(
+        json!({ "user_id": id, "nickname": "ada", "theme": "dark", "tags": ["a", "b"] }),
+    );
+    // Optional and nullable: null reads as absent.
+    let profile: ProfileUpdated =
+        decode(json!({ "user_id": id, "nickname": "ada", "website": null })).expect("valid");
+    assert_eq!(profile.website, None);
+    for bad in [
+        json!({ "user_id": id }),
+        json!({ "user_id": id, "nickname": "" }),
+        json!({ "user_id": id, "nickname": "ada", "bio": null }),
+        json!({ "user_id": id, "nickname": "ada", "age": -1 }),
+        json!({ "user_id": id, "nickname": "ada", "theme": "blue" }),
+        json!({ "user_id": id, "nickname": "ada", "tags": ["a", "a"] }),
+        json!({ "user_id": id, "nickname": "ada", "website": "not a uri" }),
+        json!({ "user_id": "x", "nickname": "ada" }),
+    ] {
+        assert!(decode::<ProfileUpdated>(bad.clone()).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn recursive_types_nest() {
+    use recursion::CategoryCreated;
+    let tree: CategoryCreated = round_trip(json!({
+        "name": "shoes",
+        "children": [{ "name": "running", "children": [{ "name": "trail" }] }],
+        "featured": { "name": "boots" }
+    }));
+    assert_eq!(
+        tree.featured.as_ref().map(|f| f.name.as_str()),
+        Some("boots")
+    );
+    let error = decode::<CategoryCreated>(json!({ "name": "a", "children": [{ "name": "" }] }))
+        .expect_err("too short");
+    assert_eq!(error.pointer, "/children/0/name");
+}
+
+#[test]
+fn all_of_merges_into_one_struct() {
+    use merging::CustomerMoved;
+    let moved: CustomerMoved = round_trip(json!({
+        "customer_id": "2f40bd99-29dd-4ed7-a512-3f99b9939338",
+        "city": "Berlin",
+        "changed_at": "2024-04-29T09:14:03Z"
+    }));
+    assert_eq!(moved.city, "Berlin");
+    assert!(decode::<CustomerMoved>(
+        json!({ "customer_id": "2f40bd99-29dd-4ed7-a512-3f99b9939338", "city": "Berlin" })
+    )
+    .is_err());
+}
+
+#[test]
+fn maps_keep_extra_properties_and_scalars_are_newtypes() {
+    use maps::{RenameSku, StockCounted};
+    let counted: StockCounted =
+        round_trip(json!({ "warehouse": "WH-001", "counts": { "SKU-1": 3 }, "counter": "ada" }));
+    assert_eq!(counted.additional_properties["counter"], "ada");
+    assert_eq!(counted.counts["SKU-1"], 3);
+    let error = decode::<StockCounted>(json!({ "warehouse": "W", "counts": { "SKU-1": 100001 } }))
+        .expect_err("too many");
+    assert_eq!(error.pointer, "/counts/SKU-1");
+    assert!(
+        decode::<StockCounted>(json!({ "warehouse": "W", "counts": {}, "counter": 1 })).is_err()
+    );
+
+    let sku: RenameSku = round_trip(json!("SKU-42"));
+    assert_eq!(sku.0, "SKU-42");
+    assert!(decode::<RenameSku>(json!("42")).is_err());
+}
