@@ -102,7 +102,10 @@ impl Emitter<'_> {
                 pub additional_properties: #ty,
             }
         });
-        let mut checks = Vec::new();
+        let own = super::lower::conjuncts(self.checks.types, item.schema);
+        let mut checks = self
+            .checks
+            .whole(&own, &Access::bound(quote!(self)), &[], 0, None);
         for field in &s.fields {
             let member = ident(&field.ident);
             let path = [Segment::Property(field.wire.clone())];
@@ -187,9 +190,11 @@ impl Emitter<'_> {
         let header = self.header(item);
         let derives = self.derives(quote!(#rt::serde::Serialize, #rt::serde::Deserialize));
         let ty = self.ty(inner);
-        let checks =
-            self.checks
-                .value(&[item.schema], inner, Access::place(quote!(self.0)), &[], 0);
+        let access = Access::place(quote!(self.0));
+        let own = Some(item.schema);
+        let checks = self
+            .checks
+            .value_of(&[item.schema], inner, access, &[], 0, own);
         let validate = self.validate_impl(&name, checks);
         quote! {
             #header

@@ -278,7 +278,7 @@ impl Lowerer<'_> {
         if string_enum(s).is_some() {
             return ShapeKind::Enum;
         }
-        if (!s.one_of.is_empty() || !s.any_of.is_empty())
+        if is_plain_union(s)
             && view
                 .types
                 .as_deref()
@@ -596,7 +596,12 @@ impl Lowerer<'_> {
             }
             if let Some(constant) = &m.constant {
                 if view.types.is_none() {
-                    view.types = Some(vec![json_type(&constant.value)]);
+                    // A number constant reads as `f64`: JSON Schema counts 1.0 as 1.
+                    let ty = match json_type(&constant.value) {
+                        JsonType::Integer => JsonType::Number,
+                        other => other,
+                    };
+                    view.types = Some(vec![ty]);
                 }
             }
         }
@@ -650,6 +655,20 @@ pub fn conjuncts(types: &TypeSpace, id: SchemaId) -> Vec<SchemaId> {
         }
     }
     out
+}
+
+/// A `oneOf` or an `anyOf` and nothing else that constrains the value:
+/// such a schema is a Rust enum of its branches. Any other mix is checked
+/// on the value as JSON.
+fn is_plain_union(s: &Schema) -> bool {
+    (s.one_of.is_empty() != s.any_of.is_empty())
+        && s.all_of.is_empty()
+        && s.reference.is_none()
+        && s.properties.is_empty()
+        && s.required.is_empty()
+        && s.additional == Additional::Absent
+        && s.enumeration.is_none()
+        && s.constant.is_none()
 }
 
 /// Whether a schema says more than annotations beside its `$ref`.

@@ -5,6 +5,7 @@
 
 mod contract;
 mod dispatch;
+mod dynamic;
 mod emit;
 mod ir;
 mod lower;
@@ -41,11 +42,17 @@ pub fn tokens(model: &Model, options: &Options) -> TokenStream {
         .parse()
         .unwrap_or_else(|_| quote!(::evc_runtime));
     let lowered = lower::lower(model);
+    let named = lowered
+        .items
+        .iter()
+        .map(|(_, item)| (item.schema, item.name.clone()))
+        .collect();
     let emitter = Emitter {
         items: &lowered.items,
         checks: Checks {
             types: &model.types,
             rt: &rt,
+            named,
         },
     };
     let contracts = contract::impls(model, &lowered, &emitter);

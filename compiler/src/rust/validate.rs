@@ -8,7 +8,7 @@ use serde_json::{Number, Value as Json};
 
 use super::ir::Ty;
 use super::lower::conjuncts;
-use crate::model::{Format, Schema, SchemaId, TypeSpace};
+use crate::model::{Additional, Format, SchemaId, TypeSpace};
 
 /// A step of the pointer from the checked item to a value.
 #[derive(Clone)]
@@ -43,7 +43,7 @@ impl Access {
     }
 
     /// An expression of type `&T`.
-    fn by_ref(&self) -> TokenStream {
+    pub fn by_ref(&self) -> TokenStream {
         let place = &self.place;
         if self.bound {
             quote!(#place)
@@ -53,7 +53,7 @@ impl Access {
     }
 
     /// An expression of type `T`, for `Copy` numbers.
-    fn by_value(&self) -> TokenStream {
+    pub fn by_value(&self) -> TokenStream {
         let place = &self.place;
         if self.bound {
             quote!(*#place)
@@ -63,7 +63,7 @@ impl Access {
     }
 
     /// A receiver for method calls (`.len()`, `.iter()`).
-    fn receiver(&self) -> TokenStream {
+    pub fn receiver(&self) -> TokenStream {
         self.place.clone()
     }
 }
@@ -71,11 +71,13 @@ impl Access {
 pub struct Checks<'a> {
     pub types: &'a TypeSpace,
     pub rt: &'a TokenStream,
+    /// Schemas that are generated types, by type name.
+    pub named: std::collections::BTreeMap<SchemaId, String>,
 }
 
 impl Checks<'_> {
-    /// Statements checking `expr` (an expression of type `&T`, T the Rust
-    /// type `ty`) against every schema in `schemas`.
+    /// Statements checking `expr` (of the Rust type `ty`) against every
+    /// schema in `schemas`.
     pub fn value(
         &self,
         schemas: &[SchemaId],
@@ -83,6 +85,20 @@ impl Checks<'_> {
         expr: Access,
         path: &[Segment],
         depth: usize,
+    ) -> Vec<TokenStream> {
+        self.value_of(schemas, ty, expr, path, depth, None)
+    }
+
+    /// [`Self::value`] for an item's own value: a `$ref` back to `own` is
+    /// checked by keyword, not by decoding the item inside itself.
+    pub fn value_of(
+        &self,
+        schemas: &[SchemaId],
+        ty: &Ty,
+        expr: Access,
+        path: &[Segment],
+        depth: usize,
+        own: Option<SchemaId>,
     ) -> Vec<TokenStream> {
         let rt = self.rt;
         let all: Vec<SchemaId> = schemas
@@ -96,49 +112,67 @@ impl Checks<'_> {
             }
             Ty::Option(inner) => {
                 let value = format_ident!("value_{depth}");
-                let body = self.value(
-                    schemas,
-                    inner,
-                    Access::bound(quote!(#value)),
-                    path,
-                    depth + 1,
-                );
+                let bound = Access::bound(quote!(#value));
+                let body = self.value_of(schemas, inner, bound, path, depth + 1, own);
                 if body.is_empty() {
                     return body;
                 }
                 let source = expr.by_ref();
                 vec![quote!(if let Some(#value) = #source { #(#body)* })]
             }
-            Ty::Vec(inner) => self.array(&all, inner, expr, path, depth),
+            Ty::Value => schemas
+                .iter()
+                .flat_map(|s| self.dynamic(*s, &expr, path, depth, own))
+                .collect(),
+            Ty::Vec(inner) => {
+                let mut out = self.whole(&all, &expr, path, depth, own);
+                out.extend(self.array(&all, inner, expr, path, depth, own));
+                out
+            }
             Ty::Map(inner) => {
-                let values: Vec<SchemaId> = all
-                    .iter()
-                    .filter_map(|s| match self.types.get(*s).additional {
-                        crate::model::Additional::Schema(v) => Some(v),
-                        _ => None,
-                    })
-                    .collect();
-                let (key, value) = (format_ident!("key_{depth}"), format_ident!("value_{depth}"));
-                let mut inner_path = path.to_vec();
-                inner_path.push(Segment::Key(quote!(#key)));
-                let body = self.value(
-                    &values,
-                    inner,
-                    Access::bound(quote!(#value)),
-                    &inner_path,
-                    depth + 1,
-                );
-                if body.is_empty() {
-                    return body;
-                }
-                let source = expr.by_ref();
-                vec![quote!(for (#key, #value) in #source { #(#body)* })]
+                let mut out = self.whole(&all, &expr, path, depth, own);
+                out.extend(self.map(&all, inner, expr, path, depth, own));
+                out
             }
             _ => all
                 .iter()
-                .flat_map(|s| self.scalar(self.types.get(*s), ty, &expr, path))
+                .flat_map(|s| self.scalar(*s, ty, &expr, path, depth, own))
                 .collect(),
         }
+    }
+
+    /// `enum`, `const`, `oneOf` and `anyOf` on a whole typed value, which
+    /// is compared (or matched against the branches) as JSON.
+    pub fn whole(
+        &self,
+        all: &[SchemaId],
+        expr: &Access,
+        path: &[Segment],
+        depth: usize,
+        own: Option<SchemaId>,
+    ) -> Vec<TokenStream> {
+        let rt = self.rt;
+        let value = expr.by_ref();
+        let mut out = Vec::new();
+        for s in all.iter().map(|s| self.types.get(*s)) {
+            if let Some(values) = &s.enumeration {
+                let allowed = json_const(rt, &Json::Array(values.value.clone()), "ALLOWED");
+                out.push(wrap(quote!(#rt::check::enum_of(#value, #allowed)), path));
+            }
+            if let Some(constant) = &s.constant {
+                let expected = json_const(rt, &constant.value, "EXPECTED");
+                out.push(wrap(quote!(#rt::check::constant(#value, #expected)), path));
+            }
+            if !s.one_of.is_empty() || !s.any_of.is_empty() {
+                let json = format_ident!("json_{depth}");
+                let branches = self.unions(s, &Access::bound(quote!(&#json)), path, depth + 1, own);
+                out.push(quote!({
+                    let #json = #rt::serde_json::to_value(#value).unwrap_or_default();
+                    #(#branches)*
+                }));
+            }
+        }
+        out
     }
 
     fn array(
@@ -148,6 +182,7 @@ impl Checks<'_> {
         expr: Access,
         path: &[Segment],
         depth: usize,
+        own: Option<SchemaId>,
     ) -> Vec<TokenStream> {
         let rt = self.rt;
         let receiver = expr.receiver();
@@ -180,53 +215,69 @@ impl Checks<'_> {
         );
         let mut inner_path = path.to_vec();
         inner_path.push(Segment::Index(quote!(#index)));
-        let body = self.value(
-            &items,
-            inner,
-            Access::bound(quote!(#item)),
-            &inner_path,
-            depth + 1,
-        );
+        let bound = Access::bound(quote!(#item));
+        let body = self.value_of(&items, inner, bound, &inner_path, depth + 1, own);
         if !body.is_empty() {
             out.push(quote!(for (#index, #item) in #receiver.iter().enumerate() { #(#body)* }));
         }
         out
     }
 
-    /// Keyword checks of one schema on a scalar (or untyped) value.
-    fn scalar(&self, s: &Schema, ty: &Ty, access: &Access, path: &[Segment]) -> Vec<TokenStream> {
+    fn map(
+        &self,
+        all: &[SchemaId],
+        inner: &Ty,
+        expr: Access,
+        path: &[Segment],
+        depth: usize,
+        own: Option<SchemaId>,
+    ) -> Vec<TokenStream> {
+        let values: Vec<SchemaId> = all
+            .iter()
+            .filter_map(|s| match self.types.get(*s).additional {
+                Additional::Schema(v) => Some(v),
+                _ => None,
+            })
+            .collect();
+        let (key, value) = (format_ident!("key_{depth}"), format_ident!("value_{depth}"));
+        let mut inner_path = path.to_vec();
+        inner_path.push(Segment::Key(quote!(#key)));
+        let bound = Access::bound(quote!(#value));
+        let body = self.value_of(&values, inner, bound, &inner_path, depth + 1, own);
+        if body.is_empty() {
+            return body;
+        }
+        let source = expr.by_ref();
+        vec![quote!(for (#key, #value) in #source { #(#body)* })]
+    }
+
+    /// Keyword checks of one schema on a string or number.
+    fn scalar(
+        &self,
+        id: SchemaId,
+        ty: &Ty,
+        access: &Access,
+        path: &[Segment],
+        depth: usize,
+        own: Option<SchemaId>,
+    ) -> Vec<TokenStream> {
         let rt = self.rt;
+        let s = self.types.get(id);
         let expr = access.by_ref();
         let mut out = Vec::new();
-        let mut push = |call: TokenStream| out.push(wrap(call, path));
         if *ty == Ty::String {
             if let Some(n) = s.min_length {
-                push(quote!(#rt::check::min_length(#expr, #n)));
+                out.push(wrap(quote!(#rt::check::min_length(#expr, #n)), path));
             }
             if let Some(n) = s.max_length {
-                push(quote!(#rt::check::max_length(#expr, #n)));
+                out.push(wrap(quote!(#rt::check::max_length(#expr, #n)), path));
             }
-            if let Some(pattern) = &s.pattern {
-                let source = Literal::string(&pattern.value);
-                push(quote! {
-                    #rt::check::pattern(#expr, {
-                        static PATTERN: #rt::check::Pattern = #rt::check::Pattern::new(#source);
-                        &PATTERN
-                    })
-                });
+            if let Some(p) = &s.pattern {
+                let compiled = pattern(rt, &p.value);
+                out.push(wrap(quote!(#rt::check::pattern(#expr, #compiled)), path));
             }
-            if let Some(format) = &s.format {
-                let check = match format.value {
-                    Format::Uuid => Some(quote!(uuid)),
-                    Format::DateTime => Some(quote!(date_time)),
-                    Format::Date => Some(quote!(date)),
-                    Format::Email => Some(quote!(email)),
-                    Format::Uri => Some(quote!(uri)),
-                    _ => None,
-                };
-                if let Some(check) = check {
-                    push(quote!(#rt::check::#check(#expr)));
-                }
+            if let Some(check) = s.format.as_ref().and_then(|f| string_format(f.value)) {
+                out.push(wrap(quote!(#rt::check::#check(#expr)), path));
             }
         }
         if ty.is_integer() || *ty == Ty::F64 {
@@ -242,34 +293,48 @@ impl Checks<'_> {
             for (bound, check) in bounds {
                 if let Some(bound) = bound {
                     let bound = number(rt, bound);
-                    push(quote!(#rt::check::#check(#value, #bound)));
+                    out.push(wrap(quote!(#rt::check::#check(#value, #bound)), path));
                 }
             }
         }
-        if let Some(values) = &s.enumeration {
-            let allowed = json_literal(&Json::Array(values.value.clone()));
-            push(quote! {
-                #rt::check::enum_of(#expr, {
-                    static ALLOWED: #rt::check::JsonConst = #rt::check::JsonConst::new(#allowed);
-                    &ALLOWED
-                })
-            });
-        }
-        if let Some(constant) = &s.constant {
-            let expected = json_literal(&constant.value);
-            push(quote! {
-                #rt::check::constant(#expr, {
-                    static EXPECTED: #rt::check::JsonConst = #rt::check::JsonConst::new(#expected);
-                    &EXPECTED
-                })
-            });
-        }
+        out.extend(self.whole(&[id], access, path, depth, own));
         out
     }
 }
 
+/// The check function of a string `format`.
+pub fn string_format(format: Format) -> Option<TokenStream> {
+    match format {
+        Format::Uuid => Some(quote!(uuid)),
+        Format::DateTime => Some(quote!(date_time)),
+        Format::Date => Some(quote!(date)),
+        Format::Email => Some(quote!(email)),
+        Format::Uri => Some(quote!(uri)),
+        _ => None,
+    }
+}
+
+/// A compiled `pattern`, as a reference to a static compiled on first use.
+pub fn pattern(rt: &TokenStream, source: &str) -> TokenStream {
+    let source = Literal::string(source);
+    quote!({
+        static PATTERN: #rt::check::Pattern = #rt::check::Pattern::new(#source);
+        &PATTERN
+    })
+}
+
+/// JSON compiled into the code, as a reference to a static parsed once.
+pub fn json_const(rt: &TokenStream, value: &Json, name: &str) -> TokenStream {
+    let text = Literal::string(&value.to_string());
+    let name = format_ident!("{name}");
+    quote!({
+        static #name: #rt::check::JsonConst = #rt::check::JsonConst::new(#text);
+        &#name
+    })
+}
+
 /// `call?`, with the pointer segments added to a violation on the way out.
-fn wrap(call: TokenStream, path: &[Segment]) -> TokenStream {
+pub fn wrap(call: TokenStream, path: &[Segment]) -> TokenStream {
     if path.is_empty() {
         return quote!(#call?;);
     }
@@ -286,7 +351,7 @@ fn wrap(call: TokenStream, path: &[Segment]) -> TokenStream {
 }
 
 /// A bound as a `check::Number`: integers stay exact.
-fn number(rt: &TokenStream, n: &Number) -> TokenStream {
+pub fn number(rt: &TokenStream, n: &Number) -> TokenStream {
     if let Some(i) = n.as_i64() {
         let i = Literal::i64_suffixed(i);
         quote!(#rt::check::Number::from(#i))
@@ -297,10 +362,4 @@ fn number(rt: &TokenStream, n: &Number) -> TokenStream {
         let f = Literal::f64_suffixed(n.as_f64().unwrap_or(f64::NAN));
         quote!(#rt::check::Number::from(#f))
     }
-}
-
-/// JSON text as a string literal; the runtime parses it once, on first use.
-fn json_literal(value: &Json) -> TokenStream {
-    let text = Literal::string(&value.to_string());
-    quote!(#text)
 }

@@ -3,12 +3,14 @@
 //! compiler validates examples with; `tests/` compares them on the JSON
 //! Schema Test Suite.
 
+mod dynamic;
 mod format;
 mod json;
 mod number;
 
 use std::sync::OnceLock;
 
+pub use dynamic::{any_of, decodes, json_type, one_of, only_properties, required};
 pub use format::{
     date, date_time, email, is_date, is_date_time, is_email, is_uri, is_uuid, uri, uuid,
 };

@@ -21,6 +21,17 @@ macro_rules! from_int {
 
 from_int!(i8, i16, i32, i64, u8, u16, u32, u64);
 
+impl Number {
+    /// A JSON number: integers stay exact.
+    pub fn from_json(n: &serde_json::Number) -> Self {
+        match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => Number::Int(i.into()),
+            (None, Some(u)) => Number::Int(u.into()),
+            _ => Number::Float(n.as_f64().unwrap_or(f64::NAN)),
+        }
+    }
+}
+
 impl From<f64> for Number {
     fn from(v: f64) -> Self {
         Number::Float(v)

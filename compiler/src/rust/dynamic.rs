@@ -1,0 +1,314 @@
+//! Checks on `serde_json::Value`s: what a schema with no single type
+//! compiles to. Each keyword applies only to the JSON types it constrains,
+//! as JSON Schema says; a `$ref` to a generated type checks that the value
+//! decodes as that type, which also bounds the generated code for recursive
+//! schemas.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::validate::{json_const, number, pattern, string_format, wrap, Access, Checks, Segment};
+use crate::model::{Additional, Schema, SchemaId};
+
+/// Generated checks nest no deeper than this; only a schema that recurses
+/// without passing through a named type reaches it.
+const MAX_DEPTH: usize = 48;
+
+impl Checks<'_> {
+    /// Statements checking `value` (an expression of type `&Value`) against
+    /// `schema`; `own` is the schema of the item being validated, which must
+    /// not check itself by decoding itself.
+    pub fn dynamic(
+        &self,
+        schema: SchemaId,
+        value: &Access,
+        path: &[Segment],
+        depth: usize,
+        own: Option<SchemaId>,
+    ) -> Vec<TokenStream> {
+        if depth > MAX_DEPTH {
+            return Vec::new();
+        }
+        let rt = self.rt;
+        let by_ref = value.by_ref();
+        if Some(schema) != own {
+            if let Some(name) = self.named.get(&schema) {
+                let name = super::emit::ident(name);
+                return vec![wrap(quote!(#rt::check::decodes::<#name>(#by_ref)), path)];
+            }
+        }
+        let s = self.types.get(schema);
+        let mut out = self.keywords(s, value, path, depth, own);
+        if let Some(target) = s.reference.as_ref().and_then(|r| r.target) {
+            out.extend(self.dynamic(target, value, path, depth + 1, own));
+        }
+        for member in &s.all_of {
+            out.extend(self.dynamic(*member, value, path, depth + 1, own));
+        }
+        out
+    }
+
+    fn keywords(
+        &self,
+        s: &Schema,
+        value: &Access,
+        path: &[Segment],
+        depth: usize,
+        own: Option<SchemaId>,
+    ) -> Vec<TokenStream> {
+        let rt = self.rt;
+        let by_ref = value.by_ref();
+        let mut out = Vec::new();
+        if let Some(types) = &s.types {
+            let names = types.value.iter().map(|t| t.as_str());
+            out.push(wrap(
+                quote!(#rt::check::json_type(#by_ref, &[#(#names),*])),
+                path,
+            ));
+        }
+        if let Some(values) = &s.enumeration {
+            let allowed = json_const(
+                rt,
+                &serde_json::Value::Array(values.value.clone()),
+                "ALLOWED",
+            );
+            out.push(wrap(quote!(#rt::check::enum_of(#by_ref, #allowed)), path));
+        }
+        if let Some(constant) = &s.constant {
+            let expected = json_const(rt, &constant.value, "EXPECTED");
+            out.push(wrap(quote!(#rt::check::constant(#by_ref, #expected)), path));
+        }
+        out.extend(self.strings(s, value, path, depth));
+        out.extend(self.numbers(s, value, path, depth));
+        out.extend(self.arrays(s, value, path, depth, own));
+        out.extend(self.objects(s, value, path, depth, own));
+        out.extend(self.unions(s, value, path, depth, own));
+        out
+    }
+
+    fn strings(
+        &self,
+        s: &Schema,
+        value: &Access,
+        path: &[Segment],
+        depth: usize,
+    ) -> Option<TokenStream> {
+        let rt = self.rt;
+        let receiver = value.receiver();
+        let text = format_ident!("text_{depth}");
+        let mut checks = Vec::new();
+        if let Some(n) = s.min_length {
+            checks.push(wrap(quote!(#rt::check::min_length(#text, #n)), path));
+        }
+        if let Some(n) = s.max_length {
+            checks.push(wrap(quote!(#rt::check::max_length(#text, #n)), path));
+        }
+        if let Some(p) = &s.pattern {
+            let compiled = pattern(rt, &p.value);
+            checks.push(wrap(quote!(#rt::check::pattern(#text, #compiled)), path));
+        }
+        let format = s.format.as_ref().and_then(|f| string_format(f.value));
+        if let Some(check) = format {
+            checks.push(wrap(quote!(#rt::check::#check(#text)), path));
+        }
+        (!checks.is_empty())
+            .then(|| quote!(if let Some(#text) = #receiver.as_str() { #(#checks)* }))
+    }
+
+    fn numbers(
+        &self,
+        s: &Schema,
+        value: &Access,
+        path: &[Segment],
+        depth: usize,
+    ) -> Option<TokenStream> {
+        let rt = self.rt;
+        let receiver = value.receiver();
+        let n = format_ident!("number_{depth}");
+        let mut checks = Vec::new();
+        let range = s.format.as_ref().and_then(|f| f.value.integer_range());
+        let range_bounds = range.map(|(lo, hi)| {
+            (
+                serde_json::Number::from_i128(lo).unwrap_or_else(|| 0.into()),
+                serde_json::Number::from_i128(hi).unwrap_or_else(|| 0.into()),
+            )
+        });
+        let bounds = [
+            (s.minimum.as_ref(), quote!(minimum)),
+            (s.maximum.as_ref(), quote!(maximum)),
+            (s.exclusive_minimum.as_ref(), quote!(exclusive_minimum)),
+            (s.exclusive_maximum.as_ref(), quote!(exclusive_maximum)),
+            (s.multiple_of.as_ref(), quote!(multiple_of)),
+            (range_bounds.as_ref().map(|(lo, _)| lo), quote!(minimum)),
+            (range_bounds.as_ref().map(|(_, hi)| hi), quote!(maximum)),
+        ];
+        for (bound, check) in bounds {
+            if let Some(bound) = bound {
+                let bound = number(rt, bound);
+                checks.push(wrap(quote!(#rt::check::#check(#n, #bound)), path));
+            }
+        }
+        (!checks.is_empty()).then(|| {
+            quote! {
+                if let Some(#n) = #receiver.as_number() {
+                    let #n = #rt::check::Number::from_json(#n);
+                    #(#checks)*
+                }
+            }
+        })
+    }
+
+    fn arrays(
+        &self,
+        s: &Schema,
+        value: &Access,
+        path: &[Segment],
+        depth: usize,
+        own: Option<SchemaId>,
+    ) -> Option<TokenStream> {
+        let rt = self.rt;
+        let receiver = value.receiver();
+        let items = format_ident!("items_{depth}");
+        let mut checks = Vec::new();
+        if let Some(n) = s.min_items {
+            checks.push(wrap(quote!(#rt::check::min_items(#items.len(), #n)), path));
+        }
+        if let Some(n) = s.max_items {
+            checks.push(wrap(quote!(#rt::check::max_items(#items.len(), #n)), path));
+        }
+        if s.unique_items {
+            checks.push(wrap(quote!(#rt::check::unique_items(#items)), path));
+        }
+        if let Some(schema) = s.items {
+            let (index, item) = (
+                format_ident!("index_{depth}"),
+                format_ident!("item_{depth}"),
+            );
+            let mut inner = path.to_vec();
+            inner.push(Segment::Index(quote!(#index)));
+            let body = self.dynamic(
+                schema,
+                &Access::bound(quote!(#item)),
+                &inner,
+                depth + 1,
+                own,
+            );
+            if !body.is_empty() {
+                checks.push(quote!(for (#index, #item) in #items.iter().enumerate() { #(#body)* }));
+            }
+        }
+        (!checks.is_empty())
+            .then(|| quote!(if let Some(#items) = #receiver.as_array() { #(#checks)* }))
+    }
+
+    fn objects(
+        &self,
+        s: &Schema,
+        value: &Access,
+        path: &[Segment],
+        depth: usize,
+        own: Option<SchemaId>,
+    ) -> Option<TokenStream> {
+        let rt = self.rt;
+        let receiver = value.receiver();
+        let object = format_ident!("object_{depth}");
+        let mut checks = Vec::new();
+        for name in &s.required {
+            let name = Literal::string(&name.value);
+            checks.push(wrap(quote!(#rt::check::required(#object, #name)), path));
+        }
+        let property = format_ident!("property_{depth}");
+        for p in &s.properties {
+            let mut inner = path.to_vec();
+            inner.push(Segment::Property(p.name.clone()));
+            let body = self.dynamic(
+                p.schema,
+                &Access::bound(quote!(#property)),
+                &inner,
+                depth + 1,
+                own,
+            );
+            if !body.is_empty() {
+                let name = Literal::string(&p.name);
+                checks.push(quote!(if let Some(#property) = #object.get(#name) { #(#body)* }));
+            }
+        }
+        let declared: Vec<Literal> = s
+            .properties
+            .iter()
+            .map(|p| Literal::string(&p.name))
+            .collect();
+        match s.additional {
+            Additional::Allowed(false) => {
+                checks.push(wrap(
+                    quote!(#rt::check::only_properties(#object, &[#(#declared),*])),
+                    path,
+                ));
+            }
+            Additional::Schema(values) => {
+                let (key, extra) = (format_ident!("key_{depth}"), format_ident!("extra_{depth}"));
+                let mut inner = path.to_vec();
+                inner.push(Segment::Key(quote!(#key)));
+                let body = self.dynamic(
+                    values,
+                    &Access::bound(quote!(#extra)),
+                    &inner,
+                    depth + 1,
+                    own,
+                );
+                if !body.is_empty() {
+                    checks.push(quote! {
+                        for (#key, #extra) in #object {
+                            if [#(#declared),*].contains(&#key.as_str()) {
+                                continue;
+                            }
+                            #(#body)*
+                        }
+                    });
+                }
+            }
+            _ => {}
+        }
+        (!checks.is_empty())
+            .then(|| quote!(if let Some(#object) = #receiver.as_object() { #(#checks)* }))
+    }
+
+    pub fn unions(
+        &self,
+        s: &Schema,
+        value: &Access,
+        path: &[Segment],
+        depth: usize,
+        own: Option<SchemaId>,
+    ) -> Vec<TokenStream> {
+        let rt = self.rt;
+        let mut out = Vec::new();
+        for (branches, check) in [(&s.one_of, quote!(one_of)), (&s.any_of, quote!(any_of))] {
+            if branches.is_empty() {
+                continue;
+            }
+            let names: Vec<_> = (0..branches.len())
+                .map(|i| format_ident!("branch_{depth}_{i}"))
+                .collect();
+            let bodies = branches.iter().map(|b| {
+                let body = self.dynamic(*b, &Access::bound(quote!(value)), &[], depth + 1, own);
+                let unused = body.is_empty().then(|| quote!(let _ = value;));
+                quote!(#unused #(#body)* Ok(()))
+            });
+            let by_ref = value.by_ref();
+            let call = wrap(
+                quote!(#rt::check::#check(&[#(#names(#by_ref).is_ok()),*])),
+                path,
+            );
+            out.push(quote! {{
+                #(
+                    fn #names(value: &#rt::serde_json::Value) -> Result<(), #rt::Violation> {
+                        #bodies
+                    }
+                )*
+                #call
+            }});
+        }
+        out
+    }
+}

@@ -1,0 +1,110 @@
+//! Turns every test case (schema) of the JSON Schema Test Suite into a
+//! contract in JSON Schema form, lints each alone, and generates Rust types
+//! for the ones evc accepts. The refused ones are listed with the rule that
+//! refused them, so the test can account for every case.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+/// Relative to this package: the corpus sits beside the repository.
+const SUITE: &str = "../../../shared/corpora/json-schema-test-suite/draft2020-12";
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let out = PathBuf::from(std::env::var("OUT_DIR")?);
+    let suite = Path::new(SUITE);
+    println!("cargo:rerun-if-changed={SUITE}");
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in [suite.to_path_buf(), suite.join("optional/format")] {
+        if let Ok(entries) = fs::read_dir(&dir) {
+            files.extend(
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "json")),
+            );
+        }
+    }
+    files.sort();
+    let mut accepted = Vec::new();
+    let mut number = 0;
+    let mut table = String::from("/// Every suite case: file, case description, and how evc took it.\npub static CASES: &[Case] = &[\n");
+    for path in &files {
+        let file = path
+            .strip_prefix(suite)?
+            .to_string_lossy()
+            .replace('\\', "/");
+        let cases: Vec<Value> = serde_json::from_slice(&fs::read(path)?)?;
+        for (index, case) in cases.iter().enumerate() {
+            let description = case["description"].as_str().unwrap_or_default();
+            let name = format!("Case{number:03}Checked");
+            number += 1;
+            let verdict = match contract(&case["schema"], &name) {
+                Err(reason) => format!("Take::Refused({reason:?})"),
+                Ok(text) => {
+                    let input = evc::load::Input::new(format!("{name}.json"), text.clone());
+                    let lint = evc::lint_inputs(
+                        evc::load::Inputs {
+                            contracts: vec![input],
+                            config: Some(config()),
+                        },
+                        Path::new("suite"),
+                    );
+                    match lint.diagnostics.iter().find(|d| d.is_error()) {
+                        Some(d) => format!("Take::Refused({:?})", d.rule.as_str()),
+                        None => {
+                            accepted.push(evc::load::Input::new(format!("{name}.json"), text));
+                            format!("Take::Compiled(|bytes| <types::{name}V1 as evc_runtime::Contract>::decode(bytes).map(|_| ()))")
+                        }
+                    }
+                }
+            };
+            writeln!(table, "    Case {{ file: {file:?}, index: {index}, description: {description:?}, take: {verdict} }},")?;
+        }
+    }
+    table.push_str("];\n");
+    let lint = evc::lint_inputs(
+        evc::load::Inputs {
+            contracts: accepted,
+            config: Some(config()),
+        },
+        Path::new("suite"),
+    );
+    if lint.has_errors() {
+        return Err(evc::report::render(evc::report::Format::Short, &lint, false).into());
+    }
+    let code = evc::rust::generate(&lint.model, &evc::rust::Options::default());
+    fs::write(out.join("suite_types.rs"), code)?;
+    fs::write(out.join("suite_cases.rs"), table)?;
+    Ok(())
+}
+
+/// The suite names properties `foo\nbar` and `__proto__`: naming style is
+/// not what it tests.
+fn config() -> evc::load::Input {
+    evc::load::Input::new(
+        "evc.yaml",
+        "version: v1\nlint:\n  rules:\n    FIELD_NOT_SNAKE_CASE: off\n    RESERVED_KEYWORD: off\n",
+    )
+}
+
+/// The case's schema as a JSON Schema contract file; boolean schemas are
+/// not contracts.
+fn contract(schema: &Value, name: &str) -> Result<String, &'static str> {
+    let Value::Object(map) = schema else {
+        return Err("BOOLEAN_SCHEMA");
+    };
+    let mut map = map.clone();
+    map.insert(
+        "x-evc".into(),
+        json!({
+            "kind": "event",
+            "name": name,
+            "namespace": "suite.draft",
+            "version": "1.0.0",
+            "description": "A JSON Schema Test Suite case."
+        }),
+    );
+    Ok(Value::Object(map).to_string())
+}
