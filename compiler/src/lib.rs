@@ -16,7 +16,7 @@ pub mod rules;
 pub mod rust;
 pub mod source;
 
-mod builder;
+pub mod builder;
 mod pipeline;
 
 pub use builder::{generate_dir, generate_from, Builder, Error, Generated};

@@ -34,6 +34,18 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
     },
+    /// Lint the contracts under DIR and run every generator into OUT.
+    Build {
+        /// The contracts root.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Output directory (files are rewritten only when their bytes change).
+        #[arg(long, default_value = "target/evc")]
+        out: PathBuf,
+        /// Colour the findings.
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+    },
     /// Generate code from the contracts under DIR (after linting them).
     Gen {
         /// What to generate.
@@ -81,8 +93,43 @@ fn main() -> ExitCode {
             color,
         } => lint(dir, format, deny_warnings, color),
         Command::Gen { target, dir, out } => generate(target, dir, out),
+        Command::Build { dir, out, color } => build(dir, out, color),
         Command::Rules => rules(),
     }
+}
+
+/// `lint`, then every backend: the command a CI job or a developer runs.
+fn build(dir: PathBuf, out: PathBuf, color: Color) -> ExitCode {
+    let lint = match evc::lint_dir(&dir) {
+        Ok(lint) => lint,
+        Err(error) => {
+            eprintln!("evc: cannot read {}: {error}", dir.display());
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let color = match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    eprint!("{}", report::render(Format::Human, &lint, color));
+    if lint.has_errors() {
+        return ExitCode::from(EXIT_FINDINGS);
+    }
+    let outputs = [(
+        out.join(evc::builder::DEFAULT_FILE),
+        evc::rust::generate(&lint.model, &evc::rust::Options::default()),
+    )];
+    for (path, code) in &outputs {
+        let written =
+            std::fs::create_dir_all(&out).and_then(|()| write_if_changed(path, code.as_bytes()));
+        if let Err(error) = written {
+            eprintln!("evc: cannot write {}: {error}", path.display());
+            return ExitCode::from(EXIT_USAGE);
+        }
+        eprintln!("evc: wrote {}", path.display());
+    }
+    ExitCode::SUCCESS
 }
 
 fn generate(target: Target, dir: PathBuf, out: Option<PathBuf>) -> ExitCode {

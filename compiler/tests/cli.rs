@@ -272,3 +272,84 @@ fn output_is_identical_across_runs() {
     let second = stdout(&evc(&["lint", "--format", "sarif"], dir.path()));
     assert_eq!(first, second);
 }
+
+#[test]
+fn gen_rust_writes_bindings_and_leaves_an_unchanged_file_alone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("order_shipped.yaml"), CLEAN).expect("write");
+    let out = dir.path().join("bindings.rs");
+    let first = Command::new(env!("CARGO_BIN_EXE_evc"))
+        .args(["gen", "rust"])
+        .arg(dir.path())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("evc runs");
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let code = std::fs::read_to_string(&out).expect("written");
+    assert!(code.contains("pub struct OrderShippedV1"));
+    assert!(code.contains("\"com.example.shipping.order_shipped.v1\""));
+    let modified = std::fs::metadata(&out)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let again = Command::new(env!("CARGO_BIN_EXE_evc"))
+        .args(["gen", "rust"])
+        .arg(dir.path())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("evc runs");
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(
+        std::fs::metadata(&out)
+            .and_then(|m| m.modified())
+            .expect("mtime"),
+        modified
+    );
+}
+
+#[test]
+fn gen_rust_refuses_contracts_with_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("ship_order.yaml"), FLAWED).expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_evc"))
+        .args(["gen", "rust"])
+        .arg(dir.path())
+        .output()
+        .expect("evc runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty(), "no code for broken contracts");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("ship_order.yaml:9:9: FIELD_NOT_SNAKE_CASE:"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn build_lints_and_generates() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("order_shipped.yaml"), CLEAN).expect("write");
+    let out = dir.path().join("out");
+    let output = Command::new(env!("CARGO_BIN_EXE_evc"))
+        .arg("build")
+        .arg(dir.path())
+        .arg("--out")
+        .arg(&out)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("evc runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(out.join("evc_contracts.rs").is_file());
+}

@@ -1,0 +1,107 @@
+//! `evc::Builder` as a build script uses it: it writes into the output
+//! directory, reports every file it read (so Cargo reruns it), and leaves an
+//! unchanged output alone.
+
+use std::path::Path;
+
+const ORDER: &str = r#"event: OrderShipped
+namespace: com.example.shipping
+description: An order left the warehouse.
+versions:
+  - version: 1.0.0
+    schema:
+      type: object
+      required: [order_id, total]
+      properties:
+        order_id: { type: string, format: uuid }
+        total: { $ref: 'common/money.yaml#/$defs/Money' }
+    examples:
+      - { order_id: 7f9c2a4e-8f5b-4c1e-9d3a-2b6f1e0c5a77, total: { amount: 1 } }
+"#;
+
+const MONEY: &str = r#"$defs:
+  Money:
+    type: object
+    required: [amount]
+    properties:
+      amount: { type: number }
+"#;
+
+fn contracts(dir: &Path) {
+    std::fs::create_dir_all(dir.join("common")).expect("dirs");
+    std::fs::write(dir.join("order_shipped.yaml"), ORDER).expect("write");
+    std::fs::write(dir.join("common/money.yaml"), MONEY).expect("write");
+}
+
+#[test]
+fn every_file_read_is_reported_including_ref_targets() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    contracts(dir.path());
+    let generated = evc::generate_dir(dir.path(), &evc::rust::Options::default()).expect("clean");
+    assert_eq!(generated.read[0], dir.path());
+    assert!(generated
+        .read
+        .contains(&dir.path().join("common/money.yaml")));
+    assert!(generated
+        .read
+        .contains(&dir.path().join("order_shipped.yaml")));
+    assert!(generated.code.contains("pub struct Money"));
+}
+
+#[test]
+fn output_is_rewritten_only_when_it_changes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    contracts(dir.path());
+    let out = dir.path().join("out");
+    let build = || {
+        evc::Builder::new()
+            .contracts(dir.path())
+            .out_dir(&out)
+            .cargo_directives(false)
+            .compile()
+            .expect("compiles")
+    };
+    let path = build();
+    let first = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    build();
+    assert_eq!(
+        std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .expect("mtime"),
+        first
+    );
+    std::fs::write(
+        dir.path().join("common/money.yaml"),
+        MONEY.replace(
+            "amount: { type: number }",
+            "amount: { type: number, minimum: 0 }",
+        ),
+    )
+    .expect("write");
+    build();
+    assert!(std::fs::read_to_string(&path)
+        .expect("read")
+        .contains("minimum"));
+}
+
+#[test]
+fn contract_errors_name_file_line_column_and_rule() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("broken.yaml"),
+        ORDER.replace("format: uuid", "format: uuidd"),
+    )
+    .expect("write");
+    let error = evc::Builder::new()
+        .contracts(dir.path())
+        .out_dir(dir.path())
+        .cargo_directives(false)
+        .compile()
+        .expect_err("broken contracts");
+    let text = error.to_string();
+    assert!(text.contains("broken.yaml:10:"), "{text}");
+    assert!(text.contains("INVALID_VALUE"), "{text}");
+}
