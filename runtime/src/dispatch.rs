@@ -6,7 +6,7 @@
 use serde_json::value::RawValue;
 
 use crate::error::{DispatchError, Reason, RegistrationError};
-use crate::{Contract, Envelope};
+use crate::{Contract, Envelope, EnvelopeRef};
 
 /// What a handler may return as its failure.
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
@@ -59,14 +59,14 @@ fn now() -> String {
 /// Handed to a handler with the message: its metadata, read-only, and the
 /// outgoing queue, append-only.
 pub struct Context<'a> {
-    incoming: &'a Envelope,
+    incoming: &'a EnvelopeRef<'a>,
     publisher: &'a Publisher,
     outgoing: &'a mut Vec<Envelope>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(
-        incoming: &'a Envelope,
+        incoming: &'a EnvelopeRef<'a>,
         publisher: &'a Publisher,
         outgoing: &'a mut Vec<Envelope>,
     ) -> Self {
@@ -119,8 +119,8 @@ impl<'a> Context<'a> {
     pub fn emit<T: Contract>(&mut self, payload: T) -> Result<(), crate::PayloadError> {
         let mut envelope = self.publisher.envelope(&payload)?;
         envelope.correlationid = Some(self.correlation_id().to_owned());
-        envelope.causationid = Some(self.incoming.id.clone());
-        envelope.traceparent = self.incoming.traceparent.clone();
+        envelope.causationid = Some(self.incoming.id.to_string());
+        envelope.traceparent = self.incoming.traceparent.as_ref().map(|t| t.to_string());
         self.outgoing.push(envelope);
         Ok(())
     }
@@ -243,22 +243,47 @@ impl<T: Contract> CommandSlot<T> {
 }
 
 /// Parses an envelope, keeping the bytes for the error.
-pub fn parse_envelope(bytes: &[u8]) -> Result<Envelope, DispatchError> {
-    Envelope::parse(bytes).map_err(|e| DispatchError::new(bytes, Reason::InvalidEnvelope(e)))
+pub fn parse_envelope(bytes: &[u8]) -> Result<EnvelopeRef<'_>, DispatchError> {
+    EnvelopeRef::parse(bytes).map_err(|e| DispatchError::new(bytes, Reason::InvalidEnvelope(e)))
 }
 
-/// Decodes the envelope's `data` as `T`; the payload must be inline JSON.
-pub fn decode_payload<T: Contract>(bytes: &[u8], envelope: &Envelope) -> Result<T, DispatchError> {
-    let invalid = |pointer: String, reason: String| {
-        DispatchError::new(
-            bytes,
-            Reason::InvalidPayload {
-                type_: envelope.ty.clone(),
-                pointer,
-                reason,
-            },
-        )
-    };
+/// Parses a message and decodes its payload: in one pass when `type`
+/// precedes `data` and everything is valid, otherwise through the two-pass
+/// path that names the precise error. `route` decodes a message from an
+/// already parsed envelope (the generated `decode_envelope`).
+pub fn receive<'a, R, M>(
+    bytes: &'a [u8],
+    router: &R,
+    route: impl FnOnce(&[u8], &EnvelopeRef<'_>) -> Result<M, DispatchError>,
+) -> Result<(EnvelopeRef<'a>, M), DispatchError>
+where
+    R: crate::envelope::Router<Message = M>,
+    M: crate::Validate,
+{
+    if let Ok((envelope, Some(message))) = EnvelopeRef::parse_routed(bytes, router) {
+        let invalid = |pointer: String, reason: String| {
+            DispatchError::new(
+                bytes,
+                Reason::InvalidPayload {
+                    type_: envelope.ty.to_string(),
+                    pointer,
+                    reason,
+                },
+            )
+        };
+        json_content(&envelope).map_err(|reason| invalid(String::new(), reason))?;
+        message
+            .validate()
+            .map_err(|v| invalid(v.pointer(), v.reason().to_owned()))?;
+        return Ok((envelope, message));
+    }
+    let envelope = parse_envelope(bytes)?;
+    let message = route(bytes, &envelope)?;
+    Ok((envelope, message))
+}
+
+/// `datacontenttype`, when given, must be JSON.
+fn json_content(envelope: &EnvelopeRef<'_>) -> Result<(), String> {
     if let Some(kind) = envelope.datacontenttype.as_deref() {
         let media = kind
             .split(';')
@@ -267,12 +292,28 @@ pub fn decode_payload<T: Contract>(bytes: &[u8], envelope: &Envelope) -> Result<
             .trim()
             .to_ascii_lowercase();
         if media != "application/json" && !media.ends_with("+json") {
-            return Err(invalid(
-                String::new(),
-                format!("datacontenttype `{kind}` is not JSON"),
-            ));
+            return Err(format!("datacontenttype `{kind}` is not JSON"));
         }
     }
+    Ok(())
+}
+
+/// Decodes the envelope's `data` as `T`; the payload must be inline JSON.
+pub fn decode_payload<T: Contract>(
+    bytes: &[u8],
+    envelope: &EnvelopeRef<'_>,
+) -> Result<T, DispatchError> {
+    let invalid = |pointer: String, reason: String| {
+        DispatchError::new(
+            bytes,
+            Reason::InvalidPayload {
+                type_: envelope.ty.to_string(),
+                pointer,
+                reason,
+            },
+        )
+    };
+    json_content(envelope).map_err(|reason| invalid(String::new(), reason))?;
     let Some(data) = &envelope.data else {
         let reason = if envelope.data_base64.is_some() {
             "the payload is in `data_base64`; evc contracts travel as JSON `data`"

@@ -2,11 +2,17 @@
 //! enforced on the way in: required attributes present and non-empty,
 //! attribute names lower-case ASCII letters and digits, `data` and
 //! `data_base64` exclusive, extension values scalars, `time` RFC 3339.
+//!
+//! Dispatch reads an [`EnvelopeRef`], which borrows attributes and `data`
+//! from the message bytes, so the payload is parsed once, straight into its
+//! generated type. [`Envelope`] is the owned form messages are built and
+//! written in.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -15,8 +21,7 @@ use serde_json::Value;
 /// The only CloudEvents version evc speaks.
 pub const SPEC_VERSION: &str = "1.0";
 
-/// One CloudEvents message. `data` stays raw JSON so the payload is parsed
-/// once, straight into its generated type.
+/// One CloudEvents message, owned.
 #[derive(Debug, Clone, Default)]
 pub struct Envelope {
     pub id: String,
@@ -28,6 +33,7 @@ pub struct Envelope {
     pub datacontenttype: Option<String>,
     pub dataschema: Option<String>,
     pub subject: Option<String>,
+    /// The payload as raw JSON text.
     pub data: Option<Box<RawValue>>,
     pub data_base64: Option<String>,
     /// Extension: full semver of the payload's contract version.
@@ -38,8 +44,30 @@ pub struct Envelope {
     pub causationid: Option<String>,
     /// Extension: W3C trace context.
     pub traceparent: Option<String>,
-    /// Other extensions, kept so a message round-trips.
+    /// Other extensions (strings, numbers, booleans), kept so a message
+    /// round-trips.
     pub extensions: BTreeMap<String, Value>,
+}
+
+/// One CloudEvents message borrowed from its bytes.
+#[derive(Debug, Clone, Default)]
+pub struct EnvelopeRef<'a> {
+    pub id: Cow<'a, str>,
+    pub source: Cow<'a, str>,
+    pub specversion: Cow<'a, str>,
+    pub ty: Cow<'a, str>,
+    pub time: Option<Cow<'a, str>>,
+    pub datacontenttype: Option<Cow<'a, str>>,
+    pub dataschema: Option<Cow<'a, str>>,
+    pub subject: Option<Cow<'a, str>>,
+    pub data: Option<&'a RawValue>,
+    pub data_base64: Option<Cow<'a, str>>,
+    pub dataversion: Option<Cow<'a, str>>,
+    pub correlationid: Option<Cow<'a, str>>,
+    pub causationid: Option<Cow<'a, str>>,
+    pub traceparent: Option<Cow<'a, str>>,
+    /// Other extensions, as their raw JSON scalars.
+    pub extensions: Vec<(Cow<'a, str>, &'a RawValue)>,
 }
 
 /// Which CloudEvents rule a message breaks.
@@ -52,6 +80,7 @@ pub enum EnvelopeError {
     WrongType {
         attribute: String,
         expected: &'static str,
+        found: &'static str,
     },
     UnsupportedSpecVersion(String),
     InvalidAttributeName(String),
@@ -69,9 +98,11 @@ impl fmt::Display for EnvelopeError {
             EnvelopeError::WrongType {
                 attribute,
                 expected,
-            } => {
-                write!(f, "attribute `{attribute}` must be {expected}")
-            }
+                found,
+            } => write!(
+                f,
+                "attribute `{attribute}` must be {expected}, found {found}"
+            ),
             EnvelopeError::UnsupportedSpecVersion(v) => {
                 write!(
                     f,
@@ -96,36 +127,104 @@ impl std::error::Error for EnvelopeError {}
 impl Envelope {
     /// Parses and checks a structured-mode JSON message.
     pub fn parse(bytes: &[u8]) -> Result<Envelope, EnvelopeError> {
-        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-        let raw = match RawEnvelope::deserialize(&mut deserializer)
-            .and_then(|e| deserializer.end().map(|()| e))
-        {
-            Ok(raw) => raw,
-            Err(e) => return Err(EnvelopeError::NotJson(e.to_string())),
-        };
-        if let Some(error) = raw.error {
-            return Err(error);
-        }
-        raw.envelope.checked()
+        EnvelopeRef::parse(bytes).map(|e| e.to_owned())
     }
 
-    fn checked(self) -> Result<Envelope, EnvelopeError> {
-        for (name, value) in [
+    /// The message as structured-mode JSON.
+    pub fn to_vec(&self) -> Vec<u8> {
+        // Strings, raw JSON and JSON scalars only: this cannot fail.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+/// Decodes a payload straight from the message while the envelope is
+/// parsed, when `type` comes before `data` (as evc and most producers write
+/// it): the payload is then read once instead of twice.
+pub trait Router {
+    type Message;
+
+    /// Decodes `data` for the wire type `ty`; returns `None` (having
+    /// skipped the data) for a type it does not route.
+    fn decode<'de, D: Deserializer<'de>>(
+        &self,
+        ty: &str,
+        data: D,
+    ) -> Result<Option<Self::Message>, D::Error>;
+}
+
+/// The router of a plain parse: `data` is kept raw.
+struct Raw;
+
+impl Router for Raw {
+    type Message = std::convert::Infallible;
+
+    fn decode<'de, D: Deserializer<'de>>(
+        &self,
+        _: &str,
+        _: D,
+    ) -> Result<Option<Self::Message>, D::Error> {
+        Ok(None)
+    }
+}
+
+impl<'a> EnvelopeRef<'a> {
+    /// Parses and checks a structured-mode JSON message without copying it.
+    pub fn parse(bytes: &'a [u8]) -> Result<EnvelopeRef<'a>, EnvelopeError> {
+        Self::parse_with(bytes, None::<&Raw>).map(|(envelope, _)| envelope)
+    }
+
+    /// Parses a message and, when `type` precedes `data`, decodes the
+    /// payload through `router` in the same pass; `data` is then not kept.
+    /// A payload that does not decode fails the whole parse: parse again
+    /// with [`EnvelopeRef::parse`] to tell envelope and payload errors apart.
+    pub fn parse_routed<R: Router>(
+        bytes: &'a [u8],
+        router: &R,
+    ) -> Result<(EnvelopeRef<'a>, Option<R::Message>), EnvelopeError> {
+        Self::parse_with(bytes, Some(router))
+    }
+
+    fn parse_with<R: Router>(
+        bytes: &'a [u8],
+        router: Option<&R>,
+    ) -> Result<(EnvelopeRef<'a>, Option<R::Message>), EnvelopeError> {
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        let parsed = deserializer
+            .deserialize_map(EnvelopeVisitor { router })
+            .and_then(|parsed| deserializer.end().map(|()| parsed));
+        match parsed {
+            Ok(Parsed {
+                envelope,
+                payload,
+                error: None,
+            }) => Ok((envelope.checked()?, payload)),
+            Ok(Parsed {
+                error: Some(error), ..
+            }) => Err(error),
+            Err(e) => Err(EnvelopeError::NotJson(e.to_string())),
+        }
+    }
+
+    fn checked(self) -> Result<Self, EnvelopeError> {
+        let required = [
             ("id", &self.id),
             ("source", &self.source),
             ("specversion", &self.specversion),
             ("type", &self.ty),
-        ] {
+        ];
+        for (name, value) in required {
             if value.is_empty() {
                 return Err(EnvelopeError::Empty(name));
             }
         }
         if self.specversion != SPEC_VERSION {
-            return Err(EnvelopeError::UnsupportedSpecVersion(self.specversion));
+            return Err(EnvelopeError::UnsupportedSpecVersion(
+                self.specversion.into_owned(),
+            ));
         }
         if let Some(time) = &self.time {
             if !crate::check::is_date_time(time) {
-                return Err(EnvelopeError::InvalidTime(time.clone()));
+                return Err(EnvelopeError::InvalidTime(time.to_string()));
             }
         }
         if self.data.is_some() && self.data_base64.is_some() {
@@ -134,17 +233,42 @@ impl Envelope {
         Ok(self)
     }
 
-    /// The message as structured-mode JSON.
-    pub fn to_vec(&self) -> Vec<u8> {
-        // Every field is a string, raw JSON or a JSON value: this cannot fail.
-        serde_json::to_vec(self).unwrap_or_default()
+    pub fn to_owned(&self) -> Envelope {
+        let owned = |v: &Option<Cow<'a, str>>| v.as_ref().map(|s| s.to_string());
+        Envelope {
+            id: self.id.to_string(),
+            source: self.source.to_string(),
+            specversion: self.specversion.to_string(),
+            ty: self.ty.to_string(),
+            time: owned(&self.time),
+            datacontenttype: owned(&self.datacontenttype),
+            dataschema: owned(&self.dataschema),
+            subject: owned(&self.subject),
+            data: self.data.map(|d| d.to_owned()),
+            data_base64: owned(&self.data_base64),
+            dataversion: owned(&self.dataversion),
+            correlationid: owned(&self.correlationid),
+            causationid: owned(&self.causationid),
+            traceparent: owned(&self.traceparent),
+            extensions: self
+                .extensions
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.to_string(),
+                        serde_json::from_str(v.get()).unwrap_or(Value::Null),
+                    )
+                })
+                .collect(),
+        }
     }
 }
 
-/// Deserialization result that keeps the first rule broken instead of
-/// failing inside serde, so the error says which attribute and why.
-struct RawEnvelope {
-    envelope: Envelope,
+struct Parsed<'a, M> {
+    envelope: EnvelopeRef<'a>,
+    payload: Option<M>,
+    /// The first rule broken; kept instead of failing inside serde so the
+    /// error names the attribute and the rule.
     error: Option<EnvelopeError>,
 }
 
@@ -155,108 +279,229 @@ fn valid_name(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
-impl<'de> Deserialize<'de> for RawEnvelope {
+/// A JSON string borrowed from the input when it has no escapes.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(EnvelopeVisitor)
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(TextVisitor)
     }
 }
 
-struct EnvelopeVisitor;
+/// An attribute value: a string, or the JSON type found instead.
+enum Attribute<'a> {
+    Text(Cow<'a, str>),
+    Null,
+    Other(&'static str),
+}
 
-/// A string attribute, or the wrong-type error for it.
-fn text(attribute: &str, value: Value) -> Result<Option<String>, EnvelopeError> {
-    match value {
-        Value::String(s) => Ok(Some(s)),
-        Value::Null => Ok(None),
-        _ => Err(EnvelopeError::WrongType {
-            attribute: attribute.to_owned(),
-            expected: "a string",
-        }),
+impl<'de> Deserialize<'de> for Attribute<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AttributeVisitor;
+        impl<'de> Visitor<'de> for AttributeVisitor {
+            type Value = Attribute<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an attribute value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Attribute<'de>, E> {
+                Ok(Attribute::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Attribute<'de>, E> {
+                Ok(Attribute::Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_unit<E>(self) -> Result<Attribute<'de>, E> {
+                Ok(Attribute::Null)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Attribute<'de>, E> {
+                Ok(Attribute::Other("a boolean"))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Attribute<'de>, E> {
+                Ok(Attribute::Other("a number"))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Attribute<'de>, E> {
+                Ok(Attribute::Other("a number"))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Attribute<'de>, E> {
+                Ok(Attribute::Other("a number"))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Attribute<'de>, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Attribute::Other("an array"))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Attribute<'de>, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Attribute::Other("an object"))
+            }
+        }
+        deserializer.deserialize_any(AttributeVisitor)
     }
 }
 
-impl<'de> Visitor<'de> for EnvelopeVisitor {
-    type Value = RawEnvelope;
+struct EnvelopeVisitor<'r, R> {
+    router: Option<&'r R>,
+}
+
+/// Hands `data` to the router with the type read before it.
+struct Payload<'r, 't, R> {
+    router: &'r R,
+    ty: &'t str,
+}
+
+impl<'de, R: Router> serde::de::DeserializeSeed<'de> for Payload<'_, '_, R> {
+    type Value = Option<R::Message>;
+
+    fn deserialize<D: Deserializer<'de>>(self, data: D) -> Result<Self::Value, D::Error> {
+        self.router.decode(self.ty, data)
+    }
+}
+
+/// Bit of each known attribute, to find duplicates without allocating.
+const KNOWN: [&str; 15] = [
+    "id",
+    "source",
+    "specversion",
+    "type",
+    "time",
+    "datacontenttype",
+    "dataschema",
+    "subject",
+    "data",
+    "data_base64",
+    "dataversion",
+    "correlationid",
+    "causationid",
+    "traceparent",
+    "",
+];
+
+impl<'de, R: Router> Visitor<'de> for EnvelopeVisitor<'_, R> {
+    type Value = Parsed<'de, R::Message>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a CloudEvents JSON object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawEnvelope, A::Error> {
-        let mut e = Envelope::default();
-        let mut error = None;
-        let mut seen: Vec<String> = Vec::new();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut e = EnvelopeRef::default();
+        let mut payload = None;
+        let mut error: Option<EnvelopeError> = None;
+        let mut seen = 0u32;
         let (mut id, mut source, mut specversion, mut ty) = (None, None, None, None);
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            let key = key.into_owned();
-            if seen.contains(&key) {
-                error.get_or_insert(EnvelopeError::DuplicateAttribute(key.clone()));
-            }
-            seen.push(key.clone());
-            if key == "data" {
-                e.data = Some(map.next_value::<Box<RawValue>>()?);
-                continue;
-            }
-            let value: Value = map.next_value()?;
-            if error.is_some() {
-                continue;
-            }
-            let outcome = (|| -> Result<(), EnvelopeError> {
-                match key.as_str() {
-                    "data_base64" => e.data_base64 = text(&key, value)?,
-                    _ if !valid_name(&key) => {
-                        return Err(EnvelopeError::InvalidAttributeName(key.clone()))
-                    }
-                    "id" => id = text(&key, value)?,
-                    "source" => source = text(&key, value)?,
-                    "specversion" => specversion = text(&key, value)?,
-                    "type" => ty = text(&key, value)?,
-                    "time" => e.time = text(&key, value)?,
-                    "datacontenttype" => e.datacontenttype = text(&key, value)?,
-                    "dataschema" => e.dataschema = text(&key, value)?,
-                    "subject" => e.subject = text(&key, value)?,
-                    "dataversion" => e.dataversion = text(&key, value)?,
-                    "correlationid" => e.correlationid = text(&key, value)?,
-                    "causationid" => e.causationid = text(&key, value)?,
-                    "traceparent" => e.traceparent = text(&key, value)?,
-                    _ => match value {
-                        Value::String(_) | Value::Bool(_) | Value::Number(_) => {
-                            e.extensions.insert(key.clone(), value);
-                        }
-                        Value::Null => {}
-                        _ => {
-                            return Err(EnvelopeError::WrongType {
-                                attribute: key.clone(),
-                                expected: "a string, number or boolean",
-                            })
-                        }
-                    },
+        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+            let known = KNOWN.iter().position(|k| *k == key);
+            let duplicate = match known {
+                Some(bit) => {
+                    let before = seen;
+                    seen |= 1 << bit;
+                    before & (1 << bit) != 0
                 }
-                Ok(())
-            })();
-            if let Err(broken) = outcome {
-                error = Some(broken);
+                None => e.extensions.iter().any(|(k, _)| *k == key),
+            };
+            if duplicate {
+                error.get_or_insert(EnvelopeError::DuplicateAttribute(key.to_string()));
             }
+            if key == "data" {
+                match (self.router, ty.as_deref()) {
+                    (Some(router), Some(ty)) => {
+                        payload = map.next_value_seed(Payload { router, ty })?;
+                    }
+                    _ => e.data = Some(map.next_value::<&'de RawValue>()?),
+                }
+                continue;
+            }
+            if known.is_none() {
+                let value = map.next_value::<&'de RawValue>()?;
+                if error.is_none() {
+                    if let Err(broken) = extension(&key, value) {
+                        error = Some(broken);
+                    } else if value.get() != "null" {
+                        e.extensions.push((key, value));
+                    }
+                }
+                continue;
+            }
+            let value = map.next_value::<Attribute<'de>>()?;
+            let text = match value {
+                Attribute::Text(text) => Some(text),
+                Attribute::Null => None,
+                Attribute::Other(found) => {
+                    error.get_or_insert(EnvelopeError::WrongType {
+                        attribute: key.to_string(),
+                        expected: "a string",
+                        found,
+                    });
+                    None
+                }
+            };
+            let slot = match key.as_ref() {
+                "id" => &mut id,
+                "source" => &mut source,
+                "specversion" => &mut specversion,
+                "type" => &mut ty,
+                "time" => &mut e.time,
+                "datacontenttype" => &mut e.datacontenttype,
+                "dataschema" => &mut e.dataschema,
+                "subject" => &mut e.subject,
+                "data_base64" => &mut e.data_base64,
+                "dataversion" => &mut e.dataversion,
+                "correlationid" => &mut e.correlationid,
+                "causationid" => &mut e.causationid,
+                _ => &mut e.traceparent,
+            };
+            *slot = text;
         }
         if error.is_none() {
-            for (name, value) in [
+            let required = [
                 ("id", &id),
                 ("source", &source),
                 ("specversion", &specversion),
                 ("type", &ty),
-            ] {
-                if value.is_none() {
-                    error = Some(EnvelopeError::Missing(name));
-                    break;
-                }
-            }
+            ];
+            error = required
+                .iter()
+                .find(|(_, value)| value.is_none())
+                .map(|(name, _)| EnvelopeError::Missing(name));
         }
         e.id = id.unwrap_or_default();
         e.source = source.unwrap_or_default();
         e.specversion = specversion.unwrap_or_default();
         e.ty = ty.unwrap_or_default();
-        Ok(RawEnvelope { envelope: e, error })
+        Ok(Parsed {
+            envelope: e,
+            payload,
+            error,
+        })
     }
+}
+
+/// An extension attribute: a lower-case name and a scalar value.
+fn extension(name: &str, value: &RawValue) -> Result<(), EnvelopeError> {
+    if !valid_name(name) {
+        return Err(EnvelopeError::InvalidAttributeName(name.to_owned()));
+    }
+    let found = match value.get().as_bytes().first() {
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        _ => return Ok(()),
+    };
+    Err(EnvelopeError::WrongType {
+        attribute: name.to_owned(),
+        expected: "a string, number or boolean",
+        found,
+    })
 }
 
 impl Serialize for Envelope {
@@ -293,7 +538,6 @@ impl Serialize for Envelope {
         map.end()
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

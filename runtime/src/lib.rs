@@ -19,7 +19,7 @@ pub use contract::{Contract, Kind, PayloadError, Validate, Violation};
 pub use dispatch::{
     CommandRoute, CommandSlot, Context, EventRoute, HandlerError, Publisher, Subscribers,
 };
-pub use envelope::{Envelope, EnvelopeError, SPEC_VERSION};
+pub use envelope::{Envelope, EnvelopeError, EnvelopeRef, Router, SPEC_VERSION};
 pub use error::{DispatchError, Reason, RegistrationError};
 
 pub use serde;

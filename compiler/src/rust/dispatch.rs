@@ -165,14 +165,17 @@ fn decode(routes: &[Route], rt: &TokenStream) -> TokenStream {
             #(#older)|* => Err(#rt::DispatchError::new(
                 bytes,
                 #rt::Reason::UnsupportedVersion {
-                    type_: envelope.ty.clone(),
-                    version: envelope.dataversion.clone().unwrap_or_default(),
+                    type_: envelope.ty.to_string(),
+                    version: envelope.dataversion.as_deref().unwrap_or_default().to_owned(),
                 },
             )),
         }
     });
     let prefixes = routes.iter().map(|r| Literal::string(&r.prefix));
+    let router = router(routes, rt);
     quote! {
+        #router
+
         /// Wire type prefixes (`<namespace>.<snake_name>.v`) of every contract,
         /// to tell an unknown type from an unsupported major of a known one.
         const KNOWN_TYPE_PREFIXES: &[&str] = &[#(#prefixes),*];
@@ -183,13 +186,16 @@ fn decode(routes: &[Route], rt: &TokenStream) -> TokenStream {
         pub fn decode(bytes: &[u8]) -> Result<(#rt::Envelope, Message), #rt::DispatchError> {
             let envelope = #rt::dispatch::parse_envelope(bytes)?;
             let message = decode_envelope(bytes, &envelope)?;
-            Ok((envelope, message))
+            Ok((envelope.to_owned(), message))
         }
 
         /// Routes an already parsed envelope by its `type`.
         #[allow(deprecated)]
-        pub fn decode_envelope(bytes: &[u8], envelope: &#rt::Envelope) -> Result<Message, #rt::DispatchError> {
-            match envelope.ty.as_str() {
+        pub fn decode_envelope(
+            bytes: &[u8],
+            envelope: &#rt::EnvelopeRef<'_>,
+        ) -> Result<Message, #rt::DispatchError> {
+            match envelope.ty.as_ref() {
                 #(#arms)*
                 #older_arm
                 other => Err(#rt::DispatchError::unmatched(
@@ -198,6 +204,72 @@ fn decode(routes: &[Route], rt: &TokenStream) -> TokenStream {
                     envelope.dataversion.as_deref(),
                     KNOWN_TYPE_PREFIXES,
                 )),
+            }
+        }
+    }
+}
+
+/// The one-pass decoder (payload read while the envelope is parsed) and
+/// `Validate` for the message enums.
+fn router(routes: &[Route], rt: &TokenStream) -> TokenStream {
+    let arms = routes.iter().map(|r| {
+        let (wire, variant, latest) = (Literal::string(&r.wire), &r.variant, &r.latest);
+        let payload = quote!(<#latest as #rt::serde::Deserialize>::deserialize(data)?);
+        match r.kind {
+            Kind::Event => quote!(#wire => Message::Event(Event::#variant(#payload)),),
+            Kind::Command => quote!(#wire => Message::Command(Command::#variant(#payload)),),
+        }
+    });
+    let validate = |kind: Kind, name: Ident| {
+        let arms = of_kind(routes, kind).map(|r| {
+            let variant = &r.variant;
+            quote!(Self::#variant(ref payload) => #rt::Validate::validate(payload),)
+        });
+        quote! {
+            #[allow(deprecated)]
+            impl #rt::Validate for #name {
+                fn validate(&self) -> Result<(), #rt::Violation> {
+                    match *self { #(#arms)* }
+                }
+            }
+        }
+    };
+    let events = validate(Kind::Event, format_ident!("Event"));
+    let commands = validate(Kind::Command, format_ident!("Command"));
+    quote! {
+        /// Decodes a payload while its envelope is parsed, when `type` comes
+        /// before `data`: the payload is read once.
+        #[derive(Debug, Clone, Copy, Default)]
+        pub struct Router;
+
+        #[allow(deprecated)]
+        impl #rt::Router for Router {
+            type Message = Message;
+
+            fn decode<'de, D: #rt::serde::Deserializer<'de>>(
+                &self,
+                ty: &str,
+                data: D,
+            ) -> Result<Option<Message>, D::Error> {
+                Ok(Some(match ty {
+                    #(#arms)*
+                    _ => {
+                        <#rt::serde::de::IgnoredAny as #rt::serde::Deserialize>::deserialize(data)?;
+                        return Ok(None);
+                    }
+                }))
+            }
+        }
+
+        #events
+        #commands
+
+        impl #rt::Validate for Message {
+            fn validate(&self) -> Result<(), #rt::Violation> {
+                match self {
+                    Message::Event(event) => #rt::Validate::validate(event),
+                    Message::Command(command) => #rt::Validate::validate(command),
+                }
             }
         }
     }
@@ -250,7 +322,7 @@ fn handler_traits(routes: &[Route], rt: &TokenStream) -> TokenStream {
             handler: &mut H,
             publisher: &#rt::Publisher,
         ) -> Result<Vec<#rt::Envelope>, #rt::DispatchError> {
-            let (envelope, message) = decode(bytes)?;
+            let (envelope, message) = #rt::dispatch::receive(bytes, &Router, decode_envelope)?;
             let mut outgoing = Vec::new();
             let mut ctx = #rt::Context::new(&envelope, publisher, &mut outgoing);
             let result = match message {
@@ -259,7 +331,7 @@ fn handler_traits(routes: &[Route], rt: &TokenStream) -> TokenStream {
             };
             result.map_err(|source| #rt::DispatchError::new(
                 bytes,
-                #rt::Reason::HandlerFailed { type_: envelope.ty.clone(), source },
+                #rt::Reason::HandlerFailed { type_: envelope.ty.to_string(), source },
             ))?;
             Ok(outgoing)
         }
@@ -356,7 +428,7 @@ fn bus(routes: &[Route], rt: &TokenStream) -> TokenStream {
             /// they emitted.
             #[allow(unreachable_code, unused_variables, unused_mut)]
             pub fn dispatch(&mut self, bytes: &[u8]) -> Result<Vec<#rt::Envelope>, #rt::DispatchError> {
-                let (envelope, message) = decode(bytes)?;
+                let (envelope, message) = #rt::dispatch::receive(bytes, &Router, decode_envelope)?;
                 let mut outgoing = Vec::new();
                 let mut ctx = #rt::Context::new(&envelope, &self.publisher, &mut outgoing);
                 match message {

@@ -48,6 +48,23 @@ fn envelope(data: &Value) -> Vec<u8> {
     .expect("serializable")
 }
 
+/// What a hand-written consumer would decode the same message into: the
+/// envelope's attributes and the typed payload, with serde and nothing else
+/// (no CloudEvents rules, no payload constraints, no routing).
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct BareMessage {
+    specversion: String,
+    id: String,
+    source: String,
+    #[serde(rename = "type")]
+    ty: String,
+    time: Option<String>,
+    datacontenttype: Option<String>,
+    dataversion: Option<String>,
+    data: OrderCreatedV2,
+}
+
 fn bench(c: &mut Criterion) {
     let schema: Value = serde_json::from_str(OrderCreatedV2::SCHEMA).expect("schema");
     let validator = jsonschema::options()
@@ -81,6 +98,18 @@ fn bench(c: &mut Criterion) {
             },
         );
         group.bench_with_input(
+            BenchmarkId::new("serde_json_message", name),
+            &message,
+            |b, bytes| {
+                b.iter(|| serde_json::from_slice::<BareMessage>(black_box(bytes)).expect("decodes"))
+            },
+        );
+        group.bench_with_input(
+            BenchmarkId::new("evc_payload_only", name),
+            &data_bytes,
+            |b, bytes| b.iter(|| OrderCreatedV2::decode(black_box(bytes)).expect("decodes")),
+        );
+        group.bench_with_input(
             BenchmarkId::new("evc_bus_dispatch", name),
             &message,
             |b, bytes| b.iter(|| bus.dispatch(black_box(bytes)).expect("dispatches")),
@@ -99,6 +128,20 @@ fn bench(c: &mut Criterion) {
                         serde_json::from_slice(black_box(bytes)).expect("json");
                     let data = envelope["data"].take();
                     assert!(validator.is_valid(&data));
+                    serde_json::from_value::<OrderCreatedV2>(data).expect("decodes")
+                })
+            },
+        );
+        group.bench_with_input(
+            BenchmarkId::new("jsonschema_uncached_then_serde_json", name),
+            &message,
+            |b, bytes| {
+                b.iter(|| {
+                    let mut envelope: Value =
+                        serde_json::from_slice(black_box(bytes)).expect("json");
+                    let data = envelope["data"].take();
+                    // The convenience entry point compiles the schema on every call.
+                    assert!(jsonschema::is_valid(&schema, &data));
                     serde_json::from_value::<OrderCreatedV2>(data).expect("decodes")
                 })
             },
