@@ -49,7 +49,7 @@ pub trait Contract: Serialize + DeserializeOwned + Validate + Sized + 'static {
                 value.validate().map_err(PayloadError::from)?;
                 Ok(value)
             }
-            Err(error) => Err(PayloadError::from_serde(data, error)),
+            Err(error) => Err(PayloadError::from_serde::<Self>(data, error)),
         }
     }
 
@@ -136,16 +136,38 @@ impl PayloadError {
         }
     }
 
-    /// serde_json reports a line and column; the pointer is found by
-    /// walking the document up to that place (only on the error path).
-    fn from_serde(data: &[u8], error: serde_json::Error) -> Self {
-        let pointer = pointer_at(data, error.line(), error.column());
+    /// serde_json reports a line and column, not a place in the value: on
+    /// the error path only, the payload is read again with a path-tracking
+    /// deserializer to name the field.
+    fn from_serde<T: DeserializeOwned>(data: &[u8], first: serde_json::Error) -> Self {
+        let mut deserializer = serde_json::Deserializer::from_slice(data);
+        let (pointer, error) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+            Err(error) => (pointer_of(error.path()), error.into_inner()),
+            // A deterministic Deserialize fails the same way twice.
+            Ok(_) => (String::new(), first),
+        };
         let mut reason = error.to_string();
         if let Some(cut) = reason.rfind(" at line ") {
             reason.truncate(cut);
         }
         PayloadError { pointer, reason }
     }
+}
+
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        let text = match segment {
+            Segment::Seq { index } => index.to_string(),
+            Segment::Map { key } => key.replace('~', "~0").replace('/', "~1"),
+            Segment::Enum { variant } => variant.replace('~', "~0").replace('/', "~1"),
+            Segment::Unknown => continue,
+        };
+        pointer.push('/');
+        pointer.push_str(&text);
+    }
+    pointer
 }
 
 impl From<Violation> for PayloadError {
@@ -164,82 +186,6 @@ impl fmt::Display for PayloadError {
 }
 
 impl std::error::Error for PayloadError {}
-
-/// The JSON pointer of the innermost value open at `line:column` (1-based,
-/// as serde_json counts), found by a small scan of the text: containers,
-/// keys and array positions. Malformed text yields the deepest pointer seen.
-fn pointer_at(data: &[u8], line: usize, column: usize) -> String {
-    let mut stack: Vec<Frame> = Vec::new();
-    let (mut l, mut c) = (1usize, 0usize);
-    let mut i = 0;
-    while i < data.len() {
-        let b = data[i];
-        if b == b'\n' {
-            l += 1;
-            c = 0;
-        } else {
-            c += 1;
-        }
-        if l > line || (l == line && c >= column) {
-            break;
-        }
-        match b {
-            b'{' => stack.push(Frame::Object(None)),
-            b'[' => stack.push(Frame::Array(0)),
-            b'}' | b']' => {
-                stack.pop();
-            }
-            b',' => {
-                if let Some(Frame::Array(n)) = stack.last_mut() {
-                    *n += 1;
-                }
-            }
-            b'"' => {
-                let start = i + 1;
-                let mut j = start;
-                while j < data.len() && data[j] != b'"' {
-                    if data[j] == b'\\' {
-                        j += 1;
-                    }
-                    j += 1;
-                }
-                let text = String::from_utf8_lossy(&data[start..j.min(data.len())]).into_owned();
-                c += j.saturating_sub(i);
-                i = j;
-                let mut k = j + 1;
-                while k < data.len() && data[k].is_ascii_whitespace() {
-                    k += 1;
-                }
-                if data.get(k) == Some(&b':') {
-                    if let Some(Frame::Object(key)) = stack.last_mut() {
-                        *key = Some(text);
-                    }
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    let mut pointer = String::new();
-    for frame in &stack {
-        match frame {
-            Frame::Object(Some(key)) => {
-                pointer.push('/');
-                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-            }
-            Frame::Object(None) => {}
-            Frame::Array(n) => pointer.push_str(&format!("/{n}")),
-        }
-    }
-    // The innermost frame names the container the error is in; a scalar
-    // value's own key is already on it.
-    pointer
-}
-
-enum Frame {
-    Object(Option<String>),
-    Array(usize),
-}
 
 macro_rules! always_valid {
     ($($t:ty),*) => {$(
@@ -311,9 +257,9 @@ mod tests {
     #[test]
     fn serde_errors_get_a_pointer() {
         let data = br#"{"a": {"b": [1, 2, "x"]}}"#;
-        let err = serde_json::from_slice::<BTreeMap<String, BTreeMap<String, Vec<u8>>>>(data)
-            .unwrap_err();
-        let e = PayloadError::from_serde(data, err);
+        type T = BTreeMap<String, BTreeMap<String, Vec<u8>>>;
+        let err = serde_json::from_slice::<T>(data).unwrap_err();
+        let e = PayloadError::from_serde::<T>(data, err);
         assert_eq!(e.pointer, "/a/b/2");
     }
 }
