@@ -75,6 +75,28 @@ enum Color {
     Never,
 }
 
+impl Color {
+    /// `auto` colours a terminal unless `NO_COLOR` is set.
+    fn enabled(self, terminal: bool) -> bool {
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+}
+
+/// Lints a contracts root; an unreadable root is reported here.
+fn read(dir: &std::path::Path) -> Option<evc::Lint> {
+    match evc::lint_dir(dir) {
+        Ok(lint) => Some(lint),
+        Err(error) => {
+            eprintln!("evc: cannot read {}: {error}", dir.display());
+            None
+        }
+    }
+}
+
 /// Loading contracts allocates many small nodes; mimalloc handles that load
 /// markedly faster than the system allocator (see the README's figures).
 #[global_allocator]
@@ -100,18 +122,10 @@ fn main() -> ExitCode {
 
 /// `lint`, then every backend: the command a CI job or a developer runs.
 fn build(dir: PathBuf, out: PathBuf, color: Color) -> ExitCode {
-    let lint = match evc::lint_dir(&dir) {
-        Ok(lint) => lint,
-        Err(error) => {
-            eprintln!("evc: cannot read {}: {error}", dir.display());
-            return ExitCode::from(EXIT_USAGE);
-        }
+    let Some(lint) = read(&dir) else {
+        return ExitCode::from(EXIT_USAGE);
     };
-    let color = match color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
+    let color = color.enabled(std::io::stderr().is_terminal());
     eprint!("{}", report::render(Format::Human, &lint, color));
     if lint.has_errors() {
         return ExitCode::from(EXIT_FINDINGS);
@@ -167,18 +181,10 @@ fn write_if_changed(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
 }
 
 fn lint(dir: PathBuf, format: Format, deny_warnings: bool, color: Color) -> ExitCode {
-    let lint = match evc::lint_dir(&dir) {
-        Ok(lint) => lint,
-        Err(error) => {
-            eprintln!("evc: cannot read {}: {error}", dir.display());
-            return ExitCode::from(EXIT_USAGE);
-        }
+    let Some(lint) = read(&dir) else {
+        return ExitCode::from(EXIT_USAGE);
     };
-    let color = match color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
+    let color = color.enabled(std::io::stdout().is_terminal());
     let output = report::render(format, &lint, color);
     if write_stdout(&output).is_err() {
         return ExitCode::from(EXIT_USAGE);

@@ -261,16 +261,7 @@ where
     M: crate::Validate,
 {
     if let Ok((envelope, Some(message))) = EnvelopeRef::parse_routed(bytes, router) {
-        let invalid = |pointer: String, reason: String| {
-            DispatchError::new(
-                bytes,
-                Reason::InvalidPayload {
-                    type_: envelope.ty.to_string(),
-                    pointer,
-                    reason,
-                },
-            )
-        };
+        let invalid = |pointer, reason| invalid_payload(bytes, &envelope, pointer, reason);
         json_content(&envelope).map_err(|reason| invalid(String::new(), reason))?;
         message
             .validate()
@@ -280,6 +271,22 @@ where
     let envelope = parse_envelope(bytes)?;
     let message = route(bytes, &envelope)?;
     Ok((envelope, message))
+}
+
+fn invalid_payload(
+    bytes: &[u8],
+    envelope: &EnvelopeRef<'_>,
+    pointer: String,
+    reason: String,
+) -> DispatchError {
+    DispatchError::new(
+        bytes,
+        Reason::InvalidPayload {
+            type_: envelope.ty.to_string(),
+            pointer,
+            reason,
+        },
+    )
 }
 
 /// `datacontenttype`, when given, must be JSON.
@@ -303,16 +310,7 @@ pub fn decode_payload<T: Contract>(
     bytes: &[u8],
     envelope: &EnvelopeRef<'_>,
 ) -> Result<T, DispatchError> {
-    let invalid = |pointer: String, reason: String| {
-        DispatchError::new(
-            bytes,
-            Reason::InvalidPayload {
-                type_: envelope.ty.to_string(),
-                pointer,
-                reason,
-            },
-        )
-    };
+    let invalid = |pointer, reason| invalid_payload(bytes, envelope, pointer, reason);
     json_content(envelope).map_err(|reason| invalid(String::new(), reason))?;
     let Some(data) = &envelope.data else {
         let reason = if envelope.data_base64.is_some() {
