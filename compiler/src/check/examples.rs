@@ -49,11 +49,7 @@ fn missing(contract: &Contract, version: &Version) -> Diagnostic {
 
 fn validate(model: &Model, version: &Version, out: &mut Vec<Diagnostic>) {
     let schema = bundle(&model.types, version.schema);
-    let validator = match jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .should_validate_formats(true)
-        .build(&schema)
-    {
+    let validator = match crate::model::json::validator(&schema) {
         Ok(validator) => validator,
         Err(error) => {
             out.push(Diagnostic::new(

@@ -36,6 +36,22 @@ pub fn bundle(types: &TypeSpace, root: SchemaId) -> Json {
     Json::Object(document)
 }
 
+/// A validator of a bundled schema as evc reads it: draft 2020-12, formats
+/// asserted.
+pub fn validator(
+    schema: &Json,
+) -> Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .build(schema)
+}
+
+/// Whether `value` is valid against the schema `id`.
+pub fn accepts(types: &TypeSpace, id: SchemaId, value: &Json) -> bool {
+    validator(&bundle(types, id)).is_ok_and(|v| v.is_valid(value))
+}
+
 /// Every schema under `root`, following `$ref`s, `root` included.
 pub fn reachable(types: &TypeSpace, root: SchemaId) -> BTreeSet<SchemaId> {
     let mut seen = BTreeSet::from([root]);

@@ -93,7 +93,12 @@ impl Emitter<'_> {
         let header = self.header(item);
         let derives = self.derives(quote!(#rt::serde::Serialize, #rt::serde::Deserialize));
         let closed = s.closed.then(|| quote!(#[serde(deny_unknown_fields)]));
-        let fields = s.fields.iter().map(|f| self.field(f));
+        let fields = s.fields.iter().map(|f| self.field(&item.name, f));
+        let defaults = s
+            .fields
+            .iter()
+            .filter_map(|f| self.default_fn(&item.name, f))
+            .map(|(_, function)| function);
         let extra = s.extra.as_ref().map(|(ty, _)| {
             let ty = self.ty(&Ty::Map(Box::new(ty.clone())));
             quote! {
@@ -137,11 +142,76 @@ impl Emitter<'_> {
                 #(#fields)*
                 #extra
             }
+            #(#defaults)*
             #validate
         }
     }
 
-    fn field(&self, f: &Field) -> TokenStream {
+    /// The function serde calls for an absent defaulted field.
+    fn default_fn(&self, owner: &str, f: &Field) -> Option<(Ident, TokenStream)> {
+        if !f.defaulted {
+            return None;
+        }
+        let name = format_ident!(
+            "default_{}_{}",
+            heck::ToSnakeCase::to_snake_case(owner),
+            f.ident.trim_start_matches("r#")
+        );
+        let value = f.default.as_ref()?;
+        let expr = match (&f.ty, value) {
+            (Ty::String, serde_json::Value::String(text)) => {
+                let text = Literal::string(text);
+                quote!(String::from(#text))
+            }
+            (Ty::Bool, serde_json::Value::Bool(b)) => quote!(#b),
+            (Ty::F64, serde_json::Value::Number(n)) => {
+                let f = Literal::f64_suffixed(n.as_f64()?);
+                quote!(#f)
+            }
+            (Ty::I64, serde_json::Value::Number(n)) => {
+                let i = Literal::i64_suffixed(n.as_i64()?);
+                quote!(#i)
+            }
+            (Ty::I32, serde_json::Value::Number(n)) => {
+                let i = Literal::i32_suffixed(i32::try_from(n.as_i64()?).ok()?);
+                quote!(#i)
+            }
+            (Ty::U32, serde_json::Value::Number(n)) => {
+                let u = Literal::u32_suffixed(u32::try_from(n.as_u64()?).ok()?);
+                quote!(#u)
+            }
+            (Ty::U64, serde_json::Value::Number(n)) => {
+                let u = Literal::u64_suffixed(n.as_u64()?);
+                quote!(#u)
+            }
+            (Ty::Named(item), serde_json::Value::String(wire)) => {
+                let item = self.items.get(*item);
+                let Shape::Enum(variants) = &item.shape else {
+                    return None;
+                };
+                let variant = ident(&variants.iter().find(|v| &v.wire == wire)?.ident);
+                let ty = ident(&item.name);
+                quote!(#ty::#variant)
+            }
+            _ => return None,
+        };
+        let ty = self.ty(&f.ty);
+        let doc = Literal::string(&format!(
+            " `{value}`: the default of `{owner}::{}`.",
+            f.ident
+        ));
+        Some((
+            name.clone(),
+            quote! {
+                #[doc = #doc]
+                fn #name() -> #ty {
+                    #expr
+                }
+            },
+        ))
+    }
+
+    fn field(&self, owner: &str, f: &Field) -> TokenStream {
         let rt = self.checks.rt;
         let rt_text = rt_path_text(rt);
         let name = ident(&f.ident);
@@ -159,6 +229,10 @@ impl Emitter<'_> {
             quote!(#[serde(rename = #wire)])
         });
         let presence = match (f.required, f.nullable) {
+            _ if f.defaulted => self.default_fn(owner, f).map(|(function, _)| {
+                let path = Literal::string(&function.to_string());
+                quote!(#[serde(default = #path)])
+            }),
             // Present, but may be null: serde would otherwise default a missing Option.
             (true, true) => Some(quote!(#[serde(deserialize_with = "Option::deserialize")])),
             (true, false) => None,

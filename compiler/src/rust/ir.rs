@@ -82,8 +82,11 @@ pub struct Field {
     pub schemas: Vec<SchemaId>,
     pub docs: Vec<String>,
     pub deprecated: bool,
-    /// A scalar default, used when the property is absent.
+    /// A scalar default: documented on the field, and filled in when the
+    /// property is absent if `defaulted`.
     pub default: Option<Json>,
+    /// The field is `T`, not `Option<T>`: an absent property reads as `default`.
+    pub defaulted: bool,
 }
 
 #[derive(Debug, Clone)]

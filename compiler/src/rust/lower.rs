@@ -420,11 +420,16 @@ impl Lowerer<'_> {
                     docs,
                     deprecated: p.deprecated,
                     default: p.default.clone().filter(is_scalar),
+                    defaulted: false,
                 });
             }
         }
         for field in &mut fields {
             field.required = required.contains(&field.wire);
+            if !field.required && self.default_fits(field) {
+                field.defaulted = true;
+                continue;
+            }
             if !field.required && !matches!(field.ty, Ty::Option(_)) {
                 field.ty = Ty::Option(Box::new(std::mem::replace(&mut field.ty, Ty::Unit)));
             }
@@ -434,6 +439,36 @@ impl Lowerer<'_> {
             closed: closed && extra.is_none(),
             extra,
         }
+    }
+
+    /// Whether an optional field's default is a value of its Rust type, so
+    /// the field can be `T` filled in when absent rather than `Option<T>`.
+    fn default_fits(&self, field: &Field) -> bool {
+        let Some(value) = &field.default else {
+            return false;
+        };
+        // A default its own schema refuses would fail every payload that
+        // leaves the property out; such a field stays `Option`.
+        let valid = || {
+            field
+                .schemas
+                .iter()
+                .all(|s| crate::model::json::accepts(self.types, *s, value))
+        };
+        let fits = match (&field.ty, value) {
+            (Ty::String, Json::String(_)) | (Ty::Bool, Json::Bool(_)) => true,
+            (Ty::F64, Json::Number(_)) => true,
+            (Ty::I64, Json::Number(n)) => n.as_i64().is_some(),
+            (Ty::I32, Json::Number(n)) => n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
+            (Ty::U32, Json::Number(n)) => n.as_u64().is_some_and(|u| u32::try_from(u).is_ok()),
+            (Ty::U64, Json::Number(n)) => n.as_u64().is_some(),
+            (Ty::Named(item), Json::String(wire)) => match &self.items.get(*item).shape {
+                Shape::Enum(variants) => variants.iter().any(|v| &v.wire == wire),
+                _ => false,
+            },
+            _ => false,
+        };
+        fits && valid()
     }
 
     fn string_enum(&mut self, id: SchemaId) -> Vec<Variant<()>> {

@@ -31,7 +31,7 @@ fn odd_names_keep_their_wire_spelling() {
     let decoded = NoteAdded::decode(payload.to_string().as_bytes()).expect("valid");
     assert_eq!(decoded.kind, NoteAddedV1Kind::AB);
     assert_eq!(decoded.r#type.as_deref(), Some("plain"));
-    assert_eq!(decoded.self_, Some(3));
+    assert_eq!(decoded.self_, 3);
     assert_eq!(decoded.quoted_key, Some(true));
     assert_eq!(serde_json::to_value(&decoded).expect("encodes"), payload);
     for (variant, wire) in [
