@@ -188,24 +188,30 @@ impl<'a> EnvelopeRef<'a> {
         bytes: &'a [u8],
         router: Option<&R>,
     ) -> Result<(EnvelopeRef<'a>, Option<R::Message>), EnvelopeError> {
+        // The visitor fills these in place: a payload struct moved through
+        // every layer of `Result` costs more than its decode's allocations.
+        let mut envelope = EnvelopeRef::default();
+        let mut payload = None;
         let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-        let parsed = deserializer
-            .deserialize_map(EnvelopeVisitor { router })
-            .and_then(|parsed| deserializer.end().map(|()| parsed));
-        match parsed {
-            Ok(Parsed {
-                envelope,
-                payload,
-                error: None,
-            }) => Ok((envelope.checked()?, payload)),
-            Ok(Parsed {
-                error: Some(error), ..
-            }) => Err(error),
+        let visitor = EnvelopeVisitor {
+            router,
+            envelope: &mut envelope,
+            payload: &mut payload,
+        };
+        let broken = deserializer
+            .deserialize_map(visitor)
+            .and_then(|broken| deserializer.end().map(|()| broken));
+        match broken {
+            Ok(None) => {
+                envelope.check()?;
+                Ok((envelope, payload))
+            }
+            Ok(Some(error)) => Err(error),
             Err(e) => Err(EnvelopeError::NotJson(e.to_string())),
         }
     }
 
-    fn checked(self) -> Result<Self, EnvelopeError> {
+    fn check(&self) -> Result<(), EnvelopeError> {
         let required = [
             ("id", &self.id),
             ("source", &self.source),
@@ -219,7 +225,7 @@ impl<'a> EnvelopeRef<'a> {
         }
         if self.specversion != SPEC_VERSION {
             return Err(EnvelopeError::UnsupportedSpecVersion(
-                self.specversion.into_owned(),
+                self.specversion.to_string(),
             ));
         }
         if let Some(time) = &self.time {
@@ -230,7 +236,7 @@ impl<'a> EnvelopeRef<'a> {
         if self.data.is_some() && self.data_base64.is_some() {
             return Err(EnvelopeError::DataAndDataBase64);
         }
-        Ok(self)
+        Ok(())
     }
 
     pub fn to_owned(&self) -> Envelope {
@@ -262,14 +268,6 @@ impl<'a> EnvelopeRef<'a> {
                 .collect(),
         }
     }
-}
-
-struct Parsed<'a, M> {
-    envelope: EnvelopeRef<'a>,
-    payload: Option<M>,
-    /// The first rule broken; kept instead of failing inside serde so the
-    /// error names the attribute and the rule.
-    error: Option<EnvelopeError>,
 }
 
 fn valid_name(name: &str) -> bool {
@@ -350,8 +348,13 @@ impl<'de> Deserialize<'de> for Attribute<'de> {
     }
 }
 
-struct EnvelopeVisitor<'r, R> {
+/// Fills an envelope (and the payload, given a router) in place; yields the
+/// first rule broken, kept instead of failing inside serde so the error
+/// names the attribute and the rule.
+struct EnvelopeVisitor<'r, 'o, 'de, R: Router> {
     router: Option<&'r R>,
+    envelope: &'o mut EnvelopeRef<'de>,
+    payload: &'o mut Option<R::Message>,
 }
 
 /// Hands `data` to the router with the type read before it.
@@ -369,39 +372,40 @@ impl<'de, R: Router> serde::de::DeserializeSeed<'de> for Payload<'_, '_, R> {
 }
 
 /// Bit of each known attribute, to find duplicates without allocating.
-const KNOWN: [&str; 15] = [
-    "id",
-    "source",
-    "specversion",
-    "type",
-    "time",
-    "datacontenttype",
-    "dataschema",
-    "subject",
-    "data",
-    "data_base64",
-    "dataversion",
-    "correlationid",
-    "causationid",
-    "traceparent",
-    "",
-];
+fn known(key: &str) -> Option<u32> {
+    Some(match key {
+        "id" => 0,
+        "source" => 1,
+        "specversion" => 2,
+        "type" => 3,
+        "time" => 4,
+        "datacontenttype" => 5,
+        "dataschema" => 6,
+        "subject" => 7,
+        "data" => 8,
+        "data_base64" => 9,
+        "dataversion" => 10,
+        "correlationid" => 11,
+        "causationid" => 12,
+        "traceparent" => 13,
+        _ => return None,
+    })
+}
 
-impl<'de, R: Router> Visitor<'de> for EnvelopeVisitor<'_, R> {
-    type Value = Parsed<'de, R::Message>;
+impl<'de, R: Router> Visitor<'de> for EnvelopeVisitor<'_, '_, 'de, R> {
+    type Value = Option<EnvelopeError>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a CloudEvents JSON object")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut e = EnvelopeRef::default();
-        let mut payload = None;
+        let e = self.envelope;
         let mut error: Option<EnvelopeError> = None;
         let mut seen = 0u32;
         let (mut id, mut source, mut specversion, mut ty) = (None, None, None, None);
         while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
-            let known = KNOWN.iter().position(|k| *k == key);
+            let known = known(&key);
             let duplicate = match known {
                 Some(bit) => {
                     let before = seen;
@@ -416,7 +420,7 @@ impl<'de, R: Router> Visitor<'de> for EnvelopeVisitor<'_, R> {
             if key == "data" {
                 match (self.router, ty.as_deref()) {
                     (Some(router), Some(ty)) => {
-                        payload = map.next_value_seed(Payload { router, ty })?;
+                        *self.payload = map.next_value_seed(Payload { router, ty })?;
                     }
                     _ => e.data = Some(map.next_value::<&'de RawValue>()?),
                 }
@@ -479,11 +483,7 @@ impl<'de, R: Router> Visitor<'de> for EnvelopeVisitor<'_, R> {
         e.source = source.unwrap_or_default();
         e.specversion = specversion.unwrap_or_default();
         e.ty = ty.unwrap_or_default();
-        Ok(Parsed {
-            envelope: e,
-            payload,
-            error,
-        })
+        Ok(error)
     }
 }
 

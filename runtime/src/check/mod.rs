@@ -63,10 +63,30 @@ pub fn max_items(length: usize, max: u64) -> Result<(), Violation> {
 }
 
 /// An ECMA-262 `pattern`, compiled once on first use, the way `jsonschema`
-/// compiles it (translated to Rust syntax, run by `fancy-regex`).
+/// compiles it: translated to Rust syntax and run by `fancy-regex`, with
+/// anchored sequences of character classes (`^[A-Z]{3}$`) matched without a
+/// regex engine for ASCII input.
 pub struct Pattern {
     source: &'static str,
-    compiled: OnceLock<Result<fancy_regex::Regex, String>>,
+    compiled: OnceLock<Result<Compiled, String>>,
+}
+
+struct Compiled {
+    sequence: Option<jsonschema_regex::Sequence>,
+    regex: fancy_regex::Regex,
+}
+
+impl Compiled {
+    fn is_match(&self, value: &str) -> Result<bool, fancy_regex::Error> {
+        if let Some(matched) = self
+            .sequence
+            .as_ref()
+            .and_then(|s| s.is_match(value.as_bytes()))
+        {
+            return Ok(matched);
+        }
+        self.regex.is_match(value)
+    }
 }
 
 impl Pattern {
@@ -81,7 +101,7 @@ impl Pattern {
         self.source
     }
 
-    fn regex(&self) -> &Result<fancy_regex::Regex, String> {
+    fn compiled(&self) -> &Result<Compiled, String> {
         self.compiled.get_or_init(|| {
             let translated = jsonschema_regex::to_rust_regex(self.source).map_err(|()| {
                 format!(
@@ -89,16 +109,20 @@ impl Pattern {
                     self.source
                 )
             })?;
-            fancy_regex::Regex::new(&translated)
-                .map_err(|e| format!("pattern `{}` does not compile: {e}", self.source))
+            let regex = fancy_regex::Regex::new(&translated)
+                .map_err(|e| format!("pattern `{}` does not compile: {e}", self.source))?;
+            Ok(Compiled {
+                sequence: jsonschema_regex::Sequence::compile(&translated),
+                regex,
+            })
         })
     }
 }
 
 /// Unanchored search, as JSON Schema's `pattern` is.
 pub fn pattern(value: &str, pattern: &Pattern) -> Result<(), Violation> {
-    match pattern.regex() {
-        Ok(regex) => match regex.is_match(value) {
+    match pattern.compiled() {
+        Ok(compiled) => match compiled.is_match(value) {
             Ok(true) => Ok(()),
             Ok(false) => Err(Violation::new(format!(
                 "does not match the pattern `{}`",
