@@ -107,7 +107,7 @@ impl Emitter<'_> {
                 pub additional_properties: #ty,
             }
         });
-        let own = super::lower::conjuncts(self.checks.types, item.schema);
+        let own = super::reading::conjuncts(self.checks.types, item.schema);
         let mut checks = self
             .checks
             .whole(&own, &Access::bound(quote!(self)), &[], 0, None);
@@ -122,9 +122,8 @@ impl Emitter<'_> {
                 0,
             ));
         }
-        if let Some((ty, values)) = &s.extra {
+        if let Some((ty, _)) = &s.extra {
             let map = Ty::Map(Box::new(ty.clone()));
-            let _ = values;
             checks.extend(self.checks.value(
                 &[item.schema],
                 &map,

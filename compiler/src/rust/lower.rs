@@ -9,9 +9,13 @@ use serde_json::Value as Json;
 
 use super::ir::{Branch, Field, ItemId, Items, Shape, Struct, Ty, Union, Variant};
 use super::names::{field_name, type_name, Scope};
+use super::reading::{
+    conjuncts, has_assertions, is_plain_union, is_scalar, string_enum, view, View,
+};
+use super::recursion;
 use super::text::docs;
 use crate::model::{
-    json::reachable_targets, Additional, Format, JsonType, Model, Schema, SchemaId, TypeSpace,
+    json::reachable_targets, Additional, Format, JsonType, Model, SchemaId, TypeSpace,
 };
 
 /// One generated payload type: the latest version of one major of a contract.
@@ -81,93 +85,12 @@ pub fn lower(model: &Model) -> Lowered {
         item.deprecated |= v.deprecated || c.deprecated;
     }
     let mut items = lowerer.items;
-    box_cycles(&mut items);
+    recursion::box_cycles(&mut items);
     Lowered {
         items,
         roots,
         latest,
     }
-}
-
-/// Holds through a `Box` every reference that closes a cycle of direct
-/// containment (a `Vec` or a map already adds the indirection a recursive
-/// type needs).
-fn box_cycles(items: &mut Items) {
-    let ids: Vec<ItemId> = items.iter().map(|(id, _)| id).collect();
-    for id in ids {
-        let mut slots = direct_slots(items.get(id));
-        for ty in &mut slots {
-            let target = match ty {
-                Ty::Named(target) => *target,
-                Ty::Option(inner) => match **inner {
-                    Ty::Named(target) => target,
-                    _ => continue,
-                },
-                _ => continue,
-            };
-            if reaches(items, target, id) {
-                box_named(ty);
-            }
-        }
-        set_direct_slots(items.get_mut(id), slots);
-    }
-}
-
-/// The types an item holds inline, in a fixed order.
-fn direct_slots(item: &super::ir::Item) -> Vec<Ty> {
-    match &item.shape {
-        Shape::Struct(s) => s.fields.iter().map(|f| f.ty.clone()).collect(),
-        Shape::Newtype(ty) => vec![ty.clone()],
-        Shape::Union(u) => u.variants.iter().map(|v| v.data.ty.clone()).collect(),
-        Shape::Enum(_) => Vec::new(),
-    }
-}
-
-fn set_direct_slots(item: &mut super::ir::Item, slots: Vec<Ty>) {
-    match &mut item.shape {
-        Shape::Struct(s) => s.fields.iter_mut().zip(slots).for_each(|(f, t)| f.ty = t),
-        Shape::Newtype(ty) => *ty = slots.into_iter().next().unwrap_or(Ty::Value),
-        Shape::Union(u) => u
-            .variants
-            .iter_mut()
-            .zip(slots)
-            .for_each(|(v, t)| v.data.ty = t),
-        Shape::Enum(_) => {}
-    }
-}
-
-fn box_named(ty: &mut Ty) {
-    match ty {
-        Ty::Named(target) => *ty = Ty::Boxed(*target),
-        Ty::Option(inner) => box_named(inner),
-        _ => {}
-    }
-}
-
-/// Whether `from` holds `to` inline, directly or through other items.
-fn reaches(items: &Items, from: ItemId, to: ItemId) -> bool {
-    let mut seen = BTreeSet::new();
-    let mut stack = vec![from];
-    while let Some(next) = stack.pop() {
-        if next == to {
-            return true;
-        }
-        if !seen.insert(next) {
-            continue;
-        }
-        for ty in direct_slots(items.get(next)) {
-            match ty {
-                Ty::Named(t) => stack.push(t),
-                Ty::Option(inner) => {
-                    if let Ty::Named(t) = *inner {
-                        stack.push(t);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    false
 }
 
 /// For each contract, the latest parsed version of each major, in order.
@@ -274,7 +197,7 @@ impl Lowerer<'_> {
 
     fn shape_kind(&self, id: SchemaId) -> ShapeKind {
         let s = self.types.get(id);
-        let view = self.view(id);
+        let view = view(self.types, id);
         if string_enum(s).is_some() {
             return ShapeKind::Enum;
         }
@@ -314,8 +237,7 @@ impl Lowerer<'_> {
         let s = self.types.get(id);
         let kind = self.shape_kind(id);
         if !own_item && matches!(kind, ShapeKind::Struct | ShapeKind::Enum | ShapeKind::Union) {
-            let nullable = self
-                .view(id)
+            let nullable = view(self.types, id)
                 .types
                 .as_deref()
                 .is_none_or(|t| t.contains(&JsonType::Null))
@@ -330,7 +252,7 @@ impl Lowerer<'_> {
                 Ty::Named(item)
             };
         }
-        let view = self.view(id);
+        let view = view(self.types, id);
         let Some(types) = view.types.clone() else {
             return Ty::Value;
         };
@@ -342,7 +264,7 @@ impl Lowerer<'_> {
         let nullable = non_null.len() < types.len();
         let base = match non_null.as_slice() {
             [] => Ty::Unit,
-            [single] => self.single(id, *single, &view, hint),
+            [single] => self.single(*single, &view, hint),
             [JsonType::Integer, JsonType::Number] | [JsonType::Number, JsonType::Integer] => {
                 Ty::F64
             }
@@ -355,7 +277,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn single(&mut self, id: SchemaId, ty: JsonType, view: &View, hint: &str) -> Ty {
+    fn single(&mut self, ty: JsonType, view: &View, hint: &str) -> Ty {
         match ty {
             JsonType::Null => Ty::Unit,
             JsonType::Boolean => Ty::Bool,
@@ -373,10 +295,7 @@ impl Lowerer<'_> {
             },
             JsonType::Object => match view.additional_only {
                 Some(Some(values)) => Ty::Map(Box::new(self.ty(values, &format!("{hint}Value")))),
-                _ => {
-                    let _ = id;
-                    Ty::Map(Box::new(Ty::Value))
-                }
+                _ => Ty::Map(Box::new(Ty::Value)),
             },
         }
     }
@@ -517,7 +436,7 @@ impl Lowerer<'_> {
             } else if let Some(title) = &b.title {
                 type_name(title, "Variant")
             } else {
-                self.view(*branch)
+                view(self.types, *branch)
                     .types
                     .as_ref()
                     .filter(|t| t.len() == 1)
@@ -582,72 +501,6 @@ impl Lowerer<'_> {
             _ => None,
         }
     }
-
-    /// What `id` and its `$ref`/`allOf` conjuncts say together.
-    fn view(&self, id: SchemaId) -> View {
-        let mut view = View::default();
-        let mut has_properties = false;
-        let mut closed = false;
-        let mut additional: Option<Option<SchemaId>> = None;
-        for member in conjuncts(self.types, id) {
-            let m = self.types.get(member);
-            if let Some(types) = &m.types {
-                let mut allowed: Vec<JsonType> = types.value.clone();
-                if allowed.contains(&JsonType::Number) && !allowed.contains(&JsonType::Integer) {
-                    allowed.push(JsonType::Integer);
-                }
-                view.types = Some(match view.types.take() {
-                    None => types.value.clone(),
-                    Some(previous) => previous
-                        .into_iter()
-                        .filter(|t| {
-                            allowed.contains(t)
-                                || (*t == JsonType::Number && allowed.contains(&JsonType::Integer))
-                        })
-                        .map(|t| {
-                            if t == JsonType::Number && !allowed.contains(&JsonType::Number) {
-                                JsonType::Integer
-                            } else {
-                                t
-                            }
-                        })
-                        .collect(),
-                });
-            }
-            if view.types.is_none() && m.enumeration.is_none() && m.constant.is_none() {
-                if let Some(format) = &m.format {
-                    if format.value.json_type() == JsonType::Integer {
-                        view.types = Some(vec![JsonType::Integer]);
-                    }
-                }
-            }
-            view.format = view.format.or(m.format.as_ref().map(|f| f.value));
-            view.items = view.items.or(m.items);
-            has_properties |= !m.properties.is_empty();
-            match m.additional {
-                Additional::Allowed(false) => closed = true,
-                Additional::Schema(values) => additional = Some(Some(values)),
-                _ => {}
-            }
-            if let Some(constant) = &m.constant {
-                if view.types.is_none() {
-                    // A number constant reads as `f64`: JSON Schema counts 1.0 as 1.
-                    let ty = match json_type(&constant.value) {
-                        JsonType::Integer => JsonType::Number,
-                        other => other,
-                    };
-                    view.types = Some(vec![ty]);
-                }
-            }
-        }
-        view.has_properties_or_closed = has_properties || closed;
-        view.additional_only = if has_properties || closed {
-            None
-        } else {
-            additional.or(Some(None))
-        };
-        view
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -656,115 +509,4 @@ enum ShapeKind {
     Enum,
     Union,
     Scalar,
-}
-
-/// The combined reading of a schema and its conjuncts.
-#[derive(Debug, Default, Clone)]
-struct View {
-    types: Option<Vec<JsonType>>,
-    format: Option<Format>,
-    items: Option<SchemaId>,
-    has_properties_or_closed: bool,
-    /// For an object with no declared properties: `Some(Some(values))` is a
-    /// map of values, `Some(None)` a map of anything.
-    additional_only: Option<Option<SchemaId>>,
-}
-
-/// A schema and everything it must also satisfy through `$ref` and
-/// `allOf`, in source order, each once.
-pub fn conjuncts(types: &TypeSpace, id: SchemaId) -> Vec<SchemaId> {
-    let mut out = Vec::new();
-    let mut seen = BTreeSet::new();
-    let mut stack = vec![id];
-    while let Some(next) = stack.pop() {
-        if !seen.insert(next) {
-            continue;
-        }
-        out.push(next);
-        let s = types.get(next);
-        for member in s.all_of.iter().rev() {
-            stack.push(*member);
-        }
-        if let Some(target) = s.reference.as_ref().and_then(|r| r.target) {
-            stack.push(target);
-        }
-    }
-    out
-}
-
-/// A `oneOf` or an `anyOf` and nothing else that constrains the value:
-/// such a schema is a Rust enum of its branches. Any other mix is checked
-/// on the value as JSON.
-fn is_plain_union(s: &Schema) -> bool {
-    (s.one_of.is_empty() != s.any_of.is_empty())
-        && s.all_of.is_empty()
-        && s.reference.is_none()
-        && s.properties.is_empty()
-        && s.required.is_empty()
-        && s.additional == Additional::Absent
-        && s.enumeration.is_none()
-        && s.constant.is_none()
-}
-
-/// Whether a schema says more than annotations beside its `$ref`.
-pub fn has_assertions(s: &Schema) -> bool {
-    s.types.is_some()
-        || !s.properties.is_empty()
-        || !s.required.is_empty()
-        || s.additional != Additional::Absent
-        || s.items.is_some()
-        || s.enumeration.is_some()
-        || s.constant.is_some()
-        || !s.one_of.is_empty()
-        || !s.any_of.is_empty()
-        || !s.all_of.is_empty()
-        || s.format.is_some()
-        || s.min_length.is_some()
-        || s.max_length.is_some()
-        || s.pattern.is_some()
-        || s.minimum.is_some()
-        || s.maximum.is_some()
-        || s.exclusive_minimum.is_some()
-        || s.exclusive_maximum.is_some()
-        || s.multiple_of.is_some()
-        || s.min_items.is_some()
-        || s.max_items.is_some()
-        || s.unique_items
-}
-
-/// The values of an `enum` of strings (with whether `null` is among them),
-/// when the schema allows nothing else.
-fn string_enum(s: &Schema) -> Option<(Vec<String>, bool)> {
-    let values = &s.enumeration.as_ref()?.value;
-    let mut strings = Vec::new();
-    let mut null = false;
-    for value in values {
-        match value {
-            Json::String(text) if !strings.contains(text) => strings.push(text.clone()),
-            Json::String(_) => {}
-            Json::Null => null = true,
-            _ => return None,
-        }
-    }
-    let types_fit = s.types.as_ref().is_none_or(|t| {
-        t.value.contains(&JsonType::String) && (!null || t.value.contains(&JsonType::Null))
-    });
-    (!strings.is_empty() && types_fit && s.all_of.is_empty() && s.reference.is_none())
-        .then_some((strings, null))
-}
-
-fn json_type(value: &Json) -> JsonType {
-    match value {
-        Json::Null => JsonType::Null,
-        Json::Bool(_) => JsonType::Boolean,
-        Json::Number(n) if n.is_f64() => JsonType::Number,
-        Json::Number(_) => JsonType::Integer,
-        Json::String(_) => JsonType::String,
-        Json::Array(_) => JsonType::Array,
-        Json::Object(_) => JsonType::Object,
-    }
-}
-
-fn is_scalar(value: &Json) -> bool {
-    matches!(value, Json::Bool(_) | Json::Number(_) | Json::String(_))
 }

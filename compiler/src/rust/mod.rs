@@ -10,6 +10,8 @@ mod emit;
 mod ir;
 mod lower;
 mod names;
+mod reading;
+mod recursion;
 mod text;
 mod validate;
 

@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 use serde_json::{Number, Value as Json};
 
 use super::ir::Ty;
-use super::lower::conjuncts;
+use super::reading::conjuncts;
 use crate::model::{Additional, Format, SchemaId, TypeSpace};
 
 /// A step of the pointer from the checked item to a value.

@@ -1,0 +1,185 @@
+//! What a schema says once its `$ref` and `allOf` conjuncts are read
+//! together: the facts the lowering decides Rust types from.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value as Json;
+
+use crate::model::{Additional, Format, JsonType, Schema, SchemaId, TypeSpace};
+
+/// The combined reading of a schema and its conjuncts.
+#[derive(Debug, Default, Clone)]
+pub struct View {
+    pub types: Option<Vec<JsonType>>,
+    pub format: Option<Format>,
+    pub items: Option<SchemaId>,
+    pub has_properties_or_closed: bool,
+    /// For an object with no declared properties: `Some(Some(values))` is a
+    /// map of values, `Some(None)` a map of anything.
+    pub additional_only: Option<Option<SchemaId>>,
+}
+
+/// A schema and everything it must also satisfy through `$ref` and
+/// `allOf`, in source order, each once.
+pub fn conjuncts(types: &TypeSpace, id: SchemaId) -> Vec<SchemaId> {
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![id];
+    while let Some(next) = stack.pop() {
+        if !seen.insert(next) {
+            continue;
+        }
+        out.push(next);
+        let s = types.get(next);
+        for member in s.all_of.iter().rev() {
+            stack.push(*member);
+        }
+        if let Some(target) = s.reference.as_ref().and_then(|r| r.target) {
+            stack.push(target);
+        }
+    }
+    out
+}
+
+/// A `oneOf` or an `anyOf` and nothing else that constrains the value:
+/// such a schema is a Rust enum of its branches. Any other mix is checked
+/// on the value as JSON.
+pub fn is_plain_union(s: &Schema) -> bool {
+    (s.one_of.is_empty() != s.any_of.is_empty())
+        && s.all_of.is_empty()
+        && s.reference.is_none()
+        && s.properties.is_empty()
+        && s.required.is_empty()
+        && s.additional == Additional::Absent
+        && s.enumeration.is_none()
+        && s.constant.is_none()
+}
+
+/// Whether a schema says more than annotations beside its `$ref`.
+pub fn has_assertions(s: &Schema) -> bool {
+    s.types.is_some()
+        || !s.properties.is_empty()
+        || !s.required.is_empty()
+        || s.additional != Additional::Absent
+        || s.items.is_some()
+        || s.enumeration.is_some()
+        || s.constant.is_some()
+        || !s.one_of.is_empty()
+        || !s.any_of.is_empty()
+        || !s.all_of.is_empty()
+        || s.format.is_some()
+        || s.min_length.is_some()
+        || s.max_length.is_some()
+        || s.pattern.is_some()
+        || s.minimum.is_some()
+        || s.maximum.is_some()
+        || s.exclusive_minimum.is_some()
+        || s.exclusive_maximum.is_some()
+        || s.multiple_of.is_some()
+        || s.min_items.is_some()
+        || s.max_items.is_some()
+        || s.unique_items
+}
+
+/// The values of an `enum` of strings (with whether `null` is among them),
+/// when the schema allows nothing else.
+pub fn string_enum(s: &Schema) -> Option<(Vec<String>, bool)> {
+    let values = &s.enumeration.as_ref()?.value;
+    let mut strings = Vec::new();
+    let mut null = false;
+    for value in values {
+        match value {
+            Json::String(text) if !strings.contains(text) => strings.push(text.clone()),
+            Json::String(_) => {}
+            Json::Null => null = true,
+            _ => return None,
+        }
+    }
+    let types_fit = s.types.as_ref().is_none_or(|t| {
+        t.value.contains(&JsonType::String) && (!null || t.value.contains(&JsonType::Null))
+    });
+    (!strings.is_empty() && types_fit && s.all_of.is_empty() && s.reference.is_none())
+        .then_some((strings, null))
+}
+
+pub fn json_type(value: &Json) -> JsonType {
+    match value {
+        Json::Null => JsonType::Null,
+        Json::Bool(_) => JsonType::Boolean,
+        Json::Number(n) if n.is_f64() => JsonType::Number,
+        Json::Number(_) => JsonType::Integer,
+        Json::String(_) => JsonType::String,
+        Json::Array(_) => JsonType::Array,
+        Json::Object(_) => JsonType::Object,
+    }
+}
+
+pub fn is_scalar(value: &Json) -> bool {
+    matches!(value, Json::Bool(_) | Json::Number(_) | Json::String(_))
+}
+
+/// What `id` and its `$ref`/`allOf` conjuncts say together.
+pub fn view(types: &TypeSpace, id: SchemaId) -> View {
+    let mut view = View::default();
+    let mut has_properties = false;
+    let mut closed = false;
+    let mut additional: Option<Option<SchemaId>> = None;
+    for member in conjuncts(types, id) {
+        let m = types.get(member);
+        if let Some(types) = &m.types {
+            let mut allowed: Vec<JsonType> = types.value.clone();
+            if allowed.contains(&JsonType::Number) && !allowed.contains(&JsonType::Integer) {
+                allowed.push(JsonType::Integer);
+            }
+            view.types = Some(match view.types.take() {
+                None => types.value.clone(),
+                Some(previous) => previous
+                    .into_iter()
+                    .filter(|t| {
+                        allowed.contains(t)
+                            || (*t == JsonType::Number && allowed.contains(&JsonType::Integer))
+                    })
+                    .map(|t| {
+                        if t == JsonType::Number && !allowed.contains(&JsonType::Number) {
+                            JsonType::Integer
+                        } else {
+                            t
+                        }
+                    })
+                    .collect(),
+            });
+        }
+        if view.types.is_none() && m.enumeration.is_none() && m.constant.is_none() {
+            if let Some(format) = &m.format {
+                if format.value.json_type() == JsonType::Integer {
+                    view.types = Some(vec![JsonType::Integer]);
+                }
+            }
+        }
+        view.format = view.format.or(m.format.as_ref().map(|f| f.value));
+        view.items = view.items.or(m.items);
+        has_properties |= !m.properties.is_empty();
+        match m.additional {
+            Additional::Allowed(false) => closed = true,
+            Additional::Schema(values) => additional = Some(Some(values)),
+            _ => {}
+        }
+        if let Some(constant) = &m.constant {
+            if view.types.is_none() {
+                // A number constant reads as `f64`: JSON Schema counts 1.0 as 1.
+                let ty = match json_type(&constant.value) {
+                    JsonType::Integer => JsonType::Number,
+                    other => other,
+                };
+                view.types = Some(vec![ty]);
+            }
+        }
+    }
+    view.has_properties_or_closed = has_properties || closed;
+    view.additional_only = if has_properties || closed {
+        None
+    } else {
+        additional.or(Some(None))
+    };
+    view
+}
