@@ -318,6 +318,10 @@ impl Lowerer<'_> {
                 _ => {}
             }
         }
+        if extra.is_some() {
+            // The flattened map of the other properties is a field too.
+            scope.claim("additional_properties".to_string());
+        }
         for member in &members {
             let m = self.types.get(*member);
             for property in &m.properties {

@@ -134,6 +134,11 @@ fn maps_keep_extra_properties_and_scalars_are_newtypes() {
     let counted: StockCounted =
         round_trip(json!({ "warehouse": "WH-001", "counts": { "SKU-1": 3 }, "counter": "ada" }));
     assert_eq!(counted.additional_properties["counter"], "ada");
+    // A declared property named like the generated map keeps its own field.
+    let named: StockCounted =
+        round_trip(json!({ "warehouse": "W", "counts": {}, "additional_properties": "x" }));
+    assert_eq!(named.additional_properties2.as_deref(), Some("x"));
+    assert!(named.additional_properties.is_empty());
     assert_eq!(counted.counts["SKU-1"], 3);
     let error = decode::<StockCounted>(json!({ "warehouse": "W", "counts": { "SKU-1": 100001 } }))
         .expect_err("too many");
