@@ -2,6 +2,8 @@
 //! error kind (all carrying the original bytes), registration rules, and
 //! the ids stamped on derived messages.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 
 use evc_bindings_tests::{
@@ -9,6 +11,7 @@ use evc_bindings_tests::{
 };
 use evc_runtime::{Context, Contract, DispatchError, Envelope, HandlerError, Publisher, Reason};
 use serde_json::{json, Value};
+use support::{create_order, order_created};
 
 fn envelope(wire_type: &str, data: Value) -> Vec<u8> {
     serde_json::to_vec(&json!({
@@ -21,33 +24,6 @@ fn envelope(wire_type: &str, data: Value) -> Vec<u8> {
         "data": data,
     }))
     .expect("serializable")
-}
-
-fn create_order() -> Value {
-    json!({
-        "order_id": "6c4c1cd6-fb25-495d-8b2b-deca9b2d442d",
-        "customer_id": "2f40bd99-29dd-4ed7-a512-3f99b9939338",
-        "lines": [{ "sku": "SKU-10042-BLK", "quantity": 2 }],
-        "currency": "EUR",
-        "shipping_address": {
-            "recipient_name": "Ada Lovelace",
-            "line1": "Invalidenstrasse 117",
-            "city": "Berlin",
-            "postal_code": "10115",
-            "country_code": "DE"
-        }
-    })
-}
-
-fn order_created() -> OrderCreated {
-    serde_json::from_value(json!({
-        "order_id": "6c4c1cd6-fb25-495d-8b2b-deca9b2d442d",
-        "customer_id": "2f40bd99-29dd-4ed7-a512-3f99b9939338",
-        "lines": [{ "sku": "SKU-10042-BLK", "quantity": 2 }],
-        "total": { "amount": 189.7, "currency": "EUR" },
-        "created_at": "2024-04-29T09:14:03Z"
-    }))
-    .expect("a valid OrderCreated")
 }
 
 fn publisher() -> Publisher {

@@ -5,8 +5,11 @@
 
 use std::path::Path;
 
+mod support;
+
 use evc_bindings_tests::{decode, Message};
 use serde_json::{json, Value};
+use support::{create_order, holds};
 
 fn envelope(wire_type: &str, version: &str, data: &Value) -> Vec<u8> {
     serde_json::to_vec(&json!({
@@ -19,18 +22,6 @@ fn envelope(wire_type: &str, version: &str, data: &Value) -> Vec<u8> {
         "data": data,
     }))
     .expect("serializable")
-}
-
-fn holds(encoded: &Value, original: &Value) -> bool {
-    match (encoded, original) {
-        (Value::Object(e), Value::Object(o)) => {
-            o.iter().all(|(k, v)| e.get(k).is_some_and(|w| holds(w, v)))
-        }
-        (Value::Array(e), Value::Array(o)) => {
-            e.len() == o.len() && e.iter().zip(o).all(|(a, b)| holds(a, b))
-        }
-        _ => evc_runtime::check::json_eq(encoded, original),
-    }
 }
 
 #[test]
@@ -87,19 +78,7 @@ fn messages_route_to_the_right_variant() {
     let bytes = envelope(
         "com.example.orders.create_order.v1",
         "1.0.0",
-        &json!({
-            "order_id": "6c4c1cd6-fb25-495d-8b2b-deca9b2d442d",
-            "customer_id": "2f40bd99-29dd-4ed7-a512-3f99b9939338",
-            "lines": [{ "sku": "SKU-10042-BLK", "quantity": 2 }],
-            "currency": "EUR",
-            "shipping_address": {
-                "recipient_name": "Ada Lovelace",
-                "line1": "Invalidenstrasse 117",
-                "city": "Berlin",
-                "postal_code": "10115",
-                "country_code": "DE"
-            }
-        }),
+        &create_order(),
     );
     match decode(&bytes) {
         Ok((_, Message::Command(evc_bindings_tests::Command::CreateOrder(command)))) => {

@@ -2,22 +2,14 @@
 //! writes the SDK reads with equal attributes, extensions and data, and what
 //! the SDK writes parses and dispatches here.
 
+mod support;
+
 use cloudevents::event::{AttributesReader, ExtensionValue};
 use cloudevents::{Data, EventBuilder, EventBuilderV10};
 use evc_bindings_tests::{Bus, OrderCreated, OrderCreatedV2};
 use evc_runtime::{Contract, Envelope, Publisher, Reason};
 use serde_json::{json, Value};
-
-fn order_created() -> OrderCreated {
-    serde_json::from_value(json!({
-        "order_id": "6c4c1cd6-fb25-495d-8b2b-deca9b2d442d",
-        "customer_id": "2f40bd99-29dd-4ed7-a512-3f99b9939338",
-        "lines": [{ "sku": "SKU-10042-BLK", "quantity": 2 }],
-        "total": { "amount": 189.7, "currency": "EUR" },
-        "created_at": "2024-04-29T09:14:03Z"
-    }))
-    .expect("a valid OrderCreated")
-}
+use support::order_created;
 
 #[test]
 fn envelopes_evc_writes_read_in_the_sdk() {

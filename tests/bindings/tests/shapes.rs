@@ -2,9 +2,12 @@
 //! recursion, `allOf` merges, maps and non-object payloads decode what their
 //! schema accepts, refuse what it does not, and encode back unchanged.
 
+mod support;
+
 use evc_bindings_tests::{maps, merging, optionality, recursion, unions};
 use evc_runtime::{Contract, PayloadError};
 use serde_json::{json, Value};
+use support::holds;
 
 fn decode<T: Contract>(value: Value) -> Result<T, PayloadError> {
     T::decode(value.to_string().as_bytes())
@@ -17,18 +20,6 @@ fn round_trip<T: Contract>(value: Value) -> T {
     let encoded = serde_json::to_value(&decoded).expect("encodes");
     assert!(holds(&encoded, &value), "{encoded} does not hold {value}");
     decoded
-}
-
-fn holds(encoded: &Value, original: &Value) -> bool {
-    match (encoded, original) {
-        (Value::Object(e), Value::Object(o)) => {
-            o.iter().all(|(k, v)| e.get(k).is_some_and(|w| holds(w, v)))
-        }
-        (Value::Array(e), Value::Array(o)) => {
-            e.len() == o.len() && e.iter().zip(o).all(|(a, b)| holds(a, b))
-        }
-        _ => evc_runtime::check::json_eq(encoded, original),
-    }
 }
 
 #[test]
