@@ -3,7 +3,7 @@
 //! upcast from the version before it.
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Contract, Model};
+use crate::model::{Contract, Model, Version};
 use crate::rules::RuleId;
 
 pub fn check(model: &Model, out: &mut Vec<Diagnostic>) {
@@ -64,19 +64,31 @@ fn upcasts(contract: &Contract, out: &mut Vec<Diagnostic>) {
                 )
                 .hint("remove `upcast`; it belongs to a new major version"),
             ),
-            (Some(old), None) if current.major > old.major => out.push(
-                Diagnostic::new(
-                    RuleId::UpcastMissing,
-                    version.version_place,
-                    format!(
-                        "version {current} of `{}` is a new major but has no `upcast` from {old}",
-                        contract.name.value
-                    ),
-                )
-                .hint("add `upcast:` steps (rename, move, set, drop, convert) or `- custom: true`; a schema that cannot be derived from the old one is a new contract"),
-            ),
+            (Some(old), None) if current.major > old.major => {
+                out.push(upcast_missing(contract, version, current, old));
+            }
             _ => {}
         }
         before = Some(current);
     }
+}
+
+fn upcast_missing(
+    contract: &Contract,
+    version: &Version,
+    current: &semver::Version,
+    old: &semver::Version,
+) -> Diagnostic {
+    Diagnostic::new(
+        RuleId::UpcastMissing,
+        version.version_place,
+        format!(
+            "version {current} of `{}` is a new major but has no `upcast` step from {old}",
+            contract.name.value
+        ),
+    )
+    .hint(
+        "add `upcast:` steps (rename, move, set, drop, convert) or `- custom: true`; \
+         a schema that cannot be derived from the old one is a new contract",
+    )
 }

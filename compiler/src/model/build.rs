@@ -337,6 +337,7 @@ impl Builder<'_> {
             self.wrong_type(file, "upcast", node, "a list of steps");
             return None;
         };
+        let findings = self.diagnostics.len();
         let mut steps = Vec::new();
         for item in items {
             let entries = match item.as_map() {
@@ -359,6 +360,11 @@ impl Builder<'_> {
                     place: place(file, item.span),
                 });
             }
+        }
+        if steps.is_empty() && self.diagnostics.len() == findings {
+            // `upcast: []` or only `- custom: false`: no upcast at all. (Steps
+            // that were wrong are reported already; no second finding.)
+            return None;
         }
         let custom = steps.iter().find(|s| s.value == UpcastStep::Custom);
         if let (Some(custom), true) = (custom, steps.len() > 1) {
