@@ -412,7 +412,9 @@ impl<'de, R: Router> Visitor<'de> for EnvelopeVisitor<'_, '_, 'de, R> {
                     seen |= 1 << bit;
                     before & (1 << bit) != 0
                 }
-                None => e.extensions.iter().any(|(k, _)| *k == key),
+                // Extensions are checked once at the end, sorted: a message
+                // with many of them must not cost a comparison per pair.
+                None => false,
             };
             if duplicate {
                 error.get_or_insert(EnvelopeError::DuplicateAttribute(key.to_string()));
@@ -468,6 +470,9 @@ impl<'de, R: Router> Visitor<'de> for EnvelopeVisitor<'_, '_, 'de, R> {
             *slot = text;
         }
         if error.is_none() {
+            error = duplicate_extension(&e.extensions);
+        }
+        if error.is_none() {
             let required = [
                 ("id", &id),
                 ("source", &source),
@@ -485,6 +490,15 @@ impl<'de, R: Router> Visitor<'de> for EnvelopeVisitor<'_, '_, 'de, R> {
         e.ty = ty.unwrap_or_default();
         Ok(error)
     }
+}
+
+fn duplicate_extension(extensions: &[(Cow<'_, str>, &RawValue)]) -> Option<EnvelopeError> {
+    let mut names: Vec<&str> = extensions.iter().map(|(name, _)| name.as_ref()).collect();
+    names.sort_unstable();
+    names
+        .windows(2)
+        .find(|pair| pair[0] == pair[1])
+        .map(|pair| EnvelopeError::DuplicateAttribute(pair[0].to_owned()))
 }
 
 /// An extension attribute: a lower-case name and a scalar value.
@@ -589,6 +603,19 @@ mod tests {
             parse(r#"{"specversion":"1.0","id":"1","id":"2","source":"/s","type":"t"}"#),
             Err(EnvelopeError::DuplicateAttribute(_))
         ));
+    }
+
+    #[test]
+    fn many_extensions_are_checked_for_duplicates_in_one_sort() {
+        let mut text = String::from(r#"{"specversion":"1.0","id":"1","source":"/s","type":"t""#);
+        for i in 0..20_000 {
+            text.push_str(&format!(r#","x{i}":1"#));
+        }
+        assert!(parse(&format!("{text}}}")).is_ok());
+        assert_eq!(
+            parse(&format!(r#"{text},"x7":2}}"#)).unwrap_err(),
+            EnvelopeError::DuplicateAttribute("x7".into())
+        );
     }
 
     #[test]
