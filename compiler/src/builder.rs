@@ -143,7 +143,9 @@ pub fn generate_from(root: &Path, lint: &Lint, options: &Options) -> Result<Gene
     })
 }
 
-fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// Writes `bytes` unless the file already holds them, so an unchanged
+/// output keeps its timestamp and does not trigger a rebuild.
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<()> {
     if fs::read(path).is_ok_and(|old| old == bytes) {
         return Ok(());
     }

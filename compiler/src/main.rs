@@ -135,8 +135,7 @@ fn build(dir: PathBuf, out: PathBuf, color: Color) -> ExitCode {
         evc::rust::generate(&lint.model, &evc::rust::Options::default()),
     )];
     for (path, code) in &outputs {
-        let written =
-            std::fs::create_dir_all(&out).and_then(|()| write_if_changed(path, code.as_bytes()));
+        let written = evc::builder::write_if_changed(path, code.as_bytes());
         if let Err(error) = written {
             eprintln!("evc: cannot write {}: {error}", path.display());
             return ExitCode::from(EXIT_USAGE);
@@ -161,7 +160,7 @@ fn generate(target: Target, dir: PathBuf, out: Option<PathBuf>) -> ExitCode {
     };
     eprint!("{}", generated.warnings);
     let written = match &out {
-        Some(path) => write_if_changed(path, generated.code.as_bytes()),
+        Some(path) => evc::builder::write_if_changed(path, generated.code.as_bytes()),
         None => write_stdout(&generated.code),
     };
     match written {
@@ -171,13 +170,6 @@ fn generate(target: Target, dir: PathBuf, out: Option<PathBuf>) -> ExitCode {
             ExitCode::from(EXIT_USAGE)
         }
     }
-}
-
-fn write_if_changed(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    if std::fs::read(path).is_ok_and(|old| old == bytes) {
-        return Ok(());
-    }
-    std::fs::write(path, bytes)
 }
 
 fn lint(dir: PathBuf, format: Format, deny_warnings: bool, color: Color) -> ExitCode {

@@ -273,18 +273,18 @@ fn output_is_identical_across_runs() {
     assert_eq!(first, second);
 }
 
+fn modified(path: &Path) -> std::time::SystemTime {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .expect("mtime")
+}
+
 #[test]
 fn gen_rust_writes_bindings_and_leaves_an_unchanged_file_alone() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("order_shipped.yaml"), CLEAN).expect("write");
+    let dir = root(&[("order_shipped.yaml", CLEAN)]);
     let out = dir.path().join("bindings.rs");
-    let first = Command::new(env!("CARGO_BIN_EXE_evc"))
-        .args(["gen", "rust"])
-        .arg(dir.path())
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("evc runs");
+    let out_arg = out.to_str().expect("UTF-8 temp path");
+    let first = evc(&["gen", "rust", "--out", out_arg], dir.path());
     assert_eq!(
         first.status.code(),
         Some(0),
@@ -294,35 +294,17 @@ fn gen_rust_writes_bindings_and_leaves_an_unchanged_file_alone() {
     let code = std::fs::read_to_string(&out).expect("written");
     assert!(code.contains("pub struct OrderShippedV1"));
     assert!(code.contains("\"com.example.shipping.order_shipped.v1\""));
-    let modified = std::fs::metadata(&out)
-        .and_then(|m| m.modified())
-        .expect("mtime");
+    let written = modified(&out);
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let again = Command::new(env!("CARGO_BIN_EXE_evc"))
-        .args(["gen", "rust"])
-        .arg(dir.path())
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("evc runs");
+    let again = evc(&["gen", "rust", "--out", out_arg], dir.path());
     assert_eq!(again.status.code(), Some(0));
-    assert_eq!(
-        std::fs::metadata(&out)
-            .and_then(|m| m.modified())
-            .expect("mtime"),
-        modified
-    );
+    assert_eq!(modified(&out), written);
 }
 
 #[test]
 fn gen_rust_refuses_contracts_with_errors() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("ship_order.yaml"), FLAWED).expect("write");
-    let output = Command::new(env!("CARGO_BIN_EXE_evc"))
-        .args(["gen", "rust"])
-        .arg(dir.path())
-        .output()
-        .expect("evc runs");
+    let dir = root(&[("ship_order.yaml", FLAWED)]);
+    let output = evc(&["gen", "rust"], dir.path());
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty(), "no code for broken contracts");
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -334,17 +316,12 @@ fn gen_rust_refuses_contracts_with_errors() {
 
 #[test]
 fn build_lints_and_generates() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("order_shipped.yaml"), CLEAN).expect("write");
+    let dir = root(&[("order_shipped.yaml", CLEAN)]);
     let out = dir.path().join("out");
-    let output = Command::new(env!("CARGO_BIN_EXE_evc"))
-        .arg("build")
-        .arg(dir.path())
-        .arg("--out")
-        .arg(&out)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("evc runs");
+    let output = evc(
+        &["build", "--out", out.to_str().expect("UTF-8 temp path")],
+        dir.path(),
+    );
     assert_eq!(
         output.status.code(),
         Some(0),

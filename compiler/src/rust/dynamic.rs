@@ -7,7 +7,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::validate::{json_const, number, pattern, string_format, wrap, Access, Checks, Segment};
+use super::validate::{json_const, wrap, Access, Checks, Segment};
 use crate::model::{Additional, Schema, SchemaId};
 
 /// Generated checks nest no deeper than this; only a schema that recurses
@@ -93,24 +93,9 @@ impl Checks<'_> {
         path: &[Segment],
         depth: usize,
     ) -> Option<TokenStream> {
-        let rt = self.rt;
         let receiver = value.receiver();
         let text = format_ident!("text_{depth}");
-        let mut checks = Vec::new();
-        if let Some(n) = s.min_length {
-            checks.push(wrap(quote!(#rt::check::min_length(#text, #n)), path));
-        }
-        if let Some(n) = s.max_length {
-            checks.push(wrap(quote!(#rt::check::max_length(#text, #n)), path));
-        }
-        if let Some(p) = &s.pattern {
-            let compiled = pattern(rt, &p.value);
-            checks.push(wrap(quote!(#rt::check::pattern(#text, #compiled)), path));
-        }
-        let format = s.format.as_ref().and_then(|f| string_format(f.value));
-        if let Some(check) = format {
-            checks.push(wrap(quote!(#rt::check::#check(#text)), path));
-        }
+        let checks = self.string_keywords(s, &quote!(#text), path);
         (!checks.is_empty())
             .then(|| quote!(if let Some(#text) = #receiver.as_str() { #(#checks)* }))
     }
@@ -125,27 +110,14 @@ impl Checks<'_> {
         let rt = self.rt;
         let receiver = value.receiver();
         let n = format_ident!("number_{depth}");
-        let mut checks = Vec::new();
-        let range = s.format.as_ref().and_then(|f| f.value.integer_range());
-        let range_bounds = range.map(|(lo, hi)| {
-            (
-                serde_json::Number::from_i128(lo).unwrap_or_else(|| 0.into()),
-                serde_json::Number::from_i128(hi).unwrap_or_else(|| 0.into()),
-            )
-        });
-        let bounds = [
-            (s.minimum.as_ref(), quote!(minimum)),
-            (s.maximum.as_ref(), quote!(maximum)),
-            (s.exclusive_minimum.as_ref(), quote!(exclusive_minimum)),
-            (s.exclusive_maximum.as_ref(), quote!(exclusive_maximum)),
-            (s.multiple_of.as_ref(), quote!(multiple_of)),
-            (range_bounds.as_ref().map(|(lo, _)| lo), quote!(minimum)),
-            (range_bounds.as_ref().map(|(_, hi)| hi), quote!(maximum)),
-        ];
-        for (bound, check) in bounds {
-            if let Some(bound) = bound {
-                let bound = number(rt, bound);
-                checks.push(wrap(quote!(#rt::check::#check(#n, #bound)), path));
+        let mut checks = self.number_keywords(s, &quote!(#n), path);
+        // On an untyped value a sized-integer format is a range; a typed
+        // field gets it from its Rust type.
+        if let Some((lo, hi)) = s.format.as_ref().and_then(|f| f.value.integer_range()) {
+            for (limit, check) in [(lo, quote!(minimum)), (hi, quote!(maximum))] {
+                let limit = Literal::i128_suffixed(limit);
+                let call = quote!(#rt::check::#check(#n, #rt::check::Number::Int(#limit)));
+                checks.push(wrap(call, path));
             }
         }
         (!checks.is_empty()).then(|| {

@@ -99,7 +99,7 @@ impl Emitter<'_> {
             .iter()
             .filter_map(|f| self.default_fn(&item.name, f))
             .map(|(_, function)| function);
-        let extra = s.extra.as_ref().map(|(ty, _)| {
+        let extra = s.extra.as_ref().map(|ty| {
             let ty = self.ty(&Ty::Map(Box::new(ty.clone())));
             quote! {
                 /// Properties beyond the declared ones (`additionalProperties`).
@@ -122,7 +122,7 @@ impl Emitter<'_> {
                 0,
             ));
         }
-        if let Some((ty, _)) = &s.extra {
+        if let Some(ty) = &s.extra {
             let map = Ty::Map(Box::new(ty.clone()));
             checks.extend(self.checks.value(
                 &[item.schema],

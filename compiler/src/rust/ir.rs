@@ -67,7 +67,7 @@ pub struct Struct {
     pub closed: bool,
     /// `additionalProperties: <schema>` beside declared properties: the rest
     /// is kept in a flattened map of these values.
-    pub extra: Option<(Ty, SchemaId)>,
+    pub extra: Option<Ty>,
 }
 
 #[derive(Debug, Clone)]

@@ -313,7 +313,7 @@ impl Lowerer<'_> {
             match m.additional {
                 Additional::Allowed(false) => closed = true,
                 Additional::Schema(values) if extra.is_none() => {
-                    extra = Some((self.ty(values, &format!("{name}Value")), values));
+                    extra = Some(self.ty(values, &format!("{name}Value")));
                 }
                 _ => {}
             }

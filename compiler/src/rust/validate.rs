@@ -8,7 +8,7 @@ use serde_json::{Number, Value as Json};
 
 use super::ir::Ty;
 use super::reading::conjuncts;
-use crate::model::{Additional, Format, SchemaId, TypeSpace};
+use crate::model::{Additional, Format, Schema, SchemaId, TypeSpace};
 
 /// A step of the pointer from the checked item to a value.
 #[derive(Clone)]
@@ -263,42 +263,66 @@ impl Checks<'_> {
     ) -> Vec<TokenStream> {
         let rt = self.rt;
         let s = self.types.get(id);
-        let expr = access.by_ref();
         let mut out = Vec::new();
         if *ty == Ty::String {
-            if let Some(n) = s.min_length {
-                out.push(wrap(quote!(#rt::check::min_length(#expr, #n)), path));
-            }
-            if let Some(n) = s.max_length {
-                out.push(wrap(quote!(#rt::check::max_length(#expr, #n)), path));
-            }
-            if let Some(p) = &s.pattern {
-                let compiled = pattern(rt, &p.value);
-                out.push(wrap(quote!(#rt::check::pattern(#expr, #compiled)), path));
-            }
-            if let Some(check) = s.format.as_ref().and_then(|f| string_format(f.value)) {
-                out.push(wrap(quote!(#rt::check::#check(#expr)), path));
-            }
+            out.extend(self.string_keywords(s, &access.by_ref(), path));
         }
         if ty.is_integer() || *ty == Ty::F64 {
             let value = access.by_value();
-            let value = quote!(#rt::check::Number::from(#value));
-            let bounds = [
-                (&s.minimum, quote!(minimum)),
-                (&s.maximum, quote!(maximum)),
-                (&s.exclusive_minimum, quote!(exclusive_minimum)),
-                (&s.exclusive_maximum, quote!(exclusive_maximum)),
-                (&s.multiple_of, quote!(multiple_of)),
-            ];
-            for (bound, check) in bounds {
-                if let Some(bound) = bound {
-                    let bound = number(rt, bound);
-                    out.push(wrap(quote!(#rt::check::#check(#value, #bound)), path));
-                }
-            }
+            out.extend(self.number_keywords(s, &quote!(#rt::check::Number::from(#value)), path));
         }
         out.extend(self.whole(&[id], access, path, depth, own));
         out
+    }
+
+    /// `minLength`, `maxLength`, `pattern` and a string `format` on `text`
+    /// (an expression of type `&str`).
+    pub fn string_keywords(
+        &self,
+        s: &Schema,
+        text: &TokenStream,
+        path: &[Segment],
+    ) -> Vec<TokenStream> {
+        let rt = self.rt;
+        let mut out = Vec::new();
+        if let Some(n) = s.min_length {
+            out.push(wrap(quote!(#rt::check::min_length(#text, #n)), path));
+        }
+        if let Some(n) = s.max_length {
+            out.push(wrap(quote!(#rt::check::max_length(#text, #n)), path));
+        }
+        if let Some(p) = &s.pattern {
+            let compiled = pattern(rt, &p.value);
+            out.push(wrap(quote!(#rt::check::pattern(#text, #compiled)), path));
+        }
+        if let Some(check) = s.format.as_ref().and_then(|f| string_format(f.value)) {
+            out.push(wrap(quote!(#rt::check::#check(#text)), path));
+        }
+        out
+    }
+
+    /// The numeric bounds and `multipleOf` on `value` (a `check::Number`).
+    pub fn number_keywords(
+        &self,
+        s: &Schema,
+        value: &TokenStream,
+        path: &[Segment],
+    ) -> Vec<TokenStream> {
+        let rt = self.rt;
+        let bounds = [
+            (&s.minimum, quote!(minimum)),
+            (&s.maximum, quote!(maximum)),
+            (&s.exclusive_minimum, quote!(exclusive_minimum)),
+            (&s.exclusive_maximum, quote!(exclusive_maximum)),
+            (&s.multiple_of, quote!(multiple_of)),
+        ];
+        bounds
+            .into_iter()
+            .filter_map(|(bound, check)| {
+                let bound = number(rt, bound.as_ref()?);
+                Some(wrap(quote!(#rt::check::#check(#value, #bound)), path))
+            })
+            .collect()
     }
 }
 
