@@ -323,6 +323,75 @@ pub fn decode_payload<T: Contract>(
     T::decode(data.get().as_bytes()).map_err(|e| invalid(e.pointer, e.reason))
 }
 
+/// One major step of an upcast chain, inside dispatch: a failure keeps the
+/// message's bytes and names the step.
+pub fn upcast<Old, New>(
+    bytes: &[u8],
+    envelope: &EnvelopeRef<'_>,
+    old: Old,
+) -> Result<New, DispatchError>
+where
+    Old: Contract,
+    New: Contract + crate::Upcast<Old>,
+{
+    New::upcast(old).map_err(|error| upcast_failed::<Old, New>(bytes, envelope, &error))
+}
+
+/// The end of an upcast chain: the latest type, checked like a decoded one.
+/// An upcast whose result breaks the new schema is a failed upcast, not an
+/// invalid payload: the payload as sent was valid.
+pub fn upcast_result<Old: Contract, New: Contract>(
+    bytes: &[u8],
+    envelope: &EnvelopeRef<'_>,
+    value: New,
+) -> Result<New, DispatchError> {
+    match value.validate() {
+        Ok(()) => Ok(value),
+        Err(violation) => {
+            let error = crate::UpcastError::new(violation.pointer(), violation.reason());
+            Err(upcast_failed::<Old, New>(bytes, envelope, &error))
+        }
+    }
+}
+
+fn upcast_failed<Old: Contract, New: Contract>(
+    bytes: &[u8],
+    envelope: &EnvelopeRef<'_>,
+    error: &crate::UpcastError,
+) -> DispatchError {
+    DispatchError::new(
+        bytes,
+        Reason::UpcastFailed {
+            type_: envelope.ty.to_string(),
+            reason: format!(
+                "{} {} to {}: {error}",
+                Old::NAME,
+                Old::VERSION,
+                New::VERSION
+            ),
+        },
+    )
+}
+
+/// [`upcast`] inside the one-pass decoder, where a failure only has to
+/// send the message down the two-pass path.
+pub fn routed_upcast<Old, New, E>(old: Old) -> Result<New, E>
+where
+    New: crate::Upcast<Old>,
+    E: serde::de::Error,
+{
+    New::upcast(old).map_err(E::custom)
+}
+
+/// A check inside the one-pass decoder: an old payload before its upcast,
+/// or the upcast's result.
+pub fn routed_valid<T: crate::Validate, E: serde::de::Error>(value: T) -> Result<T, E> {
+    match value.validate() {
+        Ok(()) => Ok(value),
+        Err(violation) => Err(E::custom(violation.reason())),
+    }
+}
+
 /// Implemented by a generated `Bus` for each event it routes: where that
 /// event's subscribers live. Lets `bus.subscribe::<OrderPlaced>(..)` stay
 /// typed without a map keyed by type at run time.

@@ -14,6 +14,7 @@ pub mod de;
 pub mod dispatch;
 mod envelope;
 mod error;
+pub mod upcast;
 
 pub use contract::{Contract, Kind, PayloadError, Validate, Violation};
 pub use dispatch::{
@@ -21,6 +22,7 @@ pub use dispatch::{
 };
 pub use envelope::{Envelope, EnvelopeError, EnvelopeRef, Router, SPEC_VERSION};
 pub use error::{DispatchError, Reason, RegistrationError};
+pub use upcast::{Upcast, UpcastError};
 
 pub use serde;
 pub use serde_json;

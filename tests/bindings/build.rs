@@ -8,7 +8,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .contracts("../contracts/hostile")
         .file_name("hostile.rs")
         .compile()?;
-    for set in ["unions", "optionality", "recursion", "merging", "maps"] {
+    for set in [
+        "unions",
+        "optionality",
+        "recursion",
+        "merging",
+        "maps",
+        "upcasts",
+    ] {
         evc::Builder::new()
             .contracts(format!("../contracts/rust/{set}"))
             .file_name(format!("{set}.rs"))

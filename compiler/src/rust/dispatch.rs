@@ -11,6 +11,14 @@ use super::lower::Lowered;
 use super::names::{field_name, Scope};
 use crate::model::{Kind, Model};
 
+/// An older major of a contract.
+struct Older {
+    wire: String,
+    /// The types from this major to the latest, when every step between
+    /// them has an upcast.
+    chain: Option<Vec<Ident>>,
+}
+
 /// One contract as the table sees it.
 struct Route {
     kind: Kind,
@@ -22,8 +30,8 @@ struct Route {
     latest: Ident,
     wire: String,
     prefix: String,
-    /// Wire types of older majors, which have no upcast yet.
-    older: Vec<String>,
+    /// Older majors, each routed through its upcast chain.
+    older: Vec<Older>,
     docs: TokenStream,
 }
 
@@ -42,14 +50,24 @@ pub fn table(model: &Model, lowered: &Lowered, rt: &TokenStream) -> TokenStream 
 fn routes(model: &Model, lowered: &Lowered) -> Vec<Route> {
     let mut methods = Scope::default();
     let mut out = Vec::new();
+    let steps = super::upcast::major_steps(model, lowered);
     for (index, alias) in &lowered.latest {
         let contract = &model.contracts[*index];
-        let roots: Vec<_> = lowered
-            .roots
-            .iter()
-            .filter(|r| r.contract == *index)
+        let roots: Vec<usize> = (0..lowered.roots.len())
+            .filter(|r| lowered.roots[*r].contract == *index)
             .collect();
-        let Some(latest) = roots.last() else { continue };
+        let Some(&last) = roots.last() else { continue };
+        let latest = &lowered.roots[last];
+        let type_of = |root: usize| ident(&lowered.items.get(lowered.roots[root].item).name);
+        let older = roots[..roots.len() - 1]
+            .iter()
+            .map(|&root| Older {
+                wire: contract.wire_type(lowered.roots[root].major),
+                chain: (root..last)
+                    .all(|from| steps.iter().any(|s| s.from == from && s.to == from + 1))
+                    .then(|| (root..=last).map(type_of).collect()),
+            })
+            .collect();
         let wire = contract.wire_type(latest.major);
         let prefix = wire[..wire.len() - latest.major.to_string().len()].to_string();
         out.push(Route {
@@ -57,10 +75,7 @@ fn routes(model: &Model, lowered: &Lowered) -> Vec<Route> {
             variant: ident(alias),
             method: ident(&methods.claim(field_name(&contract.name.value))),
             latest: ident(&lowered.items.get(latest.item).name),
-            older: roots[..roots.len() - 1]
-                .iter()
-                .map(|r| contract.wire_type(r.major))
-                .collect(),
+            older,
             docs: doc_attrs(&[format!(
                 " `{}` ({}, `{wire}`).",
                 contract.name.value, contract.kind
@@ -142,13 +157,19 @@ fn message_enums(routes: &[Route], rt: &TokenStream) -> TokenStream {
     }
 }
 
+/// The message holding `payload`, a value of the route's latest type.
+fn wrap(r: &Route) -> TokenStream {
+    let variant = &r.variant;
+    match r.kind {
+        Kind::Event => quote!(Message::Event(Event::#variant(payload))),
+        Kind::Command => quote!(Message::Command(Command::#variant(payload))),
+    }
+}
+
 fn decode(routes: &[Route], rt: &TokenStream) -> TokenStream {
     let arms = routes.iter().map(|r| {
-        let (wire, variant, latest) = (Literal::string(&r.wire), &r.variant, &r.latest);
-        let wrap = match r.kind {
-            Kind::Event => quote!(Message::Event(Event::#variant(payload))),
-            Kind::Command => quote!(Message::Command(Command::#variant(payload))),
-        };
+        let (wire, latest) = (Literal::string(&r.wire), &r.latest);
+        let wrap = wrap(r);
         quote! {
             #wire => {
                 let payload = #rt::dispatch::decode_payload::<#latest>(bytes, envelope)?;
@@ -156,13 +177,34 @@ fn decode(routes: &[Route], rt: &TokenStream) -> TokenStream {
             }
         }
     });
-    let older: Vec<Literal> = routes
+    let chains = routes.iter().flat_map(|r| {
+        r.older.iter().filter_map(move |older| {
+            let chain = older.chain.as_ref()?;
+            let wire = Literal::string(&older.wire);
+            let first = &chain[0];
+            let steps = chain.windows(2).map(|pair| {
+                let (old, new) = (&pair[0], &pair[1]);
+                quote!(let payload = #rt::dispatch::upcast::<#old, #new>(bytes, envelope, payload)?;)
+            });
+            let wrap = wrap(r);
+            Some(quote! {
+                #wire => {
+                    let payload = #rt::dispatch::decode_payload::<#first>(bytes, envelope)?;
+                    #(#steps)*
+                    let payload = #rt::dispatch::upcast_result::<#first, _>(bytes, envelope, payload)?;
+                    Ok(#wrap)
+                }
+            })
+        })
+    });
+    let unsupported: Vec<Literal> = routes
         .iter()
-        .flat_map(|r| r.older.iter().map(|w| Literal::string(w)))
+        .flat_map(|r| r.older.iter().filter(|o| o.chain.is_none()))
+        .map(|o| Literal::string(&o.wire))
         .collect();
-    let older_arm = (!older.is_empty()).then(|| {
+    let older_arm = (!unsupported.is_empty()).then(|| {
         quote! {
-            #(#older)|* => Err(#rt::DispatchError::new(
+            #(#unsupported)|* => Err(#rt::DispatchError::new(
                 bytes,
                 #rt::Reason::UnsupportedVersion {
                     type_: envelope.ty.to_string(),
@@ -197,6 +239,7 @@ fn decode(routes: &[Route], rt: &TokenStream) -> TokenStream {
         ) -> Result<Message, #rt::DispatchError> {
             match envelope.ty.as_ref() {
                 #(#arms)*
+                #(#chains)*
                 #older_arm
                 other => Err(#rt::DispatchError::unmatched(
                     bytes,
@@ -213,12 +256,37 @@ fn decode(routes: &[Route], rt: &TokenStream) -> TokenStream {
 /// `Validate` for the message enums.
 fn router(routes: &[Route], rt: &TokenStream) -> TokenStream {
     let arms = routes.iter().map(|r| {
-        let (wire, variant, latest) = (Literal::string(&r.wire), &r.variant, &r.latest);
-        let payload = quote!(<#latest as #rt::serde::Deserialize>::deserialize(data)?);
-        match r.kind {
-            Kind::Event => quote!(#wire => Message::Event(Event::#variant(#payload)),),
-            Kind::Command => quote!(#wire => Message::Command(Command::#variant(#payload)),),
+        let (wire, latest) = (Literal::string(&r.wire), &r.latest);
+        let wrap = wrap(r);
+        quote! {
+            #wire => {
+                let payload = <#latest as #rt::serde::Deserialize>::deserialize(data)?;
+                #wrap
+            }
         }
+    });
+    // An older major is upcast here too; any failure sends the message down
+    // the two-pass path, which names it precisely.
+    let chains = routes.iter().flat_map(|r| {
+        r.older.iter().filter_map(move |older| {
+            let chain = older.chain.as_ref()?;
+            let wire = Literal::string(&older.wire);
+            let first = &chain[0];
+            let steps = chain.windows(2).map(|pair| {
+                let (old, new) = (&pair[0], &pair[1]);
+                quote!(let payload = #rt::dispatch::routed_upcast::<#old, #new, D::Error>(payload)?;)
+            });
+            let wrap = wrap(r);
+            Some(quote! {
+                #wire => {
+                    let payload = <#first as #rt::serde::Deserialize>::deserialize(data)?;
+                    let payload = #rt::dispatch::routed_valid::<_, D::Error>(payload)?;
+                    #(#steps)*
+                    let payload = #rt::dispatch::routed_valid::<_, D::Error>(payload)?;
+                    #wrap
+                }
+            })
+        })
     });
     let validate = |kind: Kind, name: Ident| {
         let arms = of_kind(routes, kind).map(|r| {
@@ -253,6 +321,7 @@ fn router(routes: &[Route], rt: &TokenStream) -> TokenStream {
             ) -> Result<Option<Message>, D::Error> {
                 Ok(Some(match ty {
                     #(#arms)*
+                    #(#chains)*
                     _ => {
                         <#rt::serde::de::IgnoredAny as #rt::serde::Deserialize>::deserialize(data)?;
                         return Ok(None);

@@ -151,11 +151,7 @@ impl Emitter<'_> {
         if !f.defaulted {
             return None;
         }
-        let name = format_ident!(
-            "default_{}_{}",
-            heck::ToSnakeCase::to_snake_case(owner),
-            f.ident.trim_start_matches("r#")
-        );
+        let name = default_fn_name(owner, f);
         let value = f.default.as_ref()?;
         let expr = match (&f.ty, value) {
             (Ty::String, serde_json::Value::String(text)) => {
@@ -447,6 +443,15 @@ impl Emitter<'_> {
 }
 
 /// The runtime path as text, for serde attributes that take a path string.
+/// The function that gives a defaulted field of `owner` its default.
+pub fn default_fn_name(owner: &str, f: &Field) -> Ident {
+    format_ident!(
+        "default_{}_{}",
+        heck::ToSnakeCase::to_snake_case(owner),
+        f.ident.trim_start_matches("r#")
+    )
+}
+
 pub fn rt_path_text(rt: &TokenStream) -> String {
     rt.to_string().replace(' ', "")
 }

@@ -13,6 +13,7 @@ mod names;
 mod reading;
 mod recursion;
 mod text;
+mod upcast;
 mod validate;
 
 use proc_macro2::TokenStream;
@@ -59,10 +60,12 @@ pub fn tokens(model: &Model, options: &Options) -> TokenStream {
     };
     let contracts = contract::impls(model, &lowered, &emitter);
     let items = lowered.items.iter().map(|(id, _)| emitter.item(id));
+    let upcasts = upcast::impls(model, &lowered, &emitter);
     let dispatch = dispatch::table(model, &lowered, &rt);
     quote! {
         #contracts
         #(#items)*
+        #upcasts
         #dispatch
     }
 }

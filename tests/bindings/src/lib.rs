@@ -36,3 +36,23 @@ pub mod merging {
 pub mod maps {
     include!(concat!(env!("OUT_DIR"), "/maps.rs"));
 }
+
+/// Upcasts through every kind of step, one over JSON and one custom.
+pub mod upcasts {
+    include!(concat!(env!("OUT_DIR"), "/upcasts.rs"));
+
+    /// `BinRelabeled` 1 to 2 is `custom: true`: without this impl the crate
+    /// does not compile.
+    impl evc_runtime::Upcast<BinRelabeledV1> for BinRelabeledV2 {
+        fn upcast(old: BinRelabeledV1) -> Result<Self, evc_runtime::UpcastError> {
+            let (aisle, bin) = old
+                .label
+                .split_once('/')
+                .ok_or_else(|| evc_runtime::UpcastError::new("/label", "no `/` in the label"))?;
+            Ok(BinRelabeledV2 {
+                aisle: aisle.to_owned(),
+                bin: bin.to_owned(),
+            })
+        }
+    }
+}

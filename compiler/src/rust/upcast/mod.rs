@@ -1,0 +1,197 @@
+//! Upcasts as typed conversions: for every major step of a contract, an
+//! `impl Upcast<V1> for V2` generated from its declarative steps, moving
+//! each old field to its new place at compile time rather than reshuffling
+//! JSON at run time. A step list the typed form cannot follow (a path
+//! through an optional object, say) runs the same steps over JSON inside the
+//! impl; a `custom: true` step is an impl the user writes, which dispatch
+//! requires, so a missing one is a compile error naming both types.
+
+mod construct;
+mod symbolic;
+
+use std::cell::Cell;
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::emit::{ident, Emitter};
+use super::ir::{Shape, Ty};
+use super::lower::Lowered;
+use crate::model::{JsonType, Model, UpcastStep};
+use construct::Constructor;
+use symbolic::{old_root, pointer, segments, Reshaper, Sym};
+
+/// How one major becomes the next.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Conversion<'m> {
+    Declared(&'m [crate::model::Spanned<UpcastStep>]),
+    Custom,
+}
+
+/// One major step of a contract, between two generated root types.
+#[derive(Debug, Clone, Copy)]
+pub struct MajorStep<'m> {
+    /// Indexes into `Lowered::roots`.
+    pub from: usize,
+    pub to: usize,
+    pub conversion: Conversion<'m>,
+}
+
+/// Every major step that has an upcast, per contract in major order.
+pub fn major_steps<'m>(model: &'m Model, lowered: &Lowered) -> Vec<MajorStep<'m>> {
+    let mut out = Vec::new();
+    for (to, root) in lowered.roots.iter().enumerate() {
+        let Some(from) = to.checked_sub(1) else {
+            continue;
+        };
+        if lowered.roots[from].contract != root.contract {
+            continue;
+        }
+        let contract = &model.contracts[root.contract];
+        // The upcast sits on the first version of the new major.
+        let first = contract
+            .versions
+            .iter()
+            .find(|v| v.version.as_ref().is_some_and(|n| n.major == root.major));
+        let Some(upcast) = first.and_then(|v| v.upcast.as_ref()) else {
+            continue;
+        };
+        let conversion = if upcast.value.iter().any(|s| s.value == UpcastStep::Custom) {
+            Conversion::Custom
+        } else {
+            Conversion::Declared(&upcast.value)
+        };
+        out.push(MajorStep {
+            from,
+            to,
+            conversion,
+        });
+    }
+    out
+}
+
+pub fn impls(model: &Model, lowered: &Lowered, emitter: &Emitter) -> TokenStream {
+    let rt = emitter.checks.rt;
+    let mut out = TokenStream::new();
+    for step in major_steps(model, lowered) {
+        let Conversion::Declared(steps) = step.conversion else {
+            continue;
+        };
+        let steps: Vec<UpcastStep> = steps.iter().map(|s| s.value.clone()).collect();
+        let (from, to) = (&lowered.roots[step.from], &lowered.roots[step.to]);
+        let old = ident(&lowered.items.get(from.item).name);
+        let new = ident(&lowered.items.get(to.item).name);
+        let body = typed(lowered, emitter, from.item, to.item, &steps)
+            .unwrap_or_else(|| over_json(rt, &old, &steps));
+        let doc = Literal::string(&format!(
+            " `{}` {} to {}, by the contract's upcast steps.",
+            model.contracts[to.contract].name.value,
+            version_text(model, from),
+            version_text(model, to),
+        ));
+        out.extend(quote! {
+            #[doc = #doc]
+            #[allow(deprecated)]
+            impl #rt::Upcast<#old> for #new {
+                #body
+            }
+        });
+    }
+    out
+}
+
+fn version_text(model: &Model, root: &super::lower::Root) -> String {
+    model.contracts[root.contract].versions[root.version]
+        .version
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default()
+}
+
+/// The conversion as a struct literal built from the old fields, or `None`
+/// when the steps leave the typed form.
+fn typed(
+    lowered: &Lowered,
+    emitter: &Emitter,
+    from: super::ir::ItemId,
+    to: super::ir::ItemId,
+    steps: &[UpcastStep],
+) -> Option<TokenStream> {
+    let rt = emitter.checks.rt;
+    let items = &lowered.items;
+    if !matches!(items.get(to).shape, Shape::Struct(_)) {
+        return None;
+    }
+    let mut root = old_root(items, &Ty::Named(from)).ok()?;
+    Reshaper { items, rt }.apply(&mut root, steps).ok()?;
+    let Sym::Object { entries, .. } = root else {
+        return None;
+    };
+    let constructor = Constructor {
+        items,
+        emitter,
+        rt,
+        used_old: Cell::new(false),
+    };
+    let value = constructor.structure(entries, to, "").ok()?;
+    let old = ident(&items.get(from).name);
+    let parameter = if constructor.used_old.get() {
+        quote!(old)
+    } else {
+        quote!(_old)
+    };
+    Some(quote! {
+        fn upcast(#parameter: #old) -> Result<Self, #rt::UpcastError> {
+            Ok(#value)
+        }
+    })
+}
+
+/// The steps over the old payload as JSON, then read as the new type.
+fn over_json(rt: &TokenStream, old: &proc_macro2::Ident, steps: &[UpcastStep]) -> TokenStream {
+    let json = quote!(#rt::upcast::json);
+    let path = |text: &str| {
+        let parts = segments(text).into_iter().map(|s| Literal::string(&s));
+        quote!(&[#(#parts),*])
+    };
+    let calls = steps.iter().map(|step| match step {
+        UpcastStep::Rename { from, to } => {
+            let (from, to) = (path(from), Literal::string(to));
+            quote!(#json::rename(&mut value, #from, #to)?;)
+        }
+        UpcastStep::Move { from, to } => {
+            let (from, to) = (path(from), path(to));
+            quote!(#json::move_to(&mut value, #from, #to)?;)
+        }
+        UpcastStep::Set { path: at, value } => {
+            let pointer = Literal::string(&pointer(&segments(at)));
+            let text = Literal::string(&value.to_string());
+            let at = path(at);
+            quote! {
+                #json::set(&mut value, #at, #rt::upcast::constant(#text, #pointer)?)?;
+            }
+        }
+        UpcastStep::Drop { path: at } => {
+            let at = path(at);
+            quote!(#json::drop(&mut value, #at)?;)
+        }
+        UpcastStep::Convert { path: at, to } => {
+            let at = path(at);
+            let scalar = match to {
+                JsonType::Integer => quote!(Integer),
+                JsonType::Number => quote!(Number),
+                JsonType::Boolean => quote!(Boolean),
+                _ => quote!(String),
+            };
+            quote!(#json::convert(&mut value, #at, #json::Scalar::#scalar)?;)
+        }
+        UpcastStep::Custom => TokenStream::new(),
+    });
+    quote! {
+        fn upcast(old: #old) -> Result<Self, #rt::UpcastError> {
+            let mut value = #json::to_value(&old)?;
+            #(#calls)*
+            #json::from_value(value)
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! The old payload as a tree of Rust expressions, reshaped by the
+//! declarative steps at compile time. What the steps do to JSON at run time
+//! (rename, move, set, drop, convert), this does to expressions once, so the
+//! generated conversion moves each old field straight to its new place.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use serde_json::Value as Json;
+
+use super::super::emit::ident;
+use super::super::ir::{Items, Shape, Ty};
+use crate::model::{JsonType, UpcastStep};
+
+/// A step list the typed conversion cannot follow (a path through an
+/// optional or non-object value, say); the caller falls back to running the
+/// steps over JSON, which has the same meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unsupported;
+
+/// One value of the payload being built.
+#[derive(Debug, Clone)]
+pub enum Sym {
+    /// A value of the old payload: the expression that moves it out, and
+    /// its Rust type.
+    Old { expr: TokenStream, ty: Ty },
+    /// A constant of a `set` step.
+    Const(Json),
+    /// An object whose properties are known one by one. `exists` when it
+    /// stands for an object of the old payload (present even if emptied);
+    /// an object created by a step exists when something certain is in it.
+    Object {
+        entries: Vec<(String, Sym)>,
+        exists: bool,
+    },
+}
+
+impl Sym {
+    /// Whether the value is present whatever the old payload held.
+    pub fn certain(&self) -> bool {
+        match self {
+            Sym::Old { ty, .. } => !matches!(ty, Ty::Option(_)),
+            Sym::Const(_) => true,
+            Sym::Object { entries, exists } => *exists || entries.iter().any(|(_, s)| s.certain()),
+        }
+    }
+}
+
+/// The old payload struct, bound to `old`, as an object of its fields.
+pub fn old_root(items: &Items, ty: &Ty) -> Result<Sym, Unsupported> {
+    expand(items, quote!(old), ty)
+}
+
+/// An old struct value as an object of its fields.
+pub fn open(items: &Items, sym: Sym) -> Result<Sym, Unsupported> {
+    match sym {
+        Sym::Old { expr, ty } => expand(items, expr, &ty),
+        other => Ok(other),
+    }
+}
+
+/// An old struct value as an object of its fields (moved out one by one).
+fn expand(items: &Items, expr: TokenStream, ty: &Ty) -> Result<Sym, Unsupported> {
+    let Ty::Named(id) = ty else {
+        return Err(Unsupported);
+    };
+    let Shape::Struct(s) = &items.get(*id).shape else {
+        return Err(Unsupported);
+    };
+    if s.extra.is_some() {
+        // Undeclared properties travel in a map the steps could address by
+        // name; only the JSON form follows them.
+        return Err(Unsupported);
+    }
+    let entries = s
+        .fields
+        .iter()
+        .map(|f| {
+            let member = ident(&f.ident);
+            let sym = Sym::Old {
+                expr: quote!(#expr.#member),
+                ty: f.ty.clone(),
+            };
+            (f.wire.clone(), sym)
+        })
+        .collect();
+    Ok(Sym::Object {
+        entries,
+        exists: true,
+    })
+}
+
+/// The segments of a step path: `/`-separated, `~1` and `~0` escaped.
+pub fn segments(path: &str) -> Vec<String> {
+    path.split('/')
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+pub struct Reshaper<'a> {
+    pub items: &'a Items,
+    pub rt: &'a TokenStream,
+}
+
+impl Reshaper<'_> {
+    /// Applies the steps, in order, to the old payload.
+    pub fn apply(&self, root: &mut Sym, steps: &[UpcastStep]) -> Result<(), Unsupported> {
+        for step in steps {
+            match step {
+                UpcastStep::Rename { from, to } => {
+                    let from = segments(from);
+                    if let Some(value) = self.take(root, &from)? {
+                        let mut target = from;
+                        target.pop();
+                        target.push(to.clone());
+                        self.put(root, &target, value)?;
+                    }
+                }
+                UpcastStep::Move { from, to } => {
+                    if let Some(value) = self.take(root, &segments(from))? {
+                        self.put(root, &segments(to), value)?;
+                    }
+                }
+                UpcastStep::Set { path, value } => {
+                    self.put(root, &segments(path), Sym::Const(value.clone()))?;
+                }
+                UpcastStep::Drop { path } => {
+                    self.take(root, &segments(path))?;
+                }
+                UpcastStep::Convert { path, to } => {
+                    let path = segments(path);
+                    if let Some(value) = self.take(root, &path)? {
+                        self.put(root, &path, convert(self.rt, value, *to, &pointer(&path))?)?;
+                    }
+                }
+                UpcastStep::Custom => return Err(Unsupported),
+            }
+        }
+        Ok(())
+    }
+
+    fn take(&self, root: &mut Sym, path: &[String]) -> Result<Option<Sym>, Unsupported> {
+        let Some((last, parents)) = path.split_last() else {
+            return Err(Unsupported);
+        };
+        let mut node = root;
+        for segment in parents {
+            match self.child(node, segment, false)? {
+                Some(child) => node = child,
+                None => return Ok(None),
+            }
+        }
+        let entries = self.entries(node)?;
+        Ok(entries
+            .iter()
+            .position(|(name, _)| name == last)
+            .map(|at| entries.remove(at).1))
+    }
+
+    fn put(&self, root: &mut Sym, path: &[String], value: Sym) -> Result<(), Unsupported> {
+        let Some((last, parents)) = path.split_last() else {
+            return Err(Unsupported);
+        };
+        let mut node = root;
+        for segment in parents {
+            node = self.child(node, segment, true)?.ok_or(Unsupported)?;
+        }
+        let entries = self.entries(node)?;
+        match entries.iter_mut().find(|(name, _)| name == last) {
+            Some(slot) => slot.1 = value,
+            None => entries.push((last.clone(), value)),
+        }
+        Ok(())
+    }
+
+    /// The property `name` of an object node; `create` makes a missing one.
+    fn child<'s>(
+        &self,
+        node: &'s mut Sym,
+        name: &str,
+        create: bool,
+    ) -> Result<Option<&'s mut Sym>, Unsupported> {
+        let entries = self.entries(node)?;
+        let at = match entries.iter().position(|(n, _)| n == name) {
+            Some(at) => at,
+            None if create => {
+                let created = Sym::Object {
+                    entries: Vec::new(),
+                    exists: false,
+                };
+                entries.push((name.to_owned(), created));
+                entries.len() - 1
+            }
+            None => return Ok(None),
+        };
+        Ok(Some(&mut entries[at].1))
+    }
+
+    /// The entries of an object node, opening an old struct or a constant
+    /// object into its properties first.
+    fn entries<'s>(&self, node: &'s mut Sym) -> Result<&'s mut Vec<(String, Sym)>, Unsupported> {
+        let opened = match node {
+            Sym::Object { .. } => None,
+            Sym::Old { expr, ty } => Some(expand(self.items, expr.clone(), ty)?),
+            Sym::Const(Json::Object(map)) => Some(Sym::Object {
+                entries: map
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Sym::Const(v.clone())))
+                    .collect(),
+                exists: true,
+            }),
+            Sym::Const(_) => return Err(Unsupported),
+        };
+        if let Some(opened) = opened {
+            *node = opened;
+        }
+        match node {
+            Sym::Object { entries, .. } => Ok(entries),
+            _ => Err(Unsupported),
+        }
+    }
+}
+
+pub fn pointer(path: &[String]) -> String {
+    path.iter()
+        .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+        .collect()
+}
+
+/// A `convert` step on an old scalar: the expression of the converted value.
+fn convert(rt: &TokenStream, value: Sym, to: JsonType, at: &str) -> Result<Sym, Unsupported> {
+    let Sym::Old { expr, ty } = value else {
+        return Err(Unsupported);
+    };
+    let (expr, ty) = match ty {
+        Ty::Option(inner) => {
+            let (converted, ty) = scalar(rt, quote!(value), &inner, to, at)?;
+            let expr = if can_fail(&converted) {
+                quote!(match #expr { Some(value) => Some(#converted), None => None })
+            } else {
+                quote!(#expr.map(|value| #converted))
+            };
+            (expr, Ty::Option(Box::new(ty)))
+        }
+        ty => scalar(rt, expr, &ty, to, at)?,
+    };
+    Ok(Sym::Old { expr, ty })
+}
+
+fn scalar(
+    rt: &TokenStream,
+    expr: TokenStream,
+    ty: &Ty,
+    to: JsonType,
+    at: &str,
+) -> Result<(TokenStream, Ty), Unsupported> {
+    let convert = quote!(#rt::upcast::convert);
+    Ok(match (ty, to) {
+        (Ty::String, JsonType::String)
+        | (Ty::Bool, JsonType::Boolean)
+        | (Ty::F64, JsonType::Number) => (expr, ty.clone()),
+        (ty, JsonType::Integer) if ty.is_integer() => (expr, ty.clone()),
+        (Ty::String, JsonType::Integer) => {
+            (quote!(#convert::str_to_integer(&#expr, #at)?), Ty::I64)
+        }
+        (Ty::String, JsonType::Number) => (quote!(#convert::str_to_number(&#expr, #at)?), Ty::F64),
+        (Ty::String, JsonType::Boolean) => (quote!(#convert::str_to_bool(&#expr, #at)?), Ty::Bool),
+        (Ty::F64, JsonType::Integer) => (quote!(#convert::number_to_integer(#expr, #at)?), Ty::I64),
+        (Ty::F64, JsonType::String) => (quote!(#convert::number_to_string(#expr)), Ty::String),
+        (ty, JsonType::String) if ty.is_integer() || *ty == Ty::Bool => {
+            (quote!(#expr.to_string()), Ty::String)
+        }
+        (ty, JsonType::Number) if ty.is_integer() => (quote!(#expr as f64), Ty::F64),
+        _ => return Err(Unsupported),
+    })
+}
+
+/// Whether an expression can leave early (holds a `?` or a `return`), so
+/// that it cannot sit inside a closure that does not return a `Result`.
+pub fn can_fail(tokens: &TokenStream) -> bool {
+    tokens.clone().into_iter().any(|tree| match tree {
+        proc_macro2::TokenTree::Punct(p) => p.as_char() == '?',
+        proc_macro2::TokenTree::Ident(i) => i == "return",
+        proc_macro2::TokenTree::Group(g) => can_fail(&g.stream()),
+        proc_macro2::TokenTree::Literal(_) => false,
+    })
+}
