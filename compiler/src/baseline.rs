@@ -28,15 +28,29 @@ pub struct Baseline {
 #[derive(Debug)]
 pub enum Error {
     /// A directory baseline that cannot be read.
-    Unreadable { path: PathBuf, error: io::Error },
+    Unreadable {
+        path: PathBuf,
+        error: io::Error,
+    },
     /// The contracts root, where git has to run, is not a directory.
-    NoDirectory { dir: PathBuf },
+    NoDirectory {
+        dir: PathBuf,
+    },
     /// `git` could not be started.
     GitMissing(io::Error),
-    NotARepository { dir: PathBuf, detail: String },
-    UnknownRevision { revision: String, detail: String },
+    NotARepository {
+        dir: PathBuf,
+        detail: String,
+    },
+    UnknownRevision {
+        revision: String,
+        detail: String,
+    },
     /// A git command that should not fail did.
-    Git { command: String, detail: String },
+    Git {
+        command: String,
+        detail: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -191,11 +205,17 @@ fn cat_files(top: &Path, blobs: &[(PathBuf, String)]) -> Result<Vec<Vec<u8>>, Er
         .spawn()
         .map_err(Error::GitMissing)?;
     let request: String = blobs.iter().map(|(_, id)| format!("{id}\n")).collect();
-    let mut stdin = child.stdin.take().ok_or_else(|| failed("no stdin".into()))?;
+    let mut stdin = child
+        .stdin
+        .take()
+        .ok_or_else(|| failed("no stdin".into()))?;
     // Written from another thread: git answers while it reads, and a full
     // pipe on either side would otherwise stall both.
     let writer = std::thread::spawn(move || stdin.write_all(request.as_bytes()));
-    let mut stderr = child.stderr.take().ok_or_else(|| failed("no stderr".into()))?;
+    let mut stderr = child
+        .stderr
+        .take()
+        .ok_or_else(|| failed("no stderr".into()))?;
     let complaints = std::thread::spawn(move || {
         let mut text = String::new();
         let _ = stderr.read_to_string(&mut text);

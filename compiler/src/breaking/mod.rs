@@ -16,7 +16,7 @@ pub use difference::{compare as compare_schemas, Difference, Differences};
 
 use crate::baseline::{self, Baseline};
 use crate::diagnostic::Diagnostic;
-use crate::model::{json, Contract, Model, Version};
+use crate::model::{json, Contract, Kind, Model, Version};
 use crate::pipeline::{lint_dir, lint_inputs, Lint};
 use crate::report::{self, Format};
 use crate::rules::{Category, Level, RuleId};
@@ -67,10 +67,7 @@ impl Comparison {
 }
 
 fn is_breaking(rule: RuleId) -> bool {
-    matches!(
-        rule.rule().category,
-        Category::Breaking | Category::Version
-    )
+    matches!(rule.rule().category, Category::Breaking | Category::Version)
 }
 
 /// Why there is no comparison. Each is a usage error.
@@ -161,7 +158,9 @@ pub fn compare(
         baseline: &baseline.model,
         offset,
         label,
-        current_incomplete: diagnostics.iter().any(|d| d.is_error() && loses_contracts(d)),
+        current_incomplete: diagnostics
+            .iter()
+            .any(|d| d.is_error() && loses_contracts(d)),
     };
     let found = config.apply(judge.changes(), &sources);
     let mut diagnostics: Vec<Diagnostic> = diagnostics
@@ -284,9 +283,14 @@ impl Judge<'_> {
                 RuleId::ContractRemoved,
                 self.before(old.name.place),
                 format!(
-                    "{what} is gone: `{}` is now a {} of `{}`, and a new kind or namespace \
+                    "{what} is gone: `{}` is now {} of `{}`, and a new kind or namespace \
                      is a removal plus a new contract",
-                    new.name.value, new.kind, new.namespace.value
+                    new.name.value,
+                    match new.kind {
+                        Kind::Event => "an event",
+                        Kind::Command => "a command",
+                    },
+                    new.namespace.value
                 ),
             )
             .related(new.name.place, "the contract of that name now"),
