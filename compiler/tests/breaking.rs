@@ -174,6 +174,24 @@ fn a_removed_contract_is_named_where_the_baseline_had_it() {
 }
 
 #[test]
+fn the_current_config_sets_the_level_of_a_removal() {
+    let repo = Repo::new();
+    repo.remove("schemas/payments/payment_failed.yaml");
+    repo.edit(
+        "schemas/evc.yaml",
+        "    EXAMPLES_MISSING: error\n",
+        "    EXAMPLES_MISSING: error\n    CONTRACT_REMOVED: warn\n",
+    );
+    let (code, lines) = short(&repo, "HEAD");
+    assert_eq!(code, Some(0));
+    assert_eq!(lines.len(), 1);
+    assert!(
+        lines[0].ends_with("is gone since HEAD (warning)"),
+        "{lines:?}"
+    );
+}
+
+#[test]
 fn a_new_namespace_is_a_removal_that_names_the_survivor() {
     let repo = Repo::new();
     repo.edit(

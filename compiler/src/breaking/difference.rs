@@ -7,7 +7,8 @@
 //! titles, examples, defaults, `deprecated`, `$comment`, `x-` extensions)
 //! never change which payloads a schema accepts, so they are compared apart.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
+use std::rc::Rc;
 
 use serde_json::Value as Json;
 
@@ -34,10 +35,11 @@ pub fn compare(before: &Json, after: &Json) -> Differences {
     let mut walk = Walk {
         before_root: before,
         after_root: after,
-        assumed: HashSet::new(),
+        queue: VecDeque::new(),
+        seen: HashSet::new(),
         annotation: None,
     };
-    let structural = walk.schema(before, after, "");
+    let structural = walk.run();
     Differences {
         structural,
         annotation: walk.annotation,
@@ -103,27 +105,55 @@ fn is_bundle(keyword: &str) -> bool {
 struct Walk<'a> {
     before_root: &'a Json,
     after_root: &'a Json,
-    /// Pairs under comparison or already found equal: a recursive schema
-    /// meets the same pair again, and is equal there if it is anywhere.
-    assumed: HashSet<(*const Json, *const Json)>,
+    /// Pairs of `$ref` targets still to compare, with the pointer where the
+    /// `$ref`s were met. A queue, not recursion: a chain of definitions
+    /// cannot grow the stack, only a schema's own nesting can.
+    queue: VecDeque<(&'a Json, &'a Json, Pointer)>,
+    /// Target pairs compared or queued already: a recursive schema meets the
+    /// same pair again, and is equal there if it is anywhere.
+    seen: HashSet<(*const Json, *const Json)>,
     annotation: Option<Difference>,
 }
 
 impl<'a> Walk<'a> {
-    fn schema(&mut self, before: &'a Json, after: &'a Json, pointer: &str) -> Option<Difference> {
-        if !self.assumed.insert((before, after)) {
-            return None;
+    /// Compares the roots, then every pair of `$ref` targets met, first met
+    /// first; stops at the first structural difference.
+    fn run(&mut self) -> Option<Difference> {
+        self.queue
+            .push_back((self.before_root, self.after_root, Pointer::default()));
+        while let Some((before, after, pointer)) = self.queue.pop_front() {
+            if !self.seen.insert((before, after)) {
+                continue;
+            }
+            if let Some(found) = self.schema(before, after, &pointer) {
+                return Some(found);
+            }
         }
-        if let (Json::Object(b), Json::Object(a)) = (before, after) {
-            self.annotations(b, a, pointer);
-        }
+        None
+    }
+
+    fn schema(
+        &mut self,
+        before: &'a Json,
+        after: &'a Json,
+        pointer: &Pointer,
+    ) -> Option<Difference> {
         let (b, a) = (
             target_of_alias(self.before_root, before),
             target_of_alias(self.after_root, after),
         );
-        if !std::ptr::eq(b, before) || !std::ptr::eq(a, after) {
-            return self.schema(b, a, pointer);
+        let moved = (!std::ptr::eq(b, before), !std::ptr::eq(a, after));
+        if moved == (true, true) {
+            self.annotations(before, after, pointer);
+            self.queue.push_back((b, a, pointer.clone()));
+            return None;
         }
+        // A `$ref` on one side only stands for its target.
+        self.annotations(b, a, pointer);
+        self.body(b, a, pointer)
+    }
+
+    fn body(&mut self, before: &'a Json, after: &'a Json, pointer: &Pointer) -> Option<Difference> {
         let (Json::Object(b), Json::Object(a)) = (before, after) else {
             return (!same_value(before, after)).then(|| differ(pointer, before, after));
         };
@@ -135,7 +165,7 @@ impl<'a> Walk<'a> {
             let at = child(pointer, keyword);
             let (Some(bv), Some(av)) = (b.get(keyword), a.get(keyword)) else {
                 return Some(Difference {
-                    pointer: at,
+                    pointer: at.render(),
                     before: b.get(keyword).cloned(),
                     after: a.get(keyword).cloned(),
                 });
@@ -153,14 +183,17 @@ impl<'a> Walk<'a> {
         keyword: &str,
         before: &'a Json,
         after: &'a Json,
-        pointer: &str,
-        at: &str,
+        pointer: &Pointer,
+        at: &Pointer,
     ) -> Option<Difference> {
         match (before, after) {
             (Json::String(b), Json::String(a)) if keyword == "$ref" => {
                 match (resolve(self.before_root, b), resolve(self.after_root, a)) {
                     // The target stands where the `$ref` is.
-                    (Some(b), Some(a)) => self.schema(b, a, pointer),
+                    (Some(b), Some(a)) => {
+                        self.queue.push_back((b, a, pointer.clone()));
+                        None
+                    }
                     _ => (b != a).then(|| differ(at, before, after)),
                 }
             }
@@ -176,7 +209,7 @@ impl<'a> Walk<'a> {
                         }
                         (b, a) => {
                             return Some(Difference {
-                                pointer: here,
+                                pointer: here.render(),
                                 before: b.cloned(),
                                 after: a.cloned(),
                             })
@@ -194,7 +227,7 @@ impl<'a> Walk<'a> {
                 (b.len() != a.len()).then(|| {
                     let i = b.len().min(a.len());
                     Difference {
-                        pointer: child(at, &i.to_string()),
+                        pointer: child(at, &i.to_string()).render(),
                         before: b.get(i).cloned(),
                         after: a.get(i).cloned(),
                     }
@@ -212,12 +245,10 @@ impl<'a> Walk<'a> {
     }
 
     /// Records the first annotation that differs between two schema objects.
-    fn annotations(
-        &mut self,
-        before: &serde_json::Map<String, Json>,
-        after: &serde_json::Map<String, Json>,
-        pointer: &str,
-    ) {
+    fn annotations(&mut self, before: &Json, after: &Json, pointer: &Pointer) {
+        let (Json::Object(before), Json::Object(after)) = (before, after) else {
+            return;
+        };
         if self.annotation.is_some() {
             return;
         }
@@ -233,7 +264,7 @@ impl<'a> Walk<'a> {
             };
             if !same {
                 self.annotation = Some(Difference {
-                    pointer: child(pointer, keyword),
+                    pointer: child(pointer, keyword).render(),
                     before: b.cloned(),
                     after: a.cloned(),
                 });
@@ -271,16 +302,57 @@ fn resolve<'a>(root: &'a Json, reference: &str) -> Option<&'a Json> {
     root.pointer(pointer)
 }
 
-fn differ(pointer: &str, before: &Json, after: &Json) -> Difference {
+fn differ(pointer: &Pointer, before: &Json, after: &Json) -> Difference {
     Difference {
-        pointer: pointer.to_owned(),
+        pointer: pointer.render(),
         before: Some(before.clone()),
         after: Some(after.clone()),
     }
 }
 
-fn child(pointer: &str, token: &str) -> String {
-    format!("{pointer}/{}", token.replace('~', "~0").replace('/', "~1"))
+fn child(pointer: &Pointer, token: &str) -> Pointer {
+    Pointer(Some(Rc::new(Token {
+        parent: pointer.clone(),
+        text: token.replace('~', "~0").replace('/', "~1"),
+    })))
+}
+
+/// A JSON pointer as a chain of tokens, each shared by everything under it:
+/// paths through long chains of definitions cost a token each, and are
+/// written out only for a difference.
+#[derive(Debug, Clone, Default)]
+struct Pointer(Option<Rc<Token>>);
+
+#[derive(Debug)]
+struct Token {
+    parent: Pointer,
+    text: String,
+}
+
+impl Pointer {
+    fn render(&self) -> String {
+        let mut tokens = Vec::new();
+        let mut at = self.0.as_deref();
+        while let Some(token) = at {
+            tokens.push(token.text.as_str());
+            at = token.parent.0.as_deref();
+        }
+        tokens.iter().rev().map(|t| format!("/{t}")).collect()
+    }
+}
+
+impl Drop for Pointer {
+    /// Unlinks the chain one token at a time: dropping it recursively could
+    /// overflow the stack on a long one.
+    fn drop(&mut self) {
+        let mut next = self.0.take();
+        while let Some(token) = next {
+            next = match Rc::try_unwrap(token) {
+                Ok(mut token) => token.parent.0.take(),
+                Err(_) => None,
+            };
+        }
+    }
 }
 
 /// JSON equality with `1` and `1.0` the same number, as a validator sees them.
@@ -428,6 +500,33 @@ mod tests {
         let before = json!({"oneOf": [{"type": "string"}, {"type": "integer"}]});
         let after = json!({"oneOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]});
         assert_eq!(structural(before, after).as_deref(), Some("/oneOf/2"));
+    }
+
+    #[test]
+    fn a_long_chain_of_definitions_needs_no_deep_stack() {
+        let chain = |leaf: &str| {
+            let mut defs = serde_json::Map::new();
+            for i in 0..5_000 {
+                let next = json!({"$ref": format!("#/$defs/d{}", i + 1)});
+                defs.insert(
+                    format!("d{i}"),
+                    json!({"type": "object", "properties": {"next": next}}),
+                );
+            }
+            defs.insert("d5000".into(), json!({"type": leaf}));
+            json!({"$ref": "#/$defs/d0", "$defs": defs})
+        };
+        let found = compare(&chain("string"), &chain("integer"))
+            .structural
+            .unwrap();
+        assert_eq!(
+            found.pointer.len(),
+            "/properties/next".len() * 5_000 + "/type".len()
+        );
+        assert_eq!(
+            compare(&chain("string"), &chain("string")),
+            Differences::default()
+        );
     }
 
     #[test]
