@@ -4,8 +4,11 @@
 //! documents, [`model`] builds the contract IR, [`check`] proves the rules, and
 //! [`report`] renders findings; the backends ([`rust`]) turn a clean model
 //! into code. [`lint_dir`] runs the checks, [`Builder`] the Rust backend
-//! from a build script.
+//! from a build script. [`breaking`] compares the contracts with a
+//! [`baseline`]: another directory or a git revision.
 
+pub mod baseline;
+pub mod breaking;
 pub mod check;
 pub mod config;
 pub mod diagnostic;

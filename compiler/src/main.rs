@@ -34,6 +34,26 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
     },
+    /// Compare the contracts under DIR with a baseline: removed contracts and
+    /// versions, released versions edited in place, and semver violations.
+    Breaking {
+        /// The contracts root.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The baseline: a directory when such a path exists, else a git
+        /// revision of the repository holding DIR (its same subdirectory).
+        #[arg(long, value_name = "REF")]
+        against: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Fail (exit 1) on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Colour the human format.
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+    },
     /// Lint the contracts under DIR and run every generator into OUT.
     Build {
         /// The contracts root.
@@ -114,6 +134,13 @@ fn main() -> ExitCode {
             deny_warnings,
             color,
         } => lint(dir, format, deny_warnings, color),
+        Command::Breaking {
+            dir,
+            against,
+            format,
+            deny_warnings,
+            color,
+        } => breaking(dir, against, format, deny_warnings, color),
         Command::Gen { target, dir, out } => generate(target, dir, out),
         Command::Build { dir, out, color } => build(dir, out, color),
         Command::Rules => rules(),
@@ -185,6 +212,36 @@ fn lint(dir: PathBuf, format: Format, deny_warnings: bool, color: Color) -> Exit
     // The process ends here: freeing every node one by one would only delay it.
     std::mem::forget(lint);
     if failed {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn breaking(
+    dir: PathBuf,
+    against: String,
+    format: Format,
+    deny_warnings: bool,
+    color: Color,
+) -> ExitCode {
+    let comparison = match evc::breaking::against(&dir, &against) {
+        Ok(comparison) => comparison,
+        Err(error) => {
+            eprintln!("evc: {error}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let color = color.enabled(std::io::stdout().is_terminal());
+    let mut output = report::render_findings(format, &comparison.lint, color);
+    if format == Format::Human {
+        output.push_str(&comparison.summary());
+    }
+    if write_stdout(&output).is_err() {
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let lint = &comparison.lint;
+    if lint.has_errors() || (deny_warnings && lint.count(Level::Warn) > 0) {
         ExitCode::from(EXIT_FINDINGS)
     } else {
         ExitCode::SUCCESS

@@ -45,6 +45,8 @@ pub enum Category {
     Naming,
     Example,
     Config,
+    /// Found by `evc breaking`, comparing the contracts with a baseline.
+    Breaking,
 }
 
 impl Category {
@@ -57,6 +59,7 @@ impl Category {
             Category::Naming => "naming",
             Category::Example => "example",
             Category::Config => "config",
+            Category::Breaking => "breaking",
         }
     }
 }
@@ -146,6 +149,10 @@ rules! {
     ExampleInvalid = "EXAMPLE_INVALID", Example, Error, true, "an example payload does not validate against its version's schema";
     ExamplesMissing = "EXAMPLES_MISSING", Example, Warn, true, "a version has no example payload";
     ConfigInvalid = "CONFIG_INVALID", Config, Error, false, "`evc.yaml` is malformed or names an unknown rule";
+    ContractRemoved = "CONTRACT_REMOVED", Breaking, Error, true, "a contract of the baseline is gone (a new kind or namespace counts as a removal)";
+    VersionRemoved = "VERSION_REMOVED", Breaking, Error, true, "a version of the baseline is no longer listed";
+    VersionEdited = "VERSION_EDITED", Breaking, Error, false, "a released version's payload schema changed in place";
+    VersionDocsEdited = "VERSION_DOCS_EDITED", Breaking, Warn, true, "only the annotations (description, title, examples, default, deprecated, `x-`) of a released version's schema changed";
 }
 
 impl RuleId {

@@ -130,6 +130,19 @@ impl Sources {
     pub fn find_relative(&self, relative: &str) -> Option<FileId> {
         self.by_relative.get(relative).copied()
     }
+
+    /// Appends the files of another run, shown as `prefix` + their path, and
+    /// returns the offset to add to that run's file ids. `find_relative`
+    /// keeps naming this run's files: the appended ones are only rendered.
+    pub fn append(&mut self, other: Sources, prefix: &str) -> u32 {
+        let offset = self.files.len() as u32;
+        self.files
+            .extend(other.files.into_iter().map(|file| SourceFile {
+                display: format!("{prefix}{}", file.display),
+                ..file
+            }));
+        offset
+    }
 }
 
 /// A path with `/` separators whatever the platform.

@@ -136,19 +136,35 @@ pub fn read_dir(root: &Path) -> io::Result<Inputs> {
             .strip_prefix(root)
             .unwrap_or(entry.path())
             .to_path_buf();
-        let input = Input {
+        inputs.add(Input {
             bytes: read_bounded(entry.path()),
             relative,
-        };
-        let is_config = input.relative.parent() == Some(Path::new(""))
-            && CONFIG_FILES.iter().any(|c| input.relative == Path::new(c));
-        if is_config && inputs.config.is_none() {
-            inputs.config = Some(input);
-        } else {
-            inputs.contracts.push(input);
-        }
+        });
     }
     Ok(inputs)
+}
+
+impl Inputs {
+    /// Files as [`read_dir`] keeps them: contract files outside hidden
+    /// directories. For trees that are not on disk (a git revision).
+    pub fn wanted(relative: &Path) -> bool {
+        is_contract_path(relative)
+            && relative
+                .components()
+                .all(|c| !c.as_os_str().to_string_lossy().starts_with('.'))
+    }
+
+    /// Adds a file: the first `evc.yaml` at the root is the config, every
+    /// other file a contract file.
+    pub fn add(&mut self, input: Input) {
+        let is_config = input.relative.parent() == Some(Path::new(""))
+            && CONFIG_FILES.iter().any(|c| input.relative == Path::new(c));
+        if is_config && self.config.is_none() {
+            self.config = Some(input);
+        } else {
+            self.contracts.push(input);
+        }
+    }
 }
 
 /// Reads at most one byte past the limit, so a huge file costs no memory.

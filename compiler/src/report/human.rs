@@ -8,6 +8,13 @@ use crate::rules::Level;
 use crate::source::{Place, SourceFile};
 
 pub fn render(lint: &Lint, color: bool) -> String {
+    let mut out = findings(lint, color);
+    out.push_str(&summary(lint));
+    out
+}
+
+/// The findings without the closing summary line.
+pub fn findings(lint: &Lint, color: bool) -> String {
     let shown: Vec<SourceFile> = lint.sources.iter().map(|(_, f)| printable(f)).collect();
     let mut files = SimpleFiles::new();
     for source in &shown {
@@ -24,9 +31,7 @@ pub fn render(lint: &Lint, color: bool) -> String {
         // Sources and ranges come from the same run, so rendering cannot miss a file.
         let _ = term::emit_to_write_style(&mut buffer, &config, &files, &rendered);
     }
-    let mut out = String::from_utf8_lossy(buffer.as_slice()).into_owned();
-    out.push_str(&summary(lint));
-    out
+    String::from_utf8_lossy(buffer.as_slice()).into_owned()
 }
 
 /// The file with control characters replaced one for one, so quoting a

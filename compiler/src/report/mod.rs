@@ -35,6 +35,15 @@ pub fn render(format: Format, lint: &Lint, color: bool) -> String {
     }
 }
 
+/// Renders the findings as [`render`] does, but without the closing summary
+/// line of the human format: for commands that sum up in their own words.
+pub fn render_findings(format: Format, lint: &Lint, color: bool) -> String {
+    match format {
+        Format::Human => human::findings(lint, color),
+        _ => render(format, lint, color),
+    }
+}
+
 /// Line and column of a finding's end, never before its start.
 fn end_of(d: &crate::diagnostic::Diagnostic) -> crate::source::Pos {
     let span = d.place.span;
