@@ -7,7 +7,6 @@ mod support;
 
 use evc_bindings_tests::upcasts::{self, BinRelabeledV2, ShelfMovedV2, StockCountedV2};
 use evc_bindings_tests::{decode, Bus, ItemReserved, ItemReservedV3};
-use evc_runtime::upcast::json::{self as steps, Scalar};
 use evc_runtime::{Publisher, Reason, Upcast};
 use serde_json::{json, Value};
 
@@ -23,59 +22,6 @@ fn envelope(wire_type: &str, version: &str, data: &Value) -> Vec<u8> {
         "data": data,
     }))
     .expect("serializable")
-}
-
-fn segments(path: &str) -> Vec<String> {
-    path.split('/')
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
-        .collect()
-}
-
-/// The contract's steps, run over JSON: the meaning the typed conversion
-/// must agree with.
-fn run_steps(value: &mut Value, upcast: &[evc::model::Spanned<evc::model::UpcastStep>]) {
-    use evc::model::{JsonType, UpcastStep};
-    for step in upcast {
-        let result = match &step.value {
-            UpcastStep::Rename { from, to } => {
-                let from = segments(from);
-                let from: Vec<&str> = from.iter().map(String::as_str).collect();
-                steps::rename(value, &from, to)
-            }
-            UpcastStep::Move { from, to } => {
-                let (from, to) = (segments(from), segments(to));
-                let from: Vec<&str> = from.iter().map(String::as_str).collect();
-                let to: Vec<&str> = to.iter().map(String::as_str).collect();
-                steps::move_to(value, &from, &to)
-            }
-            UpcastStep::Set {
-                path,
-                value: constant,
-            } => {
-                let path = segments(path);
-                let path: Vec<&str> = path.iter().map(String::as_str).collect();
-                steps::set(value, &path, constant.clone())
-            }
-            UpcastStep::Drop { path } => {
-                let path = segments(path);
-                let path: Vec<&str> = path.iter().map(String::as_str).collect();
-                steps::drop(value, &path)
-            }
-            UpcastStep::Convert { path, to } => {
-                let path = segments(path);
-                let path: Vec<&str> = path.iter().map(String::as_str).collect();
-                let to = match to {
-                    JsonType::Integer => Scalar::Integer,
-                    JsonType::Number => Scalar::Number,
-                    JsonType::Boolean => Scalar::Boolean,
-                    _ => Scalar::String,
-                };
-                steps::convert(value, &path, to)
-            }
-            UpcastStep::Custom => panic!("the bundled contracts have no custom upcast"),
-        };
-        result.expect("the steps apply");
-    }
 }
 
 #[test]
@@ -110,7 +56,7 @@ fn every_older_bundled_example_arrives_as_the_latest_type() {
                         n.major > number.major && n.minor == 0 && n.patch == 0,
                         &later.upcast,
                     ) {
-                        run_steps(&mut expected, &steps.value);
+                        support::steps::run(&mut expected, &steps.value);
                     }
                 }
                 let latest_wire = contract.wire_type(latest.major);

@@ -1,6 +1,9 @@
 //! Payloads and comparisons the binding tests share.
 #![allow(dead_code)]
 
+pub mod instances;
+pub mod steps;
+
 use evc_bindings_tests::OrderCreated;
 use serde_json::{json, Value};
 
