@@ -9,6 +9,7 @@
 pub mod check;
 pub mod config;
 pub mod diagnostic;
+pub mod evolution;
 pub mod load;
 pub mod model;
 pub mod report;
@@ -20,4 +21,4 @@ pub mod builder;
 mod pipeline;
 
 pub use builder::{generate_dir, generate_from, Builder, Error, Generated};
-pub use pipeline::{lint_dir, lint_inputs, Lint};
+pub use pipeline::{lint_dir, lint_inputs, schema_inputs, Lint, SchemaDocument};
