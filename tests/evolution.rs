@@ -107,3 +107,130 @@ fn apicurio_compatibility_cases() {
         deviations.join("\n")
     );
 }
+
+/// One pair of the table in tests/evolution/pairs.yaml.
+struct Pair {
+    name: String,
+    policy: Policy,
+    old: Json,
+    new: Json,
+    changes: Vec<String>,
+    reverse: Vec<String>,
+    compatible: (bool, bool),
+}
+
+fn compatibility(text: &str) -> (bool, bool) {
+    match text {
+        "both" => (true, true),
+        "backward" => (true, false),
+        "forward" => (false, true),
+        "none" => (false, false),
+        other => panic!("`compatible: {other}` is not both, backward, forward or none"),
+    }
+}
+
+fn pairs() -> Vec<Pair> {
+    let path = workspace_root().join("tests/evolution/pairs.yaml");
+    let bytes = std::fs::read(&path).expect("the pairs table is present");
+    let (_, node) = evc::load::parse_bytes(&bytes, false);
+    let table = node.expect("the pairs table parses").to_json();
+    let strings = |value: &Json, key: &str| -> Vec<String> {
+        value[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("`{key}` is a list in {value}"))
+            .iter()
+            .map(|s| s.as_str().expect("changes are strings").to_owned())
+            .collect()
+    };
+    table
+        .as_array()
+        .expect("the table is a list")
+        .iter()
+        .map(|pair| Pair {
+            name: pair["name"].as_str().expect("a name").to_owned(),
+            policy: match pair.get("policy").and_then(Json::as_str) {
+                None | Some("lenient") => Policy::Lenient,
+                Some("strict") => Policy::Strict,
+                Some(other) => panic!("unknown policy {other}"),
+            },
+            old: pair["old"].clone(),
+            new: pair["new"].clone(),
+            changes: strings(pair, "changes"),
+            reverse: strings(pair, "reverse"),
+            compatible: compatibility(pair["compatible"].as_str().expect("a verdict")),
+        })
+        .collect()
+}
+
+/// A change as the table writes it: `KIND POINTER`, or `KIND` at the root.
+fn written(change: &Change) -> String {
+    format!("{} {}", change.kind.id(), change.pointer())
+        .trim_end()
+        .to_owned()
+}
+
+#[test]
+fn table_of_pairs_in_both_directions() {
+    let pairs = pairs();
+    assert!(pairs.len() >= 80, "the table holds {} pairs", pairs.len());
+    let mut failures = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for pair in &pairs {
+        let forward = changes(&pair.old, &pair.new, pair.policy)
+            .unwrap_or_else(|e| panic!("{}: old -> new outside the subset: {e}", pair.name));
+        let reverse = changes(&pair.new, &pair.old, pair.policy)
+            .unwrap_or_else(|e| panic!("{}: new -> old outside the subset: {e}", pair.name));
+        seen.extend(forward.iter().chain(&reverse).map(|c| c.kind));
+        let found: Vec<String> = forward.iter().map(written).collect();
+        let found_reverse: Vec<String> = reverse.iter().map(written).collect();
+        if found != pair.changes {
+            failures.push(format!(
+                "{}: old -> new expected {:?}, found {}",
+                pair.name,
+                pair.changes,
+                describe(&forward)
+            ));
+        }
+        if found_reverse != pair.reverse {
+            failures.push(format!(
+                "{}: new -> old expected {:?}, found {}",
+                pair.name,
+                pair.reverse,
+                describe(&reverse)
+            ));
+        }
+        let (backward, forward_ok) = verdict(&forward);
+        if (backward, forward_ok) != pair.compatible {
+            failures.push(format!(
+                "{}: expected (backward, forward) {:?}, found {:?}",
+                pair.name,
+                pair.compatible,
+                (backward, forward_ok)
+            ));
+        }
+        // Reading old data with the new schema is reading "new" data with the
+        // "old" schema of the reverse direction.
+        let mirrored = verdict(&reverse);
+        if mirrored != (forward_ok, backward) {
+            failures.push(format!(
+                "{}: reverse verdict {mirrored:?} does not mirror {:?}",
+                pair.name,
+                (backward, forward_ok)
+            ));
+        }
+    }
+    let unseen: Vec<&str> = evc::evolution::KINDS
+        .iter()
+        .filter(|k| {
+            !seen.contains(&k.kind) && k.kind != evc::evolution::ChangeKind::ComparisonLimit
+        })
+        .map(|k| k.id)
+        .collect();
+    assert!(unseen.is_empty(), "kinds no pair exercises: {unseen:?}");
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

@@ -570,40 +570,46 @@ impl<'a> Comparer<'a> {
 
     fn required(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
         for name in n.required.difference(&o.required) {
-            let default = n.property(name).and_then(|ids| {
-                let view = View::of(self.new, ids);
-                Merged::of(self.new, &view).default.cloned()
-            });
-            self.path.push(Segment::Property(name.clone()));
-            match default {
-                Some(value) => self.emit(
+            let (kind, detail) = match property_default(self.new, n, name) {
+                Some(value) => (
                     ChangeKind::RequiredAddedWithDefault,
-                    None,
-                    o.place,
-                    n.place,
                     format!("`{name}` became required, with default {value}"),
                 ),
-                None => self.emit(
+                None => (
                     ChangeKind::RequiredAdded,
-                    None,
-                    o.place,
-                    n.place,
                     format!("`{name}` became required"),
                 ),
-            }
-            self.path.pop();
+            };
+            self.property_change(kind, name, o.place, n.place, detail);
         }
         for name in o.required.difference(&n.required) {
-            self.path.push(Segment::Property(name.clone()));
-            self.emit(
-                ChangeKind::RequiredRemoved,
-                None,
-                o.place,
-                n.place,
-                format!("`{name}` is no longer required"),
-            );
-            self.path.pop();
+            // The old reader fills the default when new data lacks the
+            // property, as a new reader does for a newly required one.
+            let (kind, detail) = match property_default(self.old, o, name) {
+                Some(value) => (
+                    ChangeKind::RequiredRemovedWithDefault,
+                    format!("`{name}` is no longer required; its default is {value}"),
+                ),
+                None => (
+                    ChangeKind::RequiredRemoved,
+                    format!("`{name}` is no longer required"),
+                ),
+            };
+            self.property_change(kind, name, o.place, n.place, detail);
         }
+    }
+
+    fn property_change(
+        &mut self,
+        kind: ChangeKind,
+        name: &str,
+        old: Option<Place>,
+        new: Option<Place>,
+        detail: String,
+    ) {
+        self.path.push(Segment::Property(name.to_owned()));
+        self.emit(kind, None, old, new, detail);
+        self.path.pop();
     }
 
     fn extra(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
@@ -830,6 +836,13 @@ impl<'a> Comparer<'a> {
             .into_iter()
             .any(|t| o.allows(t) && n.allows(t))
     }
+}
+
+/// The `default` of a declared property.
+fn property_default(space: &TypeSpace, object: &Merged<'_>, name: &str) -> Option<Json> {
+    let ids = object.property(name)?;
+    let view = View::of(space, ids);
+    Merged::of(space, &view).default.cloned()
 }
 
 const LENGTH_KINDS: [ChangeKind; 4] = [

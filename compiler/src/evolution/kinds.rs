@@ -100,7 +100,8 @@ kinds! {
     PropertyRemovedFromMap = "PROPERTY_REMOVED_FROM_MAP", (true, true), (true, true), false, "a property was removed from an object whose `additionalProperties` schema now covers it; the property's schema is compared with that schema";
     RequiredAdded = "REQUIRED_ADDED", (false, true), (false, true), false, "a property became required and has no `default`; old data may lack it";
     RequiredAddedWithDefault = "REQUIRED_ADDED_WITH_DEFAULT", (true, true), (true, true), false, "a property with a `default` became required; a reader fills the default into old data";
-    RequiredRemoved = "REQUIRED_REMOVED", (true, false), (true, false), false, "a property is no longer required";
+    RequiredRemoved = "REQUIRED_REMOVED", (true, false), (true, false), false, "a property without a `default` is no longer required; old readers refuse new data that lacks it";
+    RequiredRemovedWithDefault = "REQUIRED_REMOVED_WITH_DEFAULT", (true, true), (true, true), false, "a property with a `default` is no longer required; an old reader fills the default into new data";
     AdditionalPropertiesOpened = "ADDITIONAL_PROPERTIES_OPENED", (true, false), (true, false), false, "`additionalProperties: false` was removed or replaced by a schema";
     AdditionalPropertiesClosed = "ADDITIONAL_PROPERTIES_CLOSED", (false, true), (false, true), false, "an object got `additionalProperties: false`";
     BranchAdded = "BRANCH_ADDED", (true, false), (true, false), false, "a `oneOf`/`anyOf` branch was added (for `oneOf`, data matching two branches would then be refused; evc does not prove exclusivity)";
