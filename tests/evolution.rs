@@ -57,6 +57,10 @@ fn describe(changes: &[Change]) -> String {
 /// docs/evolution.md ("Apicurio deviations"): (id, expected, evc's verdict).
 const APICURIO_DEVIATIONS: &[(&str, &str, &str)] = &[];
 
+/// Cases of the corpus the loader accepts; the rest use keywords outside the
+/// subset evc compiles (docs/evolution.md lists them by reason).
+const APICURIO_SUPPORTED: usize = 82;
+
 #[test]
 fn apicurio_compatibility_cases() {
     let path = workspace_root().join("../shared/corpora/apicurio/compatibility-test-data.json");
@@ -64,17 +68,21 @@ fn apicurio_compatibility_cases() {
     let corpus: Json = serde_json::from_str(&text).expect("the corpus is JSON");
     let cases = corpus["tests"].as_array().expect("a list of tests");
     let (mut supported, mut agree, mut outside) = (0, 0, Vec::new());
+    let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
     let mut deviations = Vec::new();
+    let mut policy_differences = 0;
     for case in cases.iter().filter(|c| c["enabled"] == Json::Bool(true)) {
         let id = case["id"].as_str().expect("every case has an id");
         let expected = case["compatibility"]
             .as_str()
             .expect("every case has a verdict");
-        // Apicurio's semantics are set inclusion over all instances: the
+        // Apicurio judges by inclusion of the sets of valid instances: the
         // strict policy.
         let changes = match changes(&case["original"], &case["updated"], Policy::Strict) {
             Ok(changes) => changes,
             Err(reason) => {
+                let rule = reason.split(' ').next().unwrap_or_default().to_owned();
+                *reasons.entry(rule).or_default() += 1;
                 outside.push(format!("{id}: {reason}"));
                 continue;
             }
@@ -93,11 +101,21 @@ fn apicurio_compatibility_cases() {
                 describe(&changes)
             ));
         }
+        let lenient = changes_or_panic(&case["original"], &case["updated"], Policy::Lenient);
+        if verdict(&lenient) != verdict(&changes) {
+            policy_differences += 1;
+            assert!(
+                changes.iter().any(|c| c.kind.is_policy_dependent()),
+                "{id}: the policies disagree without an open-object property change"
+            );
+        }
     }
     println!(
         "apicurio: {agree} of {supported} supported cases agree, {} outside the subset",
         outside.len()
     );
+    println!("  outside by rule: {reasons:?}");
+    println!("  judged differently by the lenient policy: {policy_differences}");
     for line in &outside {
         println!("  outside: {line}");
     }
@@ -106,6 +124,14 @@ fn apicurio_compatibility_cases() {
         "unlisted deviations:\n{}",
         deviations.join("\n")
     );
+    assert_eq!(
+        supported, APICURIO_SUPPORTED,
+        "the supported subset of the corpus changed: update docs/evolution.md"
+    );
+}
+
+fn changes_or_panic(old: &Json, new: &Json, policy: Policy) -> Vec<Change> {
+    changes(old, new, policy).unwrap_or_else(|e| panic!("outside the subset: {e}"))
 }
 
 /// One pair of the table in tests/evolution/pairs.yaml.
@@ -233,4 +259,76 @@ fn table_of_pairs_in_both_directions() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn the_bump_follows_the_changes() {
+    use evc::rules::Bump;
+    let bump = |old: Json, new: Json| {
+        evc::evolution::required_bump(&changes_or_panic(&old, &new, Policy::Lenient))
+    };
+    let string = serde_json::json!({"type": "string"});
+    assert_eq!(bump(string.clone(), string.clone()), Bump::Patch);
+    let described = serde_json::json!({"type": "string", "description": "An id."});
+    assert_eq!(bump(string.clone(), described), Bump::Patch);
+    let nullable = serde_json::json!({"type": ["string", "null"]});
+    assert_eq!(bump(string.clone(), nullable.clone()), Bump::Minor);
+    assert_eq!(bump(nullable, string), Bump::Major);
+}
+
+#[test]
+fn changes_name_their_places_and_payload_paths() {
+    let old = serde_json::json!({
+        "type": "object",
+        "properties": {"lines": {"type": "array", "items": {"$ref": "#/$defs/Line"}}},
+        "$defs": {"Line": {"type": "object", "properties": {"sku": {"type": "string", "maxLength": 20}}}}
+    });
+    let mut new = old.clone();
+    new["$defs"]["Line"]["properties"]["sku"]["maxLength"] = 10.into();
+    let new_doc = build(&new);
+    let old_doc = build(&old);
+    let found = classify(side(&old_doc), side(&new_doc), Policy::Lenient);
+    assert_eq!(found.len(), 1, "{}", describe(&found));
+    let change = &found[0];
+    assert_eq!(
+        change.pointer(),
+        "/properties/lines/items/properties/sku/maxLength"
+    );
+    assert_eq!(change.instance_path(), "lines/*/sku");
+    assert_eq!(change.detail, "maxLength 20 -> 10");
+    assert!(change.path.contains(&evc::evolution::Segment::Definition(
+        "#/$defs/Line".to_owned()
+    )));
+    // The places are the `sku` schemas of each document.
+    for (doc, place) in [(&old_doc, change.old), (&new_doc, change.new)] {
+        let place = place.expect("both sides have the node");
+        let text = &doc.sources.get(place.file).text;
+        let at = doc.sources.get(place.file).offset(place.span.start);
+        assert!(text[..at].ends_with("\"sku\":"), "{}", &text[..at]);
+    }
+    // The same inputs give the same changes.
+    assert_eq!(
+        found,
+        classify(side(&old_doc), side(&new_doc), Policy::Lenient)
+    );
+}
+
+#[test]
+fn a_very_deep_comparison_stops_and_is_judged_incompatible() {
+    let chain = |leaf: &str| {
+        let mut defs = serde_json::Map::new();
+        for i in 0..300 {
+            let next = format!("#/$defs/D{}", i + 1);
+            defs.insert(
+                format!("D{i}"),
+                serde_json::json!({"type": "object", "properties": {"next": {"$ref": next}}}),
+            );
+        }
+        defs.insert("D300".to_owned(), serde_json::json!({"type": leaf}));
+        serde_json::json!({"$ref": "#/$defs/D0", "$defs": defs})
+    };
+    let found = changes_or_panic(&chain("string"), &chain("integer"), Policy::Lenient);
+    let kinds: Vec<&str> = found.iter().map(|c| c.kind.id()).collect();
+    assert_eq!(kinds, ["COMPARISON_LIMIT"]);
+    assert_eq!(verdict(&found), (false, false));
 }
