@@ -11,11 +11,14 @@
 //!   past_tense: [Shutdown]
 //!   imperative: [Ship]
 //!   allow: [ItemNotAvailable]
+//! evolution:
+//!   open_objects: lenient   # or strict
 //! ```
 
 use std::collections::BTreeMap;
 
 use crate::diagnostic::Diagnostic;
+use crate::evolution::Policy;
 use crate::load::{Document, Entry, Node};
 use crate::rules::{Level, RuleId, RULES};
 use crate::source::{FileId, Place, Sources};
@@ -38,6 +41,9 @@ pub struct Config {
     pub ignore: Vec<String>,
     pub ignore_only: BTreeMap<RuleId, Vec<String>>,
     pub naming: Naming,
+    /// How optional properties added to or removed from open objects are
+    /// judged when versions are compared.
+    pub evolution: Policy,
 }
 
 impl Config {
@@ -142,7 +148,8 @@ impl Reader {
                 }
                 "lint" => self.lint(&entry.value),
                 "naming" => self.naming(&entry.value),
-                _ => self.unknown(entry, "version, lint, naming"),
+                "evolution" => self.evolution(&entry.value),
+                _ => self.unknown(entry, "version, lint, naming, evolution"),
             }
         }
     }
@@ -228,6 +235,23 @@ impl Reader {
         }
     }
 
+    fn evolution(&mut self, node: &Node) {
+        for entry in self.entries(node, "`evolution`") {
+            match entry.key.as_str() {
+                "open_objects" => {
+                    match entry.value.as_str().and_then(|s| s.parse::<Policy>().ok()) {
+                        Some(policy) => self.config.evolution = policy,
+                        None => self.invalid(
+                            self.place(&entry.value),
+                            "`evolution.open_objects` must be lenient or strict",
+                        ),
+                    }
+                }
+                _ => self.unknown(entry, "open_objects"),
+            }
+        }
+    }
+
     fn strings(&mut self, node: &Node, what: &str) -> Vec<String> {
         let Some(items) = node.as_seq() else {
             self.invalid(
@@ -257,5 +281,28 @@ mod tests {
         assert!(covers("legacy", "legacy/x/a.yaml"));
         assert!(covers("a.yaml", "a.yaml"));
         assert!(!covers("legacy", "legacy2/a.yaml"));
+    }
+
+    fn read(text: &str) -> (Config, Vec<Diagnostic>) {
+        let (_, node) = crate::load::parse_bytes(text.as_bytes(), false);
+        let document = Document {
+            file: FileId(0),
+            root: node.expect("the config parses"),
+        };
+        Config::from_document(Some(&document))
+    }
+
+    #[test]
+    fn the_open_object_policy_is_read_and_defaults_to_lenient() {
+        assert_eq!(read("version: v1").0.evolution, Policy::Lenient);
+        let (config, diagnostics) = read("evolution:\n  open_objects: strict\n");
+        assert_eq!((config.evolution, diagnostics.len()), (Policy::Strict, 0));
+        let (config, diagnostics) = read("evolution:\n  open_objects: loose\n");
+        assert_eq!(config.evolution, Policy::Lenient);
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].rule, RuleId::ConfigInvalid);
+        assert_eq!(diagnostics[0].place.span.start.line, 2);
+        let (_, diagnostics) = read("evolution:\n  closed_objects: strict\n");
+        assert_eq!(diagnostics[0].rule, RuleId::ConfigInvalid);
     }
 }

@@ -12,6 +12,7 @@ pub mod breaking;
 pub mod check;
 pub mod config;
 pub mod diagnostic;
+pub mod evolution;
 pub mod load;
 pub mod model;
 pub mod report;
@@ -23,4 +24,4 @@ pub mod builder;
 mod pipeline;
 
 pub use builder::{generate_dir, generate_from, Builder, Error, Generated};
-pub use pipeline::{lint_dir, lint_inputs, Lint};
+pub use pipeline::{lint_dir, lint_inputs, schema_inputs, Lint, SchemaDocument};

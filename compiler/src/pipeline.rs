@@ -7,7 +7,7 @@ use crate::check;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::load::{self, Inputs};
-use crate::model::{self, Model};
+use crate::model::{self, Model, SchemaId, TypeSpace};
 use crate::rules::Level;
 use crate::source::Sources;
 
@@ -28,6 +28,42 @@ impl Lint {
 
     pub fn has_errors(&self) -> bool {
         self.count(Level::Error) > 0
+    }
+}
+
+/// One plain JSON Schema document built as a payload schema.
+#[derive(Debug)]
+pub struct SchemaDocument {
+    pub sources: Sources,
+    pub types: TypeSpace,
+    /// `None` when the file did not load.
+    pub root: Option<SchemaId>,
+    /// What the loader and the schema builder found, sorted; a schema with
+    /// any finding uses something outside the subset evc compiles.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Builds the file `schema` of `inputs` (a plain JSON Schema, e.g. one kept
+/// by a schema registry) as a payload schema; the other inputs are there for
+/// its `$ref`s. `display_root` prefixes paths in messages.
+pub fn schema_inputs(inputs: Inputs, display_root: &Path, schema: &Path) -> SchemaDocument {
+    let loaded = load::load(inputs, display_root);
+    let file = loaded
+        .sources
+        .find_relative(&crate::source::slash_path(schema));
+    let (types, root, model_diagnostics) = match file {
+        Some(file) => model::build_schema(&loaded.sources, &loaded.documents, file),
+        None => (TypeSpace::default(), None, Vec::new()),
+    };
+    let mut diagnostics = loaded.diagnostics;
+    diagnostics.extend(model_diagnostics);
+    diagnostics.sort_by(|a, b| (a.place, a.rule, &a.message).cmp(&(b.place, b.rule, &b.message)));
+    diagnostics.dedup();
+    SchemaDocument {
+        sources: loaded.sources,
+        types,
+        root,
+        diagnostics,
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::keywords::{
     suggest, CONTRACT_KEYS, DEFINITIONS_KEYS, UPCAST_STEPS, VERSION_KEYS, X_EVC_KEYS,
 };
-use super::schema::{JsonType, Spanned};
+use super::schema::{JsonType, SchemaId, Spanned, TypeSpace};
 use super::schema_build::{Cursor, SchemaBuilder};
 use super::{place, wrong_type};
 use super::{Contract, Example, Form, Kind, Model, UpcastStep, Version};
@@ -38,6 +38,32 @@ pub fn build(sources: &Sources, documents: &[Document]) -> (Model, Vec<Diagnosti
         types: builder.schemas.types,
     };
     (model, diagnostics)
+}
+
+/// Builds one plain JSON Schema document (the root of `file`, not a
+/// contract) as a payload schema, for comparing schemas that live outside a
+/// contracts root. `$ref`s may reach the other documents. Returns `None`
+/// when the file did not load.
+pub fn build_schema(
+    sources: &Sources,
+    documents: &[Document],
+    file: FileId,
+) -> (TypeSpace, Option<SchemaId>, Vec<Diagnostic>) {
+    let mut roots: Vec<Option<&Node>> = vec![None; sources.len()];
+    for document in documents {
+        roots[document.file.0 as usize] = Some(&document.root);
+    }
+    let root = roots.get(file.0 as usize).copied().flatten();
+    let mut schemas = SchemaBuilder::new(sources, roots);
+    let id = root.map(|node| {
+        let cursor = Cursor {
+            file,
+            pointer: Vec::new(),
+            base: Vec::new(),
+        };
+        schemas.build_root(cursor, node, &[])
+    });
+    (schemas.types, id, schemas.diagnostics)
 }
 
 struct Builder<'a> {

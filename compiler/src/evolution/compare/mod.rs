@@ -1,0 +1,286 @@
+//! The recursive comparison of two schema views. Keywords of one node are
+//! compared first, then the schemas inside it (properties, map values, items,
+//! union branches). `$ref`s are followed on both sides; the pairs of views on
+//! the way down are remembered, so a recursive schema ends where it repeats.
+
+mod keywords;
+mod unions;
+
+use std::collections::HashSet;
+
+use serde_json::Value as Json;
+
+use super::kinds::ChangeKind;
+use super::path::Segment;
+use super::view::{Extra, Merged, View};
+use super::{Change, Policy, Side};
+use crate::model::{JsonType, TypeSpace};
+use crate::source::Place;
+
+/// Deeper than this the classifier stops and reports [`ChangeKind::ComparisonLimit`].
+const MAX_DEPTH: usize = 128;
+/// Node comparisons one classification may make, trial matches of union
+/// branches included; schemas sharing definitions in many places multiply.
+const MAX_STEPS: usize = 200_000;
+
+pub struct Comparer<'a> {
+    old: &'a TypeSpace,
+    new: &'a TypeSpace,
+    policy: Policy,
+    /// Pairs of views being compared on the way from the root.
+    ancestors: HashSet<(View, View)>,
+    path: Vec<Segment>,
+    /// Nesting of [`Comparer::node`] calls, trial comparisons included.
+    depth: usize,
+    steps: usize,
+    limited: bool,
+    pub changes: Vec<Change>,
+}
+
+impl<'a> Comparer<'a> {
+    pub fn new(old: &Side<'a>, new: &Side<'a>, policy: Policy) -> Self {
+        Comparer {
+            old: old.types,
+            new: new.types,
+            policy,
+            ancestors: HashSet::new(),
+            path: Vec::new(),
+            depth: 0,
+            steps: 0,
+            limited: false,
+            changes: Vec::new(),
+        }
+    }
+
+    pub fn root(&mut self, old: &Side<'_>, new: &Side<'_>) {
+        let old = View::of(self.old, &[old.root]);
+        let new = View::of(self.new, &[new.root]);
+        self.node(&old, &new);
+    }
+
+    fn emit(
+        &mut self,
+        kind: ChangeKind,
+        keyword: Option<&'static str>,
+        old: Option<Place>,
+        new: Option<Place>,
+        detail: String,
+    ) {
+        let verdict = kind.verdict(self.policy);
+        let mut path = self.path.clone();
+        path.extend(keyword.map(Segment::Keyword));
+        self.changes.push(Change {
+            kind,
+            path,
+            old,
+            new,
+            detail,
+            backward: verdict.backward,
+            forward: verdict.forward,
+        });
+    }
+
+    fn node(&mut self, old: &View, new: &View) {
+        let key = (old.clone(), new.clone());
+        if self.ancestors.contains(&key) {
+            return;
+        }
+        self.steps += 1;
+        if self.depth > MAX_DEPTH || self.steps > MAX_STEPS {
+            if !self.limited {
+                self.limited = true;
+                let o = Merged::of(self.old, old).place;
+                let n = Merged::of(self.new, new).place;
+                let detail = "comparison stopped here: the schemas nest or repeat too much".into();
+                self.emit(ChangeKind::ComparisonLimit, None, o, n, detail);
+            }
+            return;
+        }
+        self.ancestors.insert(key.clone());
+        self.depth += 1;
+        let o = Merged::of(self.old, old);
+        let n = Merged::of(self.new, new);
+        let union_shapes_differ = o.unions.is_empty() != n.unions.is_empty();
+        if union_shapes_differ {
+            // One side is a union, the other is not: compare the whole plain
+            // side with each branch joined to its parent's other keywords.
+            self.union_against_plain(old, new, &o, &n);
+        } else {
+            self.keywords(&o, &n);
+            self.documentation(&o, &n);
+            self.children(&o, &n);
+            self.unions(&o, &n);
+        }
+        self.depth -= 1;
+        self.ancestors.remove(&key);
+    }
+
+    fn children(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
+        if o.allows(JsonType::Object) && n.allows(JsonType::Object) {
+            self.properties(o, n);
+            self.required(o, n);
+            self.extra(o, n);
+        }
+        if o.allows(JsonType::Array)
+            && n.allows(JsonType::Array)
+            && !(o.items.is_empty() && n.items.is_empty())
+        {
+            let old = View::of(self.old, &o.items);
+            let new = View::of(self.new, &n.items);
+            self.descend(Segment::Items, &old, &new);
+        }
+    }
+
+    /// Compares two views one segment further down.
+    fn descend(&mut self, segment: Segment, old: &View, new: &View) {
+        let depth = self.path.len();
+        self.path.push(segment);
+        if let Some(reference) = Merged::of(self.new, new).reference {
+            self.path.push(Segment::Definition(reference.to_owned()));
+        }
+        self.node(old, new);
+        self.path.truncate(depth);
+    }
+
+    fn properties(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
+        for (name, old_ids, _) in &o.properties {
+            let old = View::of(self.old, old_ids);
+            let old_place = Merged::of(self.old, &old).place;
+            let segment = Segment::Property(name.clone());
+            if let Some(new_ids) = n.property(name) {
+                let new = View::of(self.new, new_ids);
+                self.descend(segment, &old, &new);
+                continue;
+            }
+            self.path.push(segment.clone());
+            let (kind, detail) = match &n.extra {
+                Extra::Closed => (
+                    ChangeKind::PropertyRemovedFromClosedObject,
+                    format!("property `{name}` removed; the object is closed"),
+                ),
+                Extra::Open => (
+                    ChangeKind::PropertyRemovedFromOpenObject,
+                    format!("property `{name}` removed; the object allows other properties"),
+                ),
+                Extra::Map(_) => (
+                    ChangeKind::PropertyRemovedFromMap,
+                    format!("property `{name}` removed; `additionalProperties` now covers it"),
+                ),
+            };
+            self.emit(kind, None, old_place, n.place, detail);
+            self.path.pop();
+            if let Extra::Map(ids) = &n.extra {
+                let new = View::of(self.new, ids);
+                self.descend(segment, &old, &new);
+            }
+        }
+        for (name, new_ids, name_place) in &n.properties {
+            if o.property(name).is_some() {
+                continue;
+            }
+            let new = View::of(self.new, new_ids);
+            let segment = Segment::Property(name.clone());
+            self.path.push(segment.clone());
+            let (kind, detail) = match &o.extra {
+                Extra::Closed => (
+                    ChangeKind::PropertyAddedToClosedObject,
+                    format!("property `{name}` added to a closed object"),
+                ),
+                Extra::Open => (
+                    ChangeKind::PropertyAddedToOpenObject,
+                    format!("property `{name}` added to an object that allowed other properties"),
+                ),
+                Extra::Map(_) => (
+                    ChangeKind::PropertyAddedToMap,
+                    format!("property `{name}` added; `additionalProperties` covered it"),
+                ),
+            };
+            self.emit(kind, None, o.place, Some(*name_place), detail);
+            self.path.pop();
+            if let Extra::Map(ids) = &o.extra {
+                let old = View::of(self.old, ids);
+                self.descend(segment, &old, &new);
+            }
+        }
+    }
+
+    fn required(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
+        for name in n.required.difference(&o.required) {
+            let (kind, detail) = match property_default(self.new, n, name) {
+                Some(value) => (
+                    ChangeKind::RequiredAddedWithDefault,
+                    format!("`{name}` became required, with default {value}"),
+                ),
+                None => (
+                    ChangeKind::RequiredAdded,
+                    format!("`{name}` became required"),
+                ),
+            };
+            self.property_change(kind, name, o.place, n.place, detail);
+        }
+        for name in o.required.difference(&n.required) {
+            // The old reader fills the default when new data lacks the
+            // property, as a new reader does for a newly required one.
+            let (kind, detail) = match property_default(self.old, o, name) {
+                Some(value) => (
+                    ChangeKind::RequiredRemovedWithDefault,
+                    format!("`{name}` is no longer required; its default is {value}"),
+                ),
+                None => (
+                    ChangeKind::RequiredRemoved,
+                    format!("`{name}` is no longer required"),
+                ),
+            };
+            self.property_change(kind, name, o.place, n.place, detail);
+        }
+    }
+
+    fn property_change(
+        &mut self,
+        kind: ChangeKind,
+        name: &str,
+        old: Option<Place>,
+        new: Option<Place>,
+        detail: String,
+    ) {
+        self.path.push(Segment::Property(name.to_owned()));
+        self.emit(kind, None, old, new, detail);
+        self.path.pop();
+    }
+
+    fn extra(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
+        let keyword = Some("additionalProperties");
+        match (&o.extra, &n.extra) {
+            (Extra::Closed, Extra::Closed) | (Extra::Open, Extra::Open) => {}
+            (Extra::Closed, _) => self.emit(
+                ChangeKind::AdditionalPropertiesOpened,
+                keyword,
+                o.place,
+                n.place,
+                "additionalProperties: false removed".into(),
+            ),
+            (_, Extra::Closed) => self.emit(
+                ChangeKind::AdditionalPropertiesClosed,
+                keyword,
+                o.place,
+                n.place,
+                "additionalProperties: false added".into(),
+            ),
+            (old, new) => {
+                let view = |space, extra: &Extra| match extra {
+                    Extra::Map(ids) => View::of(space, ids),
+                    _ => View::empty(),
+                };
+                let (old, new) = (view(self.old, old), view(self.new, new));
+                self.descend(Segment::AdditionalProperties, &old, &new);
+            }
+        }
+    }
+}
+
+/// The `default` of a declared property.
+fn property_default(space: &TypeSpace, object: &Merged<'_>, name: &str) -> Option<Json> {
+    let ids = object.property(name)?;
+    let view = View::of(space, ids);
+    Merged::of(space, &view).default.cloned()
+}

@@ -1,0 +1,363 @@
+//! A schema as a reader sees it: the node itself, the target of its `$ref`
+//! and its `allOf` members, merged into one set of constraints. Comparing
+//! merged views makes `{allOf: [{type: string}, {maxLength: 5}]}` and
+//! `{type: string, maxLength: 5}` the same schema, and an inline schema the
+//! same as the definition it was copied from.
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+
+use serde_json::{Number, Value as Json};
+
+use crate::model::{Additional, Format, JsonType, Schema, SchemaId, TypeSpace};
+use crate::source::Place;
+
+/// The conjunction of schemas that make up one node; empty is `{}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct View {
+    pub ids: Vec<SchemaId>,
+    /// Only `ids[union_from..]` contribute `oneOf`/`anyOf`: a branch compared
+    /// in the context of its parent carries the parent's other keywords but
+    /// not the parent's union again.
+    pub union_from: usize,
+}
+
+impl View {
+    pub fn empty() -> View {
+        View {
+            ids: Vec::new(),
+            union_from: 0,
+        }
+    }
+
+    /// The schemas `roots` stand for: each, then its `$ref` target and its
+    /// `allOf` members, recursively, without repeats (a `$ref` cycle ends).
+    pub fn of(space: &TypeSpace, roots: &[SchemaId]) -> View {
+        let mut ids = Vec::new();
+        let mut stack: Vec<SchemaId> = roots.iter().rev().copied().collect();
+        while let Some(id) = stack.pop() {
+            if id.0 as usize >= space.len() || ids.contains(&id) {
+                continue;
+            }
+            ids.push(id);
+            let schema = space.get(id);
+            stack.extend(schema.all_of.iter().rev());
+            if let Some(target) = schema.reference.as_ref().and_then(|r| r.target) {
+                stack.push(target);
+            }
+        }
+        View { ids, union_from: 0 }
+    }
+
+    /// This view without its unions, joined with one branch of them.
+    pub fn with_branch(&self, space: &TypeSpace, branch: SchemaId) -> View {
+        let mut ids = self.ids.clone();
+        let union_from = ids.len();
+        for id in View::of(space, &[branch]).ids {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        View { ids, union_from }
+    }
+
+    /// This view without its unions.
+    pub fn without_unions(&self) -> View {
+        View {
+            ids: self.ids.clone(),
+            union_from: self.ids.len(),
+        }
+    }
+}
+
+/// A lower or upper value bound.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bound {
+    pub value: Number,
+    pub exclusive: bool,
+}
+
+impl Bound {
+    pub fn keyword(&self, lower: bool) -> &'static str {
+        match (lower, self.exclusive) {
+            (true, false) => "minimum",
+            (true, true) => "exclusiveMinimum",
+            (false, false) => "maximum",
+            (false, true) => "exclusiveMaximum",
+        }
+    }
+
+    pub fn text(&self, lower: bool) -> String {
+        format!("{} {}", self.keyword(lower), self.value)
+    }
+}
+
+/// What a view says about extra object properties.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Extra {
+    Open,
+    Closed,
+    /// Extra properties must match every one of these schemas.
+    Map(Vec<SchemaId>),
+}
+
+/// `oneOf` or `anyOf` with its branches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Union {
+    pub keyword: &'static str,
+    pub branches: Vec<SchemaId>,
+}
+
+/// The merged constraints of a view.
+#[derive(Debug, Clone)]
+pub struct Merged<'a> {
+    pub place: Option<Place>,
+    /// `None`: any type.
+    pub types: Option<BTreeSet<JsonType>>,
+    /// `enum` and `const` intersected; `None`: any value.
+    pub values: Option<Vec<Json>>,
+    pub has_const: bool,
+    pub has_enum: bool,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub lower: Option<Bound>,
+    pub upper: Option<Bound>,
+    pub multiple_of: Vec<Number>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    pub unique_items: bool,
+    pub patterns: Vec<String>,
+    pub formats: Vec<Format>,
+    /// Property name, its schemas and where the first was declared.
+    pub properties: Vec<(String, Vec<SchemaId>, Place)>,
+    pub required: BTreeSet<String>,
+    pub extra: Extra,
+    pub items: Vec<SchemaId>,
+    pub unions: Vec<Union>,
+    pub description: Option<&'a str>,
+    pub title: Option<&'a str>,
+    pub default: Option<&'a Json>,
+    pub deprecated: bool,
+    pub examples: Option<&'a [Json]>,
+    /// The `$ref` text of the view's own node, when it has one.
+    pub reference: Option<&'a str>,
+}
+
+impl<'a> Merged<'a> {
+    pub fn of(space: &'a TypeSpace, view: &View) -> Merged<'a> {
+        let schemas: Vec<&Schema> = view.ids.iter().map(|id| space.get(*id)).collect();
+        let mut merged = Merged {
+            place: schemas.first().map(|s| s.place),
+            types: None,
+            values: None,
+            has_const: false,
+            has_enum: false,
+            min_length: None,
+            max_length: None,
+            lower: None,
+            upper: None,
+            multiple_of: Vec::new(),
+            min_items: None,
+            max_items: None,
+            unique_items: false,
+            patterns: Vec::new(),
+            formats: Vec::new(),
+            properties: Vec::new(),
+            required: BTreeSet::new(),
+            extra: Extra::Open,
+            items: Vec::new(),
+            unions: Vec::new(),
+            description: schemas.iter().find_map(|s| s.description.as_deref()),
+            title: schemas.iter().find_map(|s| s.title.as_deref()),
+            default: schemas.iter().find_map(|s| s.default.as_ref()),
+            deprecated: schemas.iter().any(|s| s.deprecated),
+            examples: schemas
+                .iter()
+                .find(|s| !s.examples.is_empty())
+                .map(|s| s.examples.as_slice()),
+            reference: schemas
+                .first()
+                .and_then(|s| s.reference.as_ref())
+                .filter(|r| r.target.is_some())
+                .map(|r| r.text.as_str()),
+        };
+        for (i, schema) in schemas.iter().enumerate() {
+            merged.add(schema, i >= view.union_from);
+        }
+        merged
+    }
+
+    fn add(&mut self, schema: &Schema, with_unions: bool) {
+        if let Some(types) = &schema.types {
+            let these = types.value.iter().copied().collect();
+            self.types = Some(match self.types.take() {
+                None => normal(&these),
+                Some(before) => intersect(&before, &these),
+            });
+        }
+        if let Some(values) = &schema.enumeration {
+            self.has_enum = true;
+            self.restrict_values(&values.value);
+        }
+        if let Some(constant) = &schema.constant {
+            self.has_const = true;
+            self.restrict_values(std::slice::from_ref(&constant.value));
+        }
+        self.min_length = tighter(self.min_length, schema.min_length, Ordering::Greater);
+        self.max_length = tighter(self.max_length, schema.max_length, Ordering::Less);
+        self.min_items = tighter(self.min_items, schema.min_items, Ordering::Greater);
+        self.max_items = tighter(self.max_items, schema.max_items, Ordering::Less);
+        for (value, exclusive) in [(&schema.minimum, false), (&schema.exclusive_minimum, true)] {
+            if let Some(value) = value {
+                let bound = Bound {
+                    value: value.clone(),
+                    exclusive,
+                };
+                self.lower = Some(tighter_bound(self.lower.take(), bound, true));
+            }
+        }
+        for (value, exclusive) in [(&schema.maximum, false), (&schema.exclusive_maximum, true)] {
+            if let Some(value) = value {
+                let bound = Bound {
+                    value: value.clone(),
+                    exclusive,
+                };
+                self.upper = Some(tighter_bound(self.upper.take(), bound, false));
+            }
+        }
+        push_new(&mut self.multiple_of, schema.multiple_of.clone());
+        self.unique_items |= schema.unique_items;
+        push_new(
+            &mut self.patterns,
+            schema.pattern.as_ref().map(|p| p.value.clone()),
+        );
+        push_new(&mut self.formats, schema.format.as_ref().map(|f| f.value));
+        for property in &schema.properties {
+            match self.properties.iter_mut().find(|p| p.0 == property.name) {
+                Some(existing) => {
+                    if !existing.1.contains(&property.schema) {
+                        existing.1.push(property.schema);
+                    }
+                }
+                None => self.properties.push((
+                    property.name.clone(),
+                    vec![property.schema],
+                    property.name_place,
+                )),
+            }
+        }
+        self.required
+            .extend(schema.required.iter().map(|r| r.value.clone()));
+        self.extra = match (
+            std::mem::replace(&mut self.extra, Extra::Open),
+            &schema.additional,
+        ) {
+            (Extra::Closed, _) | (_, Additional::Allowed(false)) => Extra::Closed,
+            (Extra::Map(mut ids), Additional::Schema(id)) => {
+                ids.push(*id);
+                Extra::Map(ids)
+            }
+            (Extra::Open, Additional::Schema(id)) => Extra::Map(vec![*id]),
+            (before, _) => before,
+        };
+        self.items.extend(schema.items);
+        if with_unions {
+            for (keyword, branches) in [("oneOf", &schema.one_of), ("anyOf", &schema.any_of)] {
+                if !branches.is_empty() {
+                    self.unions.push(Union {
+                        keyword,
+                        branches: branches.clone(),
+                    });
+                }
+            }
+        }
+    }
+
+    fn restrict_values(&mut self, values: &[Json]) {
+        self.values = Some(match self.values.take() {
+            None => values.to_vec(),
+            Some(before) => before.into_iter().filter(|v| values.contains(v)).collect(),
+        });
+    }
+
+    /// Whether values of this JSON type can pass the view's `type`.
+    pub fn allows(&self, ty: JsonType) -> bool {
+        self.types.as_ref().is_none_or(|types| allows(types, ty))
+    }
+
+    pub fn property(&self, name: &str) -> Option<&[SchemaId]> {
+        self.properties
+            .iter()
+            .find(|p| p.0 == name)
+            .map(|p| p.1.as_slice())
+    }
+}
+
+/// Whether a `type` set admits a type; `number` admits integers. `Number`
+/// itself stands for the numbers that are not integers.
+pub fn allows(types: &BTreeSet<JsonType>, ty: JsonType) -> bool {
+    types.contains(&ty) || (ty == JsonType::Integer && types.contains(&JsonType::Number))
+}
+
+/// Drops `integer` next to `number`, which admits it already.
+fn normal(types: &BTreeSet<JsonType>) -> BTreeSet<JsonType> {
+    let mut types = types.clone();
+    if types.contains(&JsonType::Number) {
+        types.remove(&JsonType::Integer);
+    }
+    types
+}
+
+fn intersect(a: &BTreeSet<JsonType>, b: &BTreeSet<JsonType>) -> BTreeSet<JsonType> {
+    let both = JsonType::ALL
+        .into_iter()
+        .filter(|t| allows(a, *t) && allows(b, *t))
+        .collect();
+    normal(&both)
+}
+
+fn tighter(a: Option<u64>, b: Option<u64>, wins: Ordering) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if b.cmp(&a) == wins { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+fn tighter_bound(current: Option<Bound>, new: Bound, lower: bool) -> Bound {
+    match current {
+        Some(current) if compare_bounds(&new, &current, lower) != Ordering::Greater => current,
+        _ => new,
+    }
+}
+
+/// How much a bound restricts compared with another of the same side:
+/// `Greater` when `a` admits less.
+pub fn compare_bounds(a: &Bound, b: &Bound, lower: bool) -> Ordering {
+    let by_value = compare_numbers(&a.value, &b.value);
+    let by_value = if lower { by_value } else { by_value.reverse() };
+    by_value.then(a.exclusive.cmp(&b.exclusive))
+}
+
+/// Numeric order of two JSON numbers: exact for integers, by `f64` otherwise.
+pub fn compare_numbers(a: &Number, b: &Number) -> Ordering {
+    let integer = |n: &Number| {
+        n.as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from))
+    };
+    match (integer(a), integer(b)) {
+        (Some(a), Some(b)) => a.cmp(&b),
+        _ => {
+            let (a, b) = (a.as_f64().unwrap_or(0.0), b.as_f64().unwrap_or(0.0));
+            a.total_cmp(&b)
+        }
+    }
+}
+
+fn push_new<T: PartialEq>(list: &mut Vec<T>, item: Option<T>) {
+    if let Some(item) = item {
+        if !list.contains(&item) {
+            list.push(item);
+        }
+    }
+}
