@@ -15,6 +15,7 @@ pub mod report;
 pub mod rules;
 pub mod rust;
 pub mod source;
+pub mod upcast;
 
 pub mod builder;
 mod pipeline;
