@@ -231,7 +231,7 @@ fn object_at<'v>(
             Value::Object(map) => map,
             other => {
                 return Err(Reason::ParentNotObject {
-                    parent: path::join(&parents[..=depth]),
+                    parent: Path::text(&parents[..=depth]),
                     found: kind(other),
                 });
             }

@@ -63,6 +63,11 @@ impl Path {
         }
     }
 
+    /// The path text of property names, escaped.
+    pub fn text(names: &[String]) -> String {
+        join(names)
+    }
+
     pub fn segments(&self) -> &[String] {
         &self.segments
     }
@@ -105,7 +110,7 @@ impl fmt::Display for Path {
 }
 
 /// The path text of property names.
-pub(crate) fn join(names: &[String]) -> String {
+fn join(names: &[String]) -> String {
     names.iter().map(|n| escape(n)).collect::<Vec<_>>().join("/")
 }
 
