@@ -16,6 +16,7 @@ pub mod rules;
 pub mod rust;
 pub mod source;
 pub mod upcast;
+pub mod verify;
 
 pub mod builder;
 mod pipeline;

@@ -134,7 +134,10 @@ mod tests {
             .filter(|f| f.starts_with("UPCAST_PATH_UNKNOWN"))
             .collect();
         assert_eq!(unknown.len(), 3, "{found:#?}");
-        assert!(unknown[0].contains("no property `b` under `a`"), "{found:#?}");
+        assert!(
+            unknown[0].contains("no property `b` under `a`"),
+            "{found:#?}"
+        );
     }
 
     #[test]

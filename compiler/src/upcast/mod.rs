@@ -77,9 +77,9 @@ impl fmt::Display for Reason {
             }
             Reason::NotIntegral { number } => write!(f, "{number} is not a whole number"),
             Reason::OutOfRange { text } => write!(f, "{text} does not fit a 64-bit integer"),
-            Reason::Custom => f.write_str(
-                "a custom upcast is written in Rust: evc cannot run it on JSON values",
-            ),
+            Reason::Custom => {
+                f.write_str("a custom upcast is written in Rust: evc cannot run it on JSON values")
+            }
         }
     }
 }
@@ -142,7 +142,8 @@ fn run<'s>(step: &'s UpcastStep, payload: &mut Value) -> Result<(), Failure<'s>>
         }
         UpcastStep::Set { path, value } => {
             let parsed = parse(path)?;
-            let parent = object_at(payload, &parsed, Create::Yes).map_err(|r| (path.as_str(), r))?;
+            let parent =
+                object_at(payload, &parsed, Create::Yes).map_err(|r| (path.as_str(), r))?;
             if let Some(parent) = parent {
                 parent.insert(parsed.last().to_owned(), value.clone());
             }
@@ -210,11 +211,7 @@ fn object_at<'v>(
 ) -> Result<Option<&'v mut Map<String, Value>>, Reason> {
     let mut current = match payload {
         Value::Object(map) => map,
-        other => {
-            return Err(Reason::PayloadNotObject {
-                found: kind(other),
-            })
-        }
+        other => return Err(Reason::PayloadNotObject { found: kind(other) }),
     };
     let parents = path.parent();
     for (depth, name) in parents.iter().enumerate() {

@@ -111,7 +111,11 @@ impl fmt::Display for Path {
 
 /// The path text of property names.
 fn join(names: &[String]) -> String {
-    names.iter().map(|n| escape(n)).collect::<Vec<_>>().join("/")
+    names
+        .iter()
+        .map(|n| escape(n))
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn unescape(segment: &str) -> Result<String, PathError> {

@@ -80,7 +80,10 @@ fn paths_overlap_when_one_is_a_prefix_of_the_other() {
 
 #[test]
 fn rename_keeps_the_value_in_the_same_object() {
-    let out = ok(&[rename("name", "display_name")], json!({"name": "Ada", "x": 1}));
+    let out = ok(
+        &[rename("name", "display_name")],
+        json!({"name": "Ada", "x": 1}),
+    );
     assert_eq!(out, json!({"x": 1, "display_name": "Ada"}));
     let nested = ok(&[rename("a/b", "c")], json!({"a": {"b": 1}}));
     assert_eq!(nested, json!({"a": {"c": 1}}));
@@ -137,11 +140,17 @@ fn move_into_a_non_object_fails_at_the_target() {
 
 #[test]
 fn set_creates_parents_and_replaces() {
-    let out = ok(&[set("total/currency", json!("USD"))], json!({"total": {"amount": 1}}));
+    let out = ok(
+        &[set("total/currency", json!("USD"))],
+        json!({"total": {"amount": 1}}),
+    );
     assert_eq!(out, json!({"total": {"amount": 1, "currency": "USD"}}));
     let out = ok(&[set("a/b", json!([1, 2]))], json!({}));
     assert_eq!(out, json!({"a": {"b": [1, 2]}}));
-    assert_eq!(ok(&[set("a", json!(null))], json!({"a": 1})), json!({"a": null}));
+    assert_eq!(
+        ok(&[set("a", json!(null))], json!({"a": 1})),
+        json!({"a": null})
+    );
 }
 
 #[test]
@@ -192,7 +201,10 @@ fn conversions_from_numbers_and_booleans() {
     assert_eq!(c(json!(3.0), JsonType::Integer), json!(3));
     assert!(c(json!(3.0), JsonType::Integer).is_i64());
     assert_eq!(c(json!(-2.0), JsonType::Integer), json!(-2));
-    assert_eq!(c(json!(1e19), JsonType::Integer), json!(10_000_000_000_000_000_000u64));
+    assert_eq!(
+        c(json!(1e19), JsonType::Integer),
+        json!(10_000_000_000_000_000_000u64)
+    );
     assert_eq!(c(json!(5), JsonType::Integer), json!(5));
     assert_eq!(c(json!(5), JsonType::Number), json!(5));
     assert_eq!(c(json!(2.5), JsonType::Number), json!(2.5));
@@ -203,7 +215,10 @@ fn conversions_from_numbers_and_booleans() {
 #[test]
 fn convert_of_absent_or_null_is_a_no_op() {
     assert_eq!(ok(&[convert("v", JsonType::Integer)], json!({})), json!({}));
-    assert_eq!(ok(&[convert("a/v", JsonType::Integer)], json!({})), json!({}));
+    assert_eq!(
+        ok(&[convert("a/v", JsonType::Integer)], json!({})),
+        json!({})
+    );
     let null = json!({"v": null});
     assert_eq!(ok(&[convert("v", JsonType::Integer)], null.clone()), null);
 }
@@ -224,19 +239,30 @@ fn conversions_that_fail_name_the_path_and_why() {
     );
     for text in ["", "-", "+5", " 5", "5 ", "1.0", "1e3", "0x10"] {
         assert!(
-            matches!(c(json!(text), JsonType::Integer).reason, Reason::NotParsable { .. }),
+            matches!(
+                c(json!(text), JsonType::Integer).reason,
+                Reason::NotParsable { .. }
+            ),
             "{text:?}"
         );
     }
-    for text in ["", "+1", " 1", "1 ", ".5", "1.", "NaN", "Infinity", "1e400", "[1]"] {
+    for text in [
+        "", "+1", " 1", "1 ", ".5", "1.", "NaN", "Infinity", "1e400", "[1]",
+    ] {
         assert!(
-            matches!(c(json!(text), JsonType::Number).reason, Reason::NotParsable { .. }),
+            matches!(
+                c(json!(text), JsonType::Number).reason,
+                Reason::NotParsable { .. }
+            ),
             "{text:?}"
         );
     }
     for text in ["True", "1", "yes", ""] {
         assert!(
-            matches!(c(json!(text), JsonType::Boolean).reason, Reason::NotParsable { .. }),
+            matches!(
+                c(json!(text), JsonType::Boolean).reason,
+                Reason::NotParsable { .. }
+            ),
             "{text:?}"
         );
     }
@@ -326,7 +352,11 @@ fn malformed_step_paths_fail_with_the_path() {
         (moved("a", "/b"), "/b", PathError::LeadingSlash),
         (set("a//b", json!(1)), "a//b", PathError::EmptySegment),
         (drop("a~"), "a~", PathError::BadEscape),
-        (convert("a/", JsonType::String), "a/", PathError::EmptySegment),
+        (
+            convert("a/", JsonType::String),
+            "a/",
+            PathError::EmptySegment,
+        ),
     ];
     for (step, path, why) in cases {
         let error = fails(&[step], json!({"a": 1}));
