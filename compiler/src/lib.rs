@@ -19,6 +19,8 @@ pub mod report;
 pub mod rules;
 pub mod rust;
 pub mod source;
+pub mod upcast;
+pub mod verify;
 
 pub mod builder;
 mod pipeline;

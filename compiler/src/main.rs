@@ -78,8 +78,26 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Replay archived CloudEvents messages through decode and upcast.
+    Verify {
+        /// The contracts root.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// JSON Lines file of structured-mode envelopes, one a line (`-` for stdin).
+        #[arg(long)]
+        payloads: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = VerifyFormat::Human)]
+        format: VerifyFormat,
+    },
     /// List every rule: id, category, default level and purpose.
     Rules,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum VerifyFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -143,7 +161,53 @@ fn main() -> ExitCode {
         } => breaking(dir, against, format, deny_warnings, color),
         Command::Gen { target, dir, out } => generate(target, dir, out),
         Command::Build { dir, out, color } => build(dir, out, color),
+        Command::Verify {
+            dir,
+            payloads,
+            format,
+        } => verify(dir, payloads, format),
         Command::Rules => rules(),
+    }
+}
+
+/// Replays stored messages; contracts with errors cannot be replayed
+/// against, so they are a usage error like an unreadable file.
+fn verify(dir: PathBuf, payloads: PathBuf, format: VerifyFormat) -> ExitCode {
+    let Some(lint) = read(&dir) else {
+        return ExitCode::from(EXIT_USAGE);
+    };
+    if lint.has_errors() {
+        eprint!("{}", report::render(Format::Human, &lint, false));
+        eprintln!("evc: fix the contracts' errors before verifying payloads against them");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let label = payloads.display().to_string();
+    let summary = if payloads.as_os_str() == "-" {
+        evc::verify::replay(&lint.model, std::io::stdin().lock())
+    } else {
+        match std::fs::File::open(&payloads) {
+            Ok(file) => evc::verify::replay(&lint.model, std::io::BufReader::new(file)),
+            Err(error) => Err(error),
+        }
+    };
+    let summary = match summary {
+        Ok(summary) => summary,
+        Err(error) => {
+            eprintln!("evc: cannot read {label}: {error}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let output = match format {
+        VerifyFormat::Human => evc::verify::render::human(&summary, &label),
+        VerifyFormat::Json => evc::verify::render::json(&summary, &label),
+    };
+    if write_stdout(&output).is_err() {
+        return ExitCode::from(EXIT_USAGE);
+    }
+    if summary.all_passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FINDINGS)
     }
 }
 

@@ -139,6 +139,8 @@ rules! {
     VersionNotIncreasing = "VERSION_NOT_INCREASING", Version, Error, false, "versions are not listed in strictly increasing order";
     VersionsEmpty = "VERSIONS_EMPTY", Version, Error, false, "a contract has no versions";
     UpcastMissing = "UPCAST_MISSING", Version, Error, false, "a new major version has no upcast from the version before it";
+    UpcastPathUnknown = "UPCAST_PATH_UNKNOWN", Version, Error, true, "an upcast step names a property the version it reads (or the version it writes) does not have";
+    UpcastResultInvalid = "UPCAST_RESULT_INVALID", Version, Error, true, "an upcast fails on an example of the previous major, or yields a payload the new version's schema refuses";
     EventNotPastTense = "EVENT_NOT_PAST_TENSE", Naming, Error, true, "an event name has no past-tense verb";
     CommandNotImperative = "COMMAND_NOT_IMPERATIVE", Naming, Error, true, "a command name does not start with an imperative verb";
     NameNotPascalCase = "NAME_NOT_PASCAL_CASE", Naming, Error, true, "a contract name is not PascalCase";

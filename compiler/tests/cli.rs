@@ -330,3 +330,236 @@ fn build_lints_and_generates() {
     );
     assert!(out.join("evc_contracts.rs").is_file());
 }
+
+/// `evc verify`: the bundled contracts, and their examples as archived
+/// messages, one envelope a line.
+fn bundled() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas")
+}
+
+fn envelope(ty: &str, version: Option<&str>, data: serde_json::Value) -> String {
+    let mut e = serde_json::json!({
+        "specversion": "1.0", "id": "1", "source": "/archive", "type": ty, "data": data
+    });
+    if let Some(version) = version {
+        e["dataversion"] = serde_json::json!(version);
+    }
+    e.to_string()
+}
+
+/// Every example of every bundled version, with its dataversion, and the
+/// newest example of each major without one: (lines, how many).
+fn archived_examples() -> (String, usize) {
+    let lint = evc::lint_dir(&bundled()).expect("bundled contracts");
+    let mut lines = Vec::new();
+    for contract in &lint.model.contracts {
+        for version in &contract.versions {
+            let number = version.version.as_ref().expect("bundled versions parse");
+            let ty = contract.wire_type(number.major);
+            for example in &version.examples {
+                let text = number.to_string();
+                lines.push(envelope(&ty, Some(&text), example.node.to_json()));
+            }
+            let newest_of_major = contract
+                .versions
+                .iter()
+                .rfind(|v| v.version.as_ref().map(|n| n.major) == Some(number.major));
+            if std::ptr::eq(newest_of_major.unwrap(), version) {
+                if let Some(example) = version.examples.last() {
+                    lines.push(envelope(&ty, None, example.node.to_json()));
+                }
+            }
+        }
+    }
+    let count = lines.len();
+    (lines.join("\n") + "\n", count)
+}
+
+fn verify(args: &[&str], dir: &Path, payloads: &str) -> Output {
+    let file = tempfile::NamedTempFile::new().expect("temporary file");
+    std::fs::write(file.path(), payloads).unwrap();
+    let mut all = vec!["verify", "--payloads", file.path().to_str().unwrap()];
+    all.extend_from_slice(args);
+    evc(&all, dir)
+}
+
+#[test]
+fn verify_passes_every_bundled_example_of_every_version() {
+    let (lines, count) = archived_examples();
+    assert!(count >= 30, "{count} archived messages");
+    let old = [
+        "com.example.orders.order_created.v1\",\"data\"",
+        "com.example.inventory.item_reserved.v1\",\"data\"",
+        "com.example.users.user_registered.v1\",\"data\"",
+    ];
+    for ty in old {
+        assert!(lines.contains(ty), "the fixture holds {ty}");
+    }
+    let output = verify(&[], &bundled(), &lines);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.starts_with("com.example."), "{text}");
+    assert!(
+        text.contains(&format!("evc verify: {count} messages in "))
+            && text.ends_with(&format!(": {count} passed, 0 failed\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains("com.example.orders.order_created.v1 1.0.0: 1 passed\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "com.example.orders.order_created.v1 (no dataversion, read as 1.1.0): 1 passed\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn verify_counts_each_kind_of_failure_with_its_first_line() {
+    let (good, count) = archived_examples();
+    let order_v2 = serde_json::json!({
+        "order_id": "1b659ae0-a984-4b8c-926d-c121a5229881",
+        "customer_id": "277e5a21-1130-4d91-9410-c6be3929afdd",
+        "lines": [{"sku": "SKU-31008-XL", "quantity": 3}],
+        "total": 147.0,
+        "created_at": "2024-05-02T16:45:10Z"
+    });
+    let bad = [
+        "this is not JSON".to_owned(),
+        r#"{"specversion":"1.0","id":"1","type":"com.example.orders.order_created.v2"}"#.to_owned(),
+        envelope(
+            "com.example.orders.order_shipped.v1",
+            None,
+            serde_json::json!({}),
+        ),
+        envelope(
+            "com.example.orders.order_created.v3",
+            Some("3.0.0"),
+            serde_json::json!({}),
+        ),
+        envelope(
+            "com.example.orders.order_created.v2",
+            Some("2.0.0"),
+            order_v2.clone(),
+        ),
+        envelope(
+            "com.example.orders.order_created.v2",
+            Some("2.0.0"),
+            order_v2,
+        ),
+    ];
+    let payloads = format!("{good}\n{}\n", bad.join("\n"));
+    let first_bad = count as u64 + 2;
+    let output = verify(&["--format", "json"], &bundled(), &payloads);
+    assert_eq!(output.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("one JSON document");
+    let total = count as u64 + bad.len() as u64;
+    assert_eq!(
+        doc["summary"],
+        serde_json::json!({"messages": total, "passed": count, "failed": bad.len()})
+    );
+    let groups = doc["groups"].as_array().unwrap();
+    let failures: Vec<(String, u64, u64)> = groups
+        .iter()
+        .flat_map(|g| g["failures"].as_array().unwrap())
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_owned(),
+                f["count"].as_u64().unwrap(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        failures,
+        [
+            // Groups sorted by type: no envelope, order_created.v2, .v3,
+            // then order_shipped.
+            ("invalid_envelope".to_owned(), 2, first_bad),
+            ("invalid_payload".to_owned(), 2, first_bad + 4),
+            ("unsupported_version".to_owned(), 1, first_bad + 3),
+            ("unknown_type".to_owned(), 1, first_bad + 2),
+        ]
+    );
+}
+
+const CHAINED: &str = r#"event: ThingHappened
+namespace: com.example.things
+description: A thing happened.
+versions:
+  - version: 1.0.0
+    schema: { type: object, additionalProperties: false, required: [n], properties: { n: { type: string } } }
+    examples: [ { n: '1' } ]
+  - version: 2.0.0
+    schema: { type: object, additionalProperties: false, required: [count], properties: { count: { type: integer, minimum: 1 } } }
+    upcast: [ { rename: { n: count } }, { convert: { count: integer } } ]
+    examples: [ { count: 1 } ]
+  - version: 3.0.0
+    schema: { type: object, additionalProperties: false, required: [total], properties: { total: { type: integer } } }
+    upcast: [ { custom: true } ]
+    examples: [ { total: 1 } ]
+"#;
+
+#[test]
+fn verify_reports_failed_and_invalid_upcasts_and_custom_ones() {
+    let dir = root(&[("thing_happened.yaml", CHAINED)]);
+    let ty = |major: u64| format!("com.example.things.thing_happened.v{major}");
+    let lines = [
+        envelope(&ty(3), Some("3.0.0"), serde_json::json!({"total": 4})),
+        envelope(&ty(1), Some("1.0.0"), serde_json::json!({"n": "ten"})),
+        envelope(&ty(1), Some("1.0.0"), serde_json::json!({"n": "0"})),
+        envelope(&ty(2), Some("2.0.0"), serde_json::json!({"count": 2})),
+        envelope(&ty(1), Some("1.0.0"), serde_json::json!({"n": "7"})),
+    ];
+    let output = verify(&[], dir.path(), &lines.join("\n"));
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("com.example.things.thing_happened.v1 1.0.0: 0 passed, 3 failed\n"),
+        "{text}"
+    );
+    assert!(text.contains("  upcast failed (1): first at "), "{text}");
+    assert!(text.contains(":2: upcast from 1.0.0 to 2.0.0: step 2 (`convert` of `count`): string \"ten\" is not decimal integer text\n"), "{text}");
+    assert!(
+        text.contains("  upcast result invalid (1): first at "),
+        "{text}"
+    );
+    assert!(
+        text.contains(":3: upcast from 1.0.0 to 2.0.0 yields a payload 2.0.0 refuses at `/count`"),
+        "{text}"
+    );
+    assert!(text.contains("com.example.things.thing_happened.v2 2.0.0: 0 passed, 1 failed\n  custom upcast not checkable (1): first at "), "{text}");
+    assert!(
+        text.contains("com.example.things.thing_happened.v3 3.0.0: 1 passed\n"),
+        "{text}"
+    );
+    assert!(text.contains(": 1 passed, 4 failed\n"), "{text}");
+}
+
+#[test]
+fn verify_usage_and_io_errors_exit_two() {
+    let missing = evc(
+        &["verify", "--payloads", "/definitely/not/here.jsonl"],
+        &bundled(),
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
+    let flawed = root(&[("ship_order.yaml", FLAWED)]);
+    let output = verify(&[], flawed.path(), "");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("FIELD_NOT_SNAKE_CASE"));
+    assert_eq!(
+        evc(&["verify"], &bundled()).status.code(),
+        Some(2),
+        "no --payloads"
+    );
+}
+
+#[test]
+fn verify_of_an_empty_file_passes() {
+    let output = verify(&[], &bundled(), "\n\n");
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).contains("evc verify: 0 messages in "));
+}

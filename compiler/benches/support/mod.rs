@@ -88,6 +88,7 @@ versions:
     upcast:
       - move: {{ total: total/amount }}
       - set: {{ total/currency: EUR }}
+      - convert: {{ total/amount: string }}
     examples:
 {example_v2}"#,
         v2_props = v1_props.replace(

@@ -5,6 +5,7 @@ mod contracts;
 mod examples;
 mod naming;
 mod references;
+mod upcasts;
 mod versions;
 mod words;
 
@@ -22,5 +23,6 @@ pub fn run(model: &Model, naming: &Naming) -> Vec<Diagnostic> {
     naming::check(model, naming, &mut out);
     let cyclic = references::check(model, &mut out);
     examples::check(model, &cyclic, &mut out);
+    upcasts::check(model, &cyclic, &mut out);
     out
 }

@@ -224,6 +224,7 @@ impl Builder<'_> {
         let mut deprecated = false;
         let mut schema = None;
         let mut upcast = None;
+        let mut upcast_incomplete = false;
         let mut examples = Vec::new();
         for entry in entries {
             match entry.key.as_str() {
@@ -238,7 +239,7 @@ impl Builder<'_> {
                     let cursor = version_cursor(file, index);
                     schema = Some(self.schemas.build_root(cursor, &entry.value, &[]));
                 }
-                "upcast" => upcast = self.upcast(file, &entry.value),
+                "upcast" => (upcast, upcast_incomplete) = self.upcast(file, &entry.value),
                 "examples" => examples = self.examples(file, &entry.value),
                 key if key.starts_with("x-") => {}
                 _ => self.unknown_key(file, entry, VERSION_KEYS, "version"),
@@ -254,6 +255,7 @@ impl Builder<'_> {
             deprecated,
             schema,
             upcast,
+            upcast_incomplete,
             examples,
             place: head,
         })
@@ -292,9 +294,10 @@ impl Builder<'_> {
         let deprecated = fields
             .get("deprecated")
             .is_some_and(|node| self.boolean(file, "deprecated", node));
-        let upcast = fields
-            .get("upcast")
-            .and_then(|node| self.upcast(file, node));
+        let (upcast, upcast_incomplete) = match fields.get("upcast") {
+            Some(node) => self.upcast(file, node),
+            None => (None, false),
+        };
         let examples = match root.get("examples") {
             Some(entry) => self.examples(file, &entry.value),
             None => Vec::new(),
@@ -317,6 +320,7 @@ impl Builder<'_> {
             deprecated,
             schema,
             upcast,
+            upcast_incomplete,
             examples,
             place: head,
         };
@@ -358,10 +362,15 @@ impl Builder<'_> {
         }
     }
 
-    fn upcast(&mut self, file: FileId, node: &Node) -> Option<Spanned<Vec<Spanned<UpcastStep>>>> {
+    /// The steps, and whether some were wrong (reported, and left out).
+    fn upcast(
+        &mut self,
+        file: FileId,
+        node: &Node,
+    ) -> (Option<Spanned<Vec<Spanned<UpcastStep>>>>, bool) {
         let Some(items) = node.as_seq() else {
             self.wrong_type(file, "upcast", node, "a list of steps");
-            return None;
+            return (None, true);
         };
         let findings = self.diagnostics.len();
         let mut steps = Vec::new();
@@ -387,10 +396,11 @@ impl Builder<'_> {
                 });
             }
         }
-        if steps.is_empty() && self.diagnostics.len() == findings {
+        let incomplete = self.diagnostics.len() > findings;
+        if steps.is_empty() && !incomplete {
             // `upcast: []` or only `- custom: false`: no upcast at all. (Steps
             // that were wrong are reported already; no second finding.)
-            return None;
+            return (None, false);
         }
         let custom = steps.iter().find(|s| s.value == UpcastStep::Custom);
         if let (Some(custom), true) = (custom, steps.len() > 1) {
@@ -405,10 +415,11 @@ impl Builder<'_> {
                 ),
             );
         }
-        Some(Spanned {
+        let steps = Spanned {
             value: steps,
             place: place(file, node.span),
-        })
+        };
+        (Some(steps), incomplete)
     }
 
     fn upcast_step(&mut self, file: FileId, entry: &Entry) -> Vec<UpcastStep> {

@@ -116,6 +116,9 @@ pub struct Version {
     pub deprecated: bool,
     pub schema: SchemaId,
     pub upcast: Option<Spanned<Vec<Spanned<UpcastStep>>>>,
+    /// Some written steps were wrong (and reported) and are missing from
+    /// `upcast`: the list cannot be proven.
+    pub upcast_incomplete: bool,
     pub examples: Vec<Example>,
     /// The version entry (or the file, in the JSON Schema form).
     pub place: Place,

@@ -1,0 +1,171 @@
+//! Upcast proofs: for each upcast, every step names properties that exist
+//! (in the version it reads from, or the one it writes to), and the steps,
+//! run on the examples of the previous major, yield payloads the new
+//! version's schema accepts. Custom upcasts are Rust code: nothing to run.
+
+mod paths;
+mod results;
+
+use std::collections::BTreeSet;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::json::reachable;
+use crate::model::{Contract, Model, SchemaId, Spanned, UpcastStep, Version};
+
+/// One upcast: the version it reads from, and the version carrying it.
+struct Step<'m> {
+    contract: &'m Contract,
+    from: &'m Version,
+    from_version: &'m semver::Version,
+    to: &'m Version,
+    to_version: &'m semver::Version,
+    steps: &'m [Spanned<UpcastStep>],
+    /// The `upcast:` list itself.
+    upcast: &'m Spanned<Vec<Spanned<UpcastStep>>>,
+}
+
+pub fn check(model: &Model, cyclic: &BTreeSet<SchemaId>, out: &mut Vec<Diagnostic>) {
+    // A schema already reported (or on a cycle) would only fail the proofs
+    // again for the same reason.
+    let usable = |id: SchemaId| {
+        !reachable(&model.types, id)
+            .iter()
+            .any(|s| cyclic.contains(s) || model.types.invalid.contains(s))
+    };
+    for contract in &model.contracts {
+        let listed: Vec<(&Version, &semver::Version)> = contract
+            .versions
+            .iter()
+            .filter_map(|v| v.version.as_ref().map(|n| (v, n)))
+            .collect();
+        for (i, &(to, to_version)) in listed.iter().enumerate().skip(1) {
+            let Some(upcast) = &to.upcast else {
+                continue;
+            };
+            let custom = upcast.value.iter().any(|s| s.value == UpcastStep::Custom);
+            if custom || to.upcast_incomplete {
+                continue;
+            }
+            let (from, from_version) = listed[i - 1];
+            if !usable(from.schema) || !usable(to.schema) {
+                continue;
+            }
+            let step = Step {
+                contract,
+                from,
+                from_version,
+                to,
+                to_version,
+                steps: &upcast.value,
+                upcast,
+            };
+            let runnable = paths::check(model, &step, out);
+            if runnable {
+                // Earlier versions of the same major are read as the one
+                // right before the upcast, so their examples go through it too.
+                let sources = listed[..i]
+                    .iter()
+                    .filter(|(v, n)| n.major == from_version.major && usable(v.schema))
+                    .map(|(v, n)| (*v, *n));
+                results::check(model, &step, sources, out);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::load::{Input, Inputs};
+
+    /// A contract whose 2.0.0 upcasts from 1.0.0; `old` and `new` are the
+    /// `properties` of each, `steps` the upcast, `example` the 1.0.0 example.
+    fn lint(old: &str, new: &str, steps: &str, example: &str) -> Vec<String> {
+        let text = format!(
+            "event: ThingHappened\nnamespace: com.example.things\ndescription: A thing.\n\
+             versions:\n  - version: 1.0.0\n    schema:\n      type: object\n      \
+             properties: {old}\n    examples:\n      - {example}\n  - version: 2.0.0\n    \
+             schema:\n      type: object\n      properties: {new}\n    upcast: {steps}\n"
+        );
+        let inputs = Inputs {
+            contracts: vec![Input::new("thing_happened.yaml", text)],
+            config: None,
+        };
+        let lint = crate::lint_inputs(inputs, Path::new("."));
+        lint.diagnostics
+            .iter()
+            .filter(|d| d.rule != crate::rules::RuleId::ExamplesMissing)
+            .map(|d| format!("{} {}", d.rule, d.message))
+            .collect()
+    }
+
+    fn clean(old: &str, new: &str, steps: &str, example: &str) {
+        let found = lint(old, new, steps, example);
+        assert!(found.is_empty(), "{found:#?}");
+    }
+
+    #[test]
+    fn paths_are_found_through_all_of_unions_and_maps() {
+        let old = "{ a: { allOf: [ { type: object, properties: { b: { type: string } } } ] }, \
+                   m: { type: object, additionalProperties: { type: object, properties: { x: { type: integer } } } }, \
+                   u: { oneOf: [ { type: string }, { type: object, properties: { c: { type: integer } } } ] }, \
+                   f: { type: object } }";
+        let new = "{ b: { type: string }, m: { type: object }, u: {}, f: {} }";
+        let steps = "[ { move: { a/b: b } }, { drop: [ a, m/any/x, u/c, f/free ] } ]";
+        clean(old, new, steps, "{ a: { b: x } }");
+    }
+
+    #[test]
+    fn a_path_under_an_earlier_destination_is_read_from_the_new_version() {
+        let old = "{ total: { type: number } }";
+        let new = "{ total: { type: object, properties: { amount: { type: string } } } }";
+        let steps = "[ { move: { total: total/amount } }, { convert: { total/amount: string } } ]";
+        clean(old, new, steps, "{ total: 5 }");
+    }
+
+    #[test]
+    fn unknown_paths_in_closed_or_scalar_schemas_are_reported() {
+        let old = "{ a: { type: string }, o: { type: object, additionalProperties: false } }";
+        let new = "{ a: { type: string } }";
+        let found = lint(old, new, "[ { drop: [ a/b, o/c, zz ] } ]", "{ a: x }");
+        let unknown: Vec<&String> = found
+            .iter()
+            .filter(|f| f.starts_with("UPCAST_PATH_UNKNOWN"))
+            .collect();
+        assert_eq!(unknown.len(), 3, "{found:#?}");
+        assert!(
+            unknown[0].contains("no property `b` under `a`"),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn a_custom_upcast_is_not_run() {
+        let old = "{ a: { type: string } }";
+        let new = "{ b: { type: integer } }";
+        let found = lint(old, new, "[ { custom: true } ]", "{ a: x }");
+        assert!(found.is_empty(), "{found:#?}");
+    }
+
+    #[test]
+    fn an_invalid_example_is_not_upcast() {
+        let old = "{ a: { type: string } }";
+        let new = "{ a: { type: integer } }";
+        let found = lint(old, new, "[ { convert: { a: integer } } ]", "{ a: [1] }");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].starts_with("EXAMPLE_INVALID"), "{found:#?}");
+    }
+
+    #[test]
+    fn a_result_that_breaks_the_new_schema_is_reported_with_the_pointer() {
+        let old = "{ a: { type: string } }";
+        let new = "{ a: { type: integer, minimum: 10 } }";
+        let found = lint(old, new, "[ { convert: { a: integer } } ]", "{ a: '3' }");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].starts_with("UPCAST_RESULT_INVALID this example of `ThingHappened` 1.0.0, upcast to 2.0.0, does not match 2.0.0 at `/a`"),
+            "{found:#?}"
+        );
+    }
+}

@@ -1,0 +1,71 @@
+//! UPCAST_RESULT_INVALID: the steps, run on every example of the previous
+//! major that is valid for its own version, succeed and yield a payload the
+//! new version's schema accepts (as judged by the `jsonschema` crate).
+
+use super::Step;
+use crate::diagnostic::Diagnostic;
+use crate::model::json::{bundle, validator};
+use crate::model::{Model, UpcastStep, Version};
+use crate::rules::RuleId;
+use crate::upcast;
+
+pub(super) fn check<'m>(
+    model: &Model,
+    step: &Step<'m>,
+    sources: impl Iterator<Item = (&'m Version, &'m semver::Version)>,
+    out: &mut Vec<Diagnostic>,
+) {
+    // A schema that does not compile is reported with its examples.
+    let Ok(target) = validator(&bundle(&model.types, step.to.schema)) else {
+        return;
+    };
+    let steps: Vec<UpcastStep> = step.steps.iter().map(|s| s.value.clone()).collect();
+    let name = &step.contract.name.value;
+    let to = step.to_version;
+    for (version, number) in sources {
+        let Ok(own) = validator(&bundle(&model.types, version.schema)) else {
+            continue;
+        };
+        for example in &version.examples {
+            let mut payload = example.node.to_json();
+            // An invalid example is reported as such; its upcast proves nothing.
+            if !own.is_valid(&payload) {
+                continue;
+            }
+            if let Err(error) = upcast::apply(&steps, &mut payload) {
+                out.push(
+                    Diagnostic::new(
+                        RuleId::UpcastResultInvalid,
+                        example.place,
+                        format!(
+                            "upcasting this example of `{name}` {number} to {to} fails at {error}"
+                        ),
+                    )
+                    .related(step.steps[error.step].place, "this step")
+                    .hint("fix the step, or the example if it is not a real payload"),
+                );
+                continue;
+            }
+            for error in target.iter_errors(&payload) {
+                let pointer = error.instance_path().as_str().to_owned();
+                out.push(
+                    Diagnostic::new(
+                        RuleId::UpcastResultInvalid,
+                        example.place,
+                        format!(
+                            "this example of `{name}` {number}, upcast to {to}, does not match \
+                             {to} at `{}`: {}",
+                            if pointer.is_empty() { "/" } else { &pointer },
+                            error.masked()
+                        ),
+                    )
+                    .related(step.upcast.place, format!("the upcast from {}", step.from_version))
+                    .hint(format!(
+                        "change the upcast steps so that every {} payload becomes a valid {to} payload",
+                        step.from_version
+                    )),
+                );
+            }
+        }
+    }
+}
