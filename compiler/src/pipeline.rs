@@ -82,7 +82,7 @@ pub fn lint_inputs(inputs: Inputs, display_root: &Path) -> Lint {
     // The model owns what later stages need; the trees can go before the
     // checks allocate their validators.
     drop(loaded.documents);
-    let check_diagnostics = check::run(&model, &config.naming);
+    let check_diagnostics = check::run(&model, &config);
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(config_diagnostics);
     diagnostics.extend(model_diagnostics);

@@ -141,6 +141,9 @@ rules! {
     UpcastMissing = "UPCAST_MISSING", Version, Error, false, "a new major version has no upcast from the version before it";
     UpcastPathUnknown = "UPCAST_PATH_UNKNOWN", Version, Error, true, "an upcast step names a property the version it reads (or the version it writes) does not have";
     UpcastResultInvalid = "UPCAST_RESULT_INVALID", Version, Error, true, "an upcast fails on an example of the previous major, or yields a payload the new version's schema refuses";
+    UpcastUncovered = "UPCAST_UNCOVERED", Version, Error, true, "a breaking change of a major step is touched by none of its upcast steps";
+    VersionBumpTooSmall = "VERSION_BUMP_TOO_SMALL", Version, Error, true, "a version bump is smaller than the payload change requires (patch: documentation only; minor: backward compatible with every older version of its major)";
+    VersionBumpUnneeded = "VERSION_BUMP_UNNEEDED", Version, Warn, true, "a new major whose changes are all backward compatible: a minor would do";
     EventNotPastTense = "EVENT_NOT_PAST_TENSE", Naming, Error, true, "an event name has no past-tense verb";
     CommandNotImperative = "COMMAND_NOT_IMPERATIVE", Naming, Error, true, "a command name does not start with an imperative verb";
     NameNotPascalCase = "NAME_NOT_PASCAL_CASE", Naming, Error, true, "a contract name is not PascalCase";

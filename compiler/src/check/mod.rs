@@ -2,6 +2,7 @@
 //! them read the model and append findings, none of them stops the others.
 
 mod contracts;
+pub mod evolution;
 mod examples;
 mod naming;
 mod references;
@@ -11,18 +12,21 @@ mod words;
 
 pub use naming::{is_keyword, is_pascal_case, is_snake_case};
 
-use crate::config::Naming;
+use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::model::Model;
 
 /// Runs every rule on the model.
-pub fn run(model: &Model, naming: &Naming) -> Vec<Diagnostic> {
+pub fn run(model: &Model, config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     contracts::check(model, &mut out);
     versions::check(model, &mut out);
-    naming::check(model, naming, &mut out);
+    naming::check(model, &config.naming, &mut out);
     let cyclic = references::check(model, &mut out);
     examples::check(model, &cyclic, &mut out);
     upcasts::check(model, &cyclic, &mut out);
+    let compared = evolution::neighbours(model, &cyclic, config.evolution);
+    evolution::check(model, &cyclic, &compared, config.evolution, &mut out);
+    upcasts::coverage::check(&compared, &mut out);
     out
 }

@@ -50,7 +50,12 @@ fn model() -> Model {
             Input::new("parcel_shipped.yaml", PARCELS),
             Input::new("thing_happened.yaml", THINGS),
         ],
-        config: None,
+        // 3.1.0 tightens a bound in a minor, which lint refuses; a team that
+        // turned the rule off still gets the message refused by `verify`.
+        config: Some(Input::new(
+            "evc.yaml",
+            "version: v1\nlint: { rules: { VERSION_BUMP_TOO_SMALL: off } }\n",
+        )),
     };
     let lint = crate::lint_inputs(inputs, Path::new("."));
     let errors: Vec<&str> = lint
