@@ -311,16 +311,21 @@ pub fn decode_payload<T: Contract>(
     envelope: &EnvelopeRef<'_>,
 ) -> Result<T, DispatchError> {
     let invalid = |pointer, reason| invalid_payload(bytes, envelope, pointer, reason);
-    json_content(envelope).map_err(|reason| invalid(String::new(), reason))?;
-    let Some(data) = &envelope.data else {
-        let reason = if envelope.data_base64.is_some() {
-            "the payload is in `data_base64`; evc contracts travel as JSON `data`"
-        } else {
-            "the message has no `data`"
-        };
-        return Err(invalid(String::new(), reason.to_owned()));
-    };
+    let data = inline_data(envelope).map_err(|reason| invalid(String::new(), reason))?;
     T::decode(data.get().as_bytes()).map_err(|e| invalid(e.pointer, e.reason))
+}
+
+/// The payload as evc reads it: inline JSON `data`, under a JSON
+/// `datacontenttype` when one is given.
+pub fn inline_data<'e>(envelope: &'e EnvelopeRef<'_>) -> Result<&'e RawValue, String> {
+    json_content(envelope)?;
+    match (envelope.data, &envelope.data_base64) {
+        (Some(data), _) => Ok(data),
+        (None, Some(_)) => {
+            Err("the payload is in `data_base64`; evc contracts travel as JSON `data`".to_owned())
+        }
+        (None, None) => Err("the message has no `data`".to_owned()),
+    }
 }
 
 /// One major step of an upcast chain, inside dispatch: a failure keeps the

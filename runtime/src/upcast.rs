@@ -101,12 +101,11 @@ where
 pub mod convert {
     use super::UpcastError;
 
-    /// `"42"` to `42`: decimal integer text.
+    /// `"42"` to `42`: decimal integer text, an optional `-` then ASCII
+    /// digits (`"007"` is `7`), within the 64-bit range.
     pub fn str_to_integer(text: &str, pointer: &str) -> Result<i64, UpcastError> {
         let digits = text.strip_prefix('-').unwrap_or(text);
-        let plain = !digits.is_empty()
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && !(digits.len() > 1 && digits.starts_with('0'));
+        let plain = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
         match (plain, text.parse::<i64>()) {
             (true, Ok(n)) => Ok(n),
             _ => Err(UpcastError::new(
@@ -337,16 +336,8 @@ mod tests {
     fn integer_text() {
         assert_eq!(str_to_integer("42", "/q"), Ok(42));
         assert_eq!(str_to_integer("-7", "/q"), Ok(-7));
-        for bad in [
-            "",
-            "-",
-            "+1",
-            "01",
-            "1.0",
-            " 1",
-            "abc",
-            "99999999999999999999",
-        ] {
+        assert_eq!(str_to_integer("007", "/q"), Ok(7));
+        for bad in ["", "-", "+1", "1.0", " 1", "abc", "99999999999999999999"] {
             assert!(str_to_integer(bad, "/q").is_err(), "{bad}");
         }
     }

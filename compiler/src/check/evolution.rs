@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 
 use crate::diagnostic::Diagnostic;
 use crate::evolution::{classify, required_bump, Change, Policy, Side};
-use crate::model::json::reachable;
 use crate::model::{Contract, Model, SchemaId, Version};
 use crate::rules::{Bump, RuleId};
 
@@ -57,15 +56,10 @@ fn listed<'m>(
     cyclic: &BTreeSet<SchemaId>,
     contract: &'m Contract,
 ) -> Vec<(&'m Version, &'m semver::Version)> {
-    let usable = |id: SchemaId| {
-        !reachable(&model.types, id)
-            .iter()
-            .any(|s| cyclic.contains(s) || model.types.invalid.contains(s))
-    };
     contract
         .versions
         .iter()
-        .filter(|v| usable(v.schema))
+        .filter(|v| super::usable(model, cyclic, v.schema))
         .filter_map(|v| v.version.as_ref().map(|n| (v, n)))
         .collect()
 }

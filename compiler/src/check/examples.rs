@@ -7,7 +7,7 @@ use jsonschema::error::ValidationErrorKind;
 
 use crate::diagnostic::Diagnostic;
 use crate::load::Node;
-use crate::model::json::{bundle, reachable};
+use crate::model::json::bundle;
 use crate::model::{Contract, Example, Model, SchemaId, Version};
 use crate::rules::RuleId;
 use crate::source::Place;
@@ -19,10 +19,7 @@ pub fn check(model: &Model, cyclic: &BTreeSet<SchemaId>, out: &mut Vec<Diagnosti
                 out.push(missing(contract, version));
                 continue;
             }
-            // A schema that is already reported would only fail its
-            // examples again, for the same reason.
-            let unusable = |id: &SchemaId| cyclic.contains(id) || model.types.invalid.contains(id);
-            if reachable(&model.types, version.schema).iter().any(unusable) {
+            if !super::usable(model, cyclic, version.schema) {
                 continue;
             }
             validate(model, version, out);

@@ -12,9 +12,21 @@ mod words;
 
 pub use naming::{is_keyword, is_pascal_case, is_snake_case};
 
+use std::collections::BTreeSet;
+
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::model::Model;
+use crate::model::json::reachable;
+use crate::model::{Model, SchemaId};
+
+/// Whether the schema `id` and everything it reaches can be checked: a
+/// schema already reported (invalid, or on a cycle) would only fail later
+/// rules again for the same reason.
+fn usable(model: &Model, cyclic: &BTreeSet<SchemaId>, id: SchemaId) -> bool {
+    !reachable(&model.types, id)
+        .iter()
+        .any(|s| cyclic.contains(s) || model.types.invalid.contains(s))
+}
 
 /// Runs every rule on the model.
 pub fn run(model: &Model, config: &Config) -> Vec<Diagnostic> {

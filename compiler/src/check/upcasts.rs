@@ -10,7 +10,6 @@ mod results;
 use std::collections::BTreeSet;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::json::reachable;
 use crate::model::{Contract, Model, SchemaId, Spanned, UpcastStep, Version};
 
 /// One upcast: the version it reads from, and the version carrying it.
@@ -26,13 +25,7 @@ struct Step<'m> {
 }
 
 pub fn check(model: &Model, cyclic: &BTreeSet<SchemaId>, out: &mut Vec<Diagnostic>) {
-    // A schema already reported (or on a cycle) would only fail the proofs
-    // again for the same reason.
-    let usable = |id: SchemaId| {
-        !reachable(&model.types, id)
-            .iter()
-            .any(|s| cyclic.contains(s) || model.types.invalid.contains(s))
-    };
+    let usable = |id: SchemaId| super::usable(model, cyclic, id);
     for contract in &model.contracts {
         let listed: Vec<(&Version, &semver::Version)> = contract
             .versions

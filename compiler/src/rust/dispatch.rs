@@ -157,6 +157,17 @@ fn message_enums(routes: &[Route], rt: &TokenStream) -> TokenStream {
     }
 }
 
+/// Every older major that has an upcast chain: its route, wire type and the
+/// types from it to the latest.
+fn chains(routes: &[Route]) -> impl Iterator<Item = (&Route, Literal, &[Ident])> {
+    routes.iter().flat_map(|r| {
+        r.older.iter().filter_map(move |older| {
+            let chain = older.chain.as_deref()?;
+            Some((r, Literal::string(&older.wire), chain))
+        })
+    })
+}
+
 /// The message holding `payload`, a value of the route's latest type.
 fn wrap(r: &Route) -> TokenStream {
     let variant = &r.variant;
@@ -177,25 +188,21 @@ fn decode(routes: &[Route], rt: &TokenStream) -> TokenStream {
             }
         }
     });
-    let chains = routes.iter().flat_map(|r| {
-        r.older.iter().filter_map(move |older| {
-            let chain = older.chain.as_ref()?;
-            let wire = Literal::string(&older.wire);
-            let first = &chain[0];
-            let steps = chain.windows(2).map(|pair| {
-                let (old, new) = (&pair[0], &pair[1]);
-                quote!(let payload = #rt::dispatch::upcast::<#old, #new>(bytes, envelope, payload)?;)
-            });
-            let wrap = wrap(r);
-            Some(quote! {
-                #wire => {
-                    let payload = #rt::dispatch::decode_payload::<#first>(bytes, envelope)?;
-                    #(#steps)*
-                    let payload = #rt::dispatch::upcast_result::<#first, _>(bytes, envelope, payload)?;
-                    Ok(#wrap)
-                }
-            })
-        })
+    let chains = chains(routes).map(|(r, wire, chain)| {
+        let first = &chain[0];
+        let steps = chain.windows(2).map(|pair| {
+            let (old, new) = (&pair[0], &pair[1]);
+            quote!(let payload = #rt::dispatch::upcast::<#old, #new>(bytes, envelope, payload)?;)
+        });
+        let wrap = wrap(r);
+        quote! {
+            #wire => {
+                let payload = #rt::dispatch::decode_payload::<#first>(bytes, envelope)?;
+                #(#steps)*
+                let payload = #rt::dispatch::upcast_result::<#first, _>(bytes, envelope, payload)?;
+                Ok(#wrap)
+            }
+        }
     });
     let unsupported: Vec<Literal> = routes
         .iter()
@@ -267,26 +274,22 @@ fn router(routes: &[Route], rt: &TokenStream) -> TokenStream {
     });
     // An older major is upcast here too; any failure sends the message down
     // the two-pass path, which names it precisely.
-    let chains = routes.iter().flat_map(|r| {
-        r.older.iter().filter_map(move |older| {
-            let chain = older.chain.as_ref()?;
-            let wire = Literal::string(&older.wire);
-            let first = &chain[0];
-            let steps = chain.windows(2).map(|pair| {
-                let (old, new) = (&pair[0], &pair[1]);
-                quote!(let payload = #rt::dispatch::routed_upcast::<#old, #new, D::Error>(payload)?;)
-            });
-            let wrap = wrap(r);
-            Some(quote! {
-                #wire => {
-                    let payload = <#first as #rt::serde::Deserialize>::deserialize(data)?;
-                    let payload = #rt::dispatch::routed_valid::<_, D::Error>(payload)?;
-                    #(#steps)*
-                    let payload = #rt::dispatch::routed_valid::<_, D::Error>(payload)?;
-                    #wrap
-                }
-            })
-        })
+    let chains = chains(routes).map(|(r, wire, chain)| {
+        let first = &chain[0];
+        let steps = chain.windows(2).map(|pair| {
+            let (old, new) = (&pair[0], &pair[1]);
+            quote!(let payload = #rt::dispatch::routed_upcast::<#old, #new, D::Error>(payload)?;)
+        });
+        let wrap = wrap(r);
+        quote! {
+            #wire => {
+                let payload = <#first as #rt::serde::Deserialize>::deserialize(data)?;
+                let payload = #rt::dispatch::routed_valid::<_, D::Error>(payload)?;
+                #(#steps)*
+                let payload = #rt::dispatch::routed_valid::<_, D::Error>(payload)?;
+                #wrap
+            }
+        }
     });
     let validate = |kind: Kind, name: Ident| {
         let arms = of_kind(routes, kind).map(|r| {

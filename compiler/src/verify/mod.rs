@@ -178,27 +178,8 @@ fn one(catalog: &mut Catalog<'_>, bytes: &[u8]) -> (Key, Option<String>, Result<
 
 /// The inline JSON payload, as the runtime accepts it.
 fn payload(envelope: &evc_runtime::EnvelopeRef<'_>) -> Result<Value, Failure> {
-    if let Some(kind) = envelope.datacontenttype.as_deref() {
-        let media = kind
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        if media != "application/json" && !media.ends_with("+json") {
-            return Err(Failure::new(
-                Kind::InvalidPayload,
-                format!("datacontenttype `{kind}` is not JSON"),
-            ));
-        }
-    }
-    let Some(data) = envelope.data else {
-        let reason = match envelope.data_base64 {
-            Some(_) => "the payload is in `data_base64`; evc contracts travel as JSON `data`",
-            None => "the message has no `data`",
-        };
-        return Err(Failure::new(Kind::InvalidPayload, reason));
-    };
+    let data = evc_runtime::dispatch::inline_data(envelope)
+        .map_err(|reason| Failure::new(Kind::InvalidPayload, reason))?;
     // The envelope parser checked it is JSON already.
     serde_json::from_str(data.get())
         .map_err(|e| Failure::new(Kind::InvalidPayload, format!("`data` does not parse: {e}")))

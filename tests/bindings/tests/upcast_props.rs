@@ -7,19 +7,6 @@ mod support;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use serde_json::{json, Value};
-
-fn envelope(wire_type: &str, version: &str, data: &Value) -> Vec<u8> {
-    serde_json::to_vec(&json!({
-        "specversion": "1.0",
-        "id": "archived-1",
-        "source": "/tests/upcast",
-        "type": wire_type,
-        "dataversion": version,
-        "data": data,
-    }))
-    .expect("serializable")
-}
 
 #[test]
 fn random_old_instances_upcast_to_valid_latest_ones() {
@@ -56,7 +43,7 @@ fn random_old_instances_upcast_to_valid_latest_ones() {
                 .run(&strategy, |instance| {
                     prop_assume!(validator.is_valid(&instance));
                     accepted.set(accepted.get() + 1);
-                    let bytes = envelope(&wire, &number.to_string(), &instance);
+                    let bytes = support::archived(&wire, &number.to_string(), &instance);
                     let (_, message) = evc_bindings_tests::decode(&bytes)
                         .map_err(|e| TestCaseError::fail(format!("{wire}: {e}")))?;
                     let upcast = serde_json::to_value(&message).expect("serializable");
@@ -73,7 +60,7 @@ fn random_old_instances_upcast_to_valid_latest_ones() {
                             support::steps::run(&mut expected, &upcast.value);
                         }
                     }
-                    let bytes = envelope(
+                    let bytes = support::archived(
                         &contract.wire_type(latest_number.major),
                         &latest_number.to_string(),
                         &expected,

@@ -7,6 +7,19 @@ pub mod steps;
 use evc_bindings_tests::OrderCreated;
 use serde_json::{json, Value};
 
+/// A stored message as a producer of `version` wrote it.
+pub fn archived(wire_type: &str, version: &str, data: &Value) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "specversion": "1.0",
+        "id": "archived-1",
+        "source": "/tests/upcast",
+        "type": wire_type,
+        "dataversion": version,
+        "data": data,
+    }))
+    .expect("serializable")
+}
+
 /// A valid `CreateOrder` payload.
 pub fn create_order() -> Value {
     json!({
