@@ -121,6 +121,84 @@ fn json_format_names_file_line_column_and_rule() {
     assert_eq!(doc["summary"]["warnings"], 1);
 }
 
+/// A minor release that breaks its major: removes a property of a closed
+/// object and adds a required one.
+const BREAKING_MINOR: &str = "event: OrderCreated
+namespace: com.example.orders
+description: A customer created an order.
+versions:
+  - version: 1.0.0
+    schema:
+      type: object
+      additionalProperties: false
+      required: [order_id]
+      properties:
+        order_id: { type: string, format: uuid }
+        note: { type: string }
+    examples:
+      - { order_id: 7f9c2a4e-8f5b-4c1e-9d3a-2b6f1e0c5a77, note: hi }
+  - version: 1.1.0
+    schema:
+      type: object
+      additionalProperties: false
+      required: [order_id, channel]
+      properties:
+        order_id: { type: string, format: uuid }
+        channel: { type: string }
+    examples:
+      - { order_id: 7f9c2a4e-8f5b-4c1e-9d3a-2b6f1e0c5a77, channel: web }
+";
+
+#[test]
+fn a_semver_finding_lists_each_change_in_every_format() {
+    let dir = root(&[("order_created.yaml", BREAKING_MINOR)]);
+    let output = evc(&["lint", "--format", "json"], dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    let finding = &doc["diagnostics"][0];
+    assert_eq!(finding["rule"], "VERSION_BUMP_TOO_SMALL");
+    assert_eq!(
+        (finding["line"].as_u64(), finding["column"].as_u64()),
+        (Some(15), Some(14))
+    );
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("requires a new major: 2 breaking changes since 1.0.0"),
+        "{message}"
+    );
+    let related = finding["related"].as_array().unwrap();
+    assert_eq!(related.len(), 2, "{related:?}");
+    assert!(related[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("PROPERTY_REMOVED_FROM_CLOSED_OBJECT"));
+    assert!(related[1]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("REQUIRED_ADDED"));
+
+    let output = evc(&["lint", "--format", "sarif"], dir.path());
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    let related = doc["runs"][0]["results"][0]["relatedLocations"]
+        .as_array()
+        .unwrap();
+    assert_eq!(related.len(), 2);
+
+    let output = evc(
+        &["lint", "--format", "human", "--color", "never"],
+        dir.path(),
+    );
+    let text = stdout(&output);
+    assert!(
+        text.contains("REQUIRED_ADDED: `channel` became required"),
+        "{text}"
+    );
+    assert!(
+        text.contains("= help: release it as 2.0.0 with an `upcast` from 1.0.0"),
+        "{text}"
+    );
+}
+
 #[test]
 fn sarif_format_is_sarif_2_1_0() {
     let dir = root(&[("ship_order.yaml", FLAWED)]);

@@ -11,6 +11,18 @@ pub fn render(lint: &Lint) -> String {
         .map(|d| {
             let end = end_of(d);
             let rule = d.rule.rule();
+            let related: Vec<_> = d
+                .related
+                .iter()
+                .map(|(place, note)| {
+                    json!({
+                        "file": lint.sources.get(place.file).display,
+                        "line": place.span.start.line,
+                        "column": place.span.start.column,
+                        "message": note,
+                    })
+                })
+                .collect();
             json!({
                 "rule": rule.name,
                 "category": rule.category.as_str(),
@@ -22,6 +34,7 @@ pub fn render(lint: &Lint) -> String {
                 "end_column": end.column,
                 "message": d.message,
                 "hint": d.hint,
+                "related": related,
             })
         })
         .collect();

@@ -26,6 +26,24 @@ pub fn render(lint: &Lint) -> String {
         .iter()
         .map(|d| {
             let end = end_of(d);
+            let related: Vec<_> = d
+                .related
+                .iter()
+                .enumerate()
+                .map(|(id, (place, note))| {
+                    json!({
+                        "id": id,
+                        "message": { "text": note },
+                        "physicalLocation": {
+                            "artifactLocation": { "uri": lint.sources.get(place.file).display },
+                            "region": {
+                                "startLine": place.span.start.line,
+                                "startColumn": place.span.start.column,
+                            }
+                        }
+                    })
+                })
+                .collect();
             let text = match &d.hint {
                 Some(hint) => format!("{}\nhelp: {hint}", d.message),
                 None => d.message.clone(),
@@ -46,6 +64,7 @@ pub fn render(lint: &Lint) -> String {
                         }
                     }
                 }],
+                "relatedLocations": related,
             })
         })
         .collect();
