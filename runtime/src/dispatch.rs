@@ -328,8 +328,11 @@ pub fn inline_data<'e>(envelope: &'e EnvelopeRef<'_>) -> Result<&'e RawValue, St
     }
 }
 
-/// One major step of an upcast chain, inside dispatch: a failure keeps the
-/// message's bytes and names the step.
+/// One major step of an upcast chain, inside dispatch: the result is
+/// checked against its own version, as a decoded payload would be, and a
+/// failure keeps the message's bytes and names the step. A result that
+/// breaks the new schema is a failed upcast, not an invalid payload: the
+/// payload as sent was valid.
 pub fn upcast<Old, New>(
     bytes: &[u8],
     envelope: &EnvelopeRef<'_>,
@@ -339,19 +342,10 @@ where
     Old: Contract,
     New: Contract + crate::Upcast<Old>,
 {
-    New::upcast(old).map_err(|error| upcast_failed::<Old, New>(bytes, envelope, &error))
-}
-
-/// The end of an upcast chain: the latest type, checked like a decoded one.
-/// An upcast whose result breaks the new schema is a failed upcast, not an
-/// invalid payload: the payload as sent was valid.
-pub fn upcast_result<Old: Contract, New: Contract>(
-    bytes: &[u8],
-    envelope: &EnvelopeRef<'_>,
-    value: New,
-) -> Result<New, DispatchError> {
-    match value.validate() {
-        Ok(()) => Ok(value),
+    let new =
+        New::upcast(old).map_err(|error| upcast_failed::<Old, New>(bytes, envelope, &error))?;
+    match new.validate() {
+        Ok(()) => Ok(new),
         Err(violation) => {
             let error = crate::UpcastError::new(violation.pointer(), violation.reason());
             Err(upcast_failed::<Old, New>(bytes, envelope, &error))
@@ -382,14 +376,13 @@ fn upcast_failed<Old: Contract, New: Contract>(
 /// send the message down the two-pass path.
 pub fn routed_upcast<Old, New, E>(old: Old) -> Result<New, E>
 where
-    New: crate::Upcast<Old>,
+    New: crate::Upcast<Old> + crate::Validate,
     E: serde::de::Error,
 {
-    New::upcast(old).map_err(E::custom)
+    routed_valid(New::upcast(old).map_err(E::custom)?)
 }
 
-/// A check inside the one-pass decoder: an old payload before its upcast,
-/// or the upcast's result.
+/// A check inside the one-pass decoder: an old payload before its upcast.
 pub fn routed_valid<T: crate::Validate, E: serde::de::Error>(value: T) -> Result<T, E> {
     match value.validate() {
         Ok(()) => Ok(value),

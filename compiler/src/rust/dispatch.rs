@@ -199,7 +199,6 @@ fn decode(routes: &[Route], rt: &TokenStream) -> TokenStream {
             #wire => {
                 let payload = #rt::dispatch::decode_payload::<#first>(bytes, envelope)?;
                 #(#steps)*
-                let payload = #rt::dispatch::upcast_result::<#first, _>(bytes, envelope, payload)?;
                 Ok(#wrap)
             }
         }
@@ -286,7 +285,6 @@ fn router(routes: &[Route], rt: &TokenStream) -> TokenStream {
                 let payload = <#first as #rt::serde::Deserialize>::deserialize(data)?;
                 let payload = #rt::dispatch::routed_valid::<_, D::Error>(payload)?;
                 #(#steps)*
-                let payload = #rt::dispatch::routed_valid::<_, D::Error>(payload)?;
                 #wrap
             }
         }

@@ -251,3 +251,83 @@ fn an_unknown_minor_of_a_known_major_decodes_and_a_newer_major_does_not() {
         "{error}"
     );
 }
+
+fn upcast_event(wire: &str, data: Value) -> Result<upcasts::Event, evc_runtime::DispatchError> {
+    let bytes = support::archived(wire, "1.0.0", &data);
+    match upcasts::decode(&bytes)?.1 {
+        upcasts::Message::Event(event) => Ok(event),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_recursive_type_converts_through_json_where_it_recurs() {
+    let data = json!({ "name": "a", "root": { "label": "x", "next": { "label": "y", "kids": [{ "label": "z" }] } } });
+    let upcasts::Event::TreeGrown(tree) =
+        upcast_event("com.example.upcasts.tree_grown.v1", data).expect("upcast")
+    else {
+        panic!("another event")
+    };
+    assert_eq!(tree.title, "a");
+    let next = tree.root.next.expect("kept");
+    assert_eq!(next.label, "y");
+    assert_eq!(next.kids.expect("kept")[0].label, "z");
+}
+
+#[test]
+fn an_absent_optional_value_takes_the_new_default() {
+    let upcasts::Event::TaskFiled(task) =
+        upcast_event("com.example.upcasts.task_filed.v1", json!({ "name": "a" })).expect("upcast")
+    else {
+        panic!("another event")
+    };
+    assert_eq!(task.priority, "normal");
+    let upcasts::Event::TaskFiled(task) = upcast_event(
+        "com.example.upcasts.task_filed.v1",
+        json!({ "name": "a", "priority": "high" }),
+    )
+    .expect("upcast") else {
+        panic!("another event")
+    };
+    assert_eq!(task.priority, "high");
+}
+
+#[test]
+fn integral_numbers_become_integers_and_others_fail() {
+    let data = json!({ "price": 2.5, "weight": 3, "lines": [{ "qty": 1 }] });
+    let upcasts::Event::PriceSet(price) =
+        upcast_event("com.example.upcasts.price_set.v1", data).expect("upcast")
+    else {
+        panic!("another event")
+    };
+    assert_eq!(
+        (price.price.as_str(), price.weight, price.lines[0].qty),
+        ("2.5", 3, 1)
+    );
+    let data = json!({ "price": 2.5, "weight": 3.5, "lines": [] });
+    let error = upcast_event("com.example.upcasts.price_set.v1", data).expect_err("fails");
+    assert!(
+        matches!(error.reason(), Reason::UpcastFailed { .. }),
+        "{error}"
+    );
+}
+
+#[test]
+fn every_major_of_a_chain_is_checked_on_the_way() {
+    // 1.0.0 takes any code, 3.0.0 too, but 2.0.0 allows three characters:
+    // a payload the middle major refuses does not reach the handler.
+    let ok = upcast_event(
+        "com.example.upcasts.code_issued.v1",
+        json!({ "code": "abc" }),
+    );
+    assert!(ok.is_ok(), "{ok:?}");
+    let error = upcast_event(
+        "com.example.upcasts.code_issued.v1",
+        json!({ "code": "abcdef" }),
+    )
+    .expect_err("2.0.0 refuses it");
+    let Reason::UpcastFailed { reason, .. } = error.reason() else {
+        panic!("{error}");
+    };
+    assert!(reason.contains("CodeIssued 1.0.0 to 2.0.0"), "{reason}");
+}

@@ -3,7 +3,7 @@
 //! constants written as literals, absent optional fields `None`, absent
 //! defaulted fields their default.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -19,6 +19,10 @@ pub struct Constructor<'a> {
     pub rt: &'a TokenStream,
     /// Whether the conversion read anything of the old payload.
     pub used_old: Cell<bool>,
+    /// The struct pairs being converted, outermost first: a recursive type
+    /// meets its own pair again, and that value goes through JSON instead
+    /// of unfolding the conversion forever.
+    pub converting: RefCell<Vec<(ItemId, ItemId)>>,
 }
 
 /// An expression and whether it can fail (holds a `?` or a `return`).
@@ -102,18 +106,36 @@ impl Constructor<'_> {
         for field in &s.fields {
             let member = ident(&field.ident);
             let here = format!("{at}/{}", field.wire.replace('~', "~0").replace('/', "~1"));
+            let default = || {
+                let function = default_fn_name(&item.name, field);
+                quote!(#function())
+            };
             let value = match entries.iter().position(|(wire, _)| *wire == field.wire) {
-                Some(index) => self.value(entries.remove(index).1, &field.ty, &here)?,
-                None if field.defaulted => {
-                    let function = default_fn_name(&item.name, field);
-                    quote!(#function())
-                }
+                Some(index) => match entries.remove(index).1 {
+                    // An optional old value the new version defaults.
+                    Sym::Old {
+                        expr,
+                        ty: Ty::Option(inner),
+                    } if field.defaulted && !matches!(field.ty, Ty::Option(_)) => {
+                        self.used_old.set(true);
+                        let value = self.convert(quote!(value), &inner, &field.ty, &here).tokens;
+                        let default = default();
+                        quote!(match #expr { Some(value) => #value, None => #default })
+                    }
+                    sym => self.value(sym, &field.ty, &here)?,
+                },
+                None if field.defaulted => default(),
                 None if matches!(field.ty, Ty::Option(_)) => quote!(None),
                 // The new version requires it and nothing produces it: the
                 // JSON form reports it at run time.
                 None => return Err(Unsupported),
             };
             fields.push(quote!(#member: #value));
+        }
+        if s.closed && !entries.is_empty() {
+            // Properties the closed new object refuses: the JSON form
+            // reports them when they are there.
+            return Err(Unsupported);
         }
         if s.extra.is_some() {
             if !entries.is_empty() {
@@ -183,6 +205,13 @@ impl Constructor<'_> {
                 }
             }
             (a, Ty::F64) if a.is_integer() => Expr::sure(quote!(#expr as f64)),
+            (Ty::F64, b) if b.is_integer() => {
+                let integer = quote!(#rt::upcast::convert::number_to_integer(#expr, #at)?);
+                match b {
+                    Ty::I64 => Expr::fallible(integer),
+                    _ => Expr::fallible(quote!(#rt::upcast::narrow(#integer, #at)?)),
+                }
+            }
             (a, b) if a.is_integer() && b.is_integer() => {
                 if widens(a, b) {
                     Expr::sure(quote!(::core::convert::From::from(#expr)))
@@ -199,6 +228,8 @@ impl Constructor<'_> {
 
     fn via_json(&self, expr: TokenStream, at: &str) -> Expr {
         let rt = self.rt;
+        // `(*boxed)` needs no parentheses as an argument.
+        let expr = unparenthesized(expr);
         Expr::fallible(quote!(#rt::upcast::via_json(#expr, #at)?))
     }
 
@@ -221,6 +252,9 @@ impl Constructor<'_> {
     fn named(&self, expr: TokenStream, from: ItemId, to: ItemId, at: &str) -> Option<Expr> {
         match (&self.items.get(from).shape, &self.items.get(to).shape) {
             (Shape::Struct(_), Shape::Struct(_)) => {
+                if self.converting.borrow().contains(&(from, to)) {
+                    return None;
+                }
                 let old = super::symbolic::Sym::Old {
                     expr,
                     ty: Ty::Named(from),
@@ -228,7 +262,10 @@ impl Constructor<'_> {
                 let Ok(Sym::Object { entries, .. }) = super::symbolic::open(self.items, old) else {
                     return None;
                 };
-                let tokens = self.structure(entries, to, at).ok()?;
+                self.converting.borrow_mut().push((from, to));
+                let tokens = self.structure(entries, to, at);
+                self.converting.borrow_mut().pop();
+                let tokens = tokens.ok()?;
                 Some(Expr {
                     fallible: super::symbolic::can_fail(&tokens),
                     tokens,
@@ -256,7 +293,11 @@ impl Constructor<'_> {
                         }
                     }
                 });
-                Some(Expr::fallible(quote!(match #expr { #(#arms)* })))
+                let tokens = quote!(match #expr { #(#arms)* });
+                Some(Expr {
+                    fallible: super::symbolic::can_fail(&tokens),
+                    tokens,
+                })
             }
             _ => None,
         }
@@ -314,4 +355,17 @@ fn widens(from: &Ty, to: &Ty) -> bool {
         (from, to),
         (Ty::I32, Ty::I64) | (Ty::U32, Ty::I64) | (Ty::U32, Ty::U64)
     )
+}
+
+/// The expression inside one pair of parentheses, or the expression.
+fn unparenthesized(expr: TokenStream) -> TokenStream {
+    let mut trees = expr.clone().into_iter();
+    match (trees.next(), trees.next()) {
+        (Some(proc_macro2::TokenTree::Group(group)), None)
+            if group.delimiter() == proc_macro2::Delimiter::Parenthesis =>
+        {
+            group.stream()
+        }
+        _ => expr,
+    }
 }

@@ -9,7 +9,7 @@
 mod construct;
 mod symbolic;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -91,7 +91,7 @@ pub fn impls(model: &Model, lowered: &Lowered, emitter: &Emitter) -> TokenStream
         ));
         out.extend(quote! {
             #[doc = #doc]
-            #[allow(deprecated)]
+            #[allow(deprecated, clippy::redundant_closure, clippy::needless_question_mark)]
             impl #rt::Upcast<#old> for #new {
                 #body
             }
@@ -132,6 +132,7 @@ fn typed(
         emitter,
         rt,
         used_old: Cell::new(false),
+        converting: RefCell::new(Vec::new()),
     };
     let value = constructor.structure(entries, to, "").ok()?;
     let old = ident(&items.get(from).name);

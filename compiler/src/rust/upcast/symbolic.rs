@@ -234,7 +234,10 @@ fn convert(rt: &TokenStream, value: Sym, to: JsonType, at: &str) -> Result<Sym, 
     let (expr, ty) = match ty {
         Ty::Option(inner) => {
             let (converted, ty) = scalar(rt, quote!(value), &inner, to, at)?;
-            let expr = if can_fail(&converted) {
+            let unchanged = converted.to_string() == quote!(value).to_string();
+            let expr = if unchanged {
+                expr
+            } else if can_fail(&converted) {
                 quote!(match #expr { Some(value) => Some(#converted), None => None })
             } else {
                 quote!(#expr.map(|value| #converted))
