@@ -7,12 +7,16 @@ use jsonschema::error::ValidationErrorKind;
 
 use crate::diagnostic::Diagnostic;
 use crate::load::Node;
-use crate::model::json::bundle;
 use crate::model::{Contract, Example, Model, SchemaId, Version};
 use crate::rules::RuleId;
 use crate::source::Place;
 
-pub fn check(model: &Model, cyclic: &BTreeSet<SchemaId>, out: &mut Vec<Diagnostic>) {
+pub fn check(
+    model: &Model,
+    cyclic: &BTreeSet<SchemaId>,
+    validators: &super::Validators<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
     for contract in &model.contracts {
         for version in &contract.versions {
             if version.examples.is_empty() {
@@ -22,7 +26,7 @@ pub fn check(model: &Model, cyclic: &BTreeSet<SchemaId>, out: &mut Vec<Diagnosti
             if !super::usable(model, cyclic, version.schema) {
                 continue;
             }
-            validate(model, version, out);
+            validate(validators, version, out);
         }
     }
 }
@@ -44,9 +48,8 @@ fn missing(contract: &Contract, version: &Version) -> Diagnostic {
     .hint("add `examples:` with at least one payload; evc validates it against the schema")
 }
 
-fn validate(model: &Model, version: &Version, out: &mut Vec<Diagnostic>) {
-    let schema = bundle(&model.types, version.schema);
-    let validator = match crate::model::json::validator(&schema) {
+fn validate(validators: &super::Validators<'_>, version: &Version, out: &mut Vec<Diagnostic>) {
+    let validator = match validators.get(version.schema) {
         Ok(validator) => validator,
         Err(error) => {
             out.push(Diagnostic::new(

@@ -24,7 +24,12 @@ struct Step<'m> {
     upcast: &'m Spanned<Vec<Spanned<UpcastStep>>>,
 }
 
-pub fn check(model: &Model, cyclic: &BTreeSet<SchemaId>, out: &mut Vec<Diagnostic>) {
+pub fn check(
+    model: &Model,
+    cyclic: &BTreeSet<SchemaId>,
+    validators: &super::Validators<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
     let usable = |id: SchemaId| super::usable(model, cyclic, id);
     for contract in &model.contracts {
         let listed: Vec<(&Version, &semver::Version)> = contract
@@ -61,7 +66,7 @@ pub fn check(model: &Model, cyclic: &BTreeSet<SchemaId>, out: &mut Vec<Diagnosti
                     .iter()
                     .filter(|(v, n)| n.major == from_version.major && usable(v.schema))
                     .map(|(v, n)| (*v, *n));
-                results::check(model, &step, sources, out);
+                results::check(validators, &step, sources, out);
             }
         }
     }

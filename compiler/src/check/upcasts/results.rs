@@ -4,26 +4,25 @@
 
 use super::Step;
 use crate::diagnostic::Diagnostic;
-use crate::model::json::{bundle, validator};
-use crate::model::{Model, UpcastStep, Version};
+use crate::model::{UpcastStep, Version};
 use crate::rules::RuleId;
 use crate::upcast;
 
 pub(super) fn check<'m>(
-    model: &Model,
+    validators: &crate::check::Validators<'_>,
     step: &Step<'m>,
     sources: impl Iterator<Item = (&'m Version, &'m semver::Version)>,
     out: &mut Vec<Diagnostic>,
 ) {
     // A schema that does not compile is reported with its examples.
-    let Ok(target) = validator(&bundle(&model.types, step.to.schema)) else {
+    let Ok(target) = validators.get(step.to.schema) else {
         return;
     };
     let steps: Vec<UpcastStep> = step.steps.iter().map(|s| s.value.clone()).collect();
     let name = &step.contract.name.value;
     let to = step.to_version;
     for (version, number) in sources {
-        let Ok(own) = validator(&bundle(&model.types, version.schema)) else {
+        let Ok(own) = validators.get(version.schema) else {
             continue;
         };
         for example in &version.examples {
