@@ -88,7 +88,18 @@ pub fn lint_inputs(inputs: Inputs, display_root: &Path) -> Lint {
     diagnostics.extend(model_diagnostics);
     diagnostics.extend(check_diagnostics);
     let mut diagnostics = config.apply(diagnostics, &loaded.sources);
-    let path = |d: &Diagnostic| loaded.sources.get(d.place.file).display.clone();
+    sort(&mut diagnostics, &loaded.sources);
+    Lint {
+        sources: loaded.sources,
+        model,
+        config,
+        diagnostics,
+    }
+}
+
+/// The order findings are reported in: file, position, rule; repeats once.
+pub(crate) fn sort(diagnostics: &mut Vec<Diagnostic>, sources: &Sources) {
+    let path = |d: &Diagnostic| sources.get(d.place.file).display.clone();
     diagnostics.sort_by(|a, b| {
         (path(a), a.place.span, a.rule, &a.message).cmp(&(
             path(b),
@@ -98,10 +109,4 @@ pub fn lint_inputs(inputs: Inputs, display_root: &Path) -> Lint {
         ))
     });
     diagnostics.dedup();
-    Lint {
-        sources: loaded.sources,
-        model,
-        config,
-        diagnostics,
-    }
 }

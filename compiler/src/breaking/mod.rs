@@ -168,7 +168,7 @@ pub fn compare(
         .filter(|d| d.is_error() || d.rule.rule().category == Category::Version)
         .chain(found)
         .collect();
-    sort(&mut diagnostics, &sources);
+    crate::pipeline::sort(&mut diagnostics, &sources);
     Ok(Comparison {
         lint: Lint {
             sources,
@@ -218,20 +218,6 @@ fn refuse_incomplete(baseline: &Lint, display_prefix: &str, label: &str) -> Resu
         errors: shown.diagnostics.len(),
         findings: report::render(Format::Short, &shown, false),
     })
-}
-
-/// The order `evc lint` reports in: file, position, rule.
-fn sort(diagnostics: &mut Vec<Diagnostic>, sources: &Sources) {
-    let path = |d: &Diagnostic| sources.get(d.place.file).display.clone();
-    diagnostics.sort_by(|a, b| {
-        (path(a), a.place.span, a.rule, &a.message).cmp(&(
-            path(b),
-            b.place.span,
-            b.rule,
-            &b.message,
-        ))
-    });
-    diagnostics.dedup();
 }
 
 struct Judge<'a> {
