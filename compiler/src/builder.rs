@@ -168,6 +168,8 @@ pub enum Error {
         source: io::Error,
     },
     NoOutDir,
+    /// A backend refused the model (an invalid option, nothing to generate).
+    Backend(String),
 }
 
 impl fmt::Display for Error {
@@ -179,6 +181,7 @@ impl fmt::Display for Error {
             Error::Io { path, source } => {
                 write!(f, "cannot read or write {}: {source}", path.display())
             }
+            Error::Backend(message) => f.write_str(message),
             Error::NoOutDir => {
                 f.write_str("OUT_DIR is not set: call `out_dir` outside a build script")
             }
@@ -193,4 +196,62 @@ impl std::error::Error for Error {
             _ => None,
         }
     }
+}
+
+/// The C backend's files for the contracts under `root`, with the paths
+/// read (for rebuild tracking) and the rendered warnings.
+#[derive(Debug)]
+pub struct CGenerated {
+    pub output: crate::c::Output,
+    pub read: Vec<PathBuf>,
+    pub warnings: String,
+}
+
+/// Lints the contracts under `root` and runs the C backend.
+pub fn generate_c_dir(root: &Path, options: &crate::c::Options) -> Result<CGenerated, Error> {
+    let lint = crate::lint_dir(root).map_err(|source| Error::Io {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let generated = generate_from(root, &lint, &Options::default())?;
+    let output =
+        crate::c::generate(&lint.model, options).map_err(|e| Error::Backend(e.to_string()))?;
+    Ok(CGenerated {
+        output,
+        read: generated.read,
+        warnings: generated.warnings,
+    })
+}
+
+/// What `write_c_crate` did with each file.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub files: Vec<PathBuf>,
+    /// The handler skeleton already existed and was kept: it is the user's.
+    pub kept: Option<PathBuf>,
+}
+
+/// Writes the C bindings as a library crate: `<prefix>.h`, the skeleton
+/// `<prefix>_handlers.c` (only when absent), `Cargo.toml` and `src/lib.rs`.
+/// `runtime` is the evc-runtime dependency's value in the manifest.
+pub fn write_c_crate(out: &Path, output: &crate::c::Output, runtime: &str) -> io::Result<Written> {
+    let prefix = &output.prefix;
+    let mut written = Written::default();
+    let files = [
+        (out.join(format!("{prefix}.h")), output.header.clone()),
+        (out.join("Cargo.toml"), crate::c::manifest(prefix, runtime)),
+        (out.join("src").join("lib.rs"), output.library.clone()),
+    ];
+    for (path, text) in files {
+        write_if_changed(&path, text.as_bytes())?;
+        written.files.push(path);
+    }
+    let skeleton = out.join(format!("{prefix}_handlers.c"));
+    if skeleton.exists() {
+        written.kept = Some(skeleton);
+    } else {
+        write_if_changed(&skeleton, output.handlers.as_bytes())?;
+        written.files.push(skeleton);
+    }
+    Ok(written)
 }

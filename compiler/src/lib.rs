@@ -9,6 +9,7 @@
 
 pub mod baseline;
 pub mod breaking;
+pub mod c;
 pub mod check;
 pub mod config;
 pub mod diagnostic;

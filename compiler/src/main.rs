@@ -74,9 +74,18 @@ enum Command {
         /// The contracts root.
         #[arg(default_value = ".")]
         dir: PathBuf,
-        /// The file to write (rewritten only when its bytes change); stdout when omitted.
+        /// Where to write: the file for `rust` (stdout when omitted), the
+        /// library crate's directory for `c`. Files are rewritten only when
+        /// their bytes change.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// `c`: the prefix of every C identifier and of the file names.
+        #[arg(long, default_value = "evc")]
+        prefix: String,
+        /// `c`: the evc-runtime the library crate depends on, as a path
+        /// (default: the crates.io release matching this compiler).
+        #[arg(long)]
+        runtime_path: Option<PathBuf>,
     },
     /// Replay archived CloudEvents messages through decode and upcast.
     Verify {
@@ -104,6 +113,8 @@ enum VerifyFormat {
 enum Target {
     /// Rust types, `Contract` impls and the typed dispatch table.
     Rust,
+    /// A C header, a handler skeleton and the C ABI library crate.
+    C,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -159,7 +170,19 @@ fn main() -> ExitCode {
             deny_warnings,
             color,
         } => breaking(dir, against, format, deny_warnings, color),
-        Command::Gen { target, dir, out } => generate(target, dir, out),
+        Command::Gen {
+            target: Target::Rust,
+            dir,
+            out,
+            ..
+        } => generate(dir, out),
+        Command::Gen {
+            target: Target::C,
+            dir,
+            out,
+            prefix,
+            runtime_path,
+        } => generate_c(dir, out, prefix, runtime_path),
         Command::Build { dir, out, color } => build(dir, out, color),
         Command::Verify {
             dir,
@@ -236,8 +259,54 @@ fn build(dir: PathBuf, out: PathBuf, color: Color) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn generate(target: Target, dir: PathBuf, out: Option<PathBuf>) -> ExitCode {
-    let Target::Rust = target;
+fn generate_c(
+    dir: PathBuf,
+    out: Option<PathBuf>,
+    prefix: String,
+    runtime_path: Option<PathBuf>,
+) -> ExitCode {
+    let Some(out) = out else {
+        eprintln!("evc: `gen c` needs `--out DIR`: it writes a header, a skeleton and a crate");
+        return ExitCode::from(EXIT_USAGE);
+    };
+    let options = evc::c::Options { prefix };
+    let generated = match evc::builder::generate_c_dir(&dir, &options) {
+        Ok(generated) => generated,
+        Err(evc::Error::Contracts { report, .. }) => {
+            eprint!("{report}");
+            return ExitCode::from(EXIT_FINDINGS);
+        }
+        Err(error) => {
+            eprintln!("evc: {error}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    eprint!("{}", generated.warnings);
+    let runtime = match runtime_path {
+        Some(path) => {
+            let path = std::fs::canonicalize(&path).unwrap_or(path);
+            format!("{{ path = {:?} }}", path.display().to_string())
+        }
+        None => format!("\"{}\"", env!("CARGO_PKG_VERSION")),
+    };
+    match evc::builder::write_c_crate(&out, &generated.output, &runtime) {
+        Ok(written) => {
+            if let Some(kept) = written.kept {
+                eprintln!(
+                    "evc: kept {}: the handler skeleton is yours once written",
+                    kept.display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("evc: cannot write output: {error}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn generate(dir: PathBuf, out: Option<PathBuf>) -> ExitCode {
     let generated = match evc::generate_dir(&dir, &evc::rust::Options::default()) {
         Ok(generated) => generated,
         Err(evc::Error::Contracts { report, .. }) => {

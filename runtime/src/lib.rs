@@ -14,6 +14,7 @@ pub mod de;
 pub mod dispatch;
 mod envelope;
 mod error;
+pub mod ffi;
 pub mod upcast;
 
 pub use contract::{Contract, Kind, PayloadError, Validate, Violation};

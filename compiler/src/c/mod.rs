@@ -1,0 +1,177 @@
+//! The C backend: model to a C99 header (`<prefix>.h`), a handler skeleton
+//! (`<prefix>_handlers.c`) and the Rust source of the C ABI library that
+//! implements the header on top of the Rust bindings and evc-runtime.
+//!
+//! One [`view::View`] describes every C type, member and layout; the
+//! templates render the header and skeleton from it, and [`library`]
+//! generates the matching `repr(C)` types from the same description, so
+//! the two sides cannot drift apart. Like every backend it reads only the
+//! model: callers decide where the text goes.
+
+mod layout;
+mod library;
+mod names;
+mod render;
+mod view;
+
+use std::fmt;
+
+use crate::model::Model;
+use crate::rust;
+
+/// The C ABI convention version: bumped when the shape of the generated
+/// API (status numbers, fixed types, signatures) changes.
+pub const ABI_VERSION: u32 = 1;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Starts every C identifier: `shop` → `shop.h`, `shop_dispatch`, `SHOP_STATUS_OK`.
+    pub prefix: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            prefix: "evc".to_string(),
+        }
+    }
+}
+
+/// The generated files' text.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub prefix: String,
+    /// `<prefix>.h`.
+    pub header: String,
+    /// `<prefix>_handlers.c`.
+    pub handlers: String,
+    /// The library crate's `src/lib.rs`.
+    pub library: String,
+}
+
+#[derive(Debug)]
+pub enum Error {
+    InvalidPrefix(String),
+    NoContracts,
+    Template(minijinja::Error),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidPrefix(prefix) => write!(
+                f,
+                "`{prefix}` cannot prefix C identifiers: use lower-case ASCII letters, digits and `_`, starting with a letter"
+            ),
+            Error::NoContracts => f.write_str("the contract set is empty: there is nothing to bind"),
+            Error::Template(e) => write!(f, "a C template failed to render: {e:#}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub fn generate(model: &Model, options: &Options) -> Result<Output, Error> {
+    let prefix = &options.prefix;
+    if !names::valid_prefix(prefix) {
+        return Err(Error::InvalidPrefix(prefix.clone()));
+    }
+    let lowered = rust::lower::lower(model);
+    let view = view::View::build(model, &lowered, prefix);
+    if view.contracts.is_empty() {
+        return Err(Error::NoContracts);
+    }
+    let layouts = layout::layouts(&view);
+    let hash = digest(&view, &layouts);
+    let default_source = format!("urn:evc:{prefix}");
+    let rendered = render::render(&view, hash, &default_source, &layout::c_asserts(&layouts))
+        .map_err(Error::Template)?;
+    let library = library::Library {
+        view: &view,
+        layouts: &layouts,
+        hash,
+        default_source: &default_source,
+    };
+    let bindings = rust::tokens(model, &rust::Options::default());
+    let tokens = library.tokens(bindings);
+    Ok(Output {
+        prefix: prefix.clone(),
+        header: rendered.header,
+        handlers: rendered.handlers,
+        library: rust::format_file(tokens),
+    })
+}
+
+/// FNV-1a over every name, type and offset of the ABI: equal digests mean
+/// a header and a library agree on all of it.
+fn digest(view: &view::View<'_>, layouts: &[layout::TypeLayout]) -> u64 {
+    let mut text = format!("abi {ABI_VERSION}\n");
+    for status in evc_runtime::ffi::Status::ALL {
+        text.push_str(&format!("status {} {}\n", status.name(), status.code()));
+    }
+    for t in layouts {
+        text.push_str(&format!("type {} {} {}\n", t.c_name, t.size, t.align));
+        for (member, _, offset) in &t.members {
+            text.push_str(&format!("  {member} {offset}\n"));
+        }
+    }
+    for decl in &view.decls {
+        text.push_str(&format!("decl {}\n", decl.name));
+        for slot in &decl.slots {
+            text.push_str(&format!("  {} {:?}\n", slot.name, slot.ty));
+        }
+        match &decl.kind {
+            view::DeclKind::Enum { constants, .. } => {
+                for c in constants {
+                    text.push_str(&format!("  {} {} {}\n", c.name, c.value, c.wire));
+                }
+            }
+            view::DeclKind::Union {
+                variants,
+                constants,
+                ..
+            } => {
+                for (v, c) in variants.iter().zip(constants) {
+                    text.push_str(&format!("  {} {:?} {} {}\n", v.name, v.ty, c.name, c.value));
+                }
+            }
+            _ => {}
+        }
+    }
+    for c in &view.contracts {
+        text.push_str(&format!(
+            "contract {} {} {}\n",
+            c.wire, c.function, c.c_type
+        ));
+    }
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The manifest of a standalone library crate around [`Output::library`]:
+/// a static and a shared library named after the prefix. `runtime` is the
+/// dependency line's value for evc-runtime (`"0.1"` or `{ path = "…" }`).
+pub fn manifest(prefix: &str, runtime: &str) -> String {
+    format!(
+        "# @generated by evc; do not edit.\n\
+         [package]\n\
+         name = \"{prefix}\"\n\
+         version = \"0.1.0\"\n\
+         edition = \"2021\"\n\
+         publish = false\n\
+         \n\
+         [lib]\n\
+         path = \"src/lib.rs\"\n\
+         crate-type = [\"staticlib\", \"cdylib\", \"rlib\"]\n\
+         \n\
+         [dependencies]\n\
+         evc-runtime = {runtime}\n\
+         \n\
+         [profile.release]\n\
+         panic = \"unwind\"\n\
+         \n\
+         # A crate of its own, not a member of an enclosing workspace.\n\
+         [workspace]\n"
+    )
+}
