@@ -1,9 +1,21 @@
-//! The C ABI library of the bundled contracts (prefix `shop`), exactly as
-//! `evc gen c schemas --prefix shop` writes it: `shop.h` in `OUT_DIR`
-//! declares what this crate's static and shared libraries export.
+//! C ABI libraries exactly as `evc gen c` writes them, one module per
+//! contract set: `shop` for the bundled contracts, and the focused sets of
+//! the Rust backend's tests. `OUT_DIR/<prefix>/<prefix>.h` declares what
+//! this crate's static and shared libraries export for each.
 #![deny(warnings)]
 
-include!(concat!(env!("OUT_DIR"), "/shop.rs"));
+macro_rules! library {
+    ($($prefix:ident),*) => {
+        $(
+            pub mod $prefix {
+                include!(concat!(env!("OUT_DIR"), "/", stringify!($prefix), "/lib.rs"));
+            }
+        )*
+    };
+}
 
-/// Where the build script wrote `shop.h` and `shop_handlers.c`.
+library!(shop, unions, optionality, recursion, merging, maps, hostile);
+
+/// Where the build script wrote each set's header and skeleton
+/// (`<prefix>/<prefix>.h`).
 pub const GENERATED_DIR: &str = env!("OUT_DIR");

@@ -1,0 +1,205 @@
+//! The generated C bindings as a C programmer meets them, built with the
+//! machine's gcc: headers compiled alone under strict warnings as C99, C11
+//! and C++11; C programs linked against this crate's static library that
+//! consume every bundled example, check field values and statuses, and
+//! produce messages the Rust runtime decodes; the same programs under
+//! AddressSanitizer/UBSan and under valgrind.
+
+mod support;
+
+use std::path::Path;
+
+use serde_json::Value;
+use support::{cc, compile_header, generated, run, Build};
+
+const SETS: &[&str] = &[
+    "shop",
+    "unions",
+    "optionality",
+    "recursion",
+    "merging",
+    "maps",
+    "hostile",
+];
+
+#[test]
+fn every_header_compiles_alone_under_strict_warnings() {
+    for prefix in SETS {
+        let header = generated(prefix).join(format!("{prefix}.h"));
+        compile_header(&header);
+    }
+}
+
+#[test]
+fn the_header_of_a_set_with_custom_upcasts_compiles_too() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../contracts/rust/upcasts");
+    let lint = evc::lint_dir(&dir).expect("readable");
+    assert!(!lint.has_errors());
+    let options = evc::c::Options {
+        prefix: "upcasts".into(),
+    };
+    let output = evc::c::generate(&lint.model, &options).expect("generated");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let header = tmp.path().join("upcasts.h");
+    std::fs::write(&header, &output.header).expect("written");
+    compile_header(&header);
+}
+
+#[test]
+fn generation_is_deterministic_and_matches_the_build() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas");
+    let options = evc::c::Options {
+        prefix: "shop".into(),
+    };
+    let first = evc::builder::generate_c_dir(&dir, &options).expect("generated");
+    let second = evc::builder::generate_c_dir(&dir, &options).expect("generated");
+    assert_eq!(first.output.header, second.output.header);
+    assert_eq!(first.output.library, second.output.library);
+    assert_eq!(first.output.handlers, second.output.handlers);
+    let built = std::fs::read_to_string(generated("shop").join("shop.h")).expect("built header");
+    assert_eq!(built, first.output.header);
+}
+
+#[test]
+fn the_skeleton_compiles_and_handles_every_bundled_message() {
+    let dir = generated("shop");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let main = tmp.path().join("main.c");
+    std::fs::write(&main, support::skeleton_main()).expect("written");
+    let exe = cc(
+        Build::Plain,
+        &[&main, &dir.join("shop_handlers.c")],
+        &dir,
+        tmp.path(),
+        &["-Wmissing-prototypes", "-Wmissing-declarations"],
+    );
+    let messages = tmp.path().join("messages.jsonl");
+    let sent = support::write_examples("../../schemas", &messages);
+    let stdout = run(Build::Plain, &exe, &[&messages]);
+    assert_eq!(stdout.trim(), format!("dispatched {sent}"), "{stdout}");
+}
+
+macro_rules! round_trip {
+    ($name:ident, $prefix:ident, $dir:literal) => {
+        #[test]
+        fn $name() {
+            for build in [Build::Plain, Build::Sanitized, Build::Valgrind] {
+                let results = support::round_trip(stringify!($prefix), $dir, build);
+                let mut types = std::collections::BTreeSet::new();
+                for (original, line) in &results {
+                    let Some(encoded) = line.strip_prefix("ok ") else {
+                        panic!("{build:?}: C dispatch failed: {line}\nmessage: {original}");
+                    };
+                    let (_, sent) = evc_c_tests::$prefix::contracts::decode(original.as_bytes())
+                        .unwrap_or_else(|e| panic!("{e}: {original}"));
+                    let (envelope, back) =
+                        evc_c_tests::$prefix::contracts::decode(encoded.as_bytes())
+                            .unwrap_or_else(|e| panic!("{build:?}: C encoded {encoded}: {e}"));
+                    assert_eq!(sent, back, "{build:?}: {original}\nthrough C: {encoded}");
+                    types.insert(envelope.ty);
+                }
+                assert!(!results.is_empty());
+                let contracts = support::contracts_with_examples($dir);
+                assert_eq!(
+                    types.len(),
+                    contracts,
+                    "{build:?}: every contract reached C: {types:?}"
+                );
+            }
+        }
+    };
+}
+
+round_trip!(
+    every_bundled_example_reaches_a_c_handler_and_encodes_back_equal,
+    shop,
+    "../../schemas"
+);
+round_trip!(
+    unions_round_trip_through_c,
+    unions,
+    "../contracts/rust/unions"
+);
+round_trip!(
+    optionality_round_trips_through_c,
+    optionality,
+    "../contracts/rust/optionality"
+);
+round_trip!(
+    recursion_round_trips_through_c,
+    recursion,
+    "../contracts/rust/recursion"
+);
+round_trip!(
+    merging_round_trips_through_c,
+    merging,
+    "../contracts/rust/merging"
+);
+round_trip!(maps_round_trip_through_c, maps, "../contracts/rust/maps");
+
+#[test]
+fn a_c_consumer_checks_values_and_statuses_and_a_c_producer_is_decoded() {
+    for build in [Build::Plain, Build::Sanitized, Build::Valgrind] {
+        let dir = generated("shop");
+        let tmp = tempfile::tempdir().expect("tmp");
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("c/checks.c");
+        let exe = cc(build, &[&source], &dir, tmp.path(), &[]);
+        let stdout = run(build, &exe, &[]);
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(lines.last(), Some(&"ok"), "{build:?}: {stdout}");
+        assert_eq!(lines.len(), 3, "{stdout}");
+        produced_create_order(lines[0]);
+        let (_, cancel) =
+            evc_c_tests::shop::contracts::decode(lines[1].as_bytes()).expect("decodes");
+        let expected: evc_c_tests::shop::contracts::Message = decoded_payload(
+            "com.example.orders.cancel_order.v1",
+            serde_json::json!({
+                "order_id": "e3591b00-f8df-40c8-8322-b3574700f94a",
+                "reason": "fraud_suspected",
+                "requested_by": "2f40bd99-29dd-4ed7-a512-3f99b9939338"
+            }),
+        );
+        assert_eq!(cancel, expected);
+    }
+}
+
+/// The command `checks.c` built field by field, as the Rust runtime reads it.
+fn produced_create_order(line: &str) {
+    let (envelope, message) =
+        evc_c_tests::shop::contracts::decode(line.as_bytes()).expect("the C envelope decodes");
+    assert_eq!(envelope.source, "/warehouse/gateway-3");
+    assert_eq!(envelope.ty, "com.example.orders.create_order.v1");
+    assert_eq!(envelope.dataversion.as_deref(), Some("1.1.0"));
+    assert!(envelope.time.is_some() && !envelope.id.is_empty());
+    let expected = decoded_payload(
+        "com.example.orders.create_order.v1",
+        serde_json::json!({
+            "order_id": "6c4c1cd6-fb25-495d-8b2b-deca9b2d442d",
+            "customer_id": "2f40bd99-29dd-4ed7-a512-3f99b9939338",
+            "lines": [
+                { "sku": "SKU-10042-BLK", "quantity": 2, "product_name": "Trail running shoe, black" },
+                { "sku": "SKU-20017", "quantity": 1 }
+            ],
+            "currency": "EUR",
+            "shipping_address": {
+                "recipient_name": "Ada Lovelace",
+                "line1": "Invalidenstrasse 117",
+                "city": "Berlin",
+                "postal_code": "10115",
+                "country_code": "DE"
+            },
+            "note": "Please leave the parcel with the neighbour."
+        }),
+    );
+    assert_eq!(message, expected);
+}
+
+fn decoded_payload(wire: &str, data: Value) -> evc_c_tests::shop::contracts::Message {
+    let bytes = serde_json::to_vec(&serde_json::json!({
+        "specversion": "1.0", "id": "expected", "source": "/tests", "type": wire, "data": data,
+    }))
+    .expect("json");
+    evc_c_tests::shop::contracts::decode(&bytes)
+        .expect("the expected payload decodes")
+        .1
+}
