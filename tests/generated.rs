@@ -42,3 +42,34 @@ fn generation_is_deterministic() {
     let dir = workspace_root().join("schemas");
     assert_eq!(generate(&dir), generate(&dir));
 }
+
+/// The C backend's header and skeleton for the same sets (the library
+/// source is compiled and run by tests/c instead of kept as a golden file).
+#[test]
+fn c_headers() {
+    let mut dirs = vec![workspace_root().join("schemas")];
+    let root = workspace_root().join("tests/contracts/rust");
+    let mut sets: Vec<_> = std::fs::read_dir(&root)
+        .expect("tests/contracts/rust exists")
+        .map(|e| e.expect("readable").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    sets.sort();
+    dirs.extend(sets);
+    for dir in dirs {
+        let name = dir
+            .file_name()
+            .expect("named")
+            .to_string_lossy()
+            .into_owned();
+        let options = evc::c::Options {
+            prefix: name.clone(),
+        };
+        let generated = evc::builder::generate_c_dir(&dir, &options)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        insta::assert_snapshot!(format!("c_{name}_h"), generated.output.header);
+        if name == "schemas" {
+            insta::assert_snapshot!("c_schemas_handlers_c", generated.output.handlers);
+        }
+    }
+}

@@ -344,26 +344,49 @@ impl Meta {
 /// Owns the memory of one event's C view: strings with their NUL, arrays,
 /// boxed values. Dropped when the handler returns, which is why an event is
 /// only borrowed for the call.
+///
+/// A bump allocator over zeroed chunks: a chunk never grows once made, so a
+/// pointer handed out stays valid until the arena drops, and one view costs
+/// a few allocations rather than one per string and array. Only [`Plain`]
+/// values live here: they have no destructor to run.
 #[derive(Default)]
 pub struct Arena {
-    text: Vec<Box<[u8]>>,
-    blocks: Vec<Box<dyn Any>>,
+    chunks: Vec<Vec<u64>>,
+    /// Bytes used in the last chunk.
+    used: usize,
 }
 
+/// The first chunk's size; each next one doubles, up to [`MAX_CHUNK`].
+const FIRST_CHUNK: usize = 4 << 10;
+const MAX_CHUNK: usize = 1 << 20;
+
 impl Arena {
+    /// `size` bytes aligned to `align` (at most 8), zeroed.
+    fn alloc(&mut self, size: usize, align: usize) -> *mut u8 {
+        debug_assert!(align <= std::mem::align_of::<u64>());
+        let capacity = self.chunks.last().map_or(0, |c| c.len() * 8);
+        let mut start = self.used.next_multiple_of(align);
+        if start + size > capacity {
+            let next = (capacity * 2).clamp(FIRST_CHUNK, MAX_CHUNK).max(size);
+            self.chunks.push(vec![0u64; next.div_ceil(8)]);
+            start = 0;
+        }
+        self.used = start + size;
+        let chunk = self.chunks.last_mut().expect("a chunk was just ensured");
+        // SAFETY: `start + size` is within the chunk's bytes.
+        unsafe { chunk.as_mut_ptr().cast::<u8>().add(start) }
+    }
+
     /// A NUL-terminated copy of `text`.
     pub fn str(&mut self, text: &str) -> Str {
         if text.is_empty() {
             return Str::EMPTY;
         }
-        let mut bytes = Vec::with_capacity(text.len() + 1);
-        bytes.extend_from_slice(text.as_bytes());
-        bytes.push(0);
-        let bytes = bytes.into_boxed_slice();
-        let ptr = bytes.as_ptr().cast::<c_char>();
-        self.text.push(bytes);
+        let ptr = self.alloc(text.len() + 1, 1);
+        // SAFETY: `ptr` has room for the text; the byte after it is zero.
+        unsafe { std::ptr::copy_nonoverlapping(text.as_ptr(), ptr, text.len()) };
         Str {
-            ptr,
+            ptr: ptr.cast::<c_char>(),
             len: text.len(),
         }
     }
@@ -373,23 +396,41 @@ impl Arena {
         self.str(&value.to_string())
     }
 
-    /// Keeps `items` alive for the call: pointer and length (NULL when empty).
-    pub fn slice<T: 'static>(&mut self, items: Vec<T>) -> (*const T, usize) {
-        if items.is_empty() {
+    /// An array of the converted `items`: pointer and length (NULL when
+    /// empty). `convert` gets the arena back for what the items hold.
+    pub fn fill<I, T>(
+        &mut self,
+        items: I,
+        mut convert: impl FnMut(&mut Arena, I::Item) -> T,
+    ) -> (*const T, usize)
+    where
+        I: ExactSizeIterator,
+        T: Plain,
+    {
+        let len = items.len();
+        if len == 0 || std::mem::size_of::<T>() == 0 {
             return (std::ptr::null(), 0);
         }
-        let items = items.into_boxed_slice();
-        let ptr = items.as_ptr();
-        let len = items.len();
-        self.blocks.push(Box::new(items));
+        let Some(size) = std::mem::size_of::<T>().checked_mul(len) else {
+            return (std::ptr::null(), 0);
+        };
+        let ptr = self.alloc(size, std::mem::align_of::<T>()).cast::<T>();
+        for (index, item) in items.take(len).enumerate() {
+            let value = convert(self, item);
+            // SAFETY: `index < len`, and the chunk holding `ptr` never moves.
+            unsafe { ptr.add(index).write(value) };
+        }
+        // Slots an iterator did not fill stay zeroed, a valid `Plain` value.
         (ptr, len)
     }
 
     /// Keeps one value alive for the call (a recursive member).
-    pub fn boxed<T: 'static>(&mut self, value: T) -> *const T {
-        let value = Box::new(value);
-        let ptr: *const T = &*value;
-        self.blocks.push(value);
+    pub fn boxed<T: Plain>(&mut self, value: T) -> *const T {
+        let ptr = self
+            .alloc(std::mem::size_of::<T>(), std::mem::align_of::<T>())
+            .cast::<T>();
+        // SAFETY: room for one aligned `T`.
+        unsafe { ptr.write(value) };
         ptr
     }
 }
@@ -653,6 +694,27 @@ mod tests {
         };
         assert!(unsafe { read_str(bad) }.is_err());
         assert_eq!(unsafe { read_str(Str::EMPTY) }.unwrap(), "");
+    }
+
+    #[test]
+    fn arena_values_stay_put_while_it_grows() {
+        let mut arena = Arena::default();
+        let first = arena.str("first");
+        let (ptr, len) = arena.fill(0..10_000usize, |arena, i| arena.str(&i.to_string()));
+        let items = unsafe { std::slice::from_raw_parts(ptr, len) };
+        assert_eq!(
+            unsafe { CStr::from_ptr(items[9_999].ptr) }
+                .to_str()
+                .unwrap(),
+            "9999"
+        );
+        assert_eq!(
+            unsafe { CStr::from_ptr(first.ptr) }.to_str().unwrap(),
+            "first"
+        );
+        let one = arena.boxed(7u64);
+        assert_eq!(unsafe { *one }, 7);
+        assert_eq!(arena.fill(std::iter::empty::<u8>(), |_, b| b).1, 0);
     }
 
     #[test]

@@ -429,10 +429,14 @@ impl Library<'_, '_> {
                 let converted = self.to_view(elem, &Place::Ref(quote!(item)));
                 let elem_c = self.c_ty(&self.view.c_ty(elem));
                 let elem_rust = self.rust_ty(elem);
+                let arena = if self.uses_arena(elem) {
+                    quote!(arena)
+                } else {
+                    quote!(_)
+                };
                 return quote! {
                     fn #function(value: &[#elem_rust], arena: &mut ffi::Arena) -> #name {
-                        let items: Vec<#elem_c> = value.iter().map(|item| #converted).collect();
-                        let (ptr, len) = arena.slice(items);
+                        let (ptr, len) = arena.fill(value.iter(), |#arena, item| -> #elem_c { #converted });
                         #name { ptr, len }
                     }
                 };
@@ -442,11 +446,10 @@ impl Library<'_, '_> {
                 let converted = self.to_view(value, &Place::Ref(quote!(item)));
                 (
                     quote! {
-                        let entries: Vec<#entry> = value
-                            .iter()
-                            .map(|(key, item)| #entry { key: arena.str(key), value: #converted })
-                            .collect();
-                        let (ptr, len) = arena.slice(entries);
+                        let (ptr, len) = arena.fill(value.iter(), |arena, (key, item)| #entry {
+                            key: arena.str(key),
+                            value: #converted,
+                        });
                         #name { ptr, len }
                     },
                     true,
