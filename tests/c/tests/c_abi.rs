@@ -203,3 +203,23 @@ fn decoded_payload(wire: &str, data: Value) -> evc_c_tests::shop::contracts::Mes
         .expect("the expected payload decodes")
         .1
 }
+
+#[test]
+fn the_readme_example_builds_and_runs() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/c/main.c");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let exe = cc(Build::Sanitized, &[&example], &generated("shop"), tmp.path(), &[]);
+    let stdout = run(Build::Sanitized, &exe, &[]);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[..2],
+        [
+            "com.example.orders.order_created.v1: order 6c4c1cd6-fb25-495d-8b2b-deca9b2d442d, 189.70 USD",
+            "  2 x SKU-10042-BLK",
+        ],
+        "{stdout}"
+    );
+    let (envelope, _) =
+        evc_c_tests::shop::contracts::decode(lines[2].as_bytes()).expect("the C envelope decodes");
+    assert_eq!(envelope.source, "/services/gateway");
+}
