@@ -56,6 +56,8 @@ fn c_headers() {
         .collect();
     sets.sort();
     dirs.extend(sets);
+    // A custom upcast has no C binding (tests/c checks the refusal).
+    dirs.retain(|d| !d.ends_with("upcasts"));
     for dir in dirs {
         let name = dir
             .file_name()

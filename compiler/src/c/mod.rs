@@ -53,6 +53,12 @@ pub struct Output {
 pub enum Error {
     InvalidPrefix(String),
     NoContracts,
+    /// A `custom: true` upcast is Rust code the user writes; the generated
+    /// library crate has no place to take it from.
+    CustomUpcast {
+        contract: String,
+        version: String,
+    },
     Template(minijinja::Error),
 }
 
@@ -64,6 +70,10 @@ impl fmt::Display for Error {
                 "`{prefix}` cannot prefix C identifiers: use lower-case ASCII letters, digits and `_`, starting with a letter"
             ),
             Error::NoContracts => f.write_str("the contract set is empty: there is nothing to bind"),
+            Error::CustomUpcast { contract, version } => write!(
+                f,
+                "`{contract}` {version} upcasts with `custom: true`, which needs a Rust impl the generated C library cannot hold; write the upcast as steps to bind it to C"
+            ),
             Error::Template(e) => write!(f, "a C template failed to render: {e:#}"),
         }
     }
@@ -76,6 +86,7 @@ pub fn generate(model: &Model, options: &Options) -> Result<Output, Error> {
     if !names::valid_prefix(prefix) {
         return Err(Error::InvalidPrefix(prefix.clone()));
     }
+    custom_upcasts(model)?;
     let lowered = rust::lower::lower(model);
     let view = view::View::build(model, &lowered, prefix);
     if view.contracts.is_empty() {
@@ -100,6 +111,30 @@ pub fn generate(model: &Model, options: &Options) -> Result<Output, Error> {
         handlers: rendered.handlers,
         library: rust::format_file(tokens),
     })
+}
+
+fn custom_upcasts(model: &Model) -> Result<(), Error> {
+    for contract in &model.contracts {
+        for version in &contract.versions {
+            let custom = version.upcast.as_ref().is_some_and(|steps| {
+                steps
+                    .value
+                    .iter()
+                    .any(|s| s.value == crate::model::UpcastStep::Custom)
+            });
+            if custom {
+                return Err(Error::CustomUpcast {
+                    contract: contract.name.value.clone(),
+                    version: version
+                        .version
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// FNV-1a over every name, type and offset of the ABI: equal digests mean

@@ -31,18 +31,20 @@ fn every_header_compiles_alone_under_strict_warnings() {
 }
 
 #[test]
-fn the_header_of_a_set_with_custom_upcasts_compiles_too() {
+fn a_custom_upcast_cannot_be_bound_and_says_so() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../contracts/rust/upcasts");
     let lint = evc::lint_dir(&dir).expect("readable");
     assert!(!lint.has_errors());
     let options = evc::c::Options {
         prefix: "upcasts".into(),
     };
-    let output = evc::c::generate(&lint.model, &options).expect("generated");
-    let tmp = tempfile::tempdir().expect("tmp");
-    let header = tmp.path().join("upcasts.h");
-    std::fs::write(&header, &output.header).expect("written");
-    compile_header(&header);
+    let error = evc::c::generate(&lint.model, &options).expect_err("refused");
+    assert!(
+        error
+            .to_string()
+            .contains("`BinRelabeled` 2.0.0 upcasts with `custom: true`"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -208,7 +210,13 @@ fn decoded_payload(wire: &str, data: Value) -> evc_c_tests::shop::contracts::Mes
 fn the_readme_example_builds_and_runs() {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/c/main.c");
     let tmp = tempfile::tempdir().expect("tmp");
-    let exe = cc(Build::Sanitized, &[&example], &generated("shop"), tmp.path(), &[]);
+    let exe = cc(
+        Build::Sanitized,
+        &[&example],
+        &generated("shop"),
+        tmp.path(),
+        &[],
+    );
     let stdout = run(Build::Sanitized, &exe, &[]);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
