@@ -380,6 +380,80 @@ fn gen_rust_writes_bindings_and_leaves_an_unchanged_file_alone() {
 }
 
 #[test]
+fn gen_c_writes_a_header_a_skeleton_and_a_crate_and_keeps_the_skeleton() {
+    let dir = root(&[("order_shipped.yaml", CLEAN)]);
+    let out = tempfile::tempdir().expect("tmp");
+    let out_arg = out.path().to_str().expect("UTF-8 temp path");
+    let args = ["gen", "c", "--out", out_arg, "--prefix", "ship"];
+    let first = evc(&args, dir.path());
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let header = std::fs::read_to_string(out.path().join("ship.h")).expect("header");
+    assert!(header.contains("#ifndef SHIP_H"));
+    assert!(header.contains("struct ship_OrderShipped {"));
+    assert!(header.contains(
+        "ship_status ship_encode_order_shipped(const ship_OrderShipped *event, ship_buf *out);"
+    ));
+    let manifest = std::fs::read_to_string(out.path().join("Cargo.toml")).expect("manifest");
+    assert!(manifest.contains("crate-type = [\"staticlib\", \"cdylib\", \"rlib\"]"));
+    let library = std::fs::read_to_string(out.path().join("src/lib.rs")).expect("library");
+    assert!(library.contains("pub unsafe extern \"C\" fn ship_dispatch("));
+
+    let skeleton = out.path().join("ship_handlers.c");
+    std::fs::write(&skeleton, "/* mine */\n").expect("edited");
+    let written = modified(&out.path().join("ship.h"));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let again = evc(&args, dir.path());
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(&skeleton).expect("kept"),
+        "/* mine */\n"
+    );
+    assert!(String::from_utf8_lossy(&again.stderr).contains("kept"));
+    assert_eq!(
+        modified(&out.path().join("ship.h")),
+        written,
+        "unchanged bytes, untouched file"
+    );
+}
+
+#[test]
+fn gen_c_needs_an_out_dir_and_a_c_prefix() {
+    let dir = root(&[("order_shipped.yaml", CLEAN)]);
+    let no_out = evc(&["gen", "c"], dir.path());
+    assert_eq!(no_out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_out.stderr).contains("--out"));
+    let out = tempfile::tempdir().expect("tmp");
+    let out_arg = out.path().to_str().expect("UTF-8 temp path");
+    let bad = evc(
+        &["gen", "c", "--out", out_arg, "--prefix", "My-Lib"],
+        dir.path(),
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("`My-Lib` cannot prefix C identifiers"),
+        "{stderr}"
+    );
+    assert!(!out.path().join("My-Lib.h").exists());
+}
+
+#[test]
+fn gen_c_refuses_contracts_with_errors() {
+    let dir = root(&[("ship_order.yaml", FLAWED)]);
+    let out = tempfile::tempdir().expect("tmp");
+    let out_arg = out.path().to_str().expect("UTF-8 temp path");
+    let output = evc(&["gen", "c", "--out", out_arg], dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("FIELD_NOT_SNAKE_CASE"));
+    assert!(!out.path().join("evc.h").exists());
+}
+
+#[test]
 fn gen_rust_refuses_contracts_with_errors() {
     let dir = root(&[("ship_order.yaml", FLAWED)]);
     let output = evc(&["gen", "rust"], dir.path());

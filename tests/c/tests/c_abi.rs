@@ -231,3 +231,64 @@ fn the_readme_example_builds_and_runs() {
         evc_c_tests::shop::contracts::decode(lines[2].as_bytes()).expect("the C envelope decodes");
     assert_eq!(envelope.source, "/services/gateway");
 }
+
+/// Mutated messages (bytes flipped, cut, spliced) into `shop_dispatch` from
+/// Rust: every call returns a status of the list, none is `INTERNAL` (the
+/// code a caught panic would become), and a zeroed table still builds the
+/// C view of every event that decodes.
+#[test]
+fn mutated_messages_get_a_status_and_never_an_internal_error() {
+    use evc_c_tests::shop::c_abi::{shop_dispatch, shop_handlers};
+    use evc_runtime::ffi::Status;
+    let table: shop_handlers = unsafe { std::mem::zeroed() };
+    let examples = support::examples("../../schemas");
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    let mut statuses = std::collections::BTreeMap::new();
+    for example in &examples {
+        for round in 0..60 {
+            let mut bytes = example.as_bytes().to_vec();
+            match round % 4 {
+                0 => {
+                    let at = next(bytes.len());
+                    bytes[at] = next(256) as u8;
+                }
+                1 => bytes.truncate(next(bytes.len())),
+                2 => {
+                    let other = examples[next(examples.len())].as_bytes();
+                    let (cut, from) = (next(bytes.len()), next(other.len()));
+                    bytes.truncate(cut);
+                    bytes.extend_from_slice(&other[from..]);
+                }
+                _ => {
+                    let at = next(bytes.len());
+                    let junk = [
+                        "null",
+                        "-1e999",
+                        "\"\\u0000\"",
+                        "[]",
+                        "{}",
+                        "9007199254740993",
+                    ];
+                    bytes.splice(at..at, junk[next(junk.len())].bytes());
+                }
+            }
+            let code =
+                unsafe { shop_dispatch(bytes.as_ptr(), bytes.len(), &table, std::ptr::null_mut()) };
+            let status = Status::from_code(code).unwrap_or_else(|| panic!("status {code}"));
+            assert_ne!(
+                status,
+                Status::Internal,
+                "{}",
+                String::from_utf8_lossy(&bytes)
+            );
+            *statuses.entry(status.name()).or_insert(0) += 1;
+        }
+    }
+    assert!(statuses.len() >= 4, "{statuses:?}");
+}
