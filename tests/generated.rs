@@ -17,8 +17,8 @@ fn bundled_contracts() {
     insta::assert_snapshot!("bundled", code);
 }
 
-#[test]
-fn focused_sets() {
+/// The focused sets under `tests/contracts/rust/`, by name, in order.
+fn focused_dirs() -> Vec<(String, std::path::PathBuf)> {
     let root = workspace_root().join("tests/contracts/rust");
     let mut dirs: Vec<_> = std::fs::read_dir(&root)
         .expect("tests/contracts/rust exists")
@@ -27,12 +27,21 @@ fn focused_sets() {
         .collect();
     dirs.sort();
     assert!(!dirs.is_empty());
-    for dir in dirs {
-        let name = dir
-            .file_name()
-            .expect("named")
-            .to_string_lossy()
-            .into_owned();
+    dirs.into_iter()
+        .map(|dir| {
+            let name = dir
+                .file_name()
+                .expect("named")
+                .to_string_lossy()
+                .into_owned();
+            (name, dir)
+        })
+        .collect()
+}
+
+#[test]
+fn focused_sets() {
+    for (name, dir) in focused_dirs() {
         insta::assert_snapshot!(name, generate(&dir));
     }
 }
@@ -47,23 +56,14 @@ fn generation_is_deterministic() {
 /// source is compiled and run by tests/c instead of kept as a golden file).
 #[test]
 fn c_headers() {
-    let mut dirs = vec![workspace_root().join("schemas")];
-    let root = workspace_root().join("tests/contracts/rust");
-    let mut sets: Vec<_> = std::fs::read_dir(&root)
-        .expect("tests/contracts/rust exists")
-        .map(|e| e.expect("readable").path())
-        .filter(|p| p.is_dir())
-        .collect();
-    sets.sort();
-    dirs.extend(sets);
+    let mut dirs = vec![("schemas".to_string(), workspace_root().join("schemas"))];
     // A custom upcast has no C binding (tests/c checks the refusal).
-    dirs.retain(|d| !d.ends_with("upcasts"));
-    for dir in dirs {
-        let name = dir
-            .file_name()
-            .expect("named")
-            .to_string_lossy()
-            .into_owned();
+    dirs.extend(
+        focused_dirs()
+            .into_iter()
+            .filter(|(name, _)| name != "upcasts"),
+    );
+    for (name, dir) in dirs {
         let options = evc::c::Options {
             prefix: name.clone(),
         };

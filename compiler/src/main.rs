@@ -270,16 +270,9 @@ fn generate_c(
         return ExitCode::from(EXIT_USAGE);
     };
     let options = evc::c::Options { prefix };
-    let generated = match evc::builder::generate_c_dir(&dir, &options) {
+    let generated = match generated(evc::builder::generate_c_dir(&dir, &options)) {
         Ok(generated) => generated,
-        Err(evc::Error::Contracts { report, .. }) => {
-            eprint!("{report}");
-            return ExitCode::from(EXIT_FINDINGS);
-        }
-        Err(error) => {
-            eprintln!("evc: {error}");
-            return ExitCode::from(EXIT_USAGE);
-        }
+        Err(code) => return code,
     };
     eprint!("{}", generated.warnings);
     let runtime = match runtime_path {
@@ -306,17 +299,25 @@ fn generate_c(
     }
 }
 
-fn generate(dir: PathBuf, out: Option<PathBuf>) -> ExitCode {
-    let generated = match evc::generate_dir(&dir, &evc::rust::Options::default()) {
-        Ok(generated) => generated,
-        Err(evc::Error::Contracts { report, .. }) => {
+/// A backend's result, or the exit code after reporting why there is none:
+/// findings for contracts with errors, a usage error otherwise.
+fn generated<T>(result: Result<T, evc::Error>) -> Result<T, ExitCode> {
+    result.map_err(|error| match error {
+        evc::Error::Contracts { report, .. } => {
             eprint!("{report}");
-            return ExitCode::from(EXIT_FINDINGS);
+            ExitCode::from(EXIT_FINDINGS)
         }
-        Err(error) => {
+        error => {
             eprintln!("evc: {error}");
-            return ExitCode::from(EXIT_USAGE);
+            ExitCode::from(EXIT_USAGE)
         }
+    })
+}
+
+fn generate(dir: PathBuf, out: Option<PathBuf>) -> ExitCode {
+    let generated = match generated(evc::generate_dir(&dir, &evc::rust::Options::default())) {
+        Ok(generated) => generated,
+        Err(code) => return code,
     };
     eprint!("{}", generated.warnings);
     let written = match &out {
