@@ -636,6 +636,9 @@ pub unsafe fn read_slice<'a, T>(ptr: *const T, len: usize) -> Result<&'a [T], Re
             _ => Err(ReadError::new(format!("NULL pointer with length {len}"))),
         };
     }
+    if !ptr.is_aligned() {
+        return Err(ReadError::new("misaligned pointer"));
+    }
     if len > isize::MAX as usize / std::mem::size_of::<T>().max(1) {
         return Err(ReadError::new(format!("length {len} is too large")));
     }
@@ -648,8 +651,47 @@ pub unsafe fn read_slice<'a, T>(ptr: *const T, len: usize) -> Result<&'a [T], Re
 /// # Safety
 /// `ptr` is NULL or points to an initialized value.
 pub unsafe fn read_ref<'a, T>(ptr: *const T) -> Result<&'a T, ReadError> {
+    if !ptr.is_aligned() {
+        return Err(ReadError::new("misaligned pointer"));
+    }
     // SAFETY: forwarded from the caller.
     unsafe { ptr.as_ref() }.ok_or_else(|| ReadError::new("NULL pointer"))
+}
+
+/// How deep C values may nest when read back, as deep as serde_json
+/// parses: a cycle of pointers (`a->next = a`) or a hostile depth becomes
+/// an error, not a stack overflow.
+pub const MAX_DEPTH: usize = 128;
+
+thread_local! {
+    static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// One level deeper while reading an object from C; the level is left
+/// when the guard drops.
+pub struct Depth(());
+
+impl Depth {
+    pub fn enter() -> Result<Depth, ReadError> {
+        let depth = DEPTH.with(|d| {
+            let next = d.get() + 1;
+            d.set(next);
+            next
+        });
+        let guard = Depth(());
+        if depth > MAX_DEPTH {
+            return Err(ReadError::new(format!(
+                "nested deeper than {MAX_DEPTH} levels (a cycle of pointers?)"
+            )));
+        }
+        Ok(guard)
+    }
+}
+
+impl Drop for Depth {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
 }
 
 /// A constant of a generated C enum or union tag that has no variant.
@@ -715,6 +757,24 @@ mod tests {
         let one = arena.boxed(7u64);
         assert_eq!(unsafe { *one }, 7);
         assert_eq!(arena.fill(std::iter::empty::<u8>(), |_, b| b).1, 0);
+    }
+
+    #[test]
+    fn depth_is_bounded_and_restored() {
+        fn nest(level: usize) -> Result<usize, ReadError> {
+            let _depth = Depth::enter()?;
+            if level == 0 {
+                Ok(0)
+            } else {
+                nest(level - 1)
+            }
+        }
+        assert!(nest(MAX_DEPTH - 1).is_ok());
+        assert!(nest(10_000).is_err());
+        assert!(
+            nest(MAX_DEPTH - 1).is_ok(),
+            "levels are left on the way out"
+        );
     }
 
     #[test]

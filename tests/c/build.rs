@@ -14,6 +14,7 @@ const SETS: &[(&str, &str)] = &[
     ("../contracts/rust/merging", "merging"),
     ("../contracts/rust/maps", "maps"),
     ("../contracts/hostile", "hostile"),
+    ("../contracts/c/hostile_names", "names"),
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

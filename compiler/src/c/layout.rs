@@ -104,12 +104,16 @@ const META: [(&str, &str, usize); 12] = [
     ("causation_id", "causation_id", 144),
 ];
 
-pub fn c_asserts(layouts: &[TypeLayout]) -> Vec<Assert> {
+pub fn c_asserts(layouts: &[TypeLayout], upper: &str) -> Vec<Assert> {
     let mut out = Vec::new();
     for t in layouts {
         out.push(Assert {
             c: format!("sizeof({}) == {}", t.c_name, t.size),
             message: format!("{}: size", t.c_name),
+        });
+        out.push(Assert {
+            c: format!("{upper}_ALIGNOF({}) == {}", t.c_name, t.align),
+            message: format!("{}: alignment", t.c_name),
         });
         for (member, _, offset) in &t.members {
             out.push(Assert {

@@ -635,13 +635,13 @@ impl Library<'_, '_> {
             }
             DeclKind::Array { elem } => {
                 let read = self
-                    .read_back(elem, &Place::Value(quote!(item)))
+                    .read_back(elem, &Place::Ref(quote!(item)))
                     .at(quote!(index));
                 quote! {
                     // SAFETY: the caller promises `ptr` is NULL or points to `len` values.
                     let items = unsafe { ffi::read_slice(c.ptr, c.len) }?;
                     let mut out = Vec::with_capacity(items.len());
-                    for (index, &item) in items.iter().enumerate() {
+                    for (index, item) in items.iter().enumerate() {
                         out.push(#read);
                     }
                     Ok(out)
@@ -655,7 +655,7 @@ impl Library<'_, '_> {
                     // SAFETY: the caller promises `ptr` is NULL or points to `len` entries.
                     let entries = unsafe { ffi::read_slice(c.ptr, c.len) }?;
                     let mut out = ::std::collections::BTreeMap::new();
-                    for (index, &entry) in entries.iter().enumerate() {
+                    for (index, entry) in entries.iter().enumerate() {
                         let key = unsafe { ffi::read_str(entry.key) }.map_err(|e| e.at(index))?;
                         if out.contains_key(&key) {
                             return Err(ffi::ReadError::new(format!("duplicate key `{key}`")).at(index));
@@ -681,10 +681,16 @@ impl Library<'_, '_> {
                 }
             }
         };
+        let depth = matches!(
+            decl.kind,
+            DeclKind::Record { .. } | DeclKind::Newtype { .. } | DeclKind::Union { .. }
+        )
+        .then(|| quote!(let _depth = ffi::Depth::enter()?;));
         quote! {
             /// # Safety
             /// Every pointer inside `c` is NULL or valid for its length.
             unsafe fn #function(c: &#name) -> Result<#rust, ffi::ReadError> {
+                #depth
                 #body
             }
         }

@@ -95,8 +95,13 @@ pub fn generate(model: &Model, options: &Options) -> Result<Output, Error> {
     let layouts = layout::layouts(&view);
     let hash = digest(&view, &layouts);
     let default_source = format!("urn:evc:{prefix}");
-    let rendered = render::render(&view, hash, &default_source, &layout::c_asserts(&layouts))
-        .map_err(Error::Template)?;
+    let rendered = render::render(
+        &view,
+        hash,
+        &default_source,
+        &layout::c_asserts(&layouts, &view.upper),
+    )
+    .map_err(Error::Template)?;
     let library = library::Library {
         view: &view,
         layouts: &layouts,

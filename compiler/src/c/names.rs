@@ -105,6 +105,20 @@ const RESERVED: &[&str] = &[
     "super",
     "crate",
     "Self",
+    // Predefined by gcc outside strict ISO modes, or keywords of GNU C, C23, C++20.
+    "linux",
+    "unix",
+    "i386",
+    "typeof",
+    "typeof_unqual",
+    "concept",
+    "requires",
+    "co_await",
+    "co_yield",
+    "co_return",
+    "char8_t",
+    "consteval",
+    "constinit",
 ];
 
 /// Whether `prefix` can start every identifier of a header: a C identifier
@@ -156,13 +170,25 @@ impl Scope {
     }
 
     pub fn claim(&mut self, wanted: String) -> String {
-        if self.taken.insert(wanted.clone()) {
-            return wanted;
+        self.claim_with(wanted, &[""])
+    }
+
+    /// A stem whose every `stem + suffix` is free, all claimed: for macros
+    /// the header spells as `<stem>_TYPE`, `<stem>_VERSION`.
+    pub fn claim_with(&mut self, wanted: String, suffixes: &[&str]) -> String {
+        let free = |taken: &BTreeSet<String>, stem: &str| {
+            suffixes
+                .iter()
+                .all(|s| !taken.contains(&format!("{stem}{s}")))
+        };
+        let stem = std::iter::once(wanted.clone())
+            .chain((2..).map(|n| format!("{wanted}_{n}")))
+            .find(|stem| free(&self.taken, stem))
+            .unwrap_or(wanted);
+        for suffix in suffixes {
+            self.taken.insert(format!("{stem}{suffix}"));
         }
-        (2..)
-            .map(|n| format!("{wanted}_{n}"))
-            .find(|candidate| self.taken.insert(candidate.clone()))
-            .unwrap_or(wanted)
+        stem
     }
 }
 
@@ -177,6 +203,7 @@ mod tests {
         assert_eq!(member("class"), "class_");
         assert_eq!(member("_Hidden"), "m_Hidden");
         assert_eq!(member("2fa"), "m_2fa");
+        assert_eq!(member("linux"), "linux_");
     }
 
     #[test]
@@ -194,5 +221,11 @@ mod tests {
         let mut scope = Scope::default();
         assert_eq!(scope.claim("has_note".into()), "has_note");
         assert_eq!(scope.claim("has_note".into()), "has_note_2");
+        let mut macros = Scope::with(["SHOP_ABI_VERSION".to_string()]);
+        assert_eq!(
+            macros.claim_with("SHOP_ABI".into(), &["_TYPE", "_VERSION"]),
+            "SHOP_ABI_2"
+        );
+        assert_eq!(macros.claim("SHOP_ABI_2_TYPE".into()), "SHOP_ABI_2_TYPE_2");
     }
 }

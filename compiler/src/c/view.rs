@@ -158,6 +158,7 @@ pub fn fixed_macros(upper: &str) -> Vec<String> {
         "ABI_VERSION",
         "CONTRACTS_HASH",
         "CHECK_ABI",
+        "ALIGNOF",
         "STATIC_ASSERT",
     ]
     .iter()
@@ -215,7 +216,10 @@ impl<'a> View<'a> {
                     .iter()
                     .flat_map(|d| d.lines().map(str::to_string))
                     .collect(),
-                macro_name: macros.claim(format!("{upper}_{}", names::upper(&function))),
+                macro_name: macros.claim_with(
+                    format!("{upper}_{}", names::upper(&function)),
+                    &["_TYPE", "_VERSION"],
+                ),
                 function,
                 c_type: format!("{prefix}_{alias}"),
                 item: latest.item,

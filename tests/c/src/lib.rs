@@ -14,7 +14,16 @@ macro_rules! library {
     };
 }
 
-library!(shop, unions, optionality, recursion, merging, maps, hostile);
+library!(
+    shop,
+    unions,
+    optionality,
+    recursion,
+    merging,
+    maps,
+    hostile,
+    names
+);
 
 /// Where the build script wrote each set's header and skeleton
 /// (`<prefix>/<prefix>.h`).

@@ -20,6 +20,7 @@ const SETS: &[&str] = &[
     "merging",
     "maps",
     "hostile",
+    "names",
 ];
 
 #[test]
@@ -138,6 +139,11 @@ round_trip!(
     "../contracts/rust/merging"
 );
 round_trip!(maps_round_trip_through_c, maps, "../contracts/rust/maps");
+round_trip!(
+    hostile_names_round_trip_through_c,
+    names,
+    "../contracts/c/hostile_names"
+);
 
 #[test]
 fn a_c_consumer_checks_values_and_statuses_and_a_c_producer_is_decoded() {
@@ -291,4 +297,38 @@ fn mutated_messages_get_a_status_and_never_an_internal_error() {
         }
     }
     assert!(statuses.len() >= 4, "{statuses:?}");
+}
+
+/// A C value whose pointers form a cycle is refused as too deep, never a
+/// stack overflow.
+#[test]
+fn a_cycle_of_pointers_from_c_is_an_invalid_payload() {
+    use evc_c_tests::recursion::c_abi::{
+        recursion_CategoryCreated, recursion_CategoryCreatedV1Category,
+        recursion_encode_category_created, recursion_last_error,
+    };
+    use evc_runtime::ffi::{zeroed, Buf, Status, Str};
+    let name = Str {
+        ptr: c"loop".as_ptr(),
+        len: 4,
+    };
+    let mut inner: Box<recursion_CategoryCreatedV1Category> = Box::new(zeroed());
+    inner.name = name;
+    inner.has_featured = 1;
+    inner.featured = &*inner;
+    let mut event: recursion_CategoryCreated = zeroed();
+    event.name = name;
+    event.has_featured = 1;
+    event.featured = *inner;
+    let mut out = Buf::EMPTY;
+    let code = unsafe { recursion_encode_category_created(&event, &mut out) };
+    assert_eq!(Status::from_code(code), Some(Status::InvalidPayload));
+    let message = unsafe { std::ffi::CStr::from_ptr(recursion_last_error()) };
+    assert!(
+        message
+            .to_string_lossy()
+            .contains("nested deeper than 128 levels"),
+        "{message:?}"
+    );
+    assert!(out.data.is_null());
 }
