@@ -357,7 +357,7 @@ pub struct Arena {
 }
 
 /// The first chunk's size; each next one doubles, up to [`MAX_CHUNK`].
-const FIRST_CHUNK: usize = 4 << 10;
+const FIRST_CHUNK: usize = 1 << 10;
 const MAX_CHUNK: usize = 1 << 20;
 
 impl Arena {
