@@ -134,37 +134,12 @@ impl Library<'_, '_> {
 
     /// The Rust type of the bindings, seen from `c_abi`.
     fn rust_ty(&self, ty: &Ty) -> TokenStream {
-        match ty {
-            Ty::Bool => quote!(bool),
-            Ty::I32 => quote!(i32),
-            Ty::I64 => quote!(i64),
-            Ty::U32 => quote!(u32),
-            Ty::U64 => quote!(u64),
-            Ty::F64 => quote!(f64),
-            Ty::String => quote!(String),
-            Ty::Unit => quote!(()),
-            Ty::Value => quote!(::evc_runtime::serde_json::Value),
-            Ty::Vec(inner) => {
-                let inner = self.rust_ty(inner);
-                quote!(Vec<#inner>)
-            }
-            Ty::Map(inner) => {
-                let inner = self.rust_ty(inner);
-                quote!(::std::collections::BTreeMap<String, #inner>)
-            }
-            Ty::Option(inner) => {
-                let inner = self.rust_ty(inner);
-                quote!(Option<#inner>)
-            }
-            Ty::Named(id) => {
-                let name = crate::rust::emit::ident(&self.view.items.get(*id).name);
-                quote!(contracts::#name)
-            }
-            Ty::Boxed(id) => {
-                let name = crate::rust::emit::ident(&self.view.items.get(*id).name);
-                quote!(Box<contracts::#name>)
-            }
-        }
+        crate::rust::emit::type_tokens(
+            ty,
+            self.view.items,
+            &quote!(::evc_runtime),
+            &quote!(contracts::),
+        )
     }
 
     /// The Rust type a declaration converts from and to.

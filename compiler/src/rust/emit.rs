@@ -20,6 +20,43 @@ pub fn ident(name: &str) -> Ident {
     }
 }
 
+/// The Rust type of a value; named items are written as `#module #Name`
+/// (`module` empty, or a path such as `contracts::`).
+pub fn type_tokens(ty: &Ty, items: &Items, rt: &TokenStream, module: &TokenStream) -> TokenStream {
+    let of = |inner: &Ty| type_tokens(inner, items, rt, module);
+    match ty {
+        Ty::Bool => quote!(bool),
+        Ty::I32 => quote!(i32),
+        Ty::I64 => quote!(i64),
+        Ty::U32 => quote!(u32),
+        Ty::U64 => quote!(u64),
+        Ty::F64 => quote!(f64),
+        Ty::String => quote!(String),
+        Ty::Unit => quote!(()),
+        Ty::Value => quote!(#rt::serde_json::Value),
+        Ty::Vec(inner) => {
+            let inner = of(inner);
+            quote!(Vec<#inner>)
+        }
+        Ty::Map(inner) => {
+            let inner = of(inner);
+            quote!(::std::collections::BTreeMap<String, #inner>)
+        }
+        Ty::Option(inner) => {
+            let inner = of(inner);
+            quote!(Option<#inner>)
+        }
+        Ty::Named(id) => {
+            let name = ident(&items.get(*id).name);
+            quote!(#module #name)
+        }
+        Ty::Boxed(id) => {
+            let name = ident(&items.get(*id).name);
+            quote!(Box<#module #name>)
+        }
+    }
+}
+
 pub fn doc_attrs(lines: &[String]) -> TokenStream {
     let lines = lines.iter().map(|l| Literal::string(l));
     quote!(#(#[doc = #lines])*)
@@ -27,38 +64,7 @@ pub fn doc_attrs(lines: &[String]) -> TokenStream {
 
 impl Emitter<'_> {
     pub fn ty(&self, ty: &Ty) -> TokenStream {
-        let rt = self.checks.rt;
-        match ty {
-            Ty::Bool => quote!(bool),
-            Ty::I32 => quote!(i32),
-            Ty::I64 => quote!(i64),
-            Ty::U32 => quote!(u32),
-            Ty::U64 => quote!(u64),
-            Ty::F64 => quote!(f64),
-            Ty::String => quote!(String),
-            Ty::Unit => quote!(()),
-            Ty::Value => quote!(#rt::serde_json::Value),
-            Ty::Vec(inner) => {
-                let inner = self.ty(inner);
-                quote!(Vec<#inner>)
-            }
-            Ty::Map(inner) => {
-                let inner = self.ty(inner);
-                quote!(::std::collections::BTreeMap<String, #inner>)
-            }
-            Ty::Option(inner) => {
-                let inner = self.ty(inner);
-                quote!(Option<#inner>)
-            }
-            Ty::Named(id) => {
-                let name = ident(&self.items.get(*id).name);
-                quote!(#name)
-            }
-            Ty::Boxed(id) => {
-                let name = ident(&self.items.get(*id).name);
-                quote!(Box<#name>)
-            }
-        }
+        type_tokens(ty, self.items, self.checks.rt, &TokenStream::new())
     }
 
     pub fn item(&self, id: ItemId) -> TokenStream {
