@@ -121,7 +121,7 @@ impl Library<'_, '_> {
             CTy::F64 => quote!(f64),
             CTy::Size => quote!(usize),
             CTy::Str | CTy::Json => quote!(ffi::Str),
-            CTy::Named(name) => {
+            CTy::Named(name) | CTy::Union(name) => {
                 let name = ident(name);
                 quote!(#name)
             }

@@ -142,7 +142,7 @@ fn custom_upcasts(model: &Model) -> Result<(), Error> {
     Ok(())
 }
 
-/// FNV-1a over every name, type and offset of the ABI: equal digests mean
+/// FNV-1a over every name, C type and offset of the ABI: equal digests mean
 /// a header and a library agree on all of it.
 fn digest(view: &view::View<'_>, layouts: &[layout::TypeLayout]) -> u64 {
     let mut text = format!("abi {ABI_VERSION}\n");
@@ -158,7 +158,8 @@ fn digest(view: &view::View<'_>, layouts: &[layout::TypeLayout]) -> u64 {
     for decl in &view.decls {
         text.push_str(&format!("decl {}\n", decl.name));
         for slot in &decl.slots {
-            text.push_str(&format!("  {} {:?}\n", slot.name, slot.ty));
+            let ty = render::text(&slot.ty, &view.prefix);
+            text.push_str(&format!("  {} {ty}\n", slot.name));
         }
         match &decl.kind {
             view::DeclKind::Enum { constants, .. } => {
@@ -172,7 +173,8 @@ fn digest(view: &view::View<'_>, layouts: &[layout::TypeLayout]) -> u64 {
                 ..
             } => {
                 for (v, c) in variants.iter().zip(constants) {
-                    text.push_str(&format!("  {} {:?} {} {}\n", v.name, v.ty, c.name, c.value));
+                    let ty = render::text(&v.ty, &view.prefix);
+                    text.push_str(&format!("  {} {ty} {} {}\n", v.name, c.name, c.value));
                 }
             }
             _ => {}

@@ -231,22 +231,10 @@ fn structure(view: &View<'_>, decl: &Decl) -> Struct {
         }),
         _ => None,
     };
-    let union_value = union.as_ref().map(|u| u.name.clone());
     Struct {
         name: decl.name.clone(),
         docs: describe(view, decl),
-        members: members
-            .into_iter()
-            .map(|mut m: Member| {
-                // The union member is declared by its tag name.
-                if let Some(name) = &union_value {
-                    if m.decl.starts_with(&format!("{name} ")) {
-                        m.decl = format!("union {}", m.decl);
-                    }
-                }
-                m
-            })
-            .collect(),
+        members,
         union,
     }
 }
@@ -265,6 +253,7 @@ pub fn text(ty: &CTy, prefix: &str) -> String {
         CTy::Json => format!("{prefix}_json"),
         CTy::Null => "uint8_t".into(),
         CTy::Named(name) => name.clone(),
+        CTy::Union(name) => format!("union {name}"),
         CTy::Ptr(inner) => format!("const {} *", text(inner, prefix)),
     }
 }

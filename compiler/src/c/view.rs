@@ -29,6 +29,8 @@ pub enum CTy {
     Null,
     /// A declaration of this view, by its C name.
     Named(String),
+    /// The union of a tagged union declaration (laid out with it).
+    Union(String),
     /// `const T *`.
     Ptr(Box<CTy>),
 }
@@ -315,6 +317,8 @@ impl<'a> View<'a> {
                 let part = &name[self.prefix.len() + 1..];
                 self.decl(part).map_or(scalar(1), |d| d.layout)
             }
+            // Computed with the union's declaration in `lay_out`.
+            CTy::Union(_) => scalar(1),
         }
     }
 
@@ -595,7 +599,7 @@ impl Collector<'_, '_> {
                         )],
                         ..self.slot("tag", CTy::I32)
                     },
-                    self.slot("value", CTy::Named(union_name.clone())),
+                    self.slot("value", CTy::Union(union_name.clone())),
                 ];
                 let kind = DeclKind::Union {
                     item: id,
