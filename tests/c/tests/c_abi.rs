@@ -296,6 +296,7 @@ fn mutated_messages_get_a_status_and_never_an_internal_error() {
             *statuses.entry(status.name()).or_insert(0) += 1;
         }
     }
+    eprintln!("{} messages: {statuses:?}", examples.len() * 60);
     assert!(statuses.len() >= 4, "{statuses:?}");
 }
 
