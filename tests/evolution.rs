@@ -63,7 +63,7 @@ const APICURIO_SUPPORTED: usize = 82;
 
 #[test]
 fn apicurio_compatibility_cases() {
-    let path = workspace_root().join("../shared/corpora/apicurio/compatibility-test-data.json");
+    let path = workspace_root().join("tests/data/apicurio/compatibility-test-data.json");
     let text = std::fs::read_to_string(&path).expect("the apicurio corpus is present");
     let corpus: Json = serde_json::from_str(&text).expect("the corpus is JSON");
     let cases = corpus["tests"].as_array().expect("a list of tests");

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-/// Relative to this package: the corpus sits beside the repository.
-const SUITE: &str = "../../../shared/corpora/json-schema-test-suite/draft2020-12";
+/// Relative to this package: the repository's copy (tests/data/README.md).
+const SUITE: &str = "../data/json-schema-test-suite/draft2020-12";
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
@@ -18,13 +18,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed={SUITE}");
     let mut files: Vec<PathBuf> = Vec::new();
     for dir in [suite.to_path_buf(), suite.join("optional/format")] {
-        if let Ok(entries) = fs::read_dir(&dir) {
-            files.extend(
-                entries
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| p.extension().is_some_and(|x| x == "json")),
-            );
-        }
+        // A missing corpus is an error: an empty table would pass vacuously.
+        let entries = fs::read_dir(&dir)
+            .map_err(|e| format!("the test suite copy {} is unreadable: {e}", dir.display()))?;
+        files.extend(
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json")),
+        );
     }
     files.sort();
     let mut accepted = Vec::new();

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 const SUITE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpora/json-schema-test-suite/draft2020-12"
+    "/../data/json-schema-test-suite/draft2020-12"
 );
 
 /// `(file, case description, test description)` of each justified
