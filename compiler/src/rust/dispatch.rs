@@ -2,6 +2,11 @@
 //! enums of the latest versions, handler traits, a `Bus` of closures, and
 //! `decode`/`dispatch` entry points that route on the CloudEvents `type`
 //! with a `match` on static strings.
+//!
+//! The table's entry points carry `allow(dead_code)`: the bindings land in
+//! the user's crate, often in a binary's private module, where using only
+//! part of the table is the user's choice, not a defect to warn about. The
+//! payload types stay reachable through `Message`, so they need no allow.
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -104,7 +109,7 @@ fn message_enums(routes: &[Route], rt: &TokenStream) -> TokenStream {
         let doc = Literal::string(doc);
         let serde_path = Literal::string(&format!("{}::serde", super::emit::rt_path_text(rt)));
         let wire_fn = quote! {
-            #[allow(deprecated)]
+            #[allow(dead_code, deprecated)]
             impl #name {
                 /// The CloudEvents `type` of the message.
                 pub fn wire_type(&self) -> &'static str {
@@ -116,7 +121,7 @@ fn message_enums(routes: &[Route], rt: &TokenStream) -> TokenStream {
             #[doc = #doc]
             #[doc = ""]
             #[doc = " Serializes as its payload."]
-            #[allow(deprecated)]
+            #[allow(dead_code, deprecated)]
             #[derive(Debug, Clone, PartialEq, #rt::serde::Serialize)]
             #[serde(crate = #serde_path, untagged)]
             pub enum #name { #(#variants)* }
@@ -138,6 +143,7 @@ fn message_enums(routes: &[Route], rt: &TokenStream) -> TokenStream {
         #events
         #commands
         /// A decoded message: an event or a command. Serializes as its payload.
+        #[allow(dead_code)]
         #[derive(Debug, Clone, PartialEq, #rt::serde::Serialize)]
         #[serde(crate = #serde_path, untagged)]
         pub enum Message {
@@ -145,6 +151,7 @@ fn message_enums(routes: &[Route], rt: &TokenStream) -> TokenStream {
             Command(Command),
         }
 
+        #[allow(dead_code)]
         impl Message {
             /// The CloudEvents `type` of the message.
             pub fn wire_type(&self) -> &'static str {
@@ -226,11 +233,13 @@ fn decode(routes: &[Route], rt: &TokenStream) -> TokenStream {
 
         /// Wire type prefixes (`<namespace>.<snake_name>.v`) of every contract,
         /// to tell an unknown type from an unsupported major of a known one.
+        #[allow(dead_code)]
         const KNOWN_TYPE_PREFIXES: &[&str] = &[#(#prefixes),*];
 
         /// Parses a structured-mode CloudEvents message and decodes its payload
         /// into the latest version of its contract. Nothing is dropped: every
         /// failure is a `DispatchError` holding the original bytes.
+        #[allow(dead_code)]
         pub fn decode(bytes: &[u8]) -> Result<(#rt::Envelope, Message), #rt::DispatchError> {
             let envelope = #rt::dispatch::parse_envelope(bytes)?;
             let message = decode_envelope(bytes, &envelope)?;
@@ -238,7 +247,7 @@ fn decode(routes: &[Route], rt: &TokenStream) -> TokenStream {
         }
 
         /// Routes an already parsed envelope by its `type`.
-        #[allow(deprecated)]
+        #[allow(dead_code, deprecated)]
         pub fn decode_envelope(
             bytes: &[u8],
             envelope: &#rt::EnvelopeRef<'_>,
@@ -308,6 +317,7 @@ fn router(routes: &[Route], rt: &TokenStream) -> TokenStream {
     quote! {
         /// Decodes a payload while its envelope is parsed, when `type` comes
         /// before `data`: the payload is read once.
+        #[allow(dead_code)]
         #[derive(Debug, Clone, Copy, Default)]
         pub struct Router;
 
@@ -373,20 +383,20 @@ fn handler_traits(routes: &[Route], rt: &TokenStream) -> TokenStream {
     });
     quote! {
         /// Handles events: one method per event, each a no-op unless overridden.
-        #[allow(deprecated)]
+        #[allow(dead_code, deprecated)]
         pub trait EventHandler {
             #(#event_methods)*
         }
 
         /// Handles commands: one required method per command.
-        #[allow(deprecated)]
+        #[allow(dead_code, deprecated)]
         pub trait CommandHandler {
             #(#command_methods)*
         }
 
         /// Decodes a message and hands it to `handler`; returns the messages the
         /// handler emitted, stamped with correlation and causation ids.
-        #[allow(deprecated, unreachable_code, unused_variables, unused_mut)]
+        #[allow(dead_code, deprecated, unreachable_code, unused_variables, unused_mut)]
         pub fn dispatch<H: EventHandler + CommandHandler>(
             bytes: &[u8],
             handler: &mut H,
@@ -452,7 +462,7 @@ fn bus(routes: &[Route], rt: &TokenStream) -> TokenStream {
     quote! {
         /// Routes messages to closures: any number of subscribers per event,
         /// exactly one handler per command.
-        #[allow(deprecated)]
+        #[allow(dead_code, deprecated)]
         pub struct Bus {
             publisher: #rt::Publisher,
             #(#fields)*
@@ -460,7 +470,7 @@ fn bus(routes: &[Route], rt: &TokenStream) -> TokenStream {
 
         #(#routes_impls)*
 
-        #[allow(deprecated)]
+        #[allow(dead_code, deprecated)]
         impl Bus {
             pub fn new(publisher: #rt::Publisher) -> Self {
                 Bus { publisher, #(#inits)* }

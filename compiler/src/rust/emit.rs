@@ -89,7 +89,7 @@ impl Emitter<'_> {
         quote! {
             #[derive(Debug, Clone, PartialEq, #extra)]
             #[serde(crate = #serde_path)]
-            #[allow(deprecated)]
+            #[allow(dead_code, deprecated)]
         }
     }
 

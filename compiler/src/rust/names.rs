@@ -53,6 +53,11 @@ pub fn type_name(text: &str, fallback: &str) -> String {
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, 'V');
     }
+    if name.len() > 2 && name.chars().all(|c| c.is_ascii_uppercase()) {
+        // `ABC` reads as an acronym, which clippy's `upper_case_acronyms`
+        // refuses in a private module: written as a word, `Abc`.
+        name[1..].make_ascii_lowercase();
+    }
     if KEYWORDS.contains(&name.as_str()) {
         name.push('_');
     }
@@ -116,6 +121,9 @@ mod tests {
         assert_eq!(type_name("shipping_address", "X"), "ShippingAddress");
         assert_eq!(type_name("*/", "Variant"), "Variant");
         assert_eq!(type_name("1st", "X"), "V1st");
+        assert_eq!(type_name("A-B-c", "X"), "Abc");
+        assert_eq!(type_name("HTTP", "X"), "Http");
+        assert_eq!(type_name("A B", "X"), "AB");
     }
 
     #[test]

@@ -37,7 +37,7 @@ fn odd_names_keep_their_wire_spelling() {
     for (variant, wire) in [
         (NoteAddedV1Kind::Empty, "*/"),
         (NoteAddedV1Kind::Self_, "Self"),
-        (NoteAddedV1Kind::ABC, "A-B-c"),
+        (NoteAddedV1Kind::Abc, "A-B-c"),
     ] {
         assert_eq!(variant.as_str(), wire);
         assert_eq!(serde_json::to_value(variant).expect("encodes"), wire);

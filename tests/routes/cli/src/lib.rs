@@ -1,0 +1,45 @@
+//! `evc gen rust DIR --out FILE` wrote the bindings (compiler/tests/routes.rs runs it into `EVC_ROUTES_GENERATED`); `include!` takes them in.
+//! Here in a library's public modules.
+
+#![deny(warnings)]
+
+/// The bundled contracts.
+pub mod bundled {
+    include!(concat!(env!("EVC_ROUTES_GENERATED"), "/bundled.rs"));
+}
+
+/// Contract text written to break out of comments and strings.
+pub mod hostile {
+    include!(concat!(env!("EVC_ROUTES_GENERATED"), "/hostile.rs"));
+}
+
+/// Tagged, untagged and `anyOf` unions.
+pub mod unions {
+    include!(concat!(env!("EVC_ROUTES_GENERATED"), "/unions.rs"));
+}
+
+/// Required, optional, nullable and defaulted properties.
+pub mod optionality {
+    include!(concat!(env!("EVC_ROUTES_GENERATED"), "/optionality.rs"));
+}
+
+/// A recursive type.
+pub mod recursion {
+    include!(concat!(env!("EVC_ROUTES_GENERATED"), "/recursion.rs"));
+}
+
+/// `allOf` merged into one struct.
+pub mod merging {
+    include!(concat!(env!("EVC_ROUTES_GENERATED"), "/merging.rs"));
+}
+
+/// Maps, extra properties and a payload that is not an object.
+pub mod maps {
+    include!(concat!(env!("EVC_ROUTES_GENERATED"), "/maps.rs"));
+}
+
+/// Upcasts through every kind of step, one over JSON and one custom.
+pub mod upcasts {
+    include!(concat!(env!("EVC_ROUTES_GENERATED"), "/upcasts.rs"));
+    include!("../../custom_upcast.rs");
+}
