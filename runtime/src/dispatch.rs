@@ -93,6 +93,10 @@ impl<'a> Context<'a> {
         self.incoming.time.as_deref()
     }
 
+    pub fn subject(&self) -> Option<&str> {
+        self.incoming.subject.as_deref()
+    }
+
     pub fn dataversion(&self) -> Option<&str> {
         self.incoming.dataversion.as_deref()
     }
@@ -400,4 +404,19 @@ pub trait EventRoute<T: Contract> {
 /// Implemented by a generated `Bus` for each command it routes.
 pub trait CommandRoute<T: Contract> {
     fn slot(&mut self) -> &mut CommandSlot<T>;
+}
+
+/// A dispatch table that something outside the process can feed: the
+/// generated `Bus` implements it, so a broker consumer runs the same
+/// handlers as in-process dispatch.
+pub trait Dispatch: Send {
+    /// Decodes a structured-mode message, upcasts it to the latest version
+    /// and runs its handlers; returns the messages they emitted.
+    fn dispatch(&mut self, bytes: &[u8]) -> Result<Vec<Envelope>, DispatchError>;
+
+    /// Every wire type this table has a handler for: each subscribed event
+    /// and handled command, at its latest major and at every older one
+    /// (those arrive upcast, or fail as `UnsupportedVersion` without a
+    /// chain), so a consumer receives what old producers still send.
+    fn handled_types(&self) -> Vec<&'static str>;
 }

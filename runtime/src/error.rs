@@ -39,6 +39,29 @@ pub enum Reason {
     },
 }
 
+impl Reason {
+    /// A stable snake_case name of the reason, for dead-letter headers,
+    /// metrics and logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Reason::InvalidEnvelope(_) => "invalid_envelope",
+            Reason::UnknownType { .. } => "unknown_type",
+            Reason::UnsupportedVersion { .. } => "unsupported_version",
+            Reason::InvalidPayload { .. } => "invalid_payload",
+            Reason::UpcastFailed { .. } => "upcast_failed",
+            Reason::NoHandler { .. } => "no_handler",
+            Reason::HandlerFailed { .. } => "handler_failed",
+        }
+    }
+
+    /// Whether the same bytes may succeed later: only a handler's failure
+    /// can be transient; every other reason is in the message itself or in
+    /// this build, so a retry would fail the same way.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Reason::HandlerFailed { .. })
+    }
+}
+
 impl DispatchError {
     pub fn new(bytes: &[u8], reason: Reason) -> Self {
         DispatchError {

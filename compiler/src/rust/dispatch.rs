@@ -455,6 +455,17 @@ fn bus(routes: &[Route], rt: &TokenStream) -> TokenStream {
         let (method, variant) = (&r.method, &r.variant);
         quote!(Message::Command(Command::#variant(command)) => self.#method.run(bytes, command, &mut ctx),)
     });
+    let handled = routes.iter().map(|r| {
+        let method = &r.method;
+        let wires = std::iter::once(&r.wire)
+            .chain(r.older.iter().map(|o| &o.wire))
+            .map(|w| Literal::string(w));
+        let active = match r.kind {
+            Kind::Event => quote!(!self.#method.is_empty()),
+            Kind::Command => quote!(self.#method.is_set()),
+        };
+        quote!(if #active { types.extend_from_slice(&[#(#wires),*]); })
+    });
     let unhandled = of_kind(routes, Kind::Command).map(|r| {
         let (method, latest) = (&r.method, &r.latest);
         quote!((<#latest as #rt::Contract>::WIRE_TYPE, self.#method.is_set()),)
@@ -516,6 +527,18 @@ fn bus(routes: &[Route], rt: &TokenStream) -> TokenStream {
                     #(#command_arms)*
                 }?;
                 Ok(outgoing)
+            }
+        }
+
+        impl #rt::Dispatch for Bus {
+            fn dispatch(&mut self, bytes: &[u8]) -> Result<Vec<#rt::Envelope>, #rt::DispatchError> {
+                Bus::dispatch(self, bytes)
+            }
+
+            fn handled_types(&self) -> Vec<&'static str> {
+                let mut types: Vec<&'static str> = Vec::new();
+                #(#handled)*
+                types
             }
         }
     }

@@ -1,0 +1,737 @@
+//! The conformance suite every adapter passes, after Watermill's universal
+//! Pub/Sub tests: the broker-level behaviours (`pubsub_*`) and evc's own
+//! on top of them (`evc_*`). Each adapter's test file instantiates it with
+//! `conformance!(fixture)`; each test gets a broker of its own (fresh
+//! stream, prefix or instance) and removes what it created.
+#![allow(dead_code)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use evc_bindings_tests::{Bus, ItemReserved, OrderCreated};
+use evc_transport::dead_letter::{self, DeadLetter};
+use evc_transport::{
+    Consumer, ContentMode, Deliveries, Delivery, MemoryDedup, Options, Producer, Publisher,
+    RawMessage, Retry, Subscriber, Subscription,
+};
+use futures::StreamExt;
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
+
+/// Long enough for any broker here; only a hung test ever waits this long.
+const PATIENCE: Duration = Duration::from_secs(30);
+/// How long "nothing arrives" is watched for.
+const QUIET: Duration = Duration::from_millis(700);
+
+/// Opens a fresh, isolated broker for one test.
+#[async_trait]
+pub trait Fixture: Send + Sync + 'static {
+    type Broker: Publisher + Subscriber + Clone + 'static;
+    /// `None` when the broker is unreachable: the test is skipped, loudly,
+    /// unless `EVC_REQUIRE_BROKERS=1`, which fails it.
+    async fn open(&self) -> Option<Self::Broker>;
+    /// Removes what `open` created.
+    async fn close(&self, broker: Self::Broker);
+    /// The binary content mode exists for this protocol.
+    fn binary_mode(&self) -> bool;
+}
+
+/// Reports an unreachable broker: a failure under `EVC_REQUIRE_BROKERS=1`.
+pub fn unreachable(broker: &str, address: &str, error: &dyn std::fmt::Display) {
+    let message = format!("{broker} is unreachable at {address}: {error}");
+    if std::env::var("EVC_REQUIRE_BROKERS").is_ok_and(|v| v == "1") {
+        panic!("{message} (EVC_REQUIRE_BROKERS=1)");
+    }
+    eprintln!("\n*** SKIPPED: {message}; set EVC_REQUIRE_BROKERS=1 to fail instead ***\n");
+}
+
+fn unique(stem: &str) -> String {
+    format!("{stem}_{}", uuid::Uuid::new_v4().simple())
+}
+
+async fn take(deliveries: &mut Deliveries, n: usize) -> Vec<Delivery> {
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        let next = tokio::time::timeout(PATIENCE, deliveries.next())
+            .await
+            .unwrap_or_else(|_| panic!("only {} of {n} messages arrived", out.len()));
+        out.push(next.expect("the stream goes on").expect("a delivery"));
+    }
+    out
+}
+
+async fn quiet(deliveries: &mut Deliveries) -> bool {
+    tokio::time::timeout(QUIET, deliveries.next())
+        .await
+        .is_err()
+}
+
+fn numbered(i: usize) -> RawMessage {
+    RawMessage::new(format!("{{\"n\":{i}}}")).with_header("x-number", i.to_string())
+}
+
+fn number(delivery: &Delivery) -> usize {
+    delivery
+        .message
+        .header("x-number")
+        .expect("x-number")
+        .parse()
+        .expect("a number")
+}
+
+// ---------------------------------------------------------------- pub/sub
+
+pub async fn pubsub_publish_subscribe_with_metadata<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let topic = unique("topic");
+    let mut deliveries = broker
+        .subscribe(&Subscription::new(unique("group"), [&topic]))
+        .await
+        .expect("subscribed");
+    for i in 0..100 {
+        let message = numbered(i).with_header("x-meta", format!("value é {i}"));
+        broker.publish(&topic, message).await.expect("published");
+    }
+    let mut seen = Vec::new();
+    // Acknowledged as they arrive: more than a prefetch window's worth.
+    while seen.len() < 100 {
+        let delivery = take(&mut deliveries, 1).await.remove(0);
+        let i = number(&delivery);
+        assert_eq!(delivery.topic, topic);
+        assert_eq!(delivery.message.body, format!("{{\"n\":{i}}}").into_bytes());
+        assert_eq!(
+            delivery.message.header("x-meta"),
+            Some(format!("value é {i}").as_str())
+        );
+        seen.push(i);
+        delivery.ack().await.expect("acked");
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, (0..100).collect::<Vec<_>>());
+    assert!(quiet(&mut deliveries).await, "a message arrived twice");
+    drop(deliveries);
+    fixture.close(broker).await;
+}
+
+pub async fn pubsub_topics_are_isolated<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let (mine, other) = (unique("mine"), unique("other"));
+    let mut deliveries = broker
+        .subscribe(&Subscription::new(unique("group"), [&mine]))
+        .await
+        .expect("subscribed");
+    broker
+        .publish(&other, numbered(1))
+        .await
+        .expect("published");
+    broker.publish(&mine, numbered(2)).await.expect("published");
+    let delivery = take(&mut deliveries, 1).await.remove(0);
+    assert_eq!(
+        (delivery.topic.as_str(), number(&delivery)),
+        (mine.as_str(), 2)
+    );
+    delivery.ack().await.expect("acked");
+    assert!(
+        quiet(&mut deliveries).await,
+        "a message of another topic arrived"
+    );
+    drop(deliveries);
+    fixture.close(broker).await;
+}
+
+pub async fn pubsub_consumer_groups<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let topic = unique("topic");
+    let (group_a, group_b) = (unique("a"), unique("b"));
+    let mut a1 = broker
+        .subscribe(&Subscription::new(&group_a, [&topic]).prefetch(1))
+        .await
+        .unwrap();
+    let mut a2 = broker
+        .subscribe(&Subscription::new(&group_a, [&topic]).prefetch(1))
+        .await
+        .unwrap();
+    let mut b = broker
+        .subscribe(&Subscription::new(&group_b, [&topic]))
+        .await
+        .unwrap();
+    for i in 0..20 {
+        broker
+            .publish(&topic, numbered(i))
+            .await
+            .expect("published");
+    }
+    // Each group sees every message.
+    let mut seen_b: Vec<usize> = Vec::new();
+    for delivery in take(&mut b, 20).await {
+        seen_b.push(number(&delivery));
+        delivery.ack().await.unwrap();
+    }
+    seen_b.sort_unstable();
+    assert_eq!(seen_b, (0..20).collect::<Vec<_>>());
+    // The members of a group share them, each message once.
+    let mut seen_a = Vec::new();
+    while seen_a.len() < 20 {
+        let next = tokio::select! {
+            d = a1.next() => d,
+            d = a2.next() => d,
+            () = tokio::time::sleep(PATIENCE) => panic!("group a got {} of 20", seen_a.len()),
+        };
+        let delivery = next.expect("the stream goes on").expect("a delivery");
+        seen_a.push(number(&delivery));
+        delivery.ack().await.unwrap();
+    }
+    seen_a.sort_unstable();
+    assert_eq!(seen_a, (0..20).collect::<Vec<_>>());
+    drop((a1, a2, b));
+    fixture.close(broker).await;
+}
+
+pub async fn pubsub_resend_after_nack<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let topic = unique("topic");
+    let mut deliveries = broker
+        .subscribe(&Subscription::new(unique("group"), [&topic]))
+        .await
+        .unwrap();
+    broker.publish(&topic, numbered(7)).await.unwrap();
+    let first = take(&mut deliveries, 1).await.remove(0);
+    first.nack().await.expect("nacked");
+    let again = take(&mut deliveries, 1).await.remove(0);
+    assert_eq!(number(&again), 7);
+    again.ack().await.unwrap();
+    assert!(quiet(&mut deliveries).await);
+    drop(deliveries);
+    fixture.close(broker).await;
+}
+
+pub async fn pubsub_no_second_delivery_while_unacked<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let (topic, group) = (unique("topic"), unique("group"));
+    let mut one = broker
+        .subscribe(&Subscription::new(&group, [&topic]))
+        .await
+        .unwrap();
+    let mut two = broker
+        .subscribe(&Subscription::new(&group, [&topic]))
+        .await
+        .unwrap();
+    broker.publish(&topic, numbered(1)).await.unwrap();
+    let held = tokio::select! {
+        d = one.next() => d,
+        d = two.next() => d,
+    }
+    .expect("the stream goes on")
+    .expect("a delivery");
+    assert!(
+        quiet(&mut one).await && quiet(&mut two).await,
+        "delivered twice while unacked"
+    );
+    held.ack().await.unwrap();
+    drop((one, two));
+    fixture.close(broker).await;
+}
+
+pub async fn pubsub_continue_after_subscriber_closes<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let (topic, group) = (unique("topic"), unique("group"));
+    let mut first = broker
+        .subscribe(&Subscription::new(&group, [&topic]))
+        .await
+        .unwrap();
+    for i in 0..5 {
+        broker.publish(&topic, numbered(i)).await.unwrap();
+    }
+    let held = take(&mut first, 1).await;
+    // The member goes away holding a message it never settled.
+    drop(held);
+    drop(first);
+    let mut second = broker
+        .subscribe(&Subscription::new(&group, [&topic]))
+        .await
+        .unwrap();
+    let mut seen: Vec<usize> = Vec::new();
+    while seen.len() < 5 {
+        let delivery = take(&mut second, 1).await.remove(0);
+        seen.push(number(&delivery));
+        delivery.ack().await.unwrap();
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, (0..5).collect::<Vec<_>>());
+    drop(second);
+    fixture.close(broker).await;
+}
+
+pub async fn pubsub_new_group_receives_old_messages<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let topic = unique("topic");
+    for i in 0..3 {
+        broker.publish(&topic, numbered(i)).await.unwrap();
+    }
+    let mut late = broker
+        .subscribe(&Subscription::new(unique("late"), [&topic]))
+        .await
+        .unwrap();
+    let mut seen: Vec<usize> = Vec::new();
+    for delivery in take(&mut late, 3).await {
+        seen.push(number(&delivery));
+        delivery.ack().await.unwrap();
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, [0, 1, 2]);
+    drop(late);
+    fixture.close(broker).await;
+}
+
+pub async fn pubsub_concurrent_close<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let (topic, group) = (unique("topic"), unique("group"));
+    let mut members = Vec::new();
+    for _ in 0..8 {
+        members.push(
+            broker
+                .subscribe(&Subscription::new(&group, [&topic]))
+                .await
+                .unwrap(),
+        );
+    }
+    broker.publish(&topic, numbered(1)).await.unwrap();
+    let closers: Vec<_> = members
+        .into_iter()
+        .map(|m| tokio::spawn(async move { drop(m) }))
+        .collect();
+    for closer in closers {
+        closer.await.expect("closed without a panic");
+    }
+    // The message is still there for the next member.
+    let mut next = broker
+        .subscribe(&Subscription::new(&group, [&topic]))
+        .await
+        .unwrap();
+    let delivery = take(&mut next, 1).await.remove(0);
+    assert_eq!(number(&delivery), 1);
+    delivery.ack().await.unwrap();
+    drop(next);
+    fixture.close(broker).await;
+}
+
+// -------------------------------------------------------------------- evc
+
+/// A consumer running in the background until `stop` is sent.
+struct Running {
+    stop: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), evc_transport::TransportError>>,
+    report: Arc<evc_transport::Report>,
+}
+
+impl Running {
+    fn start<B>(broker: B, bus: Bus, options: Options) -> Running
+    where
+        B: Publisher + Subscriber + Clone + 'static,
+    {
+        let consumer = Consumer::new(broker, bus, options);
+        let report = consumer.report();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(consumer.run(async move {
+            let _ = stopped.await;
+        }));
+        Running { stop, task, report }
+    }
+
+    async fn stop(self) -> Arc<evc_transport::Report> {
+        let _ = self.stop.send(());
+        tokio::time::timeout(PATIENCE, self.task)
+            .await
+            .expect("the consumer stops")
+            .expect("no panic")
+            .expect("no transport error");
+        self.report
+    }
+}
+
+fn quick_retries(attempts: u32) -> Retry {
+    Retry {
+        attempts,
+        initial_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(50),
+        multiplier: 2.0,
+    }
+}
+
+fn order_created() -> OrderCreated {
+    serde_json::from_value(json!({
+        "order_id": "6c4c1cd6-fb25-495d-8b2b-deca9b2d442d",
+        "customer_id": "2f40bd99-29dd-4ed7-a512-3f99b9939338",
+        "lines": [{ "sku": "SKU-10042-BLK", "quantity": 2 }],
+        "total": { "amount": 189.7, "currency": "EUR" },
+        "created_at": "2024-04-29T09:14:03Z"
+    }))
+    .expect("a valid OrderCreated")
+}
+
+fn envelope(ty: &str, id: &str, data: Value) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "specversion": "1.0", "id": id, "source": "/tests/old-producer",
+        "type": ty, "datacontenttype": "application/json", "data": data,
+    }))
+    .expect("serializable")
+}
+
+const ORDER_CREATED: &str = "com.example.orders.order_created.v2";
+const ITEM_RESERVED_V1: &str = "com.example.inventory.item_reserved.v1";
+
+async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while !done() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn dead_letters<B: Subscriber>(broker: &B, group: &str, n: usize) -> Vec<DeadLetter> {
+    let topic = dead_letter::topic(group);
+    let mut deliveries = broker
+        .subscribe(&Subscription::new(unique("reader"), [&topic]))
+        .await
+        .expect("subscribed to the dead letters");
+    let mut out = Vec::new();
+    for delivery in take(&mut deliveries, n).await {
+        out.push(DeadLetter::read(&delivery.message).expect("a dead letter"));
+        delivery.ack().await.unwrap();
+    }
+    out
+}
+
+pub async fn evc_typed_round_trip<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let modes = if fixture.binary_mode() {
+        vec![ContentMode::Structured, ContentMode::Binary]
+    } else {
+        vec![ContentMode::Structured]
+    };
+    for mode in modes {
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let mut bus = Bus::new(evc_runtime::Publisher::new("/tests/consumer"));
+        let sink = received.clone();
+        bus.subscribe::<OrderCreated>(move |event, ctx| {
+            sink.lock()
+                .unwrap()
+                .push((event.clone(), ctx.id().to_owned()));
+            Ok(())
+        });
+        let running = Running::start(broker.clone(), bus, Options::new(unique("orders")));
+        let producer = Producer::new(broker.clone(), "/tests/producer").content_mode(mode);
+        let sent = producer.publish(&order_created()).await.expect("published");
+        wait_until("the event", || {
+            received
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|(_, id)| *id == sent.id)
+        })
+        .await;
+        running.stop().await;
+        // A new group also reads what the loop's earlier rounds sent.
+        let received = received.lock().unwrap().clone();
+        let (event, _) = received
+            .iter()
+            .find(|(_, id)| *id == sent.id)
+            .expect("the message sent in this mode");
+        assert_eq!(*event, order_created(), "{mode:?}");
+    }
+    fixture.close(broker).await;
+}
+
+pub async fn evc_old_version_reaches_the_current_handler_upcast<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let received = Arc::new(Mutex::new(Vec::<ItemReserved>::new()));
+    let mut bus = Bus::new(evc_runtime::Publisher::new("/tests/consumer"));
+    let sink = received.clone();
+    bus.subscribe::<ItemReserved>(move |event, _| {
+        sink.lock().unwrap().push(event.clone());
+        Ok(())
+    });
+    let running = Running::start(broker.clone(), bus, Options::new(unique("inventory")));
+    let v1 = json!({
+        "reservation_id": "9ff4288b-ff2f-44bc-9272-5c43179e952c",
+        "order_id": "6c4c1cd6-fb25-495d-8b2b-deca9b2d442d",
+        "sku": "SKU-10042-BLK", "quantity": "2", "warehouse": "WH-001",
+        "reserved_at": "2024-04-29T09:14:05Z", "expires_at": "2024-04-29T09:59:05Z"
+    });
+    let message = RawMessage::new(envelope(ITEM_RESERVED_V1, "old-1", v1));
+    broker.publish(ITEM_RESERVED_V1, message).await.unwrap();
+    wait_until("the upcast event", || !received.lock().unwrap().is_empty()).await;
+    running.stop().await;
+    let event = received.lock().unwrap()[0].clone();
+    assert_eq!(event.quantity, 2);
+    assert_eq!(event.warehouse_id, "WH-001");
+    assert_eq!(event.hold.expires_at, "2024-04-29T09:59:05Z");
+    fixture.close(broker).await;
+}
+
+pub async fn evc_dead_letters_keep_bytes_and_reason<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let group = unique("orders");
+    let mut bus = Bus::new(evc_runtime::Publisher::new("/tests/consumer"));
+    bus.subscribe::<OrderCreated>(|event, _| {
+        if event.lines.len() > 1 {
+            Err("the warehouse is on fire".into())
+        } else {
+            Ok(())
+        }
+    });
+    let mut options = Options::new(&group);
+    options.retry = quick_retries(3);
+    let running = Running::start(broker.clone(), bus, options);
+    let mut failing = serde_json::to_value(order_created()).unwrap();
+    failing["lines"] = json!([{ "sku": "SKU-10042-BLK", "quantity": 2 }, { "sku": "SKU-10043-BLK", "quantity": 1 }]);
+    let cases: Vec<(&str, &str, Vec<u8>)> = vec![
+        (
+            "not JSON",
+            ORDER_CREATED,
+            b"\x00\xffnot a cloudevent".to_vec(),
+        ),
+        ("no envelope", ORDER_CREATED, br#"{"data":{}}"#.to_vec()),
+        (
+            "unknown type",
+            ORDER_CREATED,
+            envelope("com.example.nobody.v1", "u-1", json!({})),
+        ),
+        (
+            "future major",
+            ORDER_CREATED,
+            envelope("com.example.orders.order_created.v9", "f-1", json!({})),
+        ),
+        (
+            "invalid payload",
+            ORDER_CREATED,
+            envelope(ORDER_CREATED, "i-1", json!({ "order_id": 5 })),
+        ),
+        (
+            "handler failure",
+            ORDER_CREATED,
+            envelope(ORDER_CREATED, "h-1", failing),
+        ),
+    ];
+    for (_, topic, bytes) in &cases {
+        let message = RawMessage::new(bytes.clone()).with_header("x-original", "kept");
+        broker.publish(topic, message).await.unwrap();
+    }
+    let letters = dead_letters(&broker, &group, cases.len()).await;
+    let report = running.stop().await;
+    for (what, topic, bytes) in &cases {
+        let letter = letters
+            .iter()
+            .find(|l| &l.original.body == bytes)
+            .unwrap_or_else(|| panic!("no dead letter for {what}"));
+        assert_eq!(letter.original.header("x-original"), Some("kept"), "{what}");
+        assert_eq!(&letter.topic, topic, "{what}");
+        assert_eq!(letter.group, group);
+        let expected = match *what {
+            "not JSON" | "no envelope" => "invalid_envelope",
+            "unknown type" => "unknown_type",
+            "future major" => "unsupported_version",
+            "invalid payload" => "invalid_payload",
+            _ => "handler_failed",
+        };
+        assert_eq!(letter.reason, expected, "{what}: {}", letter.message);
+        let attempts = if expected == "handler_failed" { 3 } else { 0 };
+        assert_eq!(letter.attempts, attempts, "{what}");
+    }
+    assert_eq!(report.retried.load(std::sync::atomic::Ordering::Relaxed), 2);
+    fixture.close(broker).await;
+}
+
+pub async fn evc_redelivered_message_runs_once<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let runs = Arc::new(Mutex::new(0));
+    let mut bus = Bus::new(evc_runtime::Publisher::new("/tests/consumer"));
+    let counter = runs.clone();
+    bus.subscribe::<OrderCreated>(move |_, _| {
+        *counter.lock().unwrap() += 1;
+        Ok(())
+    });
+    let mut options = Options::new(unique("orders"));
+    options.dedup = Some(Arc::new(MemoryDedup::new(1000)));
+    let running = Running::start(broker.clone(), bus, options);
+    let data = serde_json::to_value(order_created()).unwrap();
+    let bytes = envelope(ORDER_CREATED, "same-id", data.clone());
+    for _ in 0..3 {
+        broker
+            .publish(ORDER_CREATED, RawMessage::new(bytes.clone()))
+            .await
+            .unwrap();
+    }
+    // A different id is a different message.
+    broker
+        .publish(
+            ORDER_CREATED,
+            RawMessage::new(envelope(ORDER_CREATED, "other-id", data)),
+        )
+        .await
+        .unwrap();
+    let report = running.report.clone();
+    wait_until("every delivery", || {
+        let r = &report;
+        r.handled.load(std::sync::atomic::Ordering::Relaxed)
+            + r.deduplicated.load(std::sync::atomic::Ordering::Relaxed)
+            >= 4
+    })
+    .await;
+    running.stop().await;
+    assert_eq!(*runs.lock().unwrap(), 2);
+    assert_eq!(
+        report
+            .deduplicated
+            .load(std::sync::atomic::Ordering::Relaxed),
+        2
+    );
+    fixture.close(broker).await;
+}
+
+pub async fn evc_shutdown_drains_in_flight_messages<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let group = unique("orders");
+    let (started_tx, started_rx) = std::sync::mpsc::channel::<()>();
+    let runs = Arc::new(Mutex::new(0));
+    let mut bus = Bus::new(evc_runtime::Publisher::new("/tests/consumer"));
+    let counter = runs.clone();
+    bus.subscribe::<OrderCreated>(move |_, _| {
+        let _ = started_tx.send(());
+        std::thread::sleep(Duration::from_millis(300));
+        *counter.lock().unwrap() += 1;
+        Ok(())
+    });
+    let running = Running::start(broker.clone(), bus, Options::new(&group));
+    let producer = Producer::new(broker.clone(), "/tests/producer");
+    producer.publish(&order_created()).await.unwrap();
+    tokio::task::spawn_blocking(move || {
+        started_rx
+            .recv_timeout(PATIENCE)
+            .expect("the handler started")
+    })
+    .await
+    .unwrap();
+    // Stop while the handler runs: it finishes and its message is acked.
+    let report = running.stop().await;
+    assert_eq!(*runs.lock().unwrap(), 1);
+    assert_eq!(report.handled.load(std::sync::atomic::Ordering::Relaxed), 1);
+    let mut again = broker
+        .subscribe(&Subscription::new(&group, [ORDER_CREATED]))
+        .await
+        .unwrap();
+    assert!(quiet(&mut again).await, "the drained message came back");
+    drop(again);
+    fixture.close(broker).await;
+}
+
+pub async fn evc_partition_key_keeps_order<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let seen = Arc::new(Mutex::new(Vec::<(String, String)>::new()));
+    let mut bus = Bus::new(evc_runtime::Publisher::new("/tests/consumer"));
+    let sink = seen.clone();
+    bus.subscribe::<OrderCreated>(move |_, ctx| {
+        sink.lock().unwrap().push((
+            ctx.subject().unwrap_or_default().to_owned(),
+            ctx.id().to_owned(),
+        ));
+        Ok(())
+    });
+    let mut options = Options::new(unique("orders"));
+    options.concurrency = 4;
+    options.ordering = evc_transport::Ordering::PartitionKey;
+    let running = Running::start(broker.clone(), bus, options);
+    let data = serde_json::to_value(order_created()).unwrap();
+    for i in 0..40 {
+        let key = format!("key-{}", i % 4);
+        let mut value: Value =
+            serde_json::from_slice(&envelope(ORDER_CREATED, &format!("{i:03}"), data.clone()))
+                .unwrap();
+        value["partitionkey"] = json!(key);
+        value["subject"] = json!(key);
+        broker
+            .publish(
+                ORDER_CREATED,
+                RawMessage::new(serde_json::to_vec(&value).unwrap()),
+            )
+            .await
+            .unwrap();
+    }
+    wait_until("every message", || seen.lock().unwrap().len() == 40).await;
+    running.stop().await;
+    let seen = seen.lock().unwrap().clone();
+    for key in 0..4 {
+        let ids: Vec<&str> = seen
+            .iter()
+            .filter(|(k, _)| k == &format!("key-{key}"))
+            .map(|(_, id)| id.as_str())
+            .collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        assert_eq!(ids, sorted, "key-{key} out of order");
+    }
+    fixture.close(broker).await;
+}
+
+/// Instantiates the suite for one fixture.
+#[macro_export]
+macro_rules! conformance {
+    ($fixture:expr) => {
+        $crate::conformance!(@tests $fixture;
+            pubsub_publish_subscribe_with_metadata,
+            pubsub_topics_are_isolated,
+            pubsub_consumer_groups,
+            pubsub_resend_after_nack,
+            pubsub_no_second_delivery_while_unacked,
+            pubsub_continue_after_subscriber_closes,
+            pubsub_new_group_receives_old_messages,
+            pubsub_concurrent_close,
+            evc_typed_round_trip,
+            evc_old_version_reaches_the_current_handler_upcast,
+            evc_dead_letters_keep_bytes_and_reason,
+            evc_redelivered_message_runs_once,
+            evc_shutdown_drains_in_flight_messages,
+            evc_partition_key_keeps_order,
+        );
+    };
+    (@tests $fixture:expr; $($name:ident,)*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                conformance::$name($fixture).await;
+            }
+        )*
+    };
+}

@@ -1,0 +1,452 @@
+//! Runs a generated dispatch table on a consumer group: each message is
+//! decoded, upcast to the current version and handed to its typed
+//! handlers; it is acknowledged only after they succeed (at-least-once).
+//!
+//! - A handler's failure is retried in place with exponential backoff, the
+//!   message held unacknowledged, up to `Retry::attempts`; then it is dead-
+//!   lettered. Every other failure (not a CloudEvent, unknown type,
+//!   unsupported major, invalid payload, failed upcast, no handler) is in
+//!   the message or the build, so it is dead-lettered at once.
+//! - Messages emitted by the handlers are published, durably, before the
+//!   message that caused them is acknowledged.
+//! - Deliveries run on `concurrency` lanes; with `Ordering::PartitionKey`
+//!   messages of one CloudEvents `partitionkey` share a lane, in order.
+//! - Shutdown stops taking messages, lets every lane finish what it holds
+//!   (handlers, publishes, acknowledgements), then returns: a message is
+//!   either settled or handed back, never lost.
+
+use std::collections::hash_map::DefaultHasher;
+use std::future::Future;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use evc_runtime::{Dispatch, DispatchError, EnvelopeRef};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+use tracing::Instrument;
+
+use crate::broker::{Delivery, Publisher, Subscriber, Subscription, TransportError};
+use crate::dead_letter::{self, Cause};
+use crate::dedup::{Claim, Dedup};
+use crate::producer::Producer;
+use crate::wire::{self, ContentMode};
+
+/// Retries of a failed handler.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Retry {
+    /// Runs in all, the first included; 1 dead-letters on the first failure.
+    pub attempts: u32,
+    /// The wait before the second run.
+    pub initial_backoff: Duration,
+    /// The longest wait.
+    pub max_backoff: Duration,
+    /// Each wait is the previous one times this.
+    pub multiplier: f64,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Retry {
+            attempts: 5,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(10),
+            multiplier: 2.0,
+        }
+    }
+}
+
+impl Retry {
+    /// The wait after run `attempt` (1-based) failed.
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let exponent = attempt.saturating_sub(1).min(64) as i32;
+        let factor = self.multiplier.max(1.0).powi(exponent);
+        self.initial_backoff
+            .mul_f64(factor.min(1e6))
+            .min(self.max_backoff)
+    }
+}
+
+/// Whether messages of one key keep their order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Ordering {
+    /// Any lane takes any message.
+    #[default]
+    None,
+    /// Messages with one CloudEvents `partitionkey` run on one lane, in the
+    /// order the group receives them; messages without one go anywhere.
+    PartitionKey,
+}
+
+/// How a consumer runs.
+#[derive(Clone)]
+pub struct Options {
+    pub group: String,
+    /// Messages handled at once (lanes).
+    pub concurrency: usize,
+    /// Messages the broker may hand over before they are settled.
+    pub prefetch: usize,
+    pub retry: Retry,
+    pub ordering: Ordering,
+    /// Deduplication by (`source`, `id`), per group; none by default.
+    pub dedup: Option<Arc<dyn Dedup>>,
+    /// How long a handled message is remembered as done.
+    pub dedup_window: Duration,
+    /// How long a claim holds while its message is handled.
+    pub claim_timeout: Duration,
+    /// Content mode of the messages the handlers emit (their `source` is
+    /// the dispatch table's own).
+    pub content_mode: ContentMode,
+}
+
+impl Options {
+    pub fn new(group: impl Into<String>) -> Self {
+        Options {
+            group: group.into(),
+            concurrency: 1,
+            prefetch: 64,
+            retry: Retry::default(),
+            ordering: Ordering::None,
+            dedup: None,
+            dedup_window: Duration::from_secs(24 * 3600),
+            claim_timeout: Duration::from_secs(60),
+            content_mode: ContentMode::Structured,
+        }
+    }
+}
+
+/// What a consumer did, counted since it started.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub handled: AtomicU64,
+    pub retried: AtomicU64,
+    pub dead_lettered: AtomicU64,
+    pub deduplicated: AtomicU64,
+    pub emitted: AtomicU64,
+    /// Handed back to the broker (shutdown during a backoff, a publish or
+    /// dead-letter that failed, a message in flight elsewhere).
+    pub returned: AtomicU64,
+}
+
+impl Report {
+    fn count(&self, counter: &AtomicU64, metric: &'static str, group: &str) {
+        counter.fetch_add(1, AtomicOrdering::Relaxed);
+        metrics::counter!(metric, "group" => group.to_owned()).increment(1);
+    }
+}
+
+/// A dispatch table on a consumer group of a broker.
+pub struct Consumer<B, D> {
+    broker: B,
+    bus: Arc<Mutex<D>>,
+    options: Options,
+    report: Arc<Report>,
+}
+
+impl<B, D> Consumer<B, D>
+where
+    B: Publisher + Subscriber + Clone + 'static,
+    D: Dispatch + 'static,
+{
+    pub fn new(broker: B, bus: D, options: Options) -> Self {
+        Consumer {
+            broker,
+            bus: Arc::new(Mutex::new(bus)),
+            options,
+            report: Arc::new(Report::default()),
+        }
+    }
+
+    /// The counts, shared: read them while the consumer runs.
+    pub fn report(&self) -> Arc<Report> {
+        self.report.clone()
+    }
+
+    /// The subscription this consumer takes: every type its table handles.
+    pub fn subscription(&self) -> Subscription {
+        let types = lock(&self.bus).handled_types();
+        Subscription::new(self.options.group.clone(), types).prefetch(self.options.prefetch)
+    }
+
+    /// Consumes until `shutdown` completes, then drains and returns.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<(), TransportError> {
+        let subscription = self.subscription();
+        if subscription.topics.is_empty() {
+            return Err(TransportError::new(format!(
+                "group `{}`: the dispatch table has no handler, so there is nothing to consume",
+                self.options.group
+            )));
+        }
+        let mut deliveries = self.broker.subscribe(&subscription).await?;
+        let lanes = self.options.concurrency.max(1);
+        let worker = Arc::new(Worker {
+            producer: Producer::new(self.broker.clone(), "")
+                .content_mode(self.options.content_mode),
+            broker: self.broker.clone(),
+            bus: self.bus.clone(),
+            options: self.options.clone(),
+            report: self.report.clone(),
+        });
+        let mut senders = Vec::with_capacity(lanes);
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..lanes {
+            let (sender, mut receiver) = mpsc::channel::<Delivery>(1);
+            senders.push(sender);
+            let worker = worker.clone();
+            tasks.spawn(async move {
+                while let Some(delivery) = receiver.recv().await {
+                    worker.handle(delivery).await;
+                }
+            });
+        }
+        tokio::pin!(shutdown);
+        let mut turn = 0usize;
+        let outcome = loop {
+            let next = tokio::select! {
+                biased;
+                () = &mut shutdown => break Ok(()),
+                next = deliveries.next() => next,
+            };
+            match next {
+                Some(Ok(delivery)) => {
+                    let lane = match self.options.ordering {
+                        Ordering::PartitionKey => partition_key(&delivery, self.broker.binding())
+                            .map(|key| lane_of(&key, lanes)),
+                        Ordering::None => None,
+                    }
+                    .unwrap_or_else(|| {
+                        turn = turn.wrapping_add(1);
+                        turn % lanes
+                    });
+                    if senders[lane].send(delivery).await.is_err() {
+                        break Err(TransportError::new("a consumer lane stopped"));
+                    }
+                }
+                Some(Err(error)) => break Err(error),
+                None => break Ok(()),
+            }
+        };
+        // Leave the group first, so nothing new arrives; then let every
+        // lane finish what it holds.
+        drop(deliveries);
+        drop(senders);
+        while tasks.join_next().await.is_some() {}
+        outcome
+    }
+}
+
+fn lock<D>(bus: &Mutex<D>) -> std::sync::MutexGuard<'_, D> {
+    bus.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn lane_of(key: &str, lanes: usize) -> usize {
+    let mut hasher = DefaultHasher::new();
+    key.hash(&mut hasher);
+    (hasher.finish() % lanes as u64) as usize
+}
+
+/// The CloudEvents `partitionkey` of a delivery, from a binary-mode header
+/// or the structured envelope.
+fn partition_key(delivery: &Delivery, binding: wire::Binding) -> Option<String> {
+    if let Some(prefix) = binding.prefix {
+        if let Some(key) = delivery.message.header(&format!("{prefix}partitionkey")) {
+            return Some(key.to_owned());
+        }
+    }
+    let envelope = EnvelopeRef::parse(&delivery.message.body).ok()?;
+    let (_, value) = envelope
+        .extensions
+        .iter()
+        .find(|(name, _)| name == "partitionkey")?;
+    Some(value.get().trim_matches('"').to_owned())
+}
+
+struct Worker<B, D> {
+    producer: Producer<B>,
+    broker: B,
+    bus: Arc<Mutex<D>>,
+    options: Options,
+    report: Arc<Report>,
+}
+
+/// How one delivery ended.
+enum Outcome {
+    Handled,
+    DeadLetter(Cause),
+    Returned,
+}
+
+impl<B, D> Worker<B, D>
+where
+    B: Publisher + Subscriber + Clone + 'static,
+    D: Dispatch + 'static,
+{
+    async fn handle(&self, delivery: Delivery) {
+        let span = tracing::info_span!(
+            "evc.consume",
+            group = %self.options.group,
+            topic = %delivery.topic,
+            id = tracing::field::Empty,
+            traceparent = tracing::field::Empty,
+        );
+        self.settle(delivery).instrument(span).await;
+    }
+
+    async fn settle(&self, delivery: Delivery) {
+        let group = &self.options.group;
+        let outcome = match wire::structured(&delivery.message, self.broker.binding()) {
+            Err(error) => Outcome::DeadLetter(Cause {
+                reason: "not_a_cloudevent",
+                message: error.to_string(),
+                attempts: 0,
+            }),
+            Ok(bytes) => self.run(&bytes).await,
+        };
+        let settled = match outcome {
+            Outcome::Handled => delivery.ack().await,
+            Outcome::Returned => {
+                self.report
+                    .count(&self.report.returned, "evc_transport_returned_total", group);
+                delivery.nack().await
+            }
+            Outcome::DeadLetter(cause) => {
+                tracing::warn!(reason = cause.reason, message = %cause.message, "dead letter");
+                let letter = dead_letter::letter(&delivery.message, &delivery.topic, group, &cause);
+                match self
+                    .broker
+                    .publish(&dead_letter::topic(group), letter)
+                    .await
+                {
+                    Ok(()) => {
+                        self.report.count(
+                            &self.report.dead_lettered,
+                            "evc_transport_dead_lettered_total",
+                            group,
+                        );
+                        delivery.ack().await
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, "the dead letter was not accepted; the message goes back");
+                        delivery.nack().await
+                    }
+                }
+            }
+        };
+        if let Err(error) = settled {
+            // The broker will deliver the message again: at-least-once.
+            tracing::warn!(%error, "settling a delivery failed");
+        }
+    }
+
+    /// Claims, dispatches with retries, publishes what the handlers emitted.
+    async fn run(&self, bytes: &[u8]) -> Outcome {
+        let group = &self.options.group;
+        let key = EnvelopeRef::parse(bytes).ok().map(|envelope| {
+            let span = tracing::Span::current();
+            span.record("id", envelope.id.as_ref());
+            if let Some(trace) = &envelope.traceparent {
+                span.record("traceparent", trace.as_ref());
+            }
+            format!("{group}\u{1f}{}\u{1f}{}", envelope.source, envelope.id)
+        });
+        let dedup = self.options.dedup.as_ref().zip(key.as_ref());
+        if let Some((dedup, key)) = dedup {
+            match dedup.claim(key, self.options.claim_timeout).await {
+                Ok(Claim::First) => {}
+                Ok(Claim::Done) => {
+                    self.report.count(
+                        &self.report.deduplicated,
+                        "evc_transport_deduplicated_total",
+                        group,
+                    );
+                    return Outcome::Handled;
+                }
+                Ok(Claim::InFlight) => return Outcome::Returned,
+                Err(error) => {
+                    tracing::warn!(%error, "the dedup store failed; the message goes back");
+                    return Outcome::Returned;
+                }
+            }
+        }
+        let outcome = self.dispatch_with_retries(bytes).await;
+        if let Some((dedup, key)) = dedup {
+            let stored = match outcome {
+                Outcome::Handled => dedup.complete(key, self.options.dedup_window).await,
+                _ => dedup.release(key).await,
+            };
+            if let Err(error) = stored {
+                tracing::warn!(%error, "the dedup store failed to record the outcome");
+            }
+        }
+        outcome
+    }
+
+    async fn dispatch_with_retries(&self, bytes: &[u8]) -> Outcome {
+        let group = &self.options.group;
+        let retry = self.options.retry;
+        let mut attempt = 1;
+        loop {
+            let result = lock(&self.bus).dispatch(bytes);
+            match result {
+                Ok(emitted) => {
+                    for envelope in &emitted {
+                        if let Err(error) = self.producer.publish_envelope(envelope).await {
+                            // Handled, but its consequences are not out:
+                            // run it again rather than lose them.
+                            tracing::warn!(%error, "an emitted message was not accepted");
+                            return Outcome::Returned;
+                        }
+                        self.report.count(
+                            &self.report.emitted,
+                            "evc_transport_emitted_total",
+                            group,
+                        );
+                    }
+                    self.report
+                        .count(&self.report.handled, "evc_transport_handled_total", group);
+                    return Outcome::Handled;
+                }
+                Err(error) if error.reason().is_retryable() && attempt < retry.attempts.max(1) => {
+                    tracing::info!(%error, attempt, "handler failed; retrying");
+                    self.report
+                        .count(&self.report.retried, "evc_transport_retried_total", group);
+                    tokio::time::sleep(retry.backoff(attempt)).await;
+                    attempt += 1;
+                }
+                Err(error) => return Outcome::DeadLetter(cause(&error, attempt)),
+            }
+        }
+    }
+}
+
+fn cause(error: &DispatchError, attempts: u32) -> Cause {
+    let attempts = if error.reason().is_retryable() {
+        attempts
+    } else {
+        0
+    };
+    Cause {
+        reason: error.reason().kind(),
+        message: error.to_string(),
+        attempts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_to_its_ceiling() {
+        let retry = Retry {
+            attempts: 10,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(1),
+            multiplier: 2.0,
+        };
+        let waits: Vec<u128> = (1..=6).map(|a| retry.backoff(a).as_millis()).collect();
+        assert_eq!(waits, [100, 200, 400, 800, 1000, 1000]);
+        assert_eq!(retry.backoff(u32::MAX), Duration::from_secs(1));
+    }
+}

@@ -1,0 +1,286 @@
+//! NATS JetStream (feature `nats`).
+//!
+//! - One stream (default `EVC`) captures the subjects `<prefix>.>`
+//!   (default prefix `evc`); a topic goes to the subject
+//!   `<prefix>.<topic>` (`evc.com.example.orders.order_created.v2`), with
+//!   any character outside `A-Za-z0-9_-.` written `_`. Replace the mapping
+//!   with [`NatsConfig::subject`].
+//! - Publishing waits for the stream's acknowledgement.
+//! - A consumer group is a durable pull consumer per topic, named
+//!   `<group>-<hash of the subject>` (JetStream 2.9 filters one subject per
+//!   consumer); the members of a group pull from the same consumers.
+//!   Acknowledgement is explicit; a message not settled within
+//!   `ack_wait` is delivered again.
+//! - Content modes: structured, and binary with `ce-` headers.
+//! - NATS header values are printable ASCII: every header value is
+//!   percent-encoded on the way out and decoded on the way in (a value
+//!   that is not valid percent-encoding, from another producer, is kept as
+//!   it came).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream::{self, consumer::pull, AckKind};
+use async_trait::async_trait;
+use futures::StreamExt;
+
+use crate::broker::{
+    Deliveries, Delivery, Publisher, Settle, Subscriber, Subscription, TransportError,
+};
+use crate::message::{Headers, RawMessage};
+use crate::wire::{percent_decode, percent_encode, Binding};
+
+/// Maps a topic to a subject.
+pub type SubjectMapping = Arc<dyn Fn(&str) -> String + Send + Sync>;
+
+/// Where and how the adapter keeps messages.
+#[derive(Clone)]
+pub struct NatsConfig {
+    /// The JetStream stream (created when missing).
+    pub stream: String,
+    /// First token of every subject the stream captures.
+    pub prefix: String,
+    /// Redelivery deadline of an unsettled message.
+    pub ack_wait: Duration,
+    /// Replaces the default topic-to-subject mapping; the subjects it
+    /// returns must start with `<prefix>.`.
+    pub subject: Option<SubjectMapping>,
+}
+
+impl Default for NatsConfig {
+    fn default() -> Self {
+        NatsConfig {
+            stream: "EVC".to_owned(),
+            prefix: "evc".to_owned(),
+            ack_wait: Duration::from_secs(30),
+            subject: None,
+        }
+    }
+}
+
+/// A JetStream connection with its stream.
+#[derive(Clone)]
+pub struct NatsBroker {
+    jetstream: jetstream::Context,
+    stream: jetstream::stream::Stream,
+    config: Arc<NatsConfig>,
+}
+
+fn error(
+    what: &str,
+) -> impl FnOnce(Box<dyn std::error::Error + Send + Sync>) -> TransportError + '_ {
+    move |source| TransportError::caused(what.to_owned(), source)
+}
+
+impl NatsBroker {
+    /// Connects to `address` (`nats://127.0.0.1:4222`) and makes sure the
+    /// stream exists.
+    pub async fn connect(address: &str, config: NatsConfig) -> Result<Self, TransportError> {
+        let client = async_nats::connect(address).await.map_err(|e| {
+            TransportError::caused(format!("cannot connect to NATS at {address}"), e)
+        })?;
+        Self::with_client(client, config).await
+    }
+
+    pub async fn with_client(
+        client: async_nats::Client,
+        config: NatsConfig,
+    ) -> Result<Self, TransportError> {
+        let jetstream = jetstream::new(client);
+        let stream = jetstream
+            .get_or_create_stream(jetstream::stream::Config {
+                name: config.stream.clone(),
+                subjects: vec![format!("{}.>", config.prefix)],
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| {
+                TransportError::caused(format!("cannot open the stream `{}`", config.stream), e)
+            })?;
+        Ok(NatsBroker {
+            jetstream,
+            stream,
+            config: Arc::new(config),
+        })
+    }
+
+    /// The subject of `topic`.
+    pub fn subject(&self, topic: &str) -> String {
+        match &self.config.subject {
+            Some(mapping) => mapping(topic),
+            None => format!("{}.{}", self.config.prefix, token_safe(topic)),
+        }
+    }
+
+    /// Deletes the stream and its consumers: everything this adapter made.
+    pub async fn delete(self) -> Result<(), TransportError> {
+        self.jetstream
+            .delete_stream(&self.config.stream)
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                TransportError::caused(
+                    format!("cannot delete the stream `{}`", self.config.stream),
+                    e,
+                )
+            })
+    }
+
+    async fn consumer(
+        &self,
+        group: &str,
+        topic: &str,
+        prefetch: usize,
+    ) -> Result<jetstream::consumer::Consumer<pull::Config>, TransportError> {
+        let subject = self.subject(topic);
+        let name = format!("{}-{:016x}", durable_safe(group), fnv1a(subject.as_bytes()));
+        self.stream
+            .get_or_create_consumer(
+                &name,
+                pull::Config {
+                    durable_name: Some(name.clone()),
+                    filter_subject: subject,
+                    ack_policy: jetstream::consumer::AckPolicy::Explicit,
+                    deliver_policy: jetstream::consumer::DeliverPolicy::All,
+                    ack_wait: self.config.ack_wait,
+                    max_ack_pending: prefetch.try_into().unwrap_or(i64::MAX),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(|e| TransportError::caused(format!("cannot open the consumer `{name}`"), e))
+    }
+}
+
+/// Subject tokens: letters, digits, `_`, `-`, and `.` between tokens.
+fn token_safe(topic: &str) -> String {
+    topic
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_-.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Durable names: no `.`, `*`, `>` or whitespace.
+fn durable_safe(group: &str) -> String {
+    group
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+#[async_trait]
+impl Publisher for NatsBroker {
+    async fn publish(&self, topic: &str, message: RawMessage) -> Result<(), TransportError> {
+        let mut headers = async_nats::HeaderMap::new();
+        for (name, value) in &message.headers {
+            headers.insert(name.as_str(), percent_encode(value).as_str());
+        }
+        let ack = self
+            .jetstream
+            .publish_with_headers(self.subject(topic), headers, message.body.into())
+            .await
+            .map_err(|e| TransportError::caused("publish to JetStream failed", e))?;
+        ack.await
+            .map(|_| ())
+            .map_err(|e| TransportError::caused("JetStream did not acknowledge the message", e))
+    }
+
+    fn binding(&self) -> Binding {
+        Binding::NATS
+    }
+}
+
+#[async_trait]
+impl Subscriber for NatsBroker {
+    async fn subscribe(&self, subscription: &Subscription) -> Result<Deliveries, TransportError> {
+        let mut streams = Vec::with_capacity(subscription.topics.len());
+        for topic in &subscription.topics {
+            let consumer = self
+                .consumer(&subscription.group, topic, subscription.prefetch)
+                .await?;
+            let messages = consumer
+                .stream()
+                .max_messages_per_batch(subscription.prefetch)
+                .messages()
+                .await
+                .map_err(|e| TransportError::caused("cannot pull from JetStream", e))?;
+            let topic = topic.clone();
+            streams.push(messages.map(move |next| match next {
+                Ok(message) => Ok(delivery(&topic, message)),
+                Err(e) => Err(error("pulling from JetStream failed")(Box::new(e))),
+            }));
+        }
+        Ok(Box::pin(futures::stream::select_all(streams)))
+    }
+}
+
+fn delivery(topic: &str, message: jetstream::Message) -> Delivery {
+    let mut headers = Headers::new();
+    if let Some(map) = &message.headers {
+        for (name, values) in map.iter() {
+            if let Some(value) = values.first() {
+                let value = value.as_str();
+                let value = percent_decode(value).unwrap_or_else(|| value.to_owned());
+                headers.insert(name.to_string(), value);
+            }
+        }
+    }
+    let raw = RawMessage {
+        body: message.payload.to_vec(),
+        headers,
+    };
+    Delivery::new(topic, raw, Box::new(NatsSettle(Some(message))))
+}
+
+struct NatsSettle(Option<jetstream::Message>);
+
+#[async_trait]
+impl Settle for NatsSettle {
+    async fn ack(mut self: Box<Self>) -> Result<(), TransportError> {
+        match self.0.take() {
+            Some(message) => message.ack().await.map_err(error("acknowledging failed")),
+            None => Ok(()),
+        }
+    }
+
+    async fn nack(mut self: Box<Self>) -> Result<(), TransportError> {
+        match self.0.take() {
+            Some(message) => message
+                .ack_with(AckKind::Nak(None))
+                .await
+                .map_err(error("handing the message back failed")),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for NatsSettle {
+    fn drop(&mut self) {
+        // Hand it back now rather than after `ack_wait`, where a runtime
+        // is there to send the word.
+        if let (Some(message), Ok(runtime)) = (self.0.take(), tokio::runtime::Handle::try_current())
+        {
+            runtime.spawn(async move {
+                let _ = message.ack_with(AckKind::Nak(None)).await;
+            });
+        }
+    }
+}
