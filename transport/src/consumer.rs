@@ -190,7 +190,9 @@ where
         });
         let mut senders = Vec::with_capacity(lanes);
         let mut tasks = tokio::task::JoinSet::new();
-        for _ in 0..lanes {
+        // One lane runs in this task: no hand-over between tasks per message.
+        let inline = lanes == 1;
+        for _ in 0..lanes.saturating_sub(usize::from(inline)) {
             let (sender, mut receiver) = mpsc::channel::<Delivery>(1);
             senders.push(sender);
             let worker = worker.clone();
@@ -209,6 +211,7 @@ where
                 next = deliveries.next() => next,
             };
             match next {
+                Some(Ok(delivery)) if inline => worker.handle(delivery).await,
                 Some(Ok(delivery)) => {
                     let lane = match self.options.ordering {
                         Ordering::PartitionKey => partition_key(&delivery, self.broker.binding())
@@ -342,14 +345,20 @@ where
     /// Claims, dispatches with retries, publishes what the handlers emitted.
     async fn run(&self, bytes: &[u8]) -> Outcome {
         let group = &self.options.group;
-        let key = EnvelopeRef::parse(bytes).ok().map(|envelope| {
-            let span = tracing::Span::current();
-            span.record("id", envelope.id.as_ref());
-            if let Some(trace) = &envelope.traceparent {
-                span.record("traceparent", trace.as_ref());
-            }
-            format!("{group}\u{1f}{}\u{1f}{}", envelope.source, envelope.id)
-        });
+        // The envelope is read here only for the dedup key and the span;
+        // dispatch reads it again in its one pass.
+        let span = tracing::Span::current();
+        let wanted = self.options.dedup.is_some() || !span.is_disabled();
+        let key = wanted
+            .then(|| EnvelopeRef::parse(bytes).ok())
+            .flatten()
+            .map(|envelope| {
+                span.record("id", envelope.id.as_ref());
+                if let Some(trace) = &envelope.traceparent {
+                    span.record("traceparent", trace.as_ref());
+                }
+                format!("{group}\u{1f}{}\u{1f}{}", envelope.source, envelope.id)
+            });
         let dedup = self.options.dedup.as_ref().zip(key.as_ref());
         if let Some((dedup, key)) = dedup {
             match dedup.claim(key, self.options.claim_timeout).await {

@@ -1,0 +1,4 @@
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    evc::Builder::new().contracts("../../schemas").compile()?;
+    Ok(())
+}

@@ -1,0 +1,319 @@
+//! Publish and consume throughput and end-to-end latency, evc's typed path
+//! against the raw client moving the same bytes, per broker, in one run:
+//!
+//! `cargo bench -p evc-transport-tests --bench throughput`
+//!
+//! - publish: `Producer::publish` of an `OrderCreated` (validate, envelope,
+//!   serialize, wait for the broker's acknowledgement) against the broker
+//!   client publishing the same envelope bytes and waiting the same way;
+//! - consume: `Consumer` running the generated `Bus` (decode, validate,
+//!   dispatch to a handler, acknowledge) against the client receiving and
+//!   acknowledging the same messages;
+//! - latency: one message at a time, from publish to handler, p50 and p99.
+//!
+//! `EVC_BENCH_MESSAGES` (default 5000) sets the count; a broker that is
+//! unreachable is reported and skipped.
+
+use std::time::{Duration, Instant};
+
+use async_nats::jetstream;
+use evc_bindings_tests::{Bus, OrderCreated};
+use evc_transport::nats::{NatsBroker, NatsConfig};
+use evc_transport::{
+    Consumer, MemoryBroker, Options, Producer, Publisher, RawMessage, Subscriber, Subscription,
+};
+use futures::StreamExt;
+use serde_json::json;
+use tokio::sync::{mpsc, oneshot};
+
+const LATENCY_SAMPLES: usize = 300;
+
+fn order() -> OrderCreated {
+    serde_json::from_value(json!({
+        "order_id": "6c4c1cd6-fb25-495d-8b2b-deca9b2d442d",
+        "customer_id": "2f40bd99-29dd-4ed7-a512-3f99b9939338",
+        "lines": [
+            { "sku": "SKU-10042-BLK", "quantity": 2, "product_name": "Trail running shoe, black" },
+            { "sku": "SKU-10043-BLK", "quantity": 1, "product_name": "Trail running sock, black" }
+        ],
+        "total": { "amount": 189.7, "currency": "EUR" },
+        "created_at": "2024-04-29T09:14:03Z"
+    }))
+    .expect("a valid OrderCreated")
+}
+
+/// The bytes evc sends for `order()`, for the raw client to move.
+fn envelope_bytes() -> Vec<u8> {
+    evc_runtime::Publisher::new("/bench/orders")
+        .envelope(&order())
+        .expect("valid")
+        .to_vec()
+}
+
+const TYPE: &str = "com.example.orders.order_created.v2";
+
+/// One side's figures.
+#[derive(Default, Clone, Copy)]
+struct Figures {
+    publish_per_s: f64,
+    consume_per_s: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort_unstable();
+    samples[((samples.len() - 1) as f64 * p).round() as usize]
+}
+
+/// A consumer of `OrderCreated` whose handler reports each message.
+fn counting_bus() -> (Bus, mpsc::UnboundedReceiver<()>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut bus = Bus::new(evc_runtime::Publisher::new("/bench/consumer"));
+    bus.subscribe::<OrderCreated>(move |_, _| {
+        let _ = tx.send(());
+        Ok(())
+    });
+    (bus, rx)
+}
+
+async fn evc_side<B>(broker: B, n: usize) -> Figures
+where
+    B: Publisher + Subscriber + Clone + 'static,
+{
+    let producer = Producer::new(broker.clone(), "/bench/orders");
+    let order = order();
+    let start = Instant::now();
+    for _ in 0..n {
+        producer.publish(&order).await.expect("published");
+    }
+    let publish_per_s = n as f64 / start.elapsed().as_secs_f64();
+
+    let (bus, mut handled) = counting_bus();
+    let consumer = Consumer::new(broker.clone(), bus, Options::new("bench-evc"));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let start = Instant::now();
+    let task = tokio::spawn(consumer.run(async move {
+        let _ = stopped.await;
+    }));
+    for _ in 0..n {
+        handled.recv().await.expect("handled");
+    }
+    let consume_per_s = n as f64 / start.elapsed().as_secs_f64();
+
+    let mut samples = Vec::with_capacity(LATENCY_SAMPLES);
+    for _ in 0..LATENCY_SAMPLES {
+        let sent = Instant::now();
+        producer.publish(&order).await.expect("published");
+        handled.recv().await.expect("handled");
+        samples.push(sent.elapsed());
+    }
+    let _ = stop.send(());
+    task.await.expect("no panic").expect("no error");
+    Figures {
+        publish_per_s,
+        consume_per_s,
+        p50: percentile(&mut samples, 0.5),
+        p99: percentile(&mut samples, 0.99),
+    }
+}
+
+/// The adapter traits with pre-encoded bytes: the in-memory broker has no
+/// client of its own, so this is its raw path.
+async fn raw_memory(broker: MemoryBroker, n: usize) -> Figures {
+    let bytes = envelope_bytes();
+    let start = Instant::now();
+    for _ in 0..n {
+        broker
+            .publish(TYPE, RawMessage::new(bytes.clone()))
+            .await
+            .unwrap();
+    }
+    let publish_per_s = n as f64 / start.elapsed().as_secs_f64();
+    let mut deliveries = broker
+        .subscribe(&Subscription::new("bench-raw", [TYPE]))
+        .await
+        .unwrap();
+    let start = Instant::now();
+    for _ in 0..n {
+        deliveries
+            .next()
+            .await
+            .unwrap()
+            .unwrap()
+            .ack()
+            .await
+            .unwrap();
+    }
+    let consume_per_s = n as f64 / start.elapsed().as_secs_f64();
+    let mut samples = Vec::with_capacity(LATENCY_SAMPLES);
+    for _ in 0..LATENCY_SAMPLES {
+        let sent = Instant::now();
+        broker
+            .publish(TYPE, RawMessage::new(bytes.clone()))
+            .await
+            .unwrap();
+        deliveries
+            .next()
+            .await
+            .unwrap()
+            .unwrap()
+            .ack()
+            .await
+            .unwrap();
+        samples.push(sent.elapsed());
+    }
+    Figures {
+        publish_per_s,
+        consume_per_s,
+        p50: percentile(&mut samples, 0.5),
+        p99: percentile(&mut samples, 0.99),
+    }
+}
+
+async fn raw_nats(address: &str, stream: &str, subject: &str, n: usize) -> Figures {
+    let client = async_nats::connect(address).await.expect("connected");
+    let js = jetstream::new(client);
+    let bytes = bytes_of(envelope_bytes());
+    let start = Instant::now();
+    for _ in 0..n {
+        js.publish(subject.to_owned(), bytes.clone())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    let publish_per_s = n as f64 / start.elapsed().as_secs_f64();
+    let consumer = js
+        .get_stream(stream)
+        .await
+        .unwrap()
+        .get_or_create_consumer(
+            "bench-raw",
+            jetstream::consumer::pull::Config {
+                durable_name: Some("bench-raw".into()),
+                filter_subject: subject.to_owned(),
+                ack_policy: jetstream::consumer::AckPolicy::Explicit,
+                max_ack_pending: 64,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut messages = consumer
+        .stream()
+        .max_messages_per_batch(64)
+        .messages()
+        .await
+        .unwrap();
+    let start = Instant::now();
+    for _ in 0..n {
+        messages.next().await.unwrap().unwrap().ack().await.unwrap();
+    }
+    let consume_per_s = n as f64 / start.elapsed().as_secs_f64();
+    let mut samples = Vec::with_capacity(LATENCY_SAMPLES);
+    for _ in 0..LATENCY_SAMPLES {
+        let sent = Instant::now();
+        js.publish(subject.to_owned(), bytes.clone())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+        messages.next().await.unwrap().unwrap().ack().await.unwrap();
+        samples.push(sent.elapsed());
+    }
+    Figures {
+        publish_per_s,
+        consume_per_s,
+        p50: percentile(&mut samples, 0.5),
+        p99: percentile(&mut samples, 0.99),
+    }
+}
+
+fn bytes_of(bytes: Vec<u8>) -> bytes::Bytes {
+    bytes.into()
+}
+
+fn row(broker: &str, raw: Figures, evc: Figures) {
+    let micros = |d: Duration| d.as_secs_f64() * 1e6;
+    println!(
+        "| {broker} | publish | {:.0}/s | {:.0}/s | {:.2} |",
+        raw.publish_per_s,
+        evc.publish_per_s,
+        evc.publish_per_s / raw.publish_per_s
+    );
+    println!(
+        "| {broker} | consume | {:.0}/s | {:.0}/s | {:.2} |",
+        raw.consume_per_s,
+        evc.consume_per_s,
+        evc.consume_per_s / raw.consume_per_s
+    );
+    println!(
+        "| {broker} | latency p50 / p99 | {:.0} / {:.0} µs | {:.0} / {:.0} µs | {:.2} |",
+        micros(raw.p50),
+        micros(raw.p99),
+        micros(evc.p50),
+        micros(evc.p99),
+        micros(evc.p50) / micros(raw.p50)
+    );
+}
+
+fn main() {
+    // `cargo test --benches` runs bench targets with `--bench`-less args;
+    // measure only under `cargo bench`.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let n: usize = std::env::var("EVC_BENCH_MESSAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5000);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        println!(
+            "{n} messages of {} bytes each way; latency over {LATENCY_SAMPLES} round trips",
+            envelope_bytes().len()
+        );
+        println!("| broker | measure | raw client | evc | evc / raw |");
+        println!("|---|---|---|---|---|");
+        let raw = raw_memory(MemoryBroker::new(), n).await;
+        let evc = evc_side(MemoryBroker::new(), n).await;
+        row("memory", raw, evc);
+
+        let address =
+            std::env::var("EVC_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+        let unique = format!(
+            "{:x}",
+            Instant::now().elapsed().as_nanos() ^ u128::from(std::process::id())
+        );
+        let config = |side: &str| NatsConfig {
+            stream: format!("EVC_BENCH_{side}_{unique}"),
+            prefix: format!("evcbench{side}{unique}"),
+            ..NatsConfig::default()
+        };
+        match NatsBroker::connect(&address, config("evc")).await {
+            Err(error) => println!("NATS skipped: {error}"),
+            Ok(evc_broker) => {
+                let raw_broker = NatsBroker::connect(&address, config("raw"))
+                    .await
+                    .expect("connected");
+                let subject = raw_broker.subject(TYPE);
+                // A first pass warms the server's store and both clients.
+                let warm = NatsBroker::connect(&address, config("warm"))
+                    .await
+                    .expect("connected");
+                evc_side(warm.clone(), n / 5).await;
+                let _ = warm.delete().await;
+                let raw = raw_nats(&address, &config("raw").stream, &subject, n).await;
+                let evc = evc_side(evc_broker.clone(), n).await;
+                row("NATS JetStream", raw, evc);
+                let _ = raw_broker.delete().await;
+                let _ = evc_broker.delete().await;
+            }
+        }
+    });
+}
