@@ -112,6 +112,11 @@ impl NatsBroker {
         }
     }
 
+    /// The JetStream stream this adapter keeps messages in.
+    pub fn stream_name(&self) -> &str {
+        &self.config.stream
+    }
+
     /// Deletes the stream and its consumers: everything this adapter made.
     pub async fn delete(self) -> Result<(), TransportError> {
         self.jetstream
