@@ -705,6 +705,48 @@ pub async fn evc_partition_key_keeps_order<F: Fixture>(fixture: F) {
     fixture.close(broker).await;
 }
 
+pub async fn evc_subscribers_in_their_own_groups_fail_alone<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let counter = |runs: &Arc<Mutex<u32>>, failures: u32| {
+        let runs = runs.clone();
+        move |_: &OrderCreated,
+              _: &mut evc_runtime::Context<'_>|
+              -> Result<(), evc_runtime::HandlerError> {
+            let mut runs = runs.lock().unwrap();
+            *runs += 1;
+            if *runs <= failures {
+                return Err("not yet".into());
+            }
+            Ok(())
+        }
+    };
+    let (mailer_runs, billing_runs) = (Arc::new(Mutex::new(0)), Arc::new(Mutex::new(0)));
+    let mut mailer = Bus::new(evc_runtime::Publisher::new("/tests/mailer"));
+    mailer.subscribe::<OrderCreated>(counter(&mailer_runs, 0));
+    let mut billing = Bus::new(evc_runtime::Publisher::new("/tests/billing"));
+    billing.subscribe::<OrderCreated>(counter(&billing_runs, 2));
+    let options = |group: &str| {
+        let mut options = Options::new(unique(group));
+        options.retry = quick_retries(5);
+        options
+    };
+    let mailer = Running::start(broker.clone(), mailer, options("mailer"));
+    let billing = Running::start(broker.clone(), billing, options("billing"));
+    Producer::new(broker.clone(), "/tests/producer")
+        .publish(&order_created())
+        .await
+        .unwrap();
+    wait_until("billing to succeed", || *billing_runs.lock().unwrap() == 3).await;
+    wait_until("the mailer", || *mailer_runs.lock().unwrap() == 1).await;
+    mailer.stop().await;
+    billing.stop().await;
+    // Billing's retries never ran the mailer again.
+    assert_eq!(*mailer_runs.lock().unwrap(), 1);
+    fixture.close(broker).await;
+}
+
 /// Instantiates the suite for one fixture.
 #[macro_export]
 macro_rules! conformance {
@@ -724,6 +766,7 @@ macro_rules! conformance {
             evc_redelivered_message_runs_once,
             evc_shutdown_drains_in_flight_messages,
             evc_partition_key_keeps_order,
+            evc_subscribers_in_their_own_groups_fail_alone,
         );
     };
     (@tests $fixture:expr; $($name:ident,)*) => {
