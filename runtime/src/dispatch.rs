@@ -113,6 +113,13 @@ impl<'a> Context<'a> {
         self.incoming.causationid.as_deref()
     }
 
+    /// Whether the message asks for a dry run (the CloudEvents extension
+    /// `dryrun: true`): handlers decide as usual but change nothing, and
+    /// what they emit goes back to the sender instead of out.
+    pub fn dry_run(&self) -> bool {
+        is_dry_run(self.incoming)
+    }
+
     pub fn traceparent(&self) -> Option<&str> {
         self.incoming.traceparent.as_deref()
     }
@@ -419,4 +426,16 @@ pub trait Dispatch: Send {
     /// (those arrive upcast, or fail as `UnsupportedVersion` without a
     /// chain), so a consumer receives what old producers still send.
     fn handled_types(&self) -> Vec<&'static str>;
+}
+
+/// The CloudEvents extension a dry run is asked for with.
+pub const DRY_RUN_EXTENSION: &str = "dryrun";
+
+/// Whether `envelope` carries `dryrun: true` (JSON `true` or the string
+/// `"true"`, as a binary-mode header brings it).
+pub fn is_dry_run(envelope: &EnvelopeRef<'_>) -> bool {
+    envelope
+        .extensions
+        .iter()
+        .any(|(name, value)| name == DRY_RUN_EXTENSION && matches!(value.get(), "true" | "\"true\""))
 }

@@ -58,7 +58,10 @@ impl Reason {
     /// can be transient; every other reason is in the message itself or in
     /// this build, so a retry would fail the same way.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, Reason::HandlerFailed { .. })
+        match self {
+            Reason::HandlerFailed { source, .. } => !source.is::<Rejection>(),
+            _ => false,
+        }
     }
 }
 
@@ -166,3 +169,50 @@ impl fmt::Display for RegistrationError {
 }
 
 impl std::error::Error for RegistrationError {}
+
+/// A command handler's refusal: a business outcome, not a fault. A
+/// transport does not retry it or dead-letter it; it acknowledges the
+/// command and tells the sender, with the code and message given here.
+///
+/// ```
+/// # use evc_runtime::{HandlerError, Rejection};
+/// fn reserve(available: u32, wanted: u32) -> Result<(), HandlerError> {
+///     if wanted > available {
+///         return Err(Rejection::new("out_of_stock", format!("{available} left")).into());
+///     }
+///     Ok(())
+/// }
+/// # assert!(reserve(1, 2).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub code: String,
+    pub message: String,
+}
+
+impl Rejection {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Rejection {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "rejected ({}): {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+impl DispatchError {
+    /// The handler's [`Rejection`], when it refused the message.
+    pub fn rejection(&self) -> Option<&Rejection> {
+        match &self.reason {
+            Reason::HandlerFailed { source, .. } => source.downcast_ref::<Rejection>(),
+            _ => None,
+        }
+    }
+}

@@ -22,7 +22,7 @@ pub use dispatch::{
     CommandRoute, CommandSlot, Context, Dispatch, EventRoute, HandlerError, Publisher, Subscribers,
 };
 pub use envelope::{Envelope, EnvelopeError, EnvelopeRef, Router, SPEC_VERSION};
-pub use error::{DispatchError, Reason, RegistrationError};
+pub use error::{DispatchError, Reason, RegistrationError, Rejection};
 pub use upcast::{Upcast, UpcastError};
 
 pub use serde;
