@@ -26,8 +26,9 @@
 //!   `evc.dead_letter.<group>` ([`crate::dead_letter`]) on the same
 //!   exchange. The dead-letter queue is the queue of the group of that name
 //!   ([`dead_letter::subscription`](crate::dead_letter::subscription)),
-//!   which the consumer declares when it starts, so dead letters are kept
-//!   until someone reads them.
+//!   (`evc.evc.dead_letter.<group>` by default), which the consumer
+//!   declares when it starts, so dead letters are kept until someone reads
+//!   them.
 //! - Acknowledgement is explicit; `basic.qos` limits a member's unsettled
 //!   messages to the subscription's prefetch. A nack requeues the message;
 //!   a delivery dropped unsettled is nacked at once where a tokio runtime
@@ -194,30 +195,44 @@ impl AmqpBroker {
     }
 
     /// Deletes the exchange and the queues this broker (or a clone)
-    /// declared: everything it made.
+    /// declared, everything it made, and closes the connection.
     pub async fn delete(self) -> Result<(), TransportError> {
-        let channel = self.channel().await?;
         let queues = std::mem::take(&mut *lock(&self.shared.queues));
+        let mut first_error = None;
         for queue in queues {
-            channel
-                .queue_delete(short("the queue", &queue)?, QueueDeleteOptions::default())
-                .await
-                .map_err(|e| {
-                    TransportError::caused(format!("cannot delete the queue `{queue}`"), e)
-                })?;
+            // A failed operation closes its channel: one channel each.
+            let deleted = match (self.channel().await, short("the queue", &queue)) {
+                (Ok(channel), Ok(name)) => channel
+                    .queue_delete(name, QueueDeleteOptions::default())
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| {
+                        TransportError::caused(format!("cannot delete the queue `{queue}`"), e)
+                    }),
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            };
+            if let Err(e) = deleted {
+                first_error.get_or_insert(e);
+            }
         }
         let exchange = &self.shared.config.exchange;
-        channel
-            .exchange_delete(
-                short("the exchange", exchange)?,
-                ExchangeDeleteOptions::default(),
-            )
-            .await
-            .map_err(|e| {
-                TransportError::caused(format!("cannot delete the exchange `{exchange}`"), e)
-            })?;
+        let deleted = match self.channel().await {
+            Ok(channel) => channel
+                .exchange_delete(
+                    short("the exchange", exchange)?,
+                    ExchangeDeleteOptions::default(),
+                )
+                .await
+                .map_err(|e| {
+                    TransportError::caused(format!("cannot delete the exchange `{exchange}`"), e)
+                }),
+            Err(e) => Err(e),
+        };
         let _ = self.shared.connection.close(200, "OK".into()).await;
-        Ok(())
+        match first_error {
+            Some(e) => Err(e),
+            None => deleted,
+        }
     }
 
     async fn channel(&self) -> Result<Channel, TransportError> {

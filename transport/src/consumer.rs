@@ -2,6 +2,9 @@
 //! decoded, upcast to the current version and handed to its typed
 //! handlers; it is acknowledged only after they succeed (at-least-once).
 //!
+//! - Before consuming, it declares its group and its dead-letter group
+//!   ([`Subscriber::declare`]), where a broker keeps messages only for the
+//!   groups that exist.
 //! - A handler's failure is retried in place with exponential backoff, the
 //!   message held unacknowledged, up to `Retry::attempts`; then it is dead-
 //!   lettered. Every other failure (not a CloudEvent, unknown type,
