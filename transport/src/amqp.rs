@@ -14,21 +14,23 @@
 //!   group appended, so distinct groups never share a queue), bound to the
 //!   exchange with the routing key of each topic it subscribes. The members
 //!   of a group consume that queue and share its messages; each group has
-//!   its own, so each gets every message. Replace the naming with
+//!   its own, so each gets every message. A queue keeps the bindings of
+//!   every topic a member of its group subscribed. Replace the naming with
 //!   [`AmqpConfig::queue`].
 //! - **A group receives only messages published after its queue exists.**
-//!   RabbitMQ keeps no history: a message routed to no queue is dropped.
+//!   RabbitMQ keeps no history: a message routed to no queue is dropped
+//!   (and still confirmed).
 //!   [`Subscriber::declare`] creates the queue and its bindings without
 //!   consuming, for groups that must not miss what is published before
 //!   their first member joins; [`Consumer`](crate::Consumer) declares its
 //!   group before it consumes.
 //! - Dead letters: the consumer publishes them to the topic
 //!   `evc.dead_letter.<group>` ([`crate::dead_letter`]) on the same
-//!   exchange. The dead-letter queue is the queue of the group of that name
-//!   ([`dead_letter::subscription`](crate::dead_letter::subscription)),
-//!   (`evc.evc.dead_letter.<group>` by default), which the consumer
-//!   declares when it starts, so dead letters are kept until someone reads
-//!   them.
+//!   exchange. The dead-letter queue is the queue of the group of that
+//!   name, `evc.evc.dead_letter.<group>` by default
+//!   ([`dead_letter::subscription`](crate::dead_letter::subscription)): the
+//!   consumer declares it when it starts, so dead letters are kept until
+//!   someone reads them.
 //! - Acknowledgement is explicit; `basic.qos` limits a member's unsettled
 //!   messages to the subscription's prefetch. A nack requeues the message;
 //!   a delivery dropped unsettled is nacked at once where a tokio runtime
@@ -143,6 +145,7 @@ impl AmqpBroker {
         let connection = Connection::connect(address, ConnectionProperties::default())
             .await
             .map_err(|e| {
+                let address = without_credentials(address);
                 TransportError::caused(format!("cannot connect to RabbitMQ at {address}"), e)
             })?;
         let channel = connection
@@ -301,6 +304,21 @@ impl AmqpBroker {
                 })?;
         }
         Ok(queue)
+    }
+}
+
+/// `address` with its user and password written `***`: errors get logged.
+fn without_credentials(address: &str) -> String {
+    let Some((scheme, rest)) = address.split_once("://") else {
+        return address.to_owned();
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    match authority.rsplit_once('@') {
+        Some((_, host)) => {
+            let path = &rest[authority.len()..];
+            format!("{scheme}://***@{host}{path}")
+        }
+        None => address.to_owned(),
     }
 }
 
@@ -569,6 +587,19 @@ impl Drop for AmqpSettle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_stay_out_of_errors() {
+        assert_eq!(
+            without_credentials("amqp://guest:s3cret@rabbit:5672/%2f"),
+            "amqp://***@rabbit:5672/%2f"
+        );
+        assert_eq!(
+            without_credentials("amqp://rabbit:5672"),
+            "amqp://rabbit:5672"
+        );
+        assert_eq!(without_credentials("not a url"), "not a url");
+    }
 
     #[test]
     fn queue_names_are_safe_and_distinct() {
