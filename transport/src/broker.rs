@@ -154,4 +154,14 @@ pub trait Subscriber: Send + Sync {
     /// Joins `subscription.group` (creating it, durably, if it is new: a new
     /// group starts at the oldest message the broker keeps).
     async fn subscribe(&self, subscription: &Subscription) -> Result<Deliveries, TransportError>;
+
+    /// Creates `subscription.group` durably without consuming, so that the
+    /// messages of its topics published from now on are kept for it.
+    /// Brokers that keep each topic's history (JetStream, in memory) have
+    /// nothing to do; on RabbitMQ a group receives only what reaches its
+    /// queue, so a group that must see messages published before its first
+    /// member joins is declared first, as RabbitMQ topologies are.
+    async fn declare(&self, _subscription: &Subscription) -> Result<(), TransportError> {
+        Ok(())
+    }
 }

@@ -2,6 +2,9 @@
 //! decoded, upcast to the current version and handed to its typed
 //! handlers; it is acknowledged only after they succeed (at-least-once).
 //!
+//! - Before consuming, it declares its group and its dead-letter group
+//!   ([`Subscriber::declare`]), where a broker keeps messages only for the
+//!   groups that exist.
 //! - A handler's failure is retried in place with exponential backoff, the
 //!   message held unacknowledged, up to `Retry::attempts`; then it is dead-
 //!   lettered. Every other failure (not a CloudEvent, unknown type,
@@ -169,6 +172,16 @@ where
         Subscription::new(self.options.group.clone(), types).prefetch(self.options.prefetch)
     }
 
+    /// Creates the group and its dead-letter group durably without
+    /// consuming (see [`Subscriber::declare`]): messages published from now
+    /// on are kept for them. [`run`](Self::run) does it too.
+    pub async fn declare(&self) -> Result<(), TransportError> {
+        self.broker.declare(&self.subscription()).await?;
+        self.broker
+            .declare(&dead_letter::subscription(&self.options.group))
+            .await
+    }
+
     /// Consumes until `shutdown` completes, then drains and returns.
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<(), TransportError> {
         let subscription = self.subscription();
@@ -178,6 +191,7 @@ where
                 self.options.group
             )));
         }
+        self.declare().await?;
         let mut deliveries = self.broker.subscribe(&subscription).await?;
         let lanes = self.options.concurrency.max(1);
         let worker = Arc::new(Worker {

@@ -2,6 +2,7 @@
 //! headers byte for byte, plus headers that say why, published to a topic
 //! of its own per consumer group, where it can be listed and re-driven.
 
+use crate::broker::Subscription;
 use crate::message::RawMessage;
 
 /// Prefix of the topic a group's dead letters go to.
@@ -27,6 +28,16 @@ pub mod header {
 /// The dead-letter topic of a consumer group.
 pub fn topic(group: &str) -> String {
     format!("{TOPIC_PREFIX}{group}")
+}
+
+/// The subscription that keeps and reads the dead letters of `group`: a
+/// group named after the dead-letter topic. [`Consumer`](crate::Consumer)
+/// declares it when it starts, so the letters are kept where the broker
+/// keeps only what reaches a declared group (RabbitMQ: this group's queue
+/// is the dead-letter queue).
+pub fn subscription(group: &str) -> Subscription {
+    let topic = topic(group);
+    Subscription::new(topic.clone(), [topic])
 }
 
 /// Why a message was given up on.

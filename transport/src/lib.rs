@@ -3,7 +3,8 @@
 //!
 //! Two small traits make an adapter, [`Publisher`] and [`Subscriber`]
 //! (see [`broker`]); [`MemoryBroker`] implements them in process, and each
-//! broker has its own behind a feature: `nats` (JetStream). On top of them:
+//! broker has its own behind a feature: `nats` (JetStream), `amqp`
+//! (RabbitMQ). On top of them:
 //!
 //! - [`Producer::publish`] stamps a contract value into a CloudEvents
 //!   envelope and returns once the broker durably accepted it, in the
@@ -14,6 +15,8 @@
 //!   the original bytes ([`dead_letter`]), deduplication ([`dedup`]),
 //!   concurrency with per-key ordering, and a draining shutdown.
 
+#[cfg(feature = "amqp")]
+pub mod amqp;
 pub mod broker;
 mod consumer;
 pub mod dead_letter;

@@ -280,13 +280,14 @@ pub async fn pubsub_new_group_receives_old_messages<F: Fixture>(fixture: F) {
         return;
     };
     let topic = unique("topic");
+    let subscription = Subscription::new(unique("late"), [&topic]);
+    // The group exists before any member joins: RabbitMQ keeps messages
+    // only for queues that exist when they are published.
+    broker.declare(&subscription).await.expect("declared");
     for i in 0..3 {
         broker.publish(&topic, numbered(i)).await.unwrap();
     }
-    let mut late = broker
-        .subscribe(&Subscription::new(unique("late"), [&topic]))
-        .await
-        .unwrap();
+    let mut late = broker.subscribe(&subscription).await.unwrap();
     let mut seen: Vec<usize> = Vec::new();
     for delivery in take(&mut late, 3).await {
         seen.push(number(&delivery));
@@ -342,11 +343,14 @@ struct Running {
 }
 
 impl Running {
-    fn start<B>(broker: B, bus: Bus, options: Options) -> Running
+    /// Returns once the group is declared, so what the test publishes next
+    /// is kept for it.
+    async fn start<B>(broker: B, bus: Bus, options: Options) -> Running
     where
         B: Publisher + Subscriber + Clone + 'static,
     {
         let consumer = Consumer::new(broker, bus, options);
+        consumer.declare().await.expect("the group is declared");
         let report = consumer.report();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(consumer.run(async move {
@@ -409,9 +413,9 @@ async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 }
 
 async fn dead_letters<B: Subscriber>(broker: &B, group: &str, n: usize) -> Vec<DeadLetter> {
-    let topic = dead_letter::topic(group);
+    // The group's dead-letter queue, which its consumer declared.
     let mut deliveries = broker
-        .subscribe(&Subscription::new(unique("reader"), [&topic]))
+        .subscribe(&dead_letter::subscription(group))
         .await
         .expect("subscribed to the dead letters");
     let mut out = Vec::new();
@@ -441,7 +445,7 @@ pub async fn evc_typed_round_trip<F: Fixture>(fixture: F) {
                 .push((event.clone(), ctx.id().to_owned()));
             Ok(())
         });
-        let running = Running::start(broker.clone(), bus, Options::new(unique("orders")));
+        let running = Running::start(broker.clone(), bus, Options::new(unique("orders"))).await;
         let producer = Producer::new(broker.clone(), "/tests/producer").content_mode(mode);
         let sent = producer.publish(&order_created()).await.expect("published");
         wait_until("the event", || {
@@ -453,7 +457,8 @@ pub async fn evc_typed_round_trip<F: Fixture>(fixture: F) {
         })
         .await;
         running.stop().await;
-        // A new group also reads what the loop's earlier rounds sent.
+        // Where the broker keeps history, a new group also reads what the
+        // loop's earlier rounds sent: look for this round's message.
         let received = received.lock().unwrap().clone();
         let (event, _) = received
             .iter()
@@ -475,7 +480,7 @@ pub async fn evc_old_version_reaches_the_current_handler_upcast<F: Fixture>(fixt
         sink.lock().unwrap().push(event.clone());
         Ok(())
     });
-    let running = Running::start(broker.clone(), bus, Options::new(unique("inventory")));
+    let running = Running::start(broker.clone(), bus, Options::new(unique("inventory"))).await;
     let v1 = json!({
         "reservation_id": "9ff4288b-ff2f-44bc-9272-5c43179e952c",
         "order_id": "6c4c1cd6-fb25-495d-8b2b-deca9b2d442d",
@@ -508,7 +513,7 @@ pub async fn evc_dead_letters_keep_bytes_and_reason<F: Fixture>(fixture: F) {
     });
     let mut options = Options::new(&group);
     options.retry = quick_retries(3);
-    let running = Running::start(broker.clone(), bus, options);
+    let running = Running::start(broker.clone(), bus, options).await;
     let mut failing = serde_json::to_value(order_created()).unwrap();
     failing["lines"] = json!([{ "sku": "SKU-10042-BLK", "quantity": 2 }, { "sku": "SKU-10043-BLK", "quantity": 1 }]);
     let cases: Vec<(&str, &str, Vec<u8>)> = vec![
@@ -581,7 +586,7 @@ pub async fn evc_redelivered_message_runs_once<F: Fixture>(fixture: F) {
     });
     let mut options = Options::new(unique("orders"));
     options.dedup = Some(Arc::new(MemoryDedup::new(1000)));
-    let running = Running::start(broker.clone(), bus, options);
+    let running = Running::start(broker.clone(), bus, options).await;
     let data = serde_json::to_value(order_created()).unwrap();
     let bytes = envelope(ORDER_CREATED, "same-id", data.clone());
     for _ in 0..3 {
@@ -632,7 +637,7 @@ pub async fn evc_shutdown_drains_in_flight_messages<F: Fixture>(fixture: F) {
         *counter.lock().unwrap() += 1;
         Ok(())
     });
-    let running = Running::start(broker.clone(), bus, Options::new(&group));
+    let running = Running::start(broker.clone(), bus, Options::new(&group)).await;
     let producer = Producer::new(broker.clone(), "/tests/producer");
     producer.publish(&order_created()).await.unwrap();
     tokio::task::spawn_blocking(move || {
@@ -672,7 +677,7 @@ pub async fn evc_partition_key_keeps_order<F: Fixture>(fixture: F) {
     let mut options = Options::new(unique("orders"));
     options.concurrency = 4;
     options.ordering = evc_transport::Ordering::PartitionKey;
-    let running = Running::start(broker.clone(), bus, options);
+    let running = Running::start(broker.clone(), bus, options).await;
     let data = serde_json::to_value(order_created()).unwrap();
     for i in 0..40 {
         let key = format!("key-{}", i % 4);
