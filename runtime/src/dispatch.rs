@@ -434,8 +434,7 @@ pub const DRY_RUN_EXTENSION: &str = "dryrun";
 /// Whether `envelope` carries `dryrun: true` (JSON `true` or the string
 /// `"true"`, as a binary-mode header brings it).
 pub fn is_dry_run(envelope: &EnvelopeRef<'_>) -> bool {
-    envelope
-        .extensions
-        .iter()
-        .any(|(name, value)| name == DRY_RUN_EXTENSION && matches!(value.get(), "true" | "\"true\""))
+    envelope.extensions.iter().any(|(name, value)| {
+        name == DRY_RUN_EXTENSION && matches!(value.get(), "true" | "\"true\"")
+    })
 }

@@ -737,8 +737,8 @@ pub async fn evc_subscribers_in_their_own_groups_fail_alone<F: Fixture>(fixture:
         options.retry = quick_retries(5);
         options
     };
-    let mailer = Running::start(broker.clone(), mailer, options("mailer"));
-    let billing = Running::start(broker.clone(), billing, options("billing"));
+    let mailer = Running::start(broker.clone(), mailer, options("mailer")).await;
+    let billing = Running::start(broker.clone(), billing, options("billing")).await;
     Producer::new(broker.clone(), "/tests/producer")
         .publish(&order_created())
         .await
