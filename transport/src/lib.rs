@@ -3,7 +3,8 @@
 //!
 //! Two small traits make an adapter, [`Publisher`] and [`Subscriber`]
 //! (see [`broker`]); [`MemoryBroker`] implements them in process, and each
-//! broker has its own behind a feature: `nats` (JetStream). On top of them:
+//! broker has its own behind a feature: `nats` (JetStream), `redis` (Redis
+//! Streams). On top of them:
 //!
 //! - [`Producer::publish`] stamps a contract value into a CloudEvents
 //!   envelope and returns once the broker durably accepted it, in the
@@ -23,6 +24,8 @@ mod message;
 #[cfg(feature = "nats")]
 pub mod nats;
 mod producer;
+#[cfg(feature = "redis")]
+pub mod redis;
 pub mod wire;
 
 pub use broker::{Deliveries, Delivery, Publisher, Subscriber, Subscription, TransportError};
