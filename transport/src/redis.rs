@@ -18,7 +18,9 @@
 //!   before it joined). Each member is a Redis consumer of its own, named
 //!   `<consumer>-<time>-<client id>`, reading with `XREADGROUP … >` on a
 //!   connection of its own (a blocking read holds its connection) and never
-//!   holding more than `prefetch` unsettled messages.
+//!   holding more than `prefetch` unsettled messages. A member that leaves
+//!   removes its consumer once its deliveries are settled, unless it still
+//!   owns pending entries (removing it would drop them).
 //! - Acknowledging is `XACK`. Redis has no negative acknowledgement: a
 //!   nack resets the entry's idle time to [`RedisConfig::claim_idle`] with
 //!   `XCLAIM … IDLE`, and every member runs `XAUTOCLAIM` with that idle
@@ -255,7 +257,9 @@ impl Subscriber for RedisBroker {
         let since = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis());
-        let prefetch = subscription.prefetch.max(1);
+        let prefetch = subscription
+            .prefetch
+            .clamp(1, Semaphore::MAX_PERMITS.min(u32::MAX as usize));
         let member = Member {
             reader,
             shared: Arc::new(Shared {
@@ -294,6 +298,22 @@ struct Stream {
     cursor: String,
 }
 
+/// Deletes the consumer `ARGV[2]` of the group `ARGV[1]` on the streams
+/// `KEYS` if it owns no pending entry on any, atomically (a stream deleted
+/// meanwhile counts as none).
+const LEAVE: &str = r"
+for _, key in ipairs(KEYS) do
+  local pending = redis.pcall('XPENDING', key, ARGV[1], '-', '+', 1, ARGV[2])
+  if type(pending) == 'table' and not pending.err and #pending > 0 then
+    return 0
+  end
+end
+for _, key in ipairs(KEYS) do
+  redis.pcall('XGROUP', 'DELCONSUMER', key, ARGV[1], ARGV[2])
+end
+return 1
+";
+
 /// One stream entry read for a member.
 struct Entry {
     stream: usize,
@@ -317,6 +337,13 @@ struct Member {
 
 impl Member {
     async fn run(mut self, sender: mpsc::Sender<Result<Delivery, TransportError>>) {
+        self.serve(&sender).await;
+        drop(sender);
+        self.leave().await;
+    }
+
+    /// Hands out entries until the deliveries are dropped.
+    async fn serve(&mut self, sender: &mpsc::Sender<Result<Delivery, TransportError>>) {
         loop {
             let first = tokio::select! {
                 permit = self.permits.clone().acquire_owned() => match permit {
@@ -363,6 +390,29 @@ impl Member {
                 return;
             }
         }
+    }
+
+    /// Removes this member's consumer from the group once every delivery
+    /// it handed out is settled or handed back, unless it still owns
+    /// pending entries (deleting it would drop them).
+    async fn leave(self) {
+        let all = u32::try_from(self.prefetch).unwrap_or(u32::MAX);
+        // A delivery that is never settled (its process dying, or
+        // `mem::forget`) keeps its permit: give up after `claim_idle`.
+        let settled = tokio::time::timeout(self.shared.claim_idle, self.permits.acquire_many(all));
+        if !matches!(settled.await, Ok(Ok(_))) {
+            return;
+        }
+        let mut leave = redis::cmd("EVAL");
+        leave.arg(LEAVE).arg(self.streams.len());
+        for stream in &self.streams {
+            leave.arg(&stream.key);
+        }
+        leave.arg(&self.shared.group).arg(&self.shared.consumer);
+        // On failure the consumer stays, harmless but for `XINFO` output.
+        let _ = leave
+            .query_async::<Value>(&mut self.shared.connection.clone())
+            .await;
     }
 
     fn delivery(&self, entry: Entry, permit: Option<OwnedSemaphorePermit>) -> Option<Delivery> {

@@ -200,3 +200,51 @@ async fn a_forgotten_delivery_goes_to_another_member_once_idle() {
     drop(second);
     broker.delete().await.unwrap();
 }
+
+async fn consumers(
+    connection: &mut ::redis::aio::MultiplexedConnection,
+    key: &str,
+    group: &str,
+) -> usize {
+    ::redis::cmd("XINFO")
+        .arg("CONSUMERS")
+        .arg(key)
+        .arg(group)
+        .query_async::<Vec<::redis::Value>>(connection)
+        .await
+        .expect("XINFO CONSUMERS")
+        .len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_that_leaves_settled_removes_its_consumer() {
+    let Some(broker) = open().await else {
+        return;
+    };
+    let (topic, group) = (format!("topic_{}", unique()), format!("group_{}", unique()));
+    let mut member = broker
+        .subscribe(&Subscription::new(&group, [&topic]))
+        .await
+        .unwrap();
+    broker.publish(&topic, RawMessage::new("x")).await.unwrap();
+    let delivery = tokio::time::timeout(PATIENCE, member.next())
+        .await
+        .expect("delivered")
+        .expect("the stream goes on")
+        .expect("a delivery");
+    delivery.ack().await.unwrap();
+    let client = ::redis::Client::open(address()).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let key = broker.stream_key(&topic);
+    assert_eq!(consumers(&mut connection, &key, &group).await, 1);
+    drop(member);
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while consumers(&mut connection, &key, &group).await > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the consumer stayed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    broker.delete().await.unwrap();
+}
