@@ -61,6 +61,8 @@ const BODY: &str = "body";
 /// The prefix of the entry fields that hold headers.
 const HEADER: &str = "h:";
 
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Where and how the adapter keeps messages.
 #[derive(Clone)]
 pub struct RedisConfig {
@@ -71,7 +73,8 @@ pub struct RedisConfig {
     /// First part of each member's consumer name.
     pub consumer: String,
     /// How long an entry stays with a member that does not settle it
-    /// before another member takes it over.
+    /// before another member takes it over: longer than a handler ever
+    /// holds a message, or a slow handler's message runs twice.
     pub claim_idle: Duration,
     /// How long one `XREADGROUP` waits for new entries; also the longest a
     /// handed-back entry waits for an idle member to look again.
@@ -91,7 +94,7 @@ impl Default for RedisConfig {
             claim_idle: Duration::from_secs(30),
             block: Duration::from_secs(1),
             max_len: None,
-            response_timeout: Duration::from_secs(5),
+            response_timeout: RESPONSE_TIMEOUT,
         }
     }
 }
@@ -110,8 +113,11 @@ fn caused(what: impl Into<String>) -> impl FnOnce(RedisError) -> TransportError 
     move |source| TransportError::caused(what, source)
 }
 
+/// Milliseconds as Redis reads them: a signed 64-bit integer.
 fn millis(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+    u64::try_from(duration.as_millis())
+        .unwrap_or(u64::MAX)
+        .min(i64::MAX as u64)
 }
 
 async fn manager(
@@ -120,6 +126,22 @@ async fn manager(
 ) -> Result<ConnectionManager, RedisError> {
     let config = ConnectionManagerConfig::new().set_response_timeout(Some(response_timeout));
     ConnectionManager::new_with_config(client.clone(), config).await
+}
+
+/// The connection manager retries a refused connection for seconds with
+/// backoff: one plain attempt first reports an unreachable server at once.
+async fn first_manager(
+    client: &redis::Client,
+    response_timeout: Duration,
+) -> Result<ConnectionManager, TransportError> {
+    let config = redis::AsyncConnectionConfig::new().set_response_timeout(Some(response_timeout));
+    client
+        .get_multiplexed_async_connection_with_config(&config)
+        .await
+        .map_err(caused("cannot connect to Redis"))?;
+    manager(client, response_timeout)
+        .await
+        .map_err(caused("cannot connect to Redis"))
 }
 
 impl RedisBroker {
@@ -135,9 +157,7 @@ impl RedisBroker {
         client: redis::Client,
         config: RedisConfig,
     ) -> Result<Self, TransportError> {
-        let connection = manager(&client, config.response_timeout)
-            .await
-            .map_err(caused("cannot connect to Redis"))?;
+        let connection = first_manager(&client, config.response_timeout).await?;
         Ok(RedisBroker {
             client,
             connection,
@@ -695,9 +715,7 @@ impl RedisDedup {
     pub async fn connect(address: &str, prefix: impl Into<String>) -> Result<Self, TransportError> {
         let client = redis::Client::open(address)
             .map_err(caused(format!("`{address}` is not a Redis address")))?;
-        let connection = manager(&client, RedisConfig::default().response_timeout)
-            .await
-            .map_err(caused("cannot connect to Redis"))?;
+        let connection = first_manager(&client, RESPONSE_TIMEOUT).await?;
         Ok(Self::new(connection, prefix))
     }
 

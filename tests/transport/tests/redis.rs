@@ -32,8 +32,9 @@ fn unique() -> String {
 async fn open() -> Option<RedisBroker> {
     let config = RedisConfig {
         prefix: format!("evctest:{}:", unique()),
-        // Short, so a member that dies holding messages hands them on soon.
-        claim_idle: Duration::from_secs(2),
+        // Short, so a member that dies holding messages hands them on soon;
+        // well beyond the 0.7 s the suite watches a held message for.
+        claim_idle: Duration::from_secs(4),
         block: Duration::from_millis(200),
         ..RedisConfig::default()
     };
