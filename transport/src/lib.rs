@@ -4,7 +4,7 @@
 //! Two small traits make an adapter, [`Publisher`] and [`Subscriber`]
 //! (see [`broker`]); [`MemoryBroker`] implements them in process, and each
 //! broker has its own behind a feature: `nats` (JetStream), `amqp`
-//! (RabbitMQ). On top of them:
+//! (RabbitMQ), `redis` (Redis Streams). On top of them:
 //!
 //! - [`Producer::publish`] stamps a contract value into a CloudEvents
 //!   envelope and returns once the broker durably accepted it, in the
@@ -26,6 +26,8 @@ mod message;
 #[cfg(feature = "nats")]
 pub mod nats;
 mod producer;
+#[cfg(feature = "redis")]
+pub mod redis;
 pub mod wire;
 
 pub use broker::{Deliveries, Delivery, Publisher, Subscriber, Subscription, TransportError};
