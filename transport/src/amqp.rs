@@ -64,7 +64,7 @@ use lapin::{
 };
 
 use crate::broker::{
-    Deliveries, Delivery, Publisher, Settle, Subscriber, Subscription, TransportError,
+    Deliveries, Delivery, Inbox, Publisher, Settle, Subscriber, Subscription, TransportError,
 };
 use crate::message::{Headers, RawMessage};
 use crate::wire::{Binding, CONTENT_TYPE};
@@ -459,6 +459,25 @@ impl Publisher for AmqpBroker {
     fn binding(&self) -> Binding {
         Binding::AMQP
     }
+
+    /// Through the default exchange, straight to the inbox queue.
+    async fn reply(&self, address: &str, message: RawMessage) -> Result<(), TransportError> {
+        let properties = properties(&message)?;
+        self.publisher()
+            .await?
+            .basic_publish(
+                ShortString::from(""),
+                short("the reply queue", address)?,
+                BasicPublishOptions::default(),
+                &message.body,
+                properties,
+            )
+            .await
+            .map_err(error("sending a reply failed"))?
+            .await
+            .map_err(error("RabbitMQ did not take the reply"))?;
+        Ok(())
+    }
 }
 
 /// Tells apart the consumers of one connection.
@@ -522,6 +541,50 @@ impl Subscriber for AmqpBroker {
         let channel = self.channel().await?;
         self.declare_on(&channel, subscription).await?;
         Ok(())
+    }
+
+    /// A server-named, exclusive queue that goes with its channel, consumed
+    /// without acknowledgements: replies are not kept.
+    async fn inbox(&self) -> Result<Inbox, TransportError> {
+        let channel = self.channel().await?;
+        let queue = channel
+            .queue_declare(
+                ShortString::from(""),
+                QueueDeclareOptions {
+                    exclusive: true,
+                    auto_delete: true,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .map_err(error("cannot declare a reply queue"))?;
+        let address = queue.name().as_str().to_owned();
+        let consumer = channel
+            .basic_consume(
+                queue.name().clone(),
+                short("the consumer tag", &format!("{address}-inbox"))?,
+                BasicConsumeOptions {
+                    no_ack: true,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .map_err(error("cannot consume the reply queue"))?;
+        let channel = Arc::new(channel);
+        let replies = consumer.filter_map(move |next| {
+            // The channel lives as long as the inbox does.
+            let _channel = &channel;
+            std::future::ready(next.ok().map(|delivery| RawMessage {
+                headers: headers(&delivery.properties),
+                body: delivery.data,
+            }))
+        });
+        Ok(Inbox {
+            address,
+            replies: Box::pin(replies),
+        })
     }
 }
 

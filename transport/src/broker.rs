@@ -69,6 +69,23 @@ pub trait Publisher: Send + Sync {
 
     /// The CloudEvents header conventions of this broker's protocol.
     fn binding(&self) -> Binding;
+
+    /// Sends a reply to a requester's [`Inbox`]. Replies are not stored:
+    /// a requester that is gone (it timed out) does not get them, and that
+    /// is not an error.
+    async fn reply(&self, address: &str, message: RawMessage) -> Result<(), TransportError> {
+        let _ = message;
+        Err(TransportError::new(format!(
+            "this broker carries no replies (to `{address}`)"
+        )))
+    }
+}
+
+/// Where a requester receives replies: an address to name in
+/// `evc-reply-to`, and what arrives there.
+pub struct Inbox {
+    pub address: String,
+    pub replies: Pin<Box<dyn Stream<Item = RawMessage> + Send>>,
 }
 
 /// What a consumer group reads.
@@ -163,5 +180,10 @@ pub trait Subscriber: Send + Sync {
     /// member joins is declared first, as RabbitMQ topologies are.
     async fn declare(&self, _subscription: &Subscription) -> Result<(), TransportError> {
         Ok(())
+    }
+
+    /// Opens an inbox for replies, alive while its stream is.
+    async fn inbox(&self) -> Result<Inbox, TransportError> {
+        Err(TransportError::new("this broker carries no replies"))
     }
 }

@@ -25,8 +25,10 @@ use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use evc_runtime::{Dispatch, DispatchError, EnvelopeRef};
+use evc_runtime::dispatch::is_dry_run;
+use evc_runtime::{Dispatch, DispatchError, EnvelopeRef, Rejection};
 use futures::StreamExt;
+use serde_json::Value;
 use tokio::sync::mpsc;
 use tracing::Instrument;
 
@@ -34,6 +36,7 @@ use crate::broker::{Delivery, Publisher, Subscriber, Subscription, TransportErro
 use crate::dead_letter::{self, Cause};
 use crate::dedup::{Claim, Dedup};
 use crate::producer::Producer;
+use crate::request::{Reply, REPLY_TO};
 use crate::wire::{self, ContentMode};
 
 /// Retries of a failed handler.
@@ -127,6 +130,8 @@ pub struct Report {
     pub dead_lettered: AtomicU64,
     pub deduplicated: AtomicU64,
     pub emitted: AtomicU64,
+    /// Commands their handler refused (a [`Rejection`]): acknowledged.
+    pub rejected: AtomicU64,
     /// Handed back to the broker (shutdown during a backoff, a publish or
     /// dead-letter that failed, a message in flight elsewhere).
     pub returned: AtomicU64,
@@ -289,7 +294,11 @@ struct Worker<B, D> {
 
 /// How one delivery ended.
 enum Outcome {
-    Handled,
+    /// `emitted` lists what a dry run would have published.
+    Handled {
+        emitted: Vec<Value>,
+    },
+    Rejected(Rejection),
     DeadLetter(Cause),
     Returned,
 }
@@ -312,20 +321,30 @@ where
 
     async fn settle(&self, delivery: Delivery) {
         let group = &self.options.group;
-        let outcome = match wire::structured(&delivery.message, self.broker.binding()) {
+        let structured = wire::structured(&delivery.message, self.broker.binding());
+        let outcome = match &structured {
             Err(error) => Outcome::DeadLetter(Cause {
                 reason: "not_a_cloudevent",
                 message: error.to_string(),
                 attempts: 0,
             }),
-            Ok(bytes) => self.run(&bytes).await,
+            Ok(bytes) => self.run(bytes).await,
         };
-        let settled = match outcome {
-            Outcome::Handled => delivery.ack().await,
+        let reply_to = delivery.message.header(REPLY_TO).map(str::to_owned);
+        let (settled, reply) = match outcome {
+            Outcome::Handled { emitted } => {
+                (delivery.ack().await, Some(Reply::Accepted { emitted }))
+            }
+            Outcome::Rejected(rejection) => {
+                tracing::info!(code = %rejection.code, message = %rejection.message, "rejected");
+                self.report
+                    .count(&self.report.rejected, "evc_transport_rejected_total", group);
+                (delivery.ack().await, Some(Reply::Rejected(rejection)))
+            }
             Outcome::Returned => {
                 self.report
                     .count(&self.report.returned, "evc_transport_returned_total", group);
-                delivery.nack().await
+                (delivery.nack().await, None)
             }
             Outcome::DeadLetter(cause) => {
                 tracing::warn!(reason = cause.reason, message = %cause.message, "dead letter");
@@ -341,11 +360,15 @@ where
                             "evc_transport_dead_lettered_total",
                             group,
                         );
-                        delivery.ack().await
+                        let reply = Reply::Failed {
+                            reason: cause.reason.to_owned(),
+                            message: cause.message,
+                        };
+                        (delivery.ack().await, Some(reply))
                     }
                     Err(error) => {
                         tracing::error!(%error, "the dead letter was not accepted; the message goes back");
-                        delivery.nack().await
+                        (delivery.nack().await, None)
                     }
                 }
             }
@@ -353,6 +376,14 @@ where
         if let Err(error) = settled {
             // The broker will deliver the message again: at-least-once.
             tracing::warn!(%error, "settling a delivery failed");
+        }
+        let command_id = structured
+            .ok()
+            .and_then(|bytes| EnvelopeRef::parse(&bytes).ok().map(|e| e.id.into_owned()));
+        if let (Some(address), Some(reply), Some(id)) = (reply_to, reply, command_id) {
+            if let Err(error) = self.broker.reply(&address, reply.to_message(&id)).await {
+                tracing::warn!(%error, "the reply was not sent; the requester times out");
+            }
         }
     }
 
@@ -383,7 +414,9 @@ where
                         "evc_transport_deduplicated_total",
                         group,
                     );
-                    return Outcome::Handled;
+                    return Outcome::Handled {
+                        emitted: Vec::new(),
+                    };
                 }
                 Ok(Claim::InFlight) => return Outcome::Returned,
                 Err(error) => {
@@ -395,7 +428,9 @@ where
         let outcome = self.dispatch_with_retries(bytes).await;
         if let Some((dedup, key)) = dedup {
             let stored = match outcome {
-                Outcome::Handled => dedup.complete(key, self.options.dedup_window).await,
+                Outcome::Handled { .. } | Outcome::Rejected(_) => {
+                    dedup.complete(key, self.options.dedup_window).await
+                }
                 _ => dedup.release(key).await,
             };
             if let Err(error) = stored {
@@ -413,6 +448,16 @@ where
             let result = lock(&self.bus).dispatch(bytes);
             match result {
                 Ok(emitted) => {
+                    let dry_run = !emitted.is_empty()
+                        && EnvelopeRef::parse(bytes).is_ok_and(|envelope| is_dry_run(&envelope));
+                    if dry_run {
+                        // Decided, not done: the sender gets what would go out.
+                        let emitted = emitted
+                            .iter()
+                            .filter_map(|envelope| serde_json::from_slice(&envelope.to_vec()).ok())
+                            .collect();
+                        return Outcome::Handled { emitted };
+                    }
                     for envelope in &emitted {
                         if let Err(error) = self.producer.publish_envelope(envelope).await {
                             // Handled, but its consequences are not out:
@@ -428,7 +473,17 @@ where
                     }
                     self.report
                         .count(&self.report.handled, "evc_transport_handled_total", group);
-                    return Outcome::Handled;
+                    return Outcome::Handled {
+                        emitted: Vec::new(),
+                    };
+                }
+                Err(error) if error.rejection().is_some() => {
+                    return Outcome::Rejected(
+                        error
+                            .rejection()
+                            .cloned()
+                            .unwrap_or_else(|| Rejection::new("rejected", error.to_string())),
+                    );
                 }
                 Err(error) if error.reason().is_retryable() && attempt < retry.attempts.max(1) => {
                     tracing::info!(%error, attempt, "handler failed; retrying");

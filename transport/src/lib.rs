@@ -28,6 +28,7 @@ pub mod nats;
 mod producer;
 #[cfg(feature = "redis")]
 pub mod redis;
+pub mod request;
 pub mod wire;
 
 pub use broker::{Deliveries, Delivery, Publisher, Subscriber, Subscription, TransportError};
@@ -37,4 +38,5 @@ pub use dedup::{Dedup, MemoryDedup};
 pub use memory::MemoryBroker;
 pub use message::{Headers, RawMessage};
 pub use producer::{Producer, PublishError};
+pub use request::{Reply, Requester, SendError};
 pub use wire::ContentMode;

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use tokio::sync::Notify;
 
 use crate::broker::{
-    Deliveries, Delivery, Publisher, Settle, Subscriber, Subscription, TransportError,
+    Deliveries, Delivery, Inbox, Publisher, Settle, Subscriber, Subscription, TransportError,
 };
 use crate::message::RawMessage;
 use crate::wire::Binding;
@@ -32,6 +32,8 @@ struct Shared {
 struct State {
     logs: HashMap<String, Vec<RawMessage>>,
     groups: HashMap<String, Group>,
+    inboxes: HashMap<String, tokio::sync::mpsc::UnboundedSender<RawMessage>>,
+    opened: u64,
 }
 
 #[derive(Default)]
@@ -65,7 +67,7 @@ impl MemoryBroker {
     /// back first, then the oldest unread, taking the topics in turn.
     fn take(&self, group: &str, topics: &[String]) -> Option<(String, RawMessage)> {
         let mut state = self.state();
-        let State { logs, groups } = &mut *state;
+        let State { logs, groups, .. } = &mut *state;
         let group = groups.entry(group.to_owned()).or_default();
         if let Some(returned) = group.returned.pop_front() {
             return Some(returned);
@@ -127,6 +129,16 @@ impl Publisher for MemoryBroker {
     fn binding(&self) -> Binding {
         Binding::STRUCTURED_ONLY
     }
+
+    async fn reply(&self, address: &str, message: RawMessage) -> Result<(), TransportError> {
+        let mut state = self.state();
+        if let Some(inbox) = state.inboxes.get(address) {
+            if inbox.send(message).is_err() {
+                state.inboxes.remove(address);
+            }
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -148,6 +160,21 @@ impl Subscriber for MemoryBroker {
             Some((Ok(delivery), member))
         });
         Ok(Box::pin(deliveries))
+    }
+
+    async fn inbox(&self) -> Result<Inbox, TransportError> {
+        let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+        let mut state = self.state();
+        state.opened += 1;
+        let address = format!("memory.inbox.{}", state.opened);
+        state.inboxes.insert(address.clone(), sender);
+        let replies = futures::stream::unfold(receiver, |mut receiver| async move {
+            receiver.recv().await.map(|reply| (reply, receiver))
+        });
+        Ok(Inbox {
+            address,
+            replies: Box::pin(replies),
+        })
     }
 }
 

@@ -25,7 +25,7 @@ use async_trait::async_trait;
 use futures::StreamExt;
 
 use crate::broker::{
-    Deliveries, Delivery, Publisher, Settle, Subscriber, Subscription, TransportError,
+    Deliveries, Delivery, Inbox, Publisher, Settle, Subscriber, Subscription, TransportError,
 };
 use crate::message::{Headers, RawMessage};
 use crate::wire::{percent_decode, percent_encode, Binding};
@@ -194,10 +194,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 #[async_trait]
 impl Publisher for NatsBroker {
     async fn publish(&self, topic: &str, message: RawMessage) -> Result<(), TransportError> {
-        let mut headers = async_nats::HeaderMap::new();
-        for (name, value) in &message.headers {
-            headers.insert(name.as_str(), percent_encode(value).as_str());
-        }
+        let headers = nats_headers(&message);
         let ack = self
             .jetstream
             .publish_with_headers(self.subject(topic), headers, message.body.into())
@@ -211,6 +208,38 @@ impl Publisher for NatsBroker {
     fn binding(&self) -> Binding {
         Binding::NATS
     }
+
+    async fn reply(&self, address: &str, message: RawMessage) -> Result<(), TransportError> {
+        self.jetstream
+            .client()
+            .publish_with_headers(
+                address.to_owned(),
+                nats_headers(&message),
+                message.body.into(),
+            )
+            .await
+            .map_err(|e| TransportError::caused("sending a reply failed", e))
+    }
+}
+
+fn nats_headers(message: &RawMessage) -> async_nats::HeaderMap {
+    let mut headers = async_nats::HeaderMap::new();
+    for (name, value) in &message.headers {
+        headers.insert(name.as_str(), percent_encode(value).as_str());
+    }
+    headers
+}
+
+fn raw_headers(map: Option<&async_nats::HeaderMap>) -> Headers {
+    let mut headers = Headers::new();
+    for (name, values) in map.into_iter().flat_map(|map| map.iter()) {
+        if let Some(value) = values.first() {
+            let value = value.as_str();
+            let value = percent_decode(value).unwrap_or_else(|| value.to_owned());
+            headers.insert(name.to_string(), value);
+        }
+    }
+    headers
 }
 
 #[async_trait]
@@ -235,19 +264,29 @@ impl Subscriber for NatsBroker {
         }
         Ok(Box::pin(futures::stream::select_all(streams)))
     }
+
+    /// A core NATS inbox subject: replies skip JetStream, as NATS
+    /// request/reply does.
+    async fn inbox(&self) -> Result<Inbox, TransportError> {
+        let client = self.jetstream.client();
+        let address = client.new_inbox();
+        let subscriber = client
+            .subscribe(address.clone())
+            .await
+            .map_err(|e| TransportError::caused("cannot open a reply inbox", e))?;
+        let replies = subscriber.map(|message| RawMessage {
+            headers: raw_headers(message.headers.as_ref()),
+            body: message.payload.to_vec(),
+        });
+        Ok(Inbox {
+            address,
+            replies: Box::pin(replies),
+        })
+    }
 }
 
 fn delivery(topic: &str, message: jetstream::Message) -> Delivery {
-    let mut headers = Headers::new();
-    if let Some(map) = &message.headers {
-        for (name, values) in map.iter() {
-            if let Some(value) = values.first() {
-                let value = value.as_str();
-                let value = percent_decode(value).unwrap_or_else(|| value.to_owned());
-                headers.insert(name.to_string(), value);
-            }
-        }
-    }
+    let headers = raw_headers(message.headers.as_ref());
     let raw = RawMessage {
         body: message.payload.to_vec(),
         headers,

@@ -47,7 +47,7 @@ use redis::{RedisError, Value};
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 
 use crate::broker::{
-    Deliveries, Delivery, Publisher, Settle, Subscriber, Subscription, TransportError,
+    Deliveries, Delivery, Inbox, Publisher, Settle, Subscriber, Subscription, TransportError,
 };
 use crate::dedup::{Claim, Dedup};
 use crate::message::{Headers, RawMessage};
@@ -239,6 +239,34 @@ impl Publisher for RedisBroker {
     fn binding(&self) -> Binding {
         Binding::STRUCTURED_ONLY
     }
+
+    /// `PUBLISH` on the inbox's channel: replies are not stored.
+    async fn reply(&self, address: &str, message: RawMessage) -> Result<(), TransportError> {
+        redis::cmd("PUBLISH")
+            .arg(address)
+            .arg(reply_frame(&message))
+            .query_async::<Value>(&mut self.connection.clone())
+            .await
+            .map(|_| ())
+            .map_err(caused(format!("PUBLISH to `{address}` failed")))
+    }
+}
+
+/// A reply on a pub/sub channel: the headers as a JSON line, then the body.
+fn reply_frame(message: &RawMessage) -> Vec<u8> {
+    let mut frame = serde_json::to_vec(&message.headers).unwrap_or_else(|_| b"{}".to_vec());
+    frame.push(b'\n');
+    frame.extend_from_slice(&message.body);
+    frame
+}
+
+fn read_reply_frame(frame: &[u8]) -> Option<RawMessage> {
+    let split = frame.iter().position(|b| *b == b'\n')?;
+    let headers = serde_json::from_slice(&frame[..split]).ok()?;
+    Some(RawMessage {
+        body: frame[split + 1..].to_vec(),
+        headers,
+    })
 }
 
 #[async_trait]
@@ -300,6 +328,31 @@ impl Subscriber for RedisBroker {
             receiver,
             |mut receiver| async move { receiver.recv().await.map(|next| (next, receiver)) },
         )))
+    }
+
+    /// A pub/sub channel `<prefix>inbox:<unique>` on a connection of its own.
+    async fn inbox(&self) -> Result<Inbox, TransportError> {
+        let mut pubsub = self
+            .client
+            .get_async_pubsub()
+            .await
+            .map_err(caused("cannot open a reply connection".to_owned()))?;
+        let address = format!(
+            "{}inbox:{}",
+            self.config.prefix,
+            uuid::Uuid::new_v4().simple()
+        );
+        pubsub
+            .subscribe(&address)
+            .await
+            .map_err(caused(format!("SUBSCRIBE to `{address}` failed")))?;
+        let replies = futures::StreamExt::filter_map(pubsub.into_on_message(), |message| {
+            std::future::ready(read_reply_frame(message.get_payload_bytes()))
+        });
+        Ok(Inbox {
+            address,
+            replies: Box::pin(replies),
+        })
     }
 }
 

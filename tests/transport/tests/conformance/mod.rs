@@ -9,11 +9,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use evc_bindings_tests::{Bus, ItemReserved, OrderCreated};
+use evc_bindings_tests::{Bus, CreateOrder, ItemReserved, OrderCreated};
 use evc_transport::dead_letter::{self, DeadLetter};
 use evc_transport::{
     Consumer, ContentMode, Deliveries, Delivery, MemoryDedup, Options, Producer, Publisher,
-    RawMessage, Retry, Subscriber, Subscription,
+    RawMessage, Reply, Requester, Retry, SendError, Subscriber, Subscription,
 };
 use futures::StreamExt;
 use serde_json::{json, Value};
@@ -752,6 +752,91 @@ pub async fn evc_subscribers_in_their_own_groups_fail_alone<F: Fixture>(fixture:
     fixture.close(broker).await;
 }
 
+pub async fn evc_command_request_reply<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let mut bus = Bus::new(evc_runtime::Publisher::new("/tests/orders"));
+    bus.handle::<CreateOrder>(|command, ctx| {
+        if command.note.as_deref() == Some("refuse") {
+            return Err(evc_runtime::Rejection::new(
+                "refused",
+                "orders with this note are refused",
+            )
+            .into());
+        }
+        // A dry run decides as usual; what it emits goes back, not out.
+        ctx.emit(order_created())?;
+        Ok(())
+    })
+    .expect("one handler");
+    let running = Running::start(broker.clone(), bus, Options::new(unique("orders"))).await;
+    let watch = Subscription::new(unique("watch"), [ORDER_CREATED]);
+    broker.declare(&watch).await.unwrap();
+    let mut announced = broker.subscribe(&watch).await.unwrap();
+    let requester = Requester::new(broker.clone(), "/tests/shop")
+        .await
+        .expect("an inbox");
+    let command: CreateOrder = serde_json::from_value(create_order(None)).unwrap();
+    assert_eq!(
+        requester.send(&command, PATIENCE).await.expect("a reply"),
+        Reply::Accepted { emitted: vec![] }
+    );
+    take(&mut announced, 1).await.remove(0).ack().await.unwrap();
+
+    let refused: CreateOrder = serde_json::from_value(create_order(Some("refuse"))).unwrap();
+    match requester.send(&refused, PATIENCE).await.expect("a reply") {
+        Reply::Rejected(rejection) => assert_eq!(rejection.code, "refused"),
+        other => panic!("a rejection expected, got {other:?}"),
+    }
+    match requester
+        .dry_run(&command, PATIENCE)
+        .await
+        .expect("a reply")
+    {
+        Reply::Accepted { emitted } => {
+            assert_eq!(emitted.len(), 1);
+            assert_eq!(emitted[0]["type"], ORDER_CREATED);
+            assert_eq!(
+                emitted[0]["data"],
+                serde_json::to_value(order_created()).unwrap()
+            );
+        }
+        other => panic!("an acceptance expected, got {other:?}"),
+    }
+    assert!(
+        quiet(&mut announced).await,
+        "a rejected or dry-run command emitted an event"
+    );
+    let events_are_not_sent = requester.send(&order_created(), PATIENCE).await;
+    assert!(matches!(events_are_not_sent, Err(SendError::Publish(_))));
+    let report = running.stop().await;
+    assert_eq!(
+        report.rejected.load(std::sync::atomic::Ordering::Relaxed),
+        1
+    );
+    drop(announced);
+    drop(requester);
+    fixture.close(broker).await;
+}
+
+fn create_order(note: Option<&str>) -> Value {
+    let mut value = json!({
+        "order_id": "6c4c1cd6-fb25-495d-8b2b-deca9b2d442d",
+        "customer_id": "2f40bd99-29dd-4ed7-a512-3f99b9939338",
+        "lines": [{ "sku": "SKU-10042-BLK", "quantity": 2 }],
+        "currency": "EUR",
+        "shipping_address": {
+            "recipient_name": "Ada Lovelace", "line1": "Invalidenstrasse 117",
+            "city": "Berlin", "postal_code": "10115", "country_code": "DE"
+        }
+    });
+    if let Some(note) = note {
+        value["note"] = json!(note);
+    }
+    value
+}
+
 /// Instantiates the suite for one fixture.
 #[macro_export]
 macro_rules! conformance {
@@ -772,6 +857,7 @@ macro_rules! conformance {
             evc_shutdown_drains_in_flight_messages,
             evc_partition_key_keeps_order,
             evc_subscribers_in_their_own_groups_fail_alone,
+            evc_command_request_reply,
         );
     };
     (@tests $fixture:expr; $($name:ident,)*) => {
