@@ -377,10 +377,13 @@ where
             // The broker will deliver the message again: at-least-once.
             tracing::warn!(%error, "settling a delivery failed");
         }
+        let (Some(address), Some(reply)) = (reply_to, reply) else {
+            return;
+        };
         let command_id = structured
             .ok()
             .and_then(|bytes| EnvelopeRef::parse(&bytes).ok().map(|e| e.id.into_owned()));
-        if let (Some(address), Some(reply), Some(id)) = (reply_to, reply, command_id) {
+        if let Some(id) = command_id {
             if let Err(error) = self.broker.reply(&address, reply.to_message(&id)).await {
                 tracing::warn!(%error, "the reply was not sent; the requester times out");
             }

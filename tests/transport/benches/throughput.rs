@@ -18,7 +18,9 @@ use std::time::{Duration, Instant};
 
 use async_nats::jetstream;
 use evc_bindings_tests::{Bus, OrderCreated};
+use evc_transport::amqp::{AmqpBroker, AmqpConfig};
 use evc_transport::nats::{NatsBroker, NatsConfig};
+use evc_transport::redis::{RedisBroker, RedisConfig};
 use evc_transport::{
     Consumer, MemoryBroker, Options, Producer, Publisher, RawMessage, Subscriber, Subscription,
 };
@@ -83,14 +85,16 @@ where
 {
     let producer = Producer::new(broker.clone(), "/bench/orders");
     let order = order();
+    let (bus, mut handled) = counting_bus();
+    let consumer = Consumer::new(broker.clone(), bus, Options::new("bench-evc"));
+    // RabbitMQ keeps messages only for queues that exist.
+    consumer.declare().await.expect("declared");
     let start = Instant::now();
     for _ in 0..n {
         producer.publish(&order).await.expect("published");
     }
     let publish_per_s = n as f64 / start.elapsed().as_secs_f64();
 
-    let (bus, mut handled) = counting_bus();
-    let consumer = Consumer::new(broker.clone(), bus, Options::new("bench-evc"));
     let (stop, stopped) = oneshot::channel::<()>();
     let start = Instant::now();
     let task = tokio::spawn(consumer.run(async move {
@@ -230,6 +234,242 @@ async fn raw_nats(address: &str, stream: &str, subject: &str, n: usize) -> Figur
     }
 }
 
+async fn raw_amqp(address: &str, exchange: &str, n: usize) -> Figures {
+    use lapin::options::{
+        BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions,
+        ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
+    };
+    use lapin::types::FieldTable;
+    use lapin::{BasicProperties, Connection, ConnectionProperties, ExchangeKind};
+    let connection = Connection::connect(address, ConnectionProperties::default())
+        .await
+        .expect("connected");
+    let channel = connection.create_channel().await.unwrap();
+    channel
+        .confirm_select(ConfirmSelectOptions::default())
+        .await
+        .unwrap();
+    let durable = ExchangeDeclareOptions {
+        durable: true,
+        ..Default::default()
+    };
+    channel
+        .exchange_declare(
+            exchange.into(),
+            ExchangeKind::Topic,
+            durable,
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let queue = format!("{exchange}.raw");
+    let options = QueueDeclareOptions {
+        durable: true,
+        ..Default::default()
+    };
+    channel
+        .queue_declare(queue.as_str().into(), options, FieldTable::default())
+        .await
+        .unwrap();
+    channel
+        .queue_bind(
+            queue.as_str().into(),
+            exchange.into(),
+            TYPE.into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let bytes = envelope_bytes();
+    let properties = BasicProperties::default()
+        .with_delivery_mode(2)
+        .with_content_type("application/cloudevents+json".into());
+    let publish = || async {
+        channel
+            .basic_publish(
+                exchange.into(),
+                TYPE.into(),
+                BasicPublishOptions::default(),
+                &bytes,
+                properties.clone(),
+            )
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    };
+    let start = Instant::now();
+    for _ in 0..n {
+        publish().await;
+    }
+    let publish_per_s = n as f64 / start.elapsed().as_secs_f64();
+    let reader = connection.create_channel().await.unwrap();
+    reader
+        .basic_qos(64, BasicQosOptions::default())
+        .await
+        .unwrap();
+    let mut consumer = reader
+        .basic_consume(
+            queue.as_str().into(),
+            "bench-raw".into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let start = Instant::now();
+    for _ in 0..n {
+        let delivery = consumer.next().await.unwrap().unwrap();
+        delivery
+            .acker
+            .ack(BasicAckOptions::default())
+            .await
+            .unwrap();
+    }
+    let consume_per_s = n as f64 / start.elapsed().as_secs_f64();
+    let mut samples = Vec::with_capacity(LATENCY_SAMPLES);
+    for _ in 0..LATENCY_SAMPLES {
+        let sent = Instant::now();
+        publish().await;
+        let delivery = consumer.next().await.unwrap().unwrap();
+        delivery
+            .acker
+            .ack(BasicAckOptions::default())
+            .await
+            .unwrap();
+        samples.push(sent.elapsed());
+    }
+    let _ = channel
+        .queue_delete(queue.as_str().into(), Default::default())
+        .await;
+    let _ = channel
+        .exchange_delete(exchange.into(), Default::default())
+        .await;
+    Figures {
+        publish_per_s,
+        consume_per_s,
+        p50: percentile(&mut samples, 0.5),
+        p99: percentile(&mut samples, 0.99),
+    }
+}
+
+async fn raw_redis(address: &str, key: &str, n: usize) -> Figures {
+    let client = redis::Client::open(address).expect("a Redis address");
+    let mut connection = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connected");
+    let bytes = envelope_bytes();
+    let start = Instant::now();
+    for _ in 0..n {
+        let _: String = redis::cmd("XADD")
+            .arg(key)
+            .arg("*")
+            .arg("body")
+            .arg(bytes.as_slice())
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+    }
+    let publish_per_s = n as f64 / start.elapsed().as_secs_f64();
+    let _: () = redis::cmd("XGROUP")
+        .arg("CREATE")
+        .arg(key)
+        .arg("raw")
+        .arg("0")
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    let mut reader = client.get_multiplexed_async_connection().await.unwrap();
+    let read = |count: usize| {
+        let mut command = redis::cmd("XREADGROUP");
+        command
+            .arg("GROUP")
+            .arg("raw")
+            .arg("c")
+            .arg("COUNT")
+            .arg(count)
+            .arg("BLOCK")
+            .arg(1000)
+            .arg("STREAMS")
+            .arg(key)
+            .arg(">");
+        command
+    };
+    let ids = |reply: redis::Value| -> Vec<String> {
+        // [[key, [[id, [field, value, …]], …]]]
+        let mut out = Vec::new();
+        if let redis::Value::Array(streams) = reply {
+            for stream in streams {
+                if let redis::Value::Array(parts) = stream {
+                    if let Some(redis::Value::Array(entries)) = parts.get(1) {
+                        for entry in entries {
+                            if let redis::Value::Array(fields) = entry {
+                                if let Some(redis::Value::BulkString(id)) = fields.first() {
+                                    out.push(String::from_utf8_lossy(id).into_owned());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    };
+    let start = Instant::now();
+    let mut consumed = 0;
+    while consumed < n {
+        let reply: redis::Value = read(64).query_async(&mut reader).await.unwrap();
+        for id in ids(reply) {
+            let _: i64 = redis::cmd("XACK")
+                .arg(key)
+                .arg("raw")
+                .arg(&id)
+                .query_async(&mut reader)
+                .await
+                .unwrap();
+            consumed += 1;
+        }
+    }
+    let consume_per_s = n as f64 / start.elapsed().as_secs_f64();
+    let mut samples = Vec::with_capacity(LATENCY_SAMPLES);
+    for _ in 0..LATENCY_SAMPLES {
+        let sent = Instant::now();
+        let _: String = redis::cmd("XADD")
+            .arg(key)
+            .arg("*")
+            .arg("body")
+            .arg(bytes.as_slice())
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+        let mut got = Vec::new();
+        while got.is_empty() {
+            got = ids(read(1).query_async(&mut reader).await.unwrap());
+        }
+        let _: i64 = redis::cmd("XACK")
+            .arg(key)
+            .arg("raw")
+            .arg(&got[0])
+            .query_async(&mut reader)
+            .await
+            .unwrap();
+        samples.push(sent.elapsed());
+    }
+    let _: i64 = redis::cmd("DEL")
+        .arg(key)
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    Figures {
+        publish_per_s,
+        consume_per_s,
+        p50: percentile(&mut samples, 0.5),
+        p99: percentile(&mut samples, 0.99),
+    }
+}
+
 fn bytes_of(bytes: Vec<u8>) -> bytes::Bytes {
     bytes.into()
 }
@@ -312,6 +552,50 @@ fn main() {
                 let evc = evc_side(evc_broker.clone(), n).await;
                 row("NATS JetStream", raw, evc);
                 let _ = raw_broker.delete().await;
+                let _ = evc_broker.delete().await;
+            }
+        }
+
+        let address = std::env::var("EVC_AMQP_URL")
+            .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
+        let config = |side: &str| AmqpConfig {
+            exchange: format!("evc_bench_{side}_{unique}"),
+            queue_prefix: format!("evcbench{side}{unique}"),
+            ..AmqpConfig::default()
+        };
+        match AmqpBroker::connect(&address, config("evc")).await {
+            Err(error) => println!("RabbitMQ skipped: {error}"),
+            Ok(evc_broker) => {
+                let warm = AmqpBroker::connect(&address, config("warm"))
+                    .await
+                    .expect("connected");
+                evc_side(warm.clone(), n / 5).await;
+                let _ = warm.delete().await;
+                let raw = raw_amqp(&address, &config("raw").exchange, n).await;
+                let evc = evc_side(evc_broker.clone(), n).await;
+                row("RabbitMQ", raw, evc);
+                let _ = evc_broker.delete().await;
+            }
+        }
+
+        let address =
+            std::env::var("EVC_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+        let config = |side: &str| RedisConfig {
+            prefix: format!("evcbench:{side}:{unique}:"),
+            ..RedisConfig::default()
+        };
+        match RedisBroker::connect(&address, config("evc")).await {
+            Err(error) => println!("Redis skipped: {error}"),
+            Ok(evc_broker) => {
+                let warm = RedisBroker::connect(&address, config("warm"))
+                    .await
+                    .expect("connected");
+                evc_side(warm.clone(), n / 5).await;
+                let _ = warm.delete().await;
+                let raw_key = format!("evcbench:raw:{unique}:{TYPE}");
+                let raw = raw_redis(&address, &raw_key, n).await;
+                let evc = evc_side(evc_broker.clone(), n).await;
+                row("Redis Streams", raw, evc);
                 let _ = evc_broker.delete().await;
             }
         }
