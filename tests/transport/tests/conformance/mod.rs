@@ -837,6 +837,43 @@ fn create_order(note: Option<&str>) -> Value {
     value
 }
 
+pub async fn evc_consumer_killed_mid_batch_loses_nothing<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let group = unique("orders");
+    let seen = Arc::new(Mutex::new(std::collections::BTreeSet::<String>::new()));
+    let bus = |seen: &Arc<Mutex<std::collections::BTreeSet<String>>>| {
+        let seen = seen.clone();
+        let mut bus = Bus::new(evc_runtime::Publisher::new("/tests/consumer"));
+        bus.subscribe::<OrderCreated>(move |_, ctx| {
+            std::thread::sleep(Duration::from_millis(5));
+            seen.lock().unwrap().insert(ctx.id().to_owned());
+            Ok(())
+        });
+        bus
+    };
+    let mut options = Options::new(&group);
+    options.concurrency = 4;
+    let first = Running::start(broker.clone(), bus(&seen), options.clone()).await;
+    let data = serde_json::to_value(order_created()).unwrap();
+    for i in 0..50 {
+        let bytes = envelope(ORDER_CREATED, &format!("kill-{i:02}"), data.clone());
+        broker
+            .publish(ORDER_CREATED, RawMessage::new(bytes))
+            .await
+            .unwrap();
+    }
+    wait_until("a few messages", || seen.lock().unwrap().len() >= 10).await;
+    // Killed, not stopped: no drain, deliveries in flight are dropped.
+    first.task.abort();
+    let _ = first.task.await;
+    let second = Running::start(broker.clone(), bus(&seen), options).await;
+    wait_until("every message", || seen.lock().unwrap().len() == 50).await;
+    second.stop().await;
+    fixture.close(broker).await;
+}
+
 /// Instantiates the suite for one fixture.
 #[macro_export]
 macro_rules! conformance {
@@ -858,6 +895,7 @@ macro_rules! conformance {
             evc_partition_key_keeps_order,
             evc_subscribers_in_their_own_groups_fail_alone,
             evc_command_request_reply,
+            evc_consumer_killed_mid_batch_loses_nothing,
         );
     };
     (@tests $fixture:expr; $($name:ident,)*) => {
