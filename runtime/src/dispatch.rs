@@ -421,11 +421,12 @@ pub trait Dispatch: Send {
     /// and runs its handlers; returns the messages they emitted.
     fn dispatch(&mut self, bytes: &[u8]) -> Result<Vec<Envelope>, DispatchError>;
 
-    /// Every wire type this table has a handler for: each subscribed event
-    /// and handled command, at its latest major and at every older one
-    /// (those arrive upcast, or fail as `UnsupportedVersion` without a
-    /// chain), so a consumer receives what old producers still send.
-    fn handled_types(&self) -> Vec<&'static str>;
+    /// Every wire type this table has a handler for, with its kind: each
+    /// subscribed event and handled command, at its latest major and at
+    /// every older one (those arrive upcast, or fail as
+    /// `UnsupportedVersion` without a chain), so a consumer receives what
+    /// old producers still send.
+    fn handled_types(&self) -> Vec<(&'static str, crate::Kind)>;
 }
 
 /// The CloudEvents extension a dry run is asked for with.

@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use evc_runtime::dispatch::is_dry_run;
-use evc_runtime::{Dispatch, DispatchError, EnvelopeRef, Rejection};
+use evc_runtime::{Dispatch, DispatchError, EnvelopeRef, Kind, Rejection};
 use futures::StreamExt;
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -171,33 +171,68 @@ where
         self.report.clone()
     }
 
-    /// The subscription this consumer takes: every type its table handles.
-    pub fn subscription(&self) -> Subscription {
-        let types = lock(&self.bus).handled_types();
-        Subscription::new(self.options.group.clone(), types).prefetch(self.options.prefetch)
+    /// The subscriptions this consumer takes: the events its table handles
+    /// in its own group, and each command it handles in that command's one
+    /// group, [`command_group`], shared by every consumer of the command in
+    /// every service, so each command is handled once.
+    pub fn subscriptions(&self) -> Vec<Subscription> {
+        let mut events = Vec::new();
+        let mut commands: Vec<(String, Vec<&'static str>)> = Vec::new();
+        for (wire_type, kind) in lock(&self.bus).handled_types() {
+            match kind {
+                Kind::Event => events.push(wire_type),
+                Kind::Command => {
+                    let group = command_group(wire_type);
+                    match commands.iter_mut().find(|(g, _)| *g == group) {
+                        Some((_, types)) => types.push(wire_type),
+                        None => commands.push((group, vec![wire_type])),
+                    }
+                }
+            }
+        }
+        let mut subscriptions = Vec::new();
+        if !events.is_empty() {
+            subscriptions.push(Subscription::new(self.options.group.clone(), events));
+        }
+        for (group, types) in commands {
+            subscriptions.push(Subscription::new(group, types));
+        }
+        subscriptions
+            .into_iter()
+            .map(|s| s.prefetch(self.options.prefetch))
+            .collect()
     }
 
-    /// Creates the group and its dead-letter group durably without
+    /// Creates the groups and their dead-letter groups durably without
     /// consuming (see [`Subscriber::declare`]): messages published from now
     /// on are kept for them. [`run`](Self::run) does it too.
     pub async fn declare(&self) -> Result<(), TransportError> {
-        self.broker.declare(&self.subscription()).await?;
-        self.broker
-            .declare(&dead_letter::subscription(&self.options.group))
-            .await
+        for subscription in self.subscriptions() {
+            self.broker.declare(&subscription).await?;
+            self.broker
+                .declare(&dead_letter::subscription(&subscription.group))
+                .await?;
+        }
+        Ok(())
     }
 
     /// Consumes until `shutdown` completes, then drains and returns.
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<(), TransportError> {
-        let subscription = self.subscription();
-        if subscription.topics.is_empty() {
+        let subscriptions = self.subscriptions();
+        if subscriptions.is_empty() {
             return Err(TransportError::new(format!(
                 "group `{}`: the dispatch table has no handler, so there is nothing to consume",
                 self.options.group
             )));
         }
         self.declare().await?;
-        let mut deliveries = self.broker.subscribe(&subscription).await?;
+        let mut streams = Vec::with_capacity(subscriptions.len());
+        for subscription in subscriptions {
+            let group: Arc<str> = subscription.group.as_str().into();
+            let deliveries = self.broker.subscribe(&subscription).await?;
+            streams.push(deliveries.map(move |next| next.map(|d| (group.clone(), d))));
+        }
+        let mut deliveries = futures::stream::select_all(streams);
         let lanes = self.options.concurrency.max(1);
         let worker = Arc::new(Worker {
             producer: Producer::new(self.broker.clone(), "")
@@ -212,12 +247,12 @@ where
         // One lane runs in this task: no hand-over between tasks per message.
         let inline = lanes == 1;
         for _ in 0..lanes.saturating_sub(usize::from(inline)) {
-            let (sender, mut receiver) = mpsc::channel::<Delivery>(1);
+            let (sender, mut receiver) = mpsc::channel::<(Arc<str>, Delivery)>(1);
             senders.push(sender);
             let worker = worker.clone();
             tasks.spawn(async move {
-                while let Some(delivery) = receiver.recv().await {
-                    worker.handle(delivery).await;
+                while let Some((group, delivery)) = receiver.recv().await {
+                    worker.handle(&group, delivery).await;
                 }
             });
         }
@@ -230,8 +265,8 @@ where
                 next = deliveries.next() => next,
             };
             match next {
-                Some(Ok(delivery)) if inline => worker.handle(delivery).await,
-                Some(Ok(delivery)) => {
+                Some(Ok((group, delivery))) if inline => worker.handle(&group, delivery).await,
+                Some(Ok((group, delivery))) => {
                     let lane = match self.options.ordering {
                         Ordering::PartitionKey => partition_key(&delivery, self.broker.binding())
                             .map(|key| lane_of(&key, lanes)),
@@ -241,7 +276,7 @@ where
                         turn = turn.wrapping_add(1);
                         turn % lanes
                     });
-                    if senders[lane].send(delivery).await.is_err() {
+                    if senders[lane].send((group, delivery)).await.is_err() {
                         break Err(TransportError::new("a consumer lane stopped"));
                     }
                 }
@@ -256,6 +291,17 @@ where
         while tasks.join_next().await.is_some() {}
         outcome
     }
+}
+
+/// The one consumer group of a command, whichever service handles it:
+/// `evc.command.<namespace>.<snake_name>` (every major of the command
+/// shares it).
+pub fn command_group(wire_type: &str) -> String {
+    let contract = wire_type
+        .rfind(".v")
+        .filter(|&at| wire_type[at + 2..].bytes().all(|b| b.is_ascii_digit()))
+        .map_or(wire_type, |at| &wire_type[..at]);
+    format!("evc.command.{contract}")
 }
 
 fn lock<D>(bus: &Mutex<D>) -> std::sync::MutexGuard<'_, D> {
@@ -308,19 +354,18 @@ where
     B: Publisher + Subscriber + Clone + 'static,
     D: Dispatch + 'static,
 {
-    async fn handle(&self, delivery: Delivery) {
+    async fn handle(&self, group: &str, delivery: Delivery) {
         let span = tracing::info_span!(
             "evc.consume",
-            group = %self.options.group,
+            group = %group,
             topic = %delivery.topic,
             id = tracing::field::Empty,
             traceparent = tracing::field::Empty,
         );
-        self.settle(delivery).instrument(span).await;
+        self.settle(group, delivery).instrument(span).await;
     }
 
-    async fn settle(&self, delivery: Delivery) {
-        let group = &self.options.group;
+    async fn settle(&self, group: &str, delivery: Delivery) {
         let structured = wire::structured(&delivery.message, self.broker.binding());
         let outcome = match &structured {
             Err(error) => Outcome::DeadLetter(Cause {
@@ -328,7 +373,7 @@ where
                 message: error.to_string(),
                 attempts: 0,
             }),
-            Ok(bytes) => self.run(bytes).await,
+            Ok(bytes) => self.run(group, bytes).await,
         };
         let reply_to = delivery.message.header(REPLY_TO).map(str::to_owned);
         let (settled, reply) = match outcome {
@@ -391,8 +436,7 @@ where
     }
 
     /// Claims, dispatches with retries, publishes what the handlers emitted.
-    async fn run(&self, bytes: &[u8]) -> Outcome {
-        let group = &self.options.group;
+    async fn run(&self, group: &str, bytes: &[u8]) -> Outcome {
         // The envelope is read here only for the dedup key and the span;
         // dispatch reads it again in its one pass.
         let span = tracing::Span::current();
@@ -428,7 +472,7 @@ where
                 }
             }
         }
-        let outcome = self.dispatch_with_retries(bytes).await;
+        let outcome = self.dispatch_with_retries(group, bytes).await;
         if let Some((dedup, key)) = dedup {
             let stored = match outcome {
                 Outcome::Handled { .. } | Outcome::Rejected(_) => {
@@ -443,8 +487,7 @@ where
         outcome
     }
 
-    async fn dispatch_with_retries(&self, bytes: &[u8]) -> Outcome {
-        let group = &self.options.group;
+    async fn dispatch_with_retries(&self, group: &str, bytes: &[u8]) -> Outcome {
         let retry = self.options.retry;
         let mut attempt = 1;
         loop {
@@ -517,6 +560,19 @@ fn cause(error: &DispatchError, attempts: u32) -> Cause {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_command_has_one_group_for_all_its_majors() {
+        assert_eq!(
+            command_group("com.example.orders.create_order.v1"),
+            "evc.command.com.example.orders.create_order"
+        );
+        assert_eq!(
+            command_group("com.example.orders.create_order.v12"),
+            command_group("com.example.orders.create_order.v1")
+        );
+        assert_eq!(command_group("odd.version"), "evc.command.odd.version");
+    }
 
     #[test]
     fn backoff_grows_to_its_ceiling() {

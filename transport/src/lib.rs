@@ -32,7 +32,7 @@ pub mod request;
 pub mod wire;
 
 pub use broker::{Deliveries, Delivery, Publisher, Subscriber, Subscription, TransportError};
-pub use consumer::{Consumer, Options, Ordering, Report, Retry};
+pub use consumer::{command_group, Consumer, Options, Ordering, Report, Retry};
 pub use dead_letter::DeadLetter;
 pub use dedup::{Dedup, MemoryDedup};
 pub use memory::MemoryBroker;

@@ -460,11 +460,11 @@ fn bus(routes: &[Route], rt: &TokenStream) -> TokenStream {
         let wires = std::iter::once(&r.wire)
             .chain(r.older.iter().map(|o| &o.wire))
             .map(|w| Literal::string(w));
-        let active = match r.kind {
-            Kind::Event => quote!(!self.#method.is_empty()),
-            Kind::Command => quote!(self.#method.is_set()),
+        let (active, kind) = match r.kind {
+            Kind::Event => (quote!(!self.#method.is_empty()), quote!(#rt::Kind::Event)),
+            Kind::Command => (quote!(self.#method.is_set()), quote!(#rt::Kind::Command)),
         };
-        quote!(if #active { types.extend_from_slice(&[#(#wires),*]); })
+        quote!(if #active { types.extend_from_slice(&[#((#wires, #kind)),*]); })
     });
     let unhandled = of_kind(routes, Kind::Command).map(|r| {
         let (method, latest) = (&r.method, &r.latest);
@@ -535,8 +535,8 @@ fn bus(routes: &[Route], rt: &TokenStream) -> TokenStream {
                 Bus::dispatch(self, bytes)
             }
 
-            fn handled_types(&self) -> Vec<&'static str> {
-                let mut types: Vec<&'static str> = Vec::new();
+            fn handled_types(&self) -> Vec<(&'static str, #rt::Kind)> {
+                let mut types: Vec<(&'static str, #rt::Kind)> = Vec::new();
                 #(#handled)*
                 types
             }

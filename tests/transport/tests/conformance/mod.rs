@@ -874,6 +874,38 @@ pub async fn evc_consumer_killed_mid_batch_loses_nothing<F: Fixture>(fixture: F)
     fixture.close(broker).await;
 }
 
+pub async fn evc_a_command_is_handled_once_across_services<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let runs = Arc::new(Mutex::new(0));
+    let service = |name: &str| {
+        let runs = runs.clone();
+        let mut bus = Bus::new(evc_runtime::Publisher::new(format!("/tests/{name}")));
+        bus.handle::<CreateOrder>(move |_, _| {
+            *runs.lock().unwrap() += 1;
+            Ok(())
+        })
+        .expect("one handler");
+        bus
+    };
+    // Two services, each with a group of its own for its events: the
+    // command still has one group, so one of them handles each command.
+    let one = Running::start(broker.clone(), service("one"), Options::new(unique("one"))).await;
+    let two = Running::start(broker.clone(), service("two"), Options::new(unique("two"))).await;
+    let producer = Producer::new(broker.clone(), "/tests/shop");
+    let command: CreateOrder = serde_json::from_value(create_order(None)).unwrap();
+    for _ in 0..10 {
+        producer.publish(&command).await.unwrap();
+    }
+    wait_until("ten commands", || *runs.lock().unwrap() >= 10).await;
+    tokio::time::sleep(QUIET).await;
+    one.stop().await;
+    two.stop().await;
+    assert_eq!(*runs.lock().unwrap(), 10, "a command was handled twice");
+    fixture.close(broker).await;
+}
+
 /// Instantiates the suite for one fixture.
 #[macro_export]
 macro_rules! conformance {
@@ -896,6 +928,7 @@ macro_rules! conformance {
             evc_subscribers_in_their_own_groups_fail_alone,
             evc_command_request_reply,
             evc_consumer_killed_mid_batch_loses_nothing,
+            evc_a_command_is_handled_once_across_services,
         );
     };
     (@tests $fixture:expr; $($name:ident,)*) => {
