@@ -2,7 +2,11 @@
 //! headers byte for byte, plus headers that say why, published to a topic
 //! of its own per consumer group, where it can be listed and re-driven.
 
-use crate::broker::Subscription;
+use std::time::Duration;
+
+use futures::StreamExt;
+
+use crate::broker::{Delivery, Publisher, Subscriber, Subscription, TransportError};
 use crate::message::RawMessage;
 
 /// Prefix of the topic a group's dead letters go to.
@@ -38,6 +42,79 @@ pub fn topic(group: &str) -> String {
 pub fn subscription(group: &str) -> Subscription {
     let topic = topic(group);
     Subscription::new(topic.clone(), [topic])
+}
+
+/// Reads up to `limit` dead letters of `group`, holding them until none
+/// has arrived for `idle`.
+async fn gather<B: Subscriber>(
+    broker: &B,
+    group: &str,
+    limit: usize,
+    idle: Duration,
+) -> Result<Vec<Delivery>, TransportError> {
+    let mut letters = Vec::new();
+    if limit == 0 {
+        return Ok(letters);
+    }
+    let mut deliveries = broker
+        .subscribe(&subscription(group).prefetch(limit))
+        .await?;
+    while letters.len() < limit {
+        match tokio::time::timeout(idle, deliveries.next()).await {
+            Ok(Some(Ok(delivery))) => letters.push(delivery),
+            Ok(Some(Err(error))) => return Err(error),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    Ok(letters)
+}
+
+/// Up to `limit` dead letters of `group`, oldest first where the broker
+/// keeps an order, left where they are: each is handed back after reading.
+/// Reading stops once none has arrived for `idle`.
+pub async fn list<B: Subscriber>(
+    broker: &B,
+    group: &str,
+    limit: usize,
+    idle: Duration,
+) -> Result<Vec<DeadLetter>, TransportError> {
+    let held = gather(broker, group, limit, idle).await?;
+    let letters = held
+        .iter()
+        .map(|delivery| {
+            DeadLetter::read(&delivery.message).unwrap_or_else(|| DeadLetter::unreadable(delivery))
+        })
+        .collect();
+    for delivery in held {
+        delivery.nack().await?;
+    }
+    Ok(letters)
+}
+
+/// Sends up to `limit` dead letters of `group` back to the topics they were
+/// read from, each original message as it was (same bytes, same id, so a
+/// deduplicating consumer still knows it), and removes the letter once the
+/// broker has accepted the original. Returns what was re-driven.
+pub async fn redrive<B: Publisher + Subscriber>(
+    broker: &B,
+    group: &str,
+    limit: usize,
+    idle: Duration,
+) -> Result<Vec<DeadLetter>, TransportError> {
+    let mut sent = Vec::new();
+    for delivery in gather(broker, group, limit, idle).await? {
+        let Some(letter) = DeadLetter::read(&delivery.message) else {
+            // Not ours to send anywhere: it stays for a person to look at.
+            delivery.nack().await?;
+            continue;
+        };
+        broker
+            .publish(&letter.topic, letter.original.clone())
+            .await?;
+        delivery.ack().await?;
+        sent.push(letter);
+    }
+    Ok(sent)
 }
 
 /// Why a message was given up on.
@@ -79,6 +156,19 @@ pub struct DeadLetter {
 }
 
 impl DeadLetter {
+    /// A message on a dead-letter topic without a dead letter's headers.
+    fn unreadable(delivery: &Delivery) -> DeadLetter {
+        DeadLetter {
+            original: delivery.message.clone(),
+            reason: "unknown".to_owned(),
+            message: "not a dead letter: its headers are missing".to_owned(),
+            attempts: 0,
+            topic: String::new(),
+            group: String::new(),
+            time: String::new(),
+        }
+    }
+
     /// Reads a dead letter; `None` when the headers are not a dead letter's.
     pub fn read(letter: &RawMessage) -> Option<DeadLetter> {
         let mut original = letter.clone();

@@ -906,6 +906,64 @@ pub async fn evc_a_command_is_handled_once_across_services<F: Fixture>(fixture: 
     fixture.close(broker).await;
 }
 
+pub async fn evc_dead_letters_listed_and_redriven<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let group = unique("orders");
+    let broken = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let mut bus = Bus::new(evc_runtime::Publisher::new("/tests/consumer"));
+    let down = broken.clone();
+    bus.subscribe::<OrderCreated>(move |_, _| {
+        if down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err("the database is down".into());
+        }
+        Ok(())
+    });
+    let mut options = Options::new(&group);
+    options.retry = quick_retries(1);
+    let running = Running::start(broker.clone(), bus, options).await;
+    let report = running.report.clone();
+    let data = serde_json::to_value(order_created()).unwrap();
+    let sent: Vec<Vec<u8>> = (0..3)
+        .map(|i| envelope(ORDER_CREATED, &format!("dl-{i}"), data.clone()))
+        .collect();
+    for bytes in &sent {
+        broker
+            .publish(ORDER_CREATED, RawMessage::new(bytes.clone()))
+            .await
+            .unwrap();
+    }
+    let count =
+        |counter: &std::sync::atomic::AtomicU64| counter.load(std::sync::atomic::Ordering::Relaxed);
+    wait_until("three dead letters", || count(&report.dead_lettered) == 3).await;
+    // Shorter than the NATS fixture's `ack_wait`: a letter handed back to a
+    // reader that has gone is delivered again only after it.
+    let idle = Duration::from_secs(1);
+    for _ in 0..2 {
+        // Listing leaves them where they are.
+        let letters = dead_letter::list(&broker, &group, 10, idle)
+            .await
+            .expect("listed");
+        let mut bodies: Vec<&Vec<u8>> = letters.iter().map(|l| &l.original.body).collect();
+        bodies.sort();
+        assert_eq!(bodies, sent.iter().collect::<Vec<_>>());
+        assert!(letters.iter().all(|l| l.reason == "handler_failed"));
+    }
+    broken.store(false, std::sync::atomic::Ordering::SeqCst);
+    let redriven = dead_letter::redrive(&broker, &group, 10, idle)
+        .await
+        .expect("re-driven");
+    assert_eq!(redriven.len(), 3);
+    wait_until("the re-driven messages", || count(&report.handled) == 3).await;
+    assert!(dead_letter::list(&broker, &group, 10, idle)
+        .await
+        .unwrap()
+        .is_empty());
+    running.stop().await;
+    fixture.close(broker).await;
+}
+
 /// Instantiates the suite for one fixture.
 #[macro_export]
 macro_rules! conformance {
@@ -929,6 +987,7 @@ macro_rules! conformance {
             evc_command_request_reply,
             evc_consumer_killed_mid_batch_loses_nothing,
             evc_a_command_is_handled_once_across_services,
+            evc_dead_letters_listed_and_redriven,
         );
     };
     (@tests $fixture:expr; $($name:ident,)*) => {
