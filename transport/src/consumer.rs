@@ -280,7 +280,13 @@ where
                         break Err(TransportError::new("a consumer lane stopped"));
                     }
                 }
-                Some(Err(error)) => break Err(error),
+                Some(Err(error)) => {
+                    // A broker's stream reports trouble (a missed heartbeat,
+                    // a reconnect) and goes on; a consumer that stopped here
+                    // would leave its group for a hiccup.
+                    tracing::warn!(%error, "receiving failed; going on");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
                 None => break Ok(()),
             }
         };

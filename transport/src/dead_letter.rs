@@ -62,7 +62,7 @@ async fn gather<B: Subscriber>(
     while letters.len() < limit {
         match tokio::time::timeout(idle, deliveries.next()).await {
             Ok(Some(Ok(delivery))) => letters.push(delivery),
-            Ok(Some(Err(error))) => return Err(error),
+            Ok(Some(Err(error))) => tracing::warn!(%error, "reading dead letters; going on"),
             Ok(None) | Err(_) => break,
         }
     }
@@ -93,8 +93,9 @@ pub async fn list<B: Subscriber>(
 
 /// Sends up to `limit` dead letters of `group` back to the topics they were
 /// read from, each original message as it was (same bytes, same id, so a
-/// deduplicating consumer still knows it), and removes the letter once the
-/// broker has accepted the original. Returns what was re-driven.
+/// deduplicating consumer still knows it), and removes each letter once the
+/// broker has accepted its original. Stops once none has arrived for
+/// `idle`. Returns what was re-driven.
 pub async fn redrive<B: Publisher + Subscriber>(
     broker: &B,
     group: &str,
@@ -102,7 +103,23 @@ pub async fn redrive<B: Publisher + Subscriber>(
     idle: Duration,
 ) -> Result<Vec<DeadLetter>, TransportError> {
     let mut sent = Vec::new();
-    for delivery in gather(broker, group, limit, idle).await? {
+    if limit == 0 {
+        return Ok(sent);
+    }
+    let mut deliveries = broker
+        .subscribe(&subscription(group).prefetch(limit))
+        .await?;
+    // One at a time: a letter is settled before the next is read, so none
+    // is held past its broker's acknowledgement deadline.
+    while sent.len() < limit {
+        let delivery = match tokio::time::timeout(idle, deliveries.next()).await {
+            Ok(Some(Ok(delivery))) => delivery,
+            Ok(Some(Err(error))) => {
+                tracing::warn!(%error, "reading dead letters; going on");
+                continue;
+            }
+            Ok(None) | Err(_) => break,
+        };
         let Some(letter) = DeadLetter::read(&delivery.message) else {
             // Not ours to send anywhere: it stays for a person to look at.
             delivery.nack().await?;
