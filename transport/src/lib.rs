@@ -13,7 +13,12 @@
 //!   consumer group: decode, upcast to the current version, typed handler,
 //!   acknowledge after success; retries with backoff, dead letters that keep
 //!   the original bytes ([`dead_letter`]), deduplication ([`dedup`]),
-//!   concurrency with per-key ordering, and a draining shutdown.
+//!   concurrency with per-key ordering, and a draining shutdown; each
+//!   command in one consumer group of its own, whichever service handles it;
+//! - [`Requester`] sends a command and waits for its [`Reply`] (accepted,
+//!   rejected, failed), or asks for a dry run ([`request`]).
+//!
+//! docs/transport.md in the repository has the semantics and mappings.
 
 #[cfg(feature = "amqp")]
 pub mod amqp;
