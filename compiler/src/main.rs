@@ -138,6 +138,14 @@ impl Color {
 /// Lints a contracts root; an unreadable root is reported here.
 fn read(dir: &std::path::Path) -> Option<evc::Lint> {
     match evc::lint_dir(dir) {
+        // A CI step pointed at the wrong folder must not pass as clean.
+        Ok(lint) if lint.model.contracts.is_empty() && !lint.has_errors() => {
+            eprintln!(
+                "evc: no contracts under {}: no `.yaml`, `.yml` or `.json` file there declares an `event`, a `command` or a `query`; is the path right?",
+                dir.display()
+            );
+            None
+        }
         Ok(lint) => Some(lint),
         Err(error) => {
             eprintln!("evc: cannot read {}: {error}", dir.display());

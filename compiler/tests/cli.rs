@@ -102,6 +102,20 @@ fn usage_and_io_errors_exit_two() {
 }
 
 #[test]
+fn a_folder_without_contracts_is_a_usage_error() {
+    let empty = root(&[("README.md", "# nothing here\n")]);
+    let only_config = root(&[("evc.yaml", "version: v1\n")]);
+    for dir in [&empty, &only_config] {
+        for command in ["lint", "build"] {
+            let output = evc(&[command], dir.path());
+            assert_eq!(output.status.code(), Some(2), "{command}");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(stderr.contains("no contracts under"), "{command}: {stderr}");
+        }
+    }
+}
+
+#[test]
 fn json_format_names_file_line_column_and_rule() {
     let dir = root(&[("ship_order.yaml", FLAWED)]);
     let output = evc(&["lint", "--format", "json"], dir.path());
