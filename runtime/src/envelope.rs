@@ -1,7 +1,9 @@
 //! CloudEvents 1.0 structured-mode JSON envelopes, with the spec's rules
 //! enforced on the way in: required attributes present and non-empty,
 //! attribute names lower-case ASCII letters and digits, `data` and
-//! `data_base64` exclusive, extension values scalars, `time` RFC 3339.
+//! `data_base64` exclusive, extension values scalars, `time` RFC 3339,
+//! `datacontenttype` an RFC 2046 media type, `dataschema` and `subject`
+//! non-empty when present.
 //!
 //! Dispatch reads an [`EnvelopeRef`], which borrows attributes and `data`
 //! from the message bytes, so the payload is parsed once, straight into its
@@ -44,9 +46,11 @@ pub struct Envelope {
     pub causationid: Option<String>,
     /// Extension: W3C trace context.
     pub traceparent: Option<String>,
-    /// Other extensions (strings, numbers, booleans), kept so a message
-    /// round-trips.
-    pub extensions: BTreeMap<String, Value>,
+    /// Other extensions (strings, numbers, booleans) as the JSON text they
+    /// were written in: a number no `f64` holds (`1e999`, a 30-digit
+    /// integer) must reach the next consumer unchanged, not rounded or
+    /// nulled. [`Envelope::set_extension`] builds one from a value.
+    pub extensions: BTreeMap<String, Box<RawValue>>,
 }
 
 /// One CloudEvents message borrowed from its bytes.
@@ -87,6 +91,12 @@ pub enum EnvelopeError {
     InvalidTime(String),
     DataAndDataBase64,
     DuplicateAttribute(String),
+    /// `datacontenttype` is not `type/subtype` with optional parameters.
+    InvalidMediaType(String),
+    /// A string extension with an escape that is no Unicode character (a
+    /// lone surrogate such as `"\ud800"`): CloudEvents strings exclude
+    /// them, and the known attributes already refuse them.
+    InvalidString(String),
 }
 
 impl fmt::Display for EnvelopeError {
@@ -94,7 +104,7 @@ impl fmt::Display for EnvelopeError {
         match self {
             EnvelopeError::NotJson(e) => write!(f, "not a CloudEvents JSON object: {e}"),
             EnvelopeError::Missing(a) => write!(f, "required attribute `{a}` is missing"),
-            EnvelopeError::Empty(a) => write!(f, "required attribute `{a}` is empty"),
+            EnvelopeError::Empty(a) => write!(f, "attribute `{a}` is empty"),
             EnvelopeError::WrongType {
                 attribute,
                 expected,
@@ -118,6 +128,14 @@ impl fmt::Display for EnvelopeError {
                 f.write_str("`data` and `data_base64` are both present")
             }
             EnvelopeError::DuplicateAttribute(a) => write!(f, "attribute `{a}` appears twice"),
+            EnvelopeError::InvalidMediaType(t) => write!(
+                f,
+                "datacontenttype `{t}` is not an RFC 2046 media type (`type/subtype`)"
+            ),
+            EnvelopeError::InvalidString(a) => write!(
+                f,
+                "extension `{a}` holds an escape that is not a Unicode character"
+            ),
         }
     }
 }
@@ -134,6 +152,16 @@ impl Envelope {
     pub fn to_vec(&self) -> Vec<u8> {
         // Strings, raw JSON and JSON scalars only: this cannot fail.
         serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Sets extension `name` to `value` (meant for strings, numbers and
+    /// booleans; the parser refuses objects and arrays).
+    pub fn set_extension(&mut self, name: impl Into<String>, value: impl Into<Value>) {
+        let text = value.into().to_string();
+        // A `Value` always prints as valid JSON.
+        if let Ok(raw) = RawValue::from_string(text) {
+            self.extensions.insert(name.into(), raw);
+        }
     }
 }
 
@@ -228,6 +256,21 @@ impl<'a> EnvelopeRef<'a> {
                 self.specversion.to_string(),
             ));
         }
+        let optional = [
+            ("datacontenttype", &self.datacontenttype),
+            ("dataschema", &self.dataschema),
+            ("subject", &self.subject),
+        ];
+        for (name, value) in optional {
+            if value.as_ref().is_some_and(|v| v.is_empty()) {
+                return Err(EnvelopeError::Empty(name));
+            }
+        }
+        if let Some(kind) = &self.datacontenttype {
+            if !is_media_type(kind) {
+                return Err(EnvelopeError::InvalidMediaType(kind.to_string()));
+            }
+        }
         if let Some(time) = &self.time {
             if !crate::check::is_date_time(time) {
                 return Err(EnvelopeError::InvalidTime(time.to_string()));
@@ -259,15 +302,76 @@ impl<'a> EnvelopeRef<'a> {
             extensions: self
                 .extensions
                 .iter()
-                .map(|(k, v)| {
-                    (
-                        k.to_string(),
-                        serde_json::from_str(v.get()).unwrap_or(Value::Null),
-                    )
-                })
+                .map(|(k, v)| (k.to_string(), (*v).to_owned()))
                 .collect(),
         }
     }
+}
+
+/// RFC 2046 media type as RFC 2045 §5.1 writes it: `type/subtype`, both
+/// tokens, then `; attribute=value` parameters, the value a token or a
+/// quoted string. Whitespace around `;` is allowed, as HTTP's
+/// `Content-Type` allows it.
+fn is_media_type(text: &str) -> bool {
+    fn token(b: u8) -> bool {
+        b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?=".contains(&b)
+    }
+    fn skip_space(bytes: &[u8], mut i: usize) -> usize {
+        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t') {
+            i += 1;
+        }
+        i
+    }
+    fn take_token(bytes: &[u8], mut i: usize) -> Option<usize> {
+        let start = i;
+        while i < bytes.len() && token(bytes[i]) {
+            i += 1;
+        }
+        (i > start).then_some(i)
+    }
+    let bytes = text.as_bytes();
+    let Some(mut i) = take_token(bytes, 0) else {
+        return false;
+    };
+    if bytes.get(i) != Some(&b'/') {
+        return false;
+    }
+    let Some(end) = take_token(bytes, i + 1) else {
+        return false;
+    };
+    i = skip_space(bytes, end);
+    while i < bytes.len() {
+        if bytes[i] != b';' {
+            return false;
+        }
+        i = skip_space(bytes, i + 1);
+        let Some(end) = take_token(bytes, i) else {
+            return false;
+        };
+        if bytes.get(end) != Some(&b'=') {
+            return false;
+        }
+        i = end + 1;
+        if bytes.get(i) == Some(&b'"') {
+            i += 1;
+            loop {
+                match bytes.get(i) {
+                    None => return false,
+                    Some(b'"') => break,
+                    Some(b'\\') => i += 2,
+                    Some(_) => i += 1,
+                }
+            }
+            i += 1;
+        } else {
+            let Some(end) = take_token(bytes, i) else {
+                return false;
+            };
+            i = end;
+        }
+        i = skip_space(bytes, i);
+    }
+    true
 }
 
 fn valid_name(name: &str) -> bool {
@@ -506,9 +610,18 @@ fn extension(name: &str, value: &RawValue) -> Result<(), EnvelopeError> {
     if !valid_name(name) {
         return Err(EnvelopeError::InvalidAttributeName(name.to_owned()));
     }
-    let found = match value.get().as_bytes().first() {
+    let text = value.get();
+    let found = match text.as_bytes().first() {
         Some(b'{') => "an object",
         Some(b'[') => "an array",
+        // Only an escape can name a lone surrogate, and the raw value was
+        // not decoded: decode the rare escaped string to find one.
+        Some(b'"') if text.contains("\\u") => {
+            return match serde_json::from_str::<String>(text) {
+                Ok(_) => Ok(()),
+                Err(_) => Err(EnvelopeError::InvalidString(name.to_owned())),
+            };
+        }
         _ => return Ok(()),
     };
     Err(EnvelopeError::WrongType {
@@ -606,6 +719,53 @@ mod tests {
     }
 
     #[test]
+    fn media_types_follow_rfc_2046() {
+        for good in [
+            "text/plain",
+            "application/cloudevents+json",
+            "application/json; charset=utf-8",
+            "text/plain;format=flowed ; charset=\"utf-8\"",
+            "multipart/mixed; boundary=\"a b;c\\\"d\"",
+        ] {
+            assert!(is_media_type(good), "{good}");
+        }
+        for bad in [
+            "",
+            "xyz",
+            "text/",
+            "/plain",
+            "text/plain/x",
+            " text/plain",
+            "text/plain; charset",
+            "text/plain; charset=",
+            "text/plain; charset=\"utf-8",
+            "text/pl ain",
+            "text/plain;",
+        ] {
+            assert!(!is_media_type(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn extension_values_are_kept_as_written() {
+        let text = r#"{"specversion":"1.0","id":"1","source":"/s","type":"t","big":1e999,"long":123456789012345678901234567890,"esc":"a\u00e9\n\ud83d\ude00"}"#;
+        let envelope = parse(text).unwrap();
+        assert_eq!(envelope.extensions["big"].get(), "1e999");
+        assert_eq!(
+            envelope.extensions["long"].get(),
+            "123456789012345678901234567890"
+        );
+        let again = Envelope::parse(&envelope.to_vec()).unwrap();
+        assert_eq!(again.extensions["big"].get(), "1e999");
+        assert_eq!(again.extensions["esc"].get(), r#""a\u00e9\n\ud83d\ude00""#);
+        assert_eq!(
+            parse(r#"{"specversion":"1.0","id":"1","source":"/s","type":"t","lone":"\ud800"}"#)
+                .unwrap_err(),
+            EnvelopeError::InvalidString("lone".into())
+        );
+    }
+
+    #[test]
     fn many_extensions_are_checked_for_duplicates_in_one_sort() {
         let mut text = String::from(r#"{"specversion":"1.0","id":"1","source":"/s","type":"t""#);
         for i in 0..20_000 {
@@ -624,7 +784,7 @@ mod tests {
         let envelope = parse(text).unwrap();
         let again = Envelope::parse(&envelope.to_vec()).unwrap();
         assert_eq!(again.to_vec(), envelope.to_vec());
-        assert_eq!(again.extensions["priority"], 3);
+        assert_eq!(again.extensions["priority"].get(), "3");
         assert_eq!(again.data.unwrap().get(), r#"{"a":[1,2]}"#);
     }
 }

@@ -210,9 +210,7 @@ impl<B: Publisher + Subscriber + Clone + 'static> Requester<B> {
             .envelope(command)
             .map_err(|e| SendError::Publish(PublishError::Payload(e)))?;
         if dry_run {
-            envelope
-                .extensions
-                .insert(DRY_RUN_EXTENSION.to_owned(), Value::Bool(true));
+            envelope.set_extension(DRY_RUN_EXTENSION, true);
         }
         let (sender, receiver) = oneshot::channel();
         lock(&self.pending).insert(envelope.id.clone(), sender);
