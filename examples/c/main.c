@@ -18,14 +18,6 @@ static int on_order_created(void *ctx, const shop_meta *meta, const shop_OrderCr
     return 0;
 }
 
-static shop_str text(const char *s)
-{
-    shop_str out;
-    out.ptr = s;
-    out.len = strlen(s);
-    return out;
-}
-
 int main(void)
 {
     const char *message =
@@ -56,9 +48,9 @@ int main(void)
 
     /* Produce: a validated command in a new CloudEvents envelope. */
     memset(&cancel, 0, sizeof cancel);
-    cancel.order_id = text("6c4c1cd6-fb25-495d-8b2b-deca9b2d442d");
+    cancel.order_id = SHOP_STR_LIT("6c4c1cd6-fb25-495d-8b2b-deca9b2d442d");
     cancel.reason = SHOP_CANCEL_ORDER_V1_CANCELLATION_REASON_CUSTOMER_REQUEST;
-    cancel.requested_by = text("2f40bd99-29dd-4ed7-a512-3f99b9939338");
+    cancel.requested_by = shop_str_from("2f40bd99-29dd-4ed7-a512-3f99b9939338");
     shop_set_source("/services/gateway");
     status = shop_encode_cancel_order(&cancel, &out);
     if (status != SHOP_STATUS_OK) {

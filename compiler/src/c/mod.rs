@@ -205,12 +205,24 @@ pub fn manifest(prefix: &str, runtime: &str) -> String {
          \n\
          [lib]\n\
          path = \"src/lib.rs\"\n\
-         crate-type = [\"staticlib\", \"cdylib\", \"rlib\"]\n\
+         # No rlib: with one among the crate types rustc skips link-time\n\
+         # optimisation, and Rust callers use `evc gen rust` instead.\n\
+         crate-type = [\"staticlib\", \"cdylib\"]\n\
          \n\
          [dependencies]\n\
          evc-runtime = {runtime}\n\
          \n\
+         # Size over build time: one codegen unit and link-time optimisation\n\
+         # across evc-runtime and std drop the code C never calls; `strip`\n\
+         # removes debug info and local symbols, never the exported entry points.\n\
          [profile.release]\n\
+         opt-level = 3\n\
+         lto = true\n\
+         codegen-units = 1\n\
+         strip = true\n\
+         # Not \"abort\": every entry point catches a panic and returns\n\
+         # STATUS_INTERNAL with its message, which needs unwinding; with abort\n\
+         # a bug in the library would end the C program instead.\n\
          panic = \"unwind\"\n\
          \n\
          # A crate of its own, not a member of an enclosing workspace.\n\

@@ -7,7 +7,7 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 use super::layout::Assert;
-use super::view::{CTy, Decl, DeclKind, View};
+use super::view::{self, CTy, Decl, DeclKind, View};
 
 const HEADER: &str = include_str!("../../../templates/c/header.h.j2");
 const HANDLERS: &str = include_str!("../../../templates/c/handlers.c.j2");
@@ -43,6 +43,7 @@ struct Member {
 struct UnionPart {
     name: String,
     members: Vec<Member>,
+    tags: Vec<Constant>,
 }
 
 #[derive(Serialize)]
@@ -136,14 +137,7 @@ fn context(view: &View<'_>, hash: u64, default_source: &str, asserts: &[Assert])
             DeclKind::Enum { constants, .. } => Some(Enum {
                 name: d.name.clone(),
                 docs: describe(view, d),
-                constants: constants
-                    .iter()
-                    .map(|c| Constant {
-                        name: c.name.clone(),
-                        value: c.value,
-                        wire: c.wire.clone(),
-                    })
-                    .collect(),
+                constants: constants.iter().map(constant).collect(),
             }),
             _ => None,
         })
@@ -189,6 +183,14 @@ fn context(view: &View<'_>, hash: u64, default_source: &str, asserts: &[Assert])
     }
 }
 
+fn constant(c: &view::Constant) -> Constant {
+    Constant {
+        name: c.name.clone(),
+        value: c.value,
+        wire: c.wire.clone(),
+    }
+}
+
 /// The item's own docs, or what the composite holds.
 fn describe(view: &View<'_>, decl: &Decl) -> Vec<String> {
     if !decl.docs.is_empty() {
@@ -218,9 +220,11 @@ fn structure(view: &View<'_>, decl: &Decl) -> Struct {
         DeclKind::Union {
             union_name,
             variants,
+            constants,
             ..
         } => Some(UnionPart {
             name: union_name.clone(),
+            tags: constants.iter().map(constant).collect(),
             members: variants
                 .iter()
                 .map(|s| Member {

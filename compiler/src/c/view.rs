@@ -162,6 +162,7 @@ pub fn fixed_macros(upper: &str) -> Vec<String> {
         "CHECK_ABI",
         "ALIGNOF",
         "STATIC_ASSERT",
+        "STR_LIT",
     ]
     .iter()
     .map(|m| format!("{upper}_{m}"))

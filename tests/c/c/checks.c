@@ -194,37 +194,29 @@ static void statuses(void)
 
 static shop_OrderLine LINES[2];
 
-static shop_str text(const char *s)
-{
-    shop_str out;
-    out.ptr = s;
-    out.len = strlen(s);
-    return out;
-}
-
 static shop_CreateOrder create_order(void)
 {
     shop_CreateOrder command;
     memset(&command, 0, sizeof command);
     memset(LINES, 0, sizeof LINES);
-    LINES[0].sku = text("SKU-10042-BLK");
+    LINES[0].sku = shop_str_from("SKU-10042-BLK");
     LINES[0].quantity = 2;
     LINES[0].has_product_name = true;
-    LINES[0].product_name = text("Trail running shoe, black");
-    LINES[1].sku = text("SKU-20017");
+    LINES[0].product_name = shop_str_from("Trail running shoe, black");
+    LINES[1].sku = shop_str_from("SKU-20017");
     LINES[1].quantity = 1;
-    command.order_id = text("6c4c1cd6-fb25-495d-8b2b-deca9b2d442d");
-    command.customer_id = text("2f40bd99-29dd-4ed7-a512-3f99b9939338");
+    command.order_id = shop_str_from("6c4c1cd6-fb25-495d-8b2b-deca9b2d442d");
+    command.customer_id = shop_str_from("2f40bd99-29dd-4ed7-a512-3f99b9939338");
     command.lines.ptr = LINES;
     command.lines.len = 2;
-    command.currency = text("EUR");
-    command.shipping_address.recipient_name = text("Ada Lovelace");
-    command.shipping_address.line1 = text("Invalidenstrasse 117");
-    command.shipping_address.city = text("Berlin");
-    command.shipping_address.postal_code = text("10115");
-    command.shipping_address.country_code = text("DE");
+    command.currency = SHOP_STR_LIT("EUR");
+    command.shipping_address.recipient_name = shop_str_from("Ada Lovelace");
+    command.shipping_address.line1 = shop_str_from("Invalidenstrasse 117");
+    command.shipping_address.city = shop_str_from("Berlin");
+    command.shipping_address.postal_code = shop_str_from("10115");
+    command.shipping_address.country_code = SHOP_STR_LIT("DE");
     command.has_note = true;
-    command.note = text("Please leave the parcel with the neighbour.");
+    command.note = shop_str_from("Please leave the parcel with the neighbour.");
     return command;
 }
 
@@ -252,12 +244,12 @@ static void produce(void)
     LINES[1].sku.ptr = NULL;
     CHECK(shop_encode_create_order(&command, &buf) == SHOP_STATUS_INVALID_PAYLOAD);
     CHECK(last_error_mentions("/lines/1/sku"));
-    LINES[1].sku = text("SKU-20017");
+    LINES[1].sku = shop_str_from("SKU-20017");
     LINES[1].quantity = 0;
     CHECK(shop_encode_create_order(&command, &buf) == SHOP_STATUS_INVALID_PAYLOAD);
     CHECK(last_error_mentions("quantity"));
     LINES[1].quantity = 1;
-    command.order_id = text("not-a-uuid");
+    command.order_id = shop_str_from("not-a-uuid");
     CHECK(shop_encode_create_order(&command, &buf) == SHOP_STATUS_INVALID_PAYLOAD);
     CHECK(last_error_mentions("order_id"));
     command.order_id.ptr = "\xff\xfe";
@@ -267,8 +259,8 @@ static void produce(void)
     CHECK(buf.data == NULL);
 
     memset(&cancel, 0, sizeof cancel);
-    cancel.order_id = text("e3591b00-f8df-40c8-8322-b3574700f94a");
-    cancel.requested_by = text("2f40bd99-29dd-4ed7-a512-3f99b9939338");
+    cancel.order_id = shop_str_from("e3591b00-f8df-40c8-8322-b3574700f94a");
+    cancel.requested_by = shop_str_from("2f40bd99-29dd-4ed7-a512-3f99b9939338");
     /* A zeroed enum is never a valid constant. */
     CHECK(shop_encode_cancel_order(&cancel, &buf) == SHOP_STATUS_INVALID_PAYLOAD);
     CHECK(last_error_mentions("/reason"));
@@ -280,12 +272,86 @@ static void produce(void)
     shop_buf_free(&buf);
 }
 
+static const char *MAKE_PAYMENT_BY_CARD =
+    "{\"specversion\":\"1.0\",\"id\":\"p-1\",\"source\":\"/tests/c\","
+    "\"type\":\"com.example.payments.make_payment.v1\",\"dataversion\":\"1.0.0\","
+    "\"data\":{\"payment_id\":\"d4ef8f27-4c73-4456-82ff-c939df8c4077\","
+    "\"order_id\":\"6c4c1cd6-fb25-495d-8b2b-deca9b2d442d\","
+    "\"amount\":{\"amount\":189.7,\"currency\":\"EUR\"},"
+    "\"method\":{\"kind\":\"card\",\"card_token\":\"tok_4fJ9xQ2mZt7L\",\"last4\":\"4242\","
+    "\"expiry_month\":11,\"expiry_year\":2027}}}";
+
+struct payments_seen {
+    int card;
+    int bank_transfer;
+};
+
+static int on_make_payment(void *ctx, const shop_meta *meta, const shop_MakePayment *command)
+{
+    struct payments_seen *seen = (struct payments_seen *)ctx;
+    (void)meta;
+    switch (command->method.tag) {
+    case SHOP_MAKE_PAYMENT_V1_METHOD_CARD_PAYMENT:
+        seen->card++;
+        CHECK(str_is(command->method.value.card_payment.card_token, "tok_4fJ9xQ2mZt7L"));
+        CHECK(command->method.value.card_payment.expiry_month == 11);
+        break;
+    case SHOP_MAKE_PAYMENT_V1_METHOD_BANK_TRANSFER_PAYMENT:
+        seen->bank_transfer++;
+        CHECK(str_is(command->method.value.bank_transfer_payment.iban, "DE89370400440532013000"));
+        CHECK(!command->method.value.bank_transfer_payment.has_bic);
+        break;
+    default:
+        CHECK(!"a tag of the header");
+    }
+    return 0;
+}
+
+/* The union tags, read on dispatch and set to encode. */
+static void payments(void)
+{
+    struct payments_seen seen = {0, 0};
+    shop_handlers handlers;
+    shop_MakePayment command;
+    shop_MakePaymentV1BankTransferPayment *bank;
+    shop_buf buf = {NULL, 0};
+
+    CHECK(SHOP_MAKE_PAYMENT_V1_METHOD_CARD_PAYMENT == 1);
+    CHECK(SHOP_MAKE_PAYMENT_V1_METHOD_BANK_TRANSFER_PAYMENT == 2);
+    memset(&handlers, 0, sizeof handlers);
+    handlers.on_make_payment = on_make_payment;
+    CHECK(dispatch(MAKE_PAYMENT_BY_CARD, &handlers, &seen) == SHOP_STATUS_OK);
+    CHECK(seen.card == 1);
+
+    memset(&command, 0, sizeof command);
+    command.payment_id = SHOP_STR_LIT("9af4f25b-a571-4e96-b6e5-58fb10f0d168");
+    command.order_id = SHOP_STR_LIT("1b659ae0-a984-4b8c-926d-c121a5229881");
+    command.amount.amount = 147;
+    command.amount.currency = SHOP_STR_LIT("GBP");
+    /* A zeroed tag is never a branch. */
+    CHECK(shop_encode_make_payment(&command, &buf) == SHOP_STATUS_INVALID_PAYLOAD);
+    CHECK(last_error_mentions("/method"));
+    command.method.tag = SHOP_MAKE_PAYMENT_V1_METHOD_BANK_TRANSFER_PAYMENT;
+    bank = &command.method.value.bank_transfer_payment;
+    bank->kind = SHOP_STR_LIT("bank_transfer");
+    bank->iban = shop_str_from("DE89370400440532013000");
+    bank->account_holder = shop_str_from("Grace Hopper");
+    CHECK(shop_encode_make_payment(&command, &buf) == SHOP_STATUS_OK);
+    if (buf.data != NULL) {
+        printf("%.*s\n", (int)buf.len, (const char *)buf.data);
+        CHECK(shop_dispatch(buf.data, buf.len, &handlers, &seen) == SHOP_STATUS_OK);
+    }
+    CHECK(seen.bank_transfer == 1);
+    shop_buf_free(&buf);
+}
+
 int main(void)
 {
     statuses();
     consume();
     bad_inputs();
     produce();
+    payments();
     if (failures > 0) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

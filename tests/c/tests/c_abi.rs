@@ -155,7 +155,7 @@ fn a_c_consumer_checks_values_and_statuses_and_a_c_producer_is_decoded() {
         let stdout = run(build, &exe, &[]);
         let lines: Vec<&str> = stdout.lines().collect();
         assert_eq!(lines.last(), Some(&"ok"), "{build:?}: {stdout}");
-        assert_eq!(lines.len(), 3, "{stdout}");
+        assert_eq!(lines.len(), 4, "{stdout}");
         produced_create_order(lines[0]);
         let (_, cancel) =
             evc_c_tests::shop::contracts::decode(lines[1].as_bytes()).expect("decodes");
@@ -168,6 +168,22 @@ fn a_c_consumer_checks_values_and_statuses_and_a_c_producer_is_decoded() {
             }),
         );
         assert_eq!(cancel, expected);
+        let (_, payment) =
+            evc_c_tests::shop::contracts::decode(lines[2].as_bytes()).expect("decodes");
+        let expected = decoded_payload(
+            "com.example.payments.make_payment.v1",
+            serde_json::json!({
+                "payment_id": "9af4f25b-a571-4e96-b6e5-58fb10f0d168",
+                "order_id": "1b659ae0-a984-4b8c-926d-c121a5229881",
+                "amount": { "amount": 147.0, "currency": "GBP" },
+                "method": {
+                    "kind": "bank_transfer",
+                    "iban": "DE89370400440532013000",
+                    "account_holder": "Grace Hopper"
+                }
+            }),
+        );
+        assert_eq!(payment, expected);
     }
 }
 
