@@ -1,4 +1,4 @@
-//! The header and the handler skeleton, rendered from `templates/c/` with
+//! The header and the handler skeleton, rendered from `compiler/templates/c/` with
 //! strict undefined: a name the template asks for and the context lacks is
 //! an error, never an empty string in the output. Contract text reaches the
 //! output only through the `comment` and `c_string` filters.
@@ -9,8 +9,8 @@ use serde::Serialize;
 use super::layout::Assert;
 use super::view::{self, CTy, Decl, DeclKind, View};
 
-const HEADER: &str = include_str!("../../../templates/c/header.h.j2");
-const HANDLERS: &str = include_str!("../../../templates/c/handlers.c.j2");
+const HEADER: &str = include_str!("../../templates/c/header.h.j2");
+const HANDLERS: &str = include_str!("../../templates/c/handlers.c.j2");
 
 #[derive(Serialize)]
 struct Status {
