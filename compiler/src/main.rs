@@ -101,6 +101,25 @@ enum Command {
     },
     /// List every rule: id, category, default level and purpose.
     Rules,
+    /// Explain one rule: what it checks, its level, whether `evc.yaml` may
+    /// change it, and how.
+    Explain {
+        /// The rule id, as findings print it (`FIELD_NOT_SNAKE_CASE`).
+        rule: String,
+    },
+    /// Start a contracts root in DIR: an `evc.yaml` and one event that lints
+    /// clean. Existing files are never overwritten.
+    Init {
+        /// Where to start (created when missing).
+        #[arg(default_value = "schemas")]
+        dir: PathBuf,
+    },
+    /// Print a completion script for a shell, e.g.
+    /// `evc completions bash > /etc/bash_completion.d/evc`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -198,6 +217,13 @@ fn main() -> ExitCode {
             format,
         } => verify(dir, payloads, format),
         Command::Rules => rules(),
+        Command::Explain { rule } => explain(&rule),
+        Command::Init { dir } => init(&dir),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "evc", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
     }
 }
 
@@ -405,6 +431,104 @@ fn rules() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) => ExitCode::from(EXIT_USAGE),
     }
+}
+
+fn explain(id: &str) -> ExitCode {
+    let Some(rule) = RULES.iter().find(|r| r.name.eq_ignore_ascii_case(id)) else {
+        let closest = RULES
+            .iter()
+            .map(|r| {
+                (
+                    strsim::jaro_winkler(&id.to_ascii_uppercase(), r.name),
+                    r.name,
+                )
+            })
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .filter(|(score, _)| *score > 0.8)
+            .map(|(_, name)| format!("; did you mean `{name}`?"))
+            .unwrap_or_default();
+        eprintln!("evc: no rule `{id}`{closest} (`evc rules` lists them all)");
+        return ExitCode::from(EXIT_USAGE);
+    };
+    let mut out = format!(
+        "{}: {}\n\ncategory: {}\ndefault level: {}\n",
+        rule.name,
+        rule.purpose,
+        rule.category.as_str(),
+        rule.default_level.as_str()
+    );
+    if rule.configurable {
+        out.push_str(&format!(
+            "configurable: yes, in evc.yaml:\n\n  lint:\n    rules: {{ {}: warn }}        # error, warn or off\n    ignore_only: {{ {}: [path/] }}  # or skip it for some paths\n",
+            rule.name, rule.name
+        ));
+    } else {
+        out.push_str("configurable: no: input it reports leaves nothing to compile, or breaks a released contract\n");
+    }
+    out.push_str("\nMore in docs/rules.md.\n");
+    match write_stdout(&out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(EXIT_USAGE),
+    }
+}
+
+const INIT_CONFIG: &str = "# evc's settings for the contracts under this folder; see docs/rules.md.
+version: v1
+lint:
+  rules: {}
+";
+
+const INIT_CONTRACT: &str =
+    "# One contract a file: its versions, each with a JSON Schema of its payload.
+# See docs/contracts.md; `evc lint` checks it, `evc gen rust` compiles it.
+event: OrderPlaced
+namespace: com.example.orders
+description: A customer placed an order.
+versions:
+  - version: 1.0.0
+    schema:
+      type: object
+      additionalProperties: false
+      required: [order_id, total]
+      properties:
+        order_id:
+          description: Id of the order.
+          type: string
+          format: uuid
+        total:
+          description: Amount to pay, in major currency units.
+          type: number
+          minimum: 0
+    examples:
+      - order_id: 7f9c2a4e-8f5b-4c1e-9d3a-2b6f1e0c5a77
+        total: 42.5
+";
+
+fn init(dir: &std::path::Path) -> ExitCode {
+    let files = [
+        (dir.join("evc.yaml"), INIT_CONFIG),
+        (dir.join("orders").join("order_placed.yaml"), INIT_CONTRACT),
+    ];
+    if let Some((path, _)) = files.iter().find(|(path, _)| path.exists()) {
+        eprintln!(
+            "evc: {} exists; `evc init` writes only into a folder without it",
+            path.display()
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
+    for (path, text) in &files {
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(path, text));
+        if let Err(error) = written {
+            eprintln!("evc: cannot write {}: {error}", path.display());
+            return ExitCode::from(EXIT_USAGE);
+        }
+        println!("wrote {}", path.display());
+    }
+    println!("next: evc lint {}", dir.display());
+    ExitCode::SUCCESS
 }
 
 /// Writes to stdout; a closed pipe (`evc lint | head`) is not a panic.

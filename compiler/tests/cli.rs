@@ -102,6 +102,64 @@ fn usage_and_io_errors_exit_two() {
 }
 
 #[test]
+fn init_starts_a_root_that_lints_clean_and_never_overwrites() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let root = dir.path().join("contracts");
+    let output = Command::new(env!("CARGO_BIN_EXE_evc"))
+        .arg("init")
+        .arg(&root)
+        .output()
+        .expect("evc runs");
+    assert_eq!(output.status.code(), Some(0));
+    let lint = evc(&["lint", "--deny-warnings"], &root);
+    assert_eq!(lint.status.code(), Some(0), "{}", stdout(&lint));
+    let again = Command::new(env!("CARGO_BIN_EXE_evc"))
+        .arg("init")
+        .arg(&root)
+        .output()
+        .expect("evc runs");
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists"));
+}
+
+#[test]
+fn explain_names_a_rule_and_suggests_near_misses() {
+    let run = |rule: &str| {
+        Command::new(env!("CARGO_BIN_EXE_evc"))
+            .args(["explain", rule])
+            .output()
+            .expect("evc runs")
+    };
+    let known = run("field_not_snake_case");
+    assert_eq!(known.status.code(), Some(0));
+    let text = stdout(&known);
+    assert!(text.starts_with("FIELD_NOT_SNAKE_CASE: "), "{text}");
+    assert!(
+        text.contains("rules: { FIELD_NOT_SNAKE_CASE: warn }"),
+        "{text}"
+    );
+    let fixed = stdout(&run("YAML_SYNTAX"));
+    assert!(fixed.contains("configurable: no"), "{fixed}");
+    let unknown = run("FIELD_NOT_SNAKECASE");
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("did you mean `FIELD_NOT_SNAKE_CASE`?")
+    );
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_evc"))
+            .args(["completions", shell])
+            .output()
+            .expect("evc runs");
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        assert!(stdout(&output).contains("explain"), "{shell}");
+    }
+}
+
+#[test]
 fn a_folder_without_contracts_is_a_usage_error() {
     let empty = root(&[("README.md", "# nothing here\n")]);
     let only_config = root(&[("evc.yaml", "version: v1\n")]);

@@ -368,7 +368,10 @@ where
             id = tracing::field::Empty,
             traceparent = tracing::field::Empty,
         );
+        let in_flight = metrics::gauge!("evc_transport_in_flight", "group" => group.to_owned());
+        in_flight.increment(1.0);
         self.settle(group, delivery).instrument(span).await;
+        in_flight.decrement(1.0);
     }
 
     async fn settle(&self, group: &str, delivery: Delivery) {
