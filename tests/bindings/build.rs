@@ -15,6 +15,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "merging",
         "maps",
         "upcasts",
+        "minor_1_0",
+        "minor_1_1",
     ] {
         evc::Builder::new()
             .contracts(format!("../contracts/rust/{set}"))

@@ -139,6 +139,7 @@ impl Emitter<'_> {
             ));
         }
         let validate = self.validate_impl(&name, checks);
+        let constructor = self.constructor(item, s);
         quote! {
             #header
             #derives
@@ -147,8 +148,69 @@ impl Emitter<'_> {
                 #(#fields)*
                 #extra
             }
+            #constructor
             #(#defaults)*
             #validate
+        }
+    }
+
+    /// `new` with the required properties and a `with_` setter for each
+    /// optional or defaulted one: producer code written this way keeps
+    /// compiling when a minor version adds an optional property, where a
+    /// struct literal would not.
+    fn constructor(&self, item: &Item, s: &Struct) -> TokenStream {
+        let name = ident(&item.name);
+        let mut params = Vec::new();
+        let mut inits = Vec::new();
+        let mut setters = Vec::new();
+        for f in &s.fields {
+            let member = ident(&f.ident);
+            let bare = f.ident.trim_start_matches("r#");
+            let setter = format_ident!("with_{}", bare);
+            let doc = Literal::string(&format!(" Sets `{}`.", f.wire));
+            let default = f
+                .defaulted
+                .then(|| self.default_fn(&item.name, f))
+                .flatten();
+            match (&f.ty, f.required, default) {
+                (_, _, Some((function, _))) => {
+                    let ty = self.ty(&f.ty);
+                    inits.push(quote!(#member: #function(),));
+                    setters.push(quote! {
+                        #[doc = #doc]
+                        pub fn #setter(mut self, value: #ty) -> Self { self.#member = value; self }
+                    });
+                }
+                (Ty::Option(inner), false, None) => {
+                    let ty = self.ty(inner);
+                    inits.push(quote!(#member: None,));
+                    setters.push(quote! {
+                        #[doc = #doc]
+                        pub fn #setter(mut self, value: #ty) -> Self { self.#member = Some(value); self }
+                    });
+                }
+                _ => {
+                    let ty = self.ty(&f.ty);
+                    params.push(quote!(#member: #ty));
+                    inits.push(quote!(#member,));
+                }
+            }
+        }
+        let extra = s
+            .extra
+            .as_ref()
+            .map(|_| quote!(additional_properties: Default::default(),));
+        quote! {
+            #[allow(dead_code, deprecated, clippy::too_many_arguments, clippy::new_without_default)]
+            impl #name {
+                /// A value with the required properties; the others start
+                /// absent or at their default, to be set with the `with_`
+                /// methods.
+                pub fn new(#(#params),*) -> Self {
+                    #name { #(#inits)* #extra }
+                }
+                #(#setters)*
+            }
         }
     }
 

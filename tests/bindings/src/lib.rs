@@ -37,6 +37,17 @@ pub mod maps {
     include!(concat!(env!("OUT_DIR"), "/maps.rs"));
 }
 
+/// One contract at 1.0.0, and the same contract after a minor bump that
+/// adds an optional property.
+pub mod minor_1_0 {
+    include!(concat!(env!("OUT_DIR"), "/minor_1_0.rs"));
+}
+
+/// See [`minor_1_0`].
+pub mod minor_1_1 {
+    include!(concat!(env!("OUT_DIR"), "/minor_1_1.rs"));
+}
+
 /// Upcasts through every kind of step, one over JSON and one custom.
 pub mod upcasts {
     include!(concat!(env!("OUT_DIR"), "/upcasts.rs"));
