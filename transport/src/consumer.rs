@@ -333,7 +333,7 @@ fn partition_key(delivery: &Delivery, binding: wire::Binding) -> Option<String> 
         .extensions
         .iter()
         .find(|(name, _)| name == "partitionkey")?;
-    Some(value.get().trim_matches('"').to_owned())
+    Some(wire::extension_text(value))
 }
 
 struct Worker<B, D> {

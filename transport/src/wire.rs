@@ -103,12 +103,7 @@ fn binary(envelope: &Envelope, prefix: &str) -> RawMessage {
         }
     }
     for (name, value) in &envelope.extensions {
-        // A header carries a string's characters, not its JSON quotes;
-        // numbers and booleans go as written.
-        match serde_json::from_str::<String>(value.get()) {
-            Ok(text) => put(name, &text),
-            Err(_) => put(name, value.get()),
-        }
+        put(name, &extension_text(value));
     }
     if let Some(kind) = &envelope.datacontenttype {
         headers.insert(CONTENT_TYPE.to_owned(), kind.clone());
@@ -119,6 +114,12 @@ fn binary(envelope: &Envelope, prefix: &str) -> RawMessage {
         .map(|data| data.get().as_bytes().to_vec())
         .unwrap_or_default();
     RawMessage { body, headers }
+}
+
+/// An extension's value as text: a string's characters, escapes decoded
+/// (not its JSON quotes); a number or boolean as written.
+pub fn extension_text(value: &RawValue) -> String {
+    serde_json::from_str::<String>(value.get()).unwrap_or_else(|_| value.get().to_owned())
 }
 
 /// The message as structured-mode JSON for dispatch: the body itself when
@@ -234,6 +235,14 @@ mod tests {
             // Header values are strings: a number extension arrives as text.
             assert_eq!(rebuilt.extensions["count"].get(), r#""3""#);
         }
+    }
+
+    #[test]
+    fn extension_text_decodes_strings_and_keeps_scalars() {
+        let raw = |text: &str| RawValue::from_string(text.to_owned()).unwrap();
+        assert_eq!(extension_text(&raw(r#""a\"b\u00e9""#)), "a\"bé");
+        assert_eq!(extension_text(&raw("12")), "12");
+        assert_eq!(extension_text(&raw("true")), "true");
     }
 
     #[test]
