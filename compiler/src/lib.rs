@@ -11,11 +11,13 @@ pub mod baseline;
 pub mod breaking;
 pub mod c;
 pub mod check;
+pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod evolution;
 pub mod load;
 pub mod model;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod rust;
@@ -27,4 +29,6 @@ pub mod builder;
 mod pipeline;
 
 pub use builder::{generate_dir, generate_from, Builder, Error, Generated};
-pub use pipeline::{lint_dir, lint_inputs, schema_inputs, Lint, SchemaDocument};
+pub use pipeline::{
+    lint_dir, lint_dir_observed, lint_inputs, schema_inputs, Lint, SchemaDocument, Step,
+};

@@ -1,162 +1,72 @@
-//! The `evc` command line.
+//! The `evc` command line; its arguments are defined in `evc::cli`.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::Parser;
 
+use evc::cli::{self, Cli, ColorChoice, Command, Target, VerifyFormat};
+use evc::progress::Progress;
 use evc::report::{self, Format};
 use evc::rules::{Level, RULES};
 
-/// Schema-first event contract compiler.
-#[derive(Debug, Parser)]
-#[command(name = "evc", version, about, propagate_version = true)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
+/// How human output is printed: the global `--quiet` and `--color`.
+#[derive(Debug, Clone, Copy)]
+struct Ui {
+    quiet: bool,
+    color: ColorChoice,
 }
 
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Check every contract under DIR: structure, references, versions, naming, examples.
-    Lint {
-        /// The contracts root (holds `evc.yaml` if there is one).
-        #[arg(default_value = ".")]
-        dir: PathBuf,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-        /// Fail (exit 1) on warnings too.
-        #[arg(long)]
-        deny_warnings: bool,
-        /// Colour the human format.
-        #[arg(long, value_enum, default_value_t = Color::Auto)]
-        color: Color,
-    },
-    /// Compare the contracts under DIR with a baseline: removed contracts and
-    /// versions, released versions edited in place, and semver violations.
-    Breaking {
-        /// The contracts root.
-        #[arg(default_value = ".")]
-        dir: PathBuf,
-        /// The baseline: a directory when such a path exists, else a git
-        /// revision of the repository holding DIR (its same subdirectory).
-        #[arg(long, value_name = "REF")]
-        against: String,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-        /// Fail (exit 1) on warnings too.
-        #[arg(long)]
-        deny_warnings: bool,
-        /// Colour the human format.
-        #[arg(long, value_enum, default_value_t = Color::Auto)]
-        color: Color,
-    },
-    /// Lint the contracts under DIR and run every generator into OUT.
-    Build {
-        /// The contracts root.
-        #[arg(default_value = ".")]
-        dir: PathBuf,
-        /// Output directory (files are rewritten only when their bytes change).
-        #[arg(long, default_value = "target/evc")]
-        out: PathBuf,
-        /// Colour the findings.
-        #[arg(long, value_enum, default_value_t = Color::Auto)]
-        color: Color,
-    },
-    /// Generate code from the contracts under DIR (after linting them).
-    Gen {
-        /// What to generate.
-        #[arg(value_enum)]
-        target: Target,
-        /// The contracts root.
-        #[arg(default_value = ".")]
-        dir: PathBuf,
-        /// Where to write: the file for `rust` (stdout when omitted), the
-        /// library crate's directory for `c`. Files are rewritten only when
-        /// their bytes change.
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// `c`: the prefix of every C identifier and of the file names.
-        #[arg(long, default_value = "evc")]
-        prefix: String,
-        /// `c`: the evc-runtime the library crate depends on, as a path
-        /// (default: the crates.io release matching this compiler).
-        #[arg(long)]
-        runtime_path: Option<PathBuf>,
-    },
-    /// Replay archived CloudEvents messages through decode and upcast.
-    Verify {
-        /// The contracts root.
-        #[arg(default_value = ".")]
-        dir: PathBuf,
-        /// JSON Lines file of structured-mode envelopes, one a line (`-` for stdin).
-        #[arg(long)]
-        payloads: PathBuf,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = VerifyFormat::Human)]
-        format: VerifyFormat,
-    },
-    /// List every rule: id, category, default level and purpose.
-    Rules,
-    /// Explain one rule: what it checks, its level, whether `evc.yaml` may
-    /// change it, and how.
-    Explain {
-        /// The rule id, as findings print it (`FIELD_NOT_SNAKE_CASE`).
-        rule: String,
-    },
-    /// Start a contracts root in DIR: an `evc.yaml` and one event that lints
-    /// clean. Existing files are never overwritten.
-    Init {
-        /// Where to start (created when missing).
-        #[arg(default_value = "schemas")]
-        dir: PathBuf,
-    },
-    /// Print a completion script for a shell, e.g.
-    /// `evc completions bash > /etc/bash_completion.d/evc`.
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
-}
+impl Ui {
+    fn stdout_color(self) -> bool {
+        self.color
+            .enabled(std::io::stdout().is_terminal(), &cli::process_env)
+    }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum VerifyFormat {
-    Human,
-    Json,
-}
+    fn stderr_color(self) -> bool {
+        self.color
+            .enabled(std::io::stderr().is_terminal(), &cli::process_env)
+    }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Target {
-    /// Rust types, `Contract` impls and the typed dispatch table.
-    Rust,
-    /// A C header, a handler skeleton and the C ABI library crate.
-    C,
-}
+    /// A status line: progress a user may want, but not an error.
+    fn status(self, message: &str) {
+        if !self.quiet {
+            eprintln!("evc: {message}");
+        }
+    }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Color {
-    Auto,
-    Always,
-    Never,
-}
+    /// With `--quiet`, the findings worth printing are the errors; the
+    /// exit code is decided before this, so warnings still count there.
+    fn keep_shown(self, lint: &mut evc::Lint) {
+        if self.quiet {
+            lint.diagnostics.retain(|d| d.level == Level::Error);
+        }
+    }
 
-impl Color {
-    /// `auto` colours a terminal unless `NO_COLOR` is set.
-    fn enabled(self, terminal: bool) -> bool {
-        match self {
-            Color::Always => true,
-            Color::Never => false,
-            Color::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
+    /// The findings in a human format (`human` or `short`); `--quiet` drops
+    /// the warnings and the summary line. Machine formats are data for
+    /// tools and stay whole.
+    fn findings(self, format: Format, lint: &mut evc::Lint, color: bool) -> String {
+        if !matches!(format, Format::Human | Format::Short) {
+            return report::render(format, lint, color);
+        }
+        self.keep_shown(lint);
+        if self.quiet {
+            report::render_findings(format, lint, color)
+        } else {
+            report::render(format, lint, color)
         }
     }
 }
 
-/// Lints a contracts root; an unreadable root is reported here.
-fn read(dir: &std::path::Path) -> Option<evc::Lint> {
-    match evc::lint_dir(dir) {
+/// Lints a contracts root, with a progress bar on a terminal when that
+/// takes a while; an unreadable root is reported here.
+fn read(dir: &Path, ui: Ui) -> Option<evc::Lint> {
+    let progress = Progress::stderr(ui.quiet, std::io::stderr().is_terminal());
+    let result = evc::lint_dir_observed(dir, &mut |step| progress.observe(step));
+    progress.finish();
+    match result {
         // A CI step pointed at the wrong folder must not pass as clean.
         Ok(lint) if lint.model.contracts.is_empty() && !lint.has_errors() => {
             eprintln!(
@@ -183,45 +93,53 @@ const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let color = match cli.global.color_choice(&cli::process_env) {
+        Ok(color) => color,
+        Err(message) => {
+            eprintln!("evc: {message}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let ui = Ui {
+        quiet: cli.global.quiet,
+        color,
+    };
     match cli.command {
         Command::Lint {
             dir,
             format,
             deny_warnings,
-            color,
-        } => lint(dir, format, deny_warnings, color),
+        } => lint(&dir, format, deny_warnings, ui),
         Command::Breaking {
             dir,
             against,
             format,
             deny_warnings,
-            color,
-        } => breaking(dir, against, format, deny_warnings, color),
+        } => breaking(&dir, &against, format, deny_warnings, ui),
         Command::Gen {
             target: Target::Rust,
             dir,
             out,
             ..
-        } => generate(dir, out),
+        } => generate(&dir, out.as_deref(), ui),
         Command::Gen {
             target: Target::C,
             dir,
             out,
             prefix,
             runtime_path,
-        } => generate_c(dir, out, prefix, runtime_path),
-        Command::Build { dir, out, color } => build(dir, out, color),
+        } => generate_c(&dir, out.as_deref(), prefix, runtime_path.as_deref(), ui),
+        Command::Build { dir, out } => build(&dir, &out, ui),
         Command::Verify {
             dir,
             payloads,
             format,
-        } => verify(dir, payloads, format),
+        } => verify(&dir, payloads, format, ui),
         Command::Rules => rules(),
         Command::Explain { rule } => explain(&rule),
-        Command::Init { dir } => init(&dir),
+        Command::Init { dir } => init(&dir, ui),
         Command::Completions { shell } => {
-            let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut command, "evc", &mut std::io::stdout());
+            clap_complete::generate(shell, &mut cli::command(), "evc", &mut std::io::stdout());
             ExitCode::SUCCESS
         }
     }
@@ -229,12 +147,13 @@ fn main() -> ExitCode {
 
 /// Replays stored messages; contracts with errors cannot be replayed
 /// against, so they are a usage error like an unreadable file.
-fn verify(dir: PathBuf, payloads: PathBuf, format: VerifyFormat) -> ExitCode {
-    let Some(lint) = read(&dir) else {
+fn verify(dir: &Path, payloads: PathBuf, format: VerifyFormat, ui: Ui) -> ExitCode {
+    let Some(mut lint) = read(dir, ui) else {
         return ExitCode::from(EXIT_USAGE);
     };
     if lint.has_errors() {
-        eprint!("{}", report::render(Format::Human, &lint, false));
+        let color = ui.stderr_color();
+        eprint!("{}", ui.findings(Format::Human, &mut lint, color));
         eprintln!("evc: fix the contracts' errors before verifying payloads against them");
         return ExitCode::from(EXIT_USAGE);
     }
@@ -255,6 +174,7 @@ fn verify(dir: PathBuf, payloads: PathBuf, format: VerifyFormat) -> ExitCode {
         }
     };
     let output = match format {
+        VerifyFormat::Human if ui.quiet && summary.all_passed() => String::new(),
         VerifyFormat::Human => evc::verify::render::human(&summary, &label),
         VerifyFormat::Json => evc::verify::render::json(&summary, &label),
     };
@@ -269,13 +189,14 @@ fn verify(dir: PathBuf, payloads: PathBuf, format: VerifyFormat) -> ExitCode {
 }
 
 /// `lint`, then every backend: the command a CI job or a developer runs.
-fn build(dir: PathBuf, out: PathBuf, color: Color) -> ExitCode {
-    let Some(lint) = read(&dir) else {
+fn build(dir: &Path, out: &Path, ui: Ui) -> ExitCode {
+    let Some(mut lint) = read(dir, ui) else {
         return ExitCode::from(EXIT_USAGE);
     };
-    let color = color.enabled(std::io::stderr().is_terminal());
-    eprint!("{}", report::render(Format::Human, &lint, color));
-    if lint.has_errors() {
+    let failed = lint.has_errors();
+    let color = ui.stderr_color();
+    eprint!("{}", ui.findings(Format::Human, &mut lint, color));
+    if failed {
         return ExitCode::from(EXIT_FINDINGS);
     }
     let outputs = [(
@@ -288,41 +209,54 @@ fn build(dir: PathBuf, out: PathBuf, color: Color) -> ExitCode {
             eprintln!("evc: cannot write {}: {error}", path.display());
             return ExitCode::from(EXIT_USAGE);
         }
-        eprintln!("evc: wrote {}", path.display());
+        ui.status(&format!("wrote {}", path.display()));
     }
     ExitCode::SUCCESS
 }
 
+/// Lints for a generator: the lint when it has no errors, else the exit
+/// code after printing the findings one a line, as compilers do.
+fn lint_for_generator(dir: &Path, ui: Ui) -> Result<evc::Lint, ExitCode> {
+    let mut lint = read(dir, ui).ok_or(ExitCode::from(EXIT_USAGE))?;
+    let failed = lint.has_errors();
+    eprint!("{}", ui.findings(Format::Short, &mut lint, false));
+    if failed {
+        Err(ExitCode::from(EXIT_FINDINGS))
+    } else {
+        Ok(lint)
+    }
+}
+
 fn generate_c(
-    dir: PathBuf,
-    out: Option<PathBuf>,
+    dir: &Path,
+    out: Option<&Path>,
     prefix: String,
-    runtime_path: Option<PathBuf>,
+    runtime_path: Option<&Path>,
+    ui: Ui,
 ) -> ExitCode {
     let Some(out) = out else {
         eprintln!("evc: `gen c` needs `--out DIR`: it writes a header, a skeleton and a crate");
         return ExitCode::from(EXIT_USAGE);
     };
-    let options = evc::c::Options { prefix };
-    let generated = match generated(evc::builder::generate_c_dir(&dir, &options)) {
-        Ok(generated) => generated,
+    let lint = match lint_for_generator(dir, ui) {
+        Ok(lint) => lint,
         Err(code) => return code,
     };
-    eprint!("{}", generated.warnings);
-    let runtime = match runtime_path {
-        Some(path) => {
-            let path = std::fs::canonicalize(&path).unwrap_or(path);
-            format!("{{ path = {:?} }}", path.display().to_string())
+    let output = match evc::c::generate(&lint.model, &evc::c::Options { prefix }) {
+        Ok(output) => output,
+        Err(error) => {
+            eprintln!("evc: {error}");
+            return ExitCode::from(EXIT_USAGE);
         }
-        None => format!("\"{}\"", env!("CARGO_PKG_VERSION")),
     };
-    match evc::builder::write_c_crate(&out, &generated.output, &runtime) {
+    let runtime = evc::c::runtime_dependency(runtime_path, &evc::c::checkout_runtime());
+    match evc::builder::write_c_crate(out, &output, &runtime) {
         Ok(written) => {
             if let Some(kept) = written.kept {
-                eprintln!(
-                    "evc: kept {}: the handler skeleton is yours once written",
+                ui.status(&format!(
+                    "kept {}: the handler skeleton is yours once written",
                     kept.display()
-                );
+                ));
             }
             ExitCode::SUCCESS
         }
@@ -333,30 +267,15 @@ fn generate_c(
     }
 }
 
-/// A backend's result, or the exit code after reporting why there is none:
-/// findings for contracts with errors, a usage error otherwise.
-fn generated<T>(result: Result<T, evc::Error>) -> Result<T, ExitCode> {
-    result.map_err(|error| match error {
-        evc::Error::Contracts { report, .. } => {
-            eprint!("{report}");
-            ExitCode::from(EXIT_FINDINGS)
-        }
-        error => {
-            eprintln!("evc: {error}");
-            ExitCode::from(EXIT_USAGE)
-        }
-    })
-}
-
-fn generate(dir: PathBuf, out: Option<PathBuf>) -> ExitCode {
-    let generated = match generated(evc::generate_dir(&dir, &evc::rust::Options::default())) {
-        Ok(generated) => generated,
+fn generate(dir: &Path, out: Option<&Path>, ui: Ui) -> ExitCode {
+    let lint = match lint_for_generator(dir, ui) {
+        Ok(lint) => lint,
         Err(code) => return code,
     };
-    eprint!("{}", generated.warnings);
-    let written = match &out {
-        Some(path) => evc::builder::write_if_changed(path, generated.code.as_bytes()),
-        None => write_stdout(&generated.code),
+    let code = evc::rust::generate(&lint.model, &evc::rust::Options::default());
+    let written = match out {
+        Some(path) => evc::builder::write_if_changed(path, code.as_bytes()),
+        None => write_stdout(&code),
     };
     match written {
         Ok(()) => ExitCode::SUCCESS,
@@ -367,16 +286,16 @@ fn generate(dir: PathBuf, out: Option<PathBuf>) -> ExitCode {
     }
 }
 
-fn lint(dir: PathBuf, format: Format, deny_warnings: bool, color: Color) -> ExitCode {
-    let Some(lint) = read(&dir) else {
+fn lint(dir: &Path, format: Format, deny_warnings: bool, ui: Ui) -> ExitCode {
+    let Some(mut lint) = read(dir, ui) else {
         return ExitCode::from(EXIT_USAGE);
     };
-    let color = color.enabled(std::io::stdout().is_terminal());
-    let output = report::render(format, &lint, color);
+    let failed = lint.has_errors() || (deny_warnings && lint.count(Level::Warn) > 0);
+    let color = ui.stdout_color();
+    let output = ui.findings(format, &mut lint, color);
     if write_stdout(&output).is_err() {
         return ExitCode::from(EXIT_USAGE);
     }
-    let failed = lint.has_errors() || (deny_warnings && lint.count(Level::Warn) > 0);
     // The process ends here: freeing every node one by one would only delay it.
     std::mem::forget(lint);
     if failed {
@@ -386,30 +305,28 @@ fn lint(dir: PathBuf, format: Format, deny_warnings: bool, color: Color) -> Exit
     }
 }
 
-fn breaking(
-    dir: PathBuf,
-    against: String,
-    format: Format,
-    deny_warnings: bool,
-    color: Color,
-) -> ExitCode {
-    let comparison = match evc::breaking::against(&dir, &against) {
+fn breaking(dir: &Path, against: &str, format: Format, deny_warnings: bool, ui: Ui) -> ExitCode {
+    let mut comparison = match evc::breaking::against(dir, against) {
         Ok(comparison) => comparison,
         Err(error) => {
             eprintln!("evc: {error}");
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let color = color.enabled(std::io::stdout().is_terminal());
+    let lint = &comparison.lint;
+    let failed = lint.has_errors() || (deny_warnings && lint.count(Level::Warn) > 0);
+    let color = ui.stdout_color();
+    if matches!(format, Format::Human | Format::Short) {
+        ui.keep_shown(&mut comparison.lint);
+    }
     let mut output = report::render_findings(format, &comparison.lint, color);
-    if format == Format::Human {
+    if format == Format::Human && !ui.quiet {
         output.push_str(&comparison.summary());
     }
     if write_stdout(&output).is_err() {
         return ExitCode::from(EXIT_USAGE);
     }
-    let lint = &comparison.lint;
-    if lint.has_errors() || (deny_warnings && lint.count(Level::Warn) > 0) {
+    if failed {
         ExitCode::from(EXIT_FINDINGS)
     } else {
         ExitCode::SUCCESS
@@ -504,7 +421,7 @@ versions:
         total: 42.5
 ";
 
-fn init(dir: &std::path::Path) -> ExitCode {
+fn init(dir: &Path, ui: Ui) -> ExitCode {
     let files = [
         (dir.join("evc.yaml"), INIT_CONFIG),
         (dir.join("orders").join("order_placed.yaml"), INIT_CONTRACT),
@@ -525,9 +442,13 @@ fn init(dir: &std::path::Path) -> ExitCode {
             eprintln!("evc: cannot write {}: {error}", path.display());
             return ExitCode::from(EXIT_USAGE);
         }
-        println!("wrote {}", path.display());
+        if !ui.quiet {
+            println!("wrote {}", path.display());
+        }
     }
-    println!("next: evc lint {}", dir.display());
+    if !ui.quiet {
+        println!("next: evc lint {}", dir.display());
+    }
     ExitCode::SUCCESS
 }
 

@@ -67,22 +67,54 @@ pub fn schema_inputs(inputs: Inputs, display_root: &Path, schema: &Path) -> Sche
     }
 }
 
+/// How far [`lint_dir_observed`] has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'a> {
+    /// The root was read: this many contract files (the config aside).
+    Read { files: usize },
+    /// One contract file was parsed, by its path relative to the root.
+    Parsed(&'a Path),
+    /// Every file is parsed; the checks over the whole model start.
+    Checking { contracts: usize },
+    /// The checks are done.
+    Checked,
+}
+
 /// Reads and lints every contract under `root`. Only an unreadable root is an
 /// `Err`; everything wrong inside it is a diagnostic.
 pub fn lint_dir(root: &Path) -> io::Result<Lint> {
+    lint_dir_observed(root, &mut |_| {})
+}
+
+/// [`lint_dir`], telling `observer` each [`Step`] as it is reached: for a
+/// progress bar on roots large enough to take a while.
+pub fn lint_dir_observed(root: &Path, observer: &mut dyn FnMut(Step)) -> io::Result<Lint> {
     let inputs = load::read_dir(root)?;
-    Ok(lint_inputs(inputs, root))
+    observer(Step::Read {
+        files: inputs.contracts.len(),
+    });
+    Ok(lint_observed(inputs, root, observer))
 }
 
 /// Lints files already in memory; `display_root` prefixes paths in messages.
 pub fn lint_inputs(inputs: Inputs, display_root: &Path) -> Lint {
-    let loaded = load::load(inputs, display_root);
+    lint_observed(inputs, display_root, &mut |_| {})
+}
+
+fn lint_observed(inputs: Inputs, display_root: &Path, observer: &mut dyn FnMut(Step)) -> Lint {
+    let loaded = load::load_observed(inputs, display_root, &mut |path| {
+        observer(Step::Parsed(path))
+    });
     let (config, config_diagnostics) = Config::from_document(loaded.config.as_ref());
     let (model, model_diagnostics) = model::build(&loaded.sources, &loaded.documents);
     // The model owns what later stages need; the trees can go before the
     // checks allocate their validators.
     drop(loaded.documents);
+    observer(Step::Checking {
+        contracts: model.contracts.len(),
+    });
     let check_diagnostics = check::run(&model, &config);
+    observer(Step::Checked);
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(config_diagnostics);
     diagnostics.extend(model_diagnostics);

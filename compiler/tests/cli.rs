@@ -159,6 +159,138 @@ fn completions_are_printed_for_each_shell() {
     }
 }
 
+/// `evc ARGS DIR` with the colour variables of the environment replaced by `env`.
+fn evc_with_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_evc"));
+    command.args(args).arg(dir);
+    for name in [
+        "NO_COLOR",
+        "CLICOLOR",
+        "CLICOLOR_FORCE",
+        "EVC_COLOR",
+        "TERM",
+    ] {
+        command.env_remove(name);
+    }
+    command.envs(env.iter().copied());
+    command.output().expect("evc runs")
+}
+
+fn coloured(output: &Output) -> bool {
+    output.stdout.contains(&0x1b) || output.stderr.contains(&0x1b)
+}
+
+#[test]
+fn colour_follows_the_flag_then_evc_color_then_the_conventions() {
+    let dir = root(&[("ship_order.yaml", FLAWED)]);
+    let lint = |args: &[&str], env: &[(&str, &str)]| coloured(&evc_with_env(args, dir.path(), env));
+    // Output to a pipe is plain unless something asks for colour.
+    assert!(!lint(&["lint"], &[]));
+    assert!(lint(&["lint", "--color", "always"], &[]));
+    assert!(lint(&["--color=always", "lint"], &[("NO_COLOR", "1")]));
+    assert!(lint(&["lint"], &[("EVC_COLOR", "always")]));
+    assert!(!lint(
+        &["lint", "--color", "never"],
+        &[("EVC_COLOR", "always")]
+    ));
+    assert!(lint(&["lint"], &[("CLICOLOR_FORCE", "1")]));
+    assert!(!lint(
+        &["lint"],
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]
+    ));
+    assert!(lint(
+        &["build", "--color", "always", "--out", "/nonexistent/out"],
+        &[]
+    ));
+    let wrong = evc_with_env(&["lint"], dir.path(), &[("EVC_COLOR", "sometimes")]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("EVC_COLOR must be"));
+}
+
+#[test]
+fn quiet_prints_errors_only_and_keeps_the_exit_code() {
+    let dir = root(&[("ship_order.yaml", FLAWED)]);
+    let output = evc(&["lint", "--quiet"], dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.contains("error[FIELD_NOT_SNAKE_CASE]"), "{text}");
+    assert!(!text.contains("EXAMPLES_MISSING"), "no warnings: {text}");
+    assert!(!text.contains("evc: 1 error"), "no summary: {text}");
+    let short = stdout(&evc(&["-q", "lint", "--format", "short"], dir.path()));
+    assert!(short.contains("FIELD_NOT_SNAKE_CASE") && !short.contains("(warning)"));
+    // Machine formats are data for tools: --quiet leaves them whole.
+    let json = stdout(&evc(&["-q", "lint", "--format", "json"], dir.path()));
+    assert!(json.contains("EXAMPLES_MISSING"), "{json}");
+
+    let warned = root(&[("ship_order.yaml", &FLAWED.replace("orderId", "order_id"))]);
+    let clean = evc(&["lint", "-q"], warned.path());
+    assert_eq!(clean.status.code(), Some(0));
+    assert!(clean.stdout.is_empty() && clean.stderr.is_empty());
+    let denied = evc(&["lint", "-q", "--deny-warnings"], warned.path());
+    assert_eq!(denied.status.code(), Some(1), "the warning still counts");
+
+    let out = warned.path().join("out");
+    let out_arg = out.to_str().expect("UTF-8 temp path");
+    let built = evc(&["-q", "build", "--out", out_arg], warned.path());
+    assert_eq!(built.status.code(), Some(0));
+    assert!(
+        built.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let generated = evc(&["gen", "rust", "-q"], warned.path());
+    assert_eq!(generated.status.code(), Some(0));
+    assert!(generated.stderr.is_empty());
+    assert!(stdout(&generated).contains("pub struct ShipOrderV1"));
+}
+
+#[test]
+fn progress_is_not_drawn_when_stderr_is_not_a_terminal() {
+    let dir = root(&[("shipping/order_shipped.yaml", CLEAN)]);
+    let output = evc(&["lint"], dir.path());
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn the_lint_observer_sees_each_file_then_the_checks() {
+    let dir = root(&[
+        ("evc.yaml", "version: v1\n"),
+        ("shipping/order_shipped.yaml", CLEAN),
+        ("ship_order.yaml", FLAWED),
+        ("broken.yaml", "event: [\n"),
+    ]);
+    let mut steps = Vec::new();
+    let lint = evc::lint_dir_observed(dir.path(), &mut |step| {
+        steps.push(match step {
+            evc::Step::Read { files } => format!("read {files}"),
+            evc::Step::Parsed(path) => format!("parsed {}", path.display()),
+            evc::Step::Checking { contracts } => format!("checking {contracts}"),
+            evc::Step::Checked => "checked".to_owned(),
+        });
+    })
+    .expect("readable");
+    assert_eq!(
+        steps,
+        [
+            "read 3",
+            "parsed broken.yaml",
+            "parsed ship_order.yaml",
+            &format!(
+                "parsed {}",
+                Path::new("shipping").join("order_shipped.yaml").display()
+            ),
+            "checking 2",
+            "checked",
+        ]
+    );
+    assert!(lint.has_errors());
+}
+
 #[test]
 fn a_folder_without_contracts_is_a_usage_error() {
     let empty = root(&[("README.md", "# nothing here\n")]);

@@ -180,12 +180,21 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
 
 /// Parses every input. `display_root` prefixes paths in diagnostics.
 pub fn load(inputs: Inputs, display_root: &Path) -> Loaded {
+    load_observed(inputs, display_root, &mut |_| {})
+}
+
+/// [`load`], calling `parsed` with each contract file's relative path once
+/// it is parsed, so a caller can show progress on a large root.
+pub fn load_observed(inputs: Inputs, display_root: &Path, parsed: &mut dyn FnMut(&Path)) -> Loaded {
     let mut loaded = Loaded::default();
     if let Some(config) = inputs.config {
         loaded.config = load_one(&mut loaded, config, display_root);
     }
     for input in inputs.contracts {
-        if let Some(document) = load_one(&mut loaded, input, display_root) {
+        let relative = input.relative.clone();
+        let document = load_one(&mut loaded, input, display_root);
+        parsed(&relative);
+        if let Some(document) = document {
             loaded.documents.push(document);
         }
     }
