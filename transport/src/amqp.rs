@@ -44,8 +44,13 @@
 //!   value longer than the 255 bytes a property holds goes in the headers).
 //!   Header values of other AMQP types, from other producers, arrive as
 //!   text; nested tables and arrays are left out.
-//! - A lost connection is not recovered: operations fail and the
-//!   application connects again.
+//! - A lost connection is recovered by lapin's automatic recovery: it
+//!   connects again and replays the exchange, the queues, their bindings,
+//!   the prefetch and the consumers. Operations in flight when the link
+//!   drops fail (a publish whose confirm never came is reported as failed
+//!   and may still have reached the broker: publishing again can
+//!   duplicate it, which deduplication by id absorbs); deliveries that were
+//!   unsettled are requeued by the broker and delivered again.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -142,12 +147,23 @@ impl AmqpBroker {
                 e,
             ));
         }
-        let connection = Connection::connect(address, ConnectionProperties::default())
+        let unreachable = |e| {
+            let address = without_credentials(address);
+            TransportError::caused(format!("cannot connect to RabbitMQ at {address}"), e)
+        };
+        // With recovery on, lapin retries a refused first connection for
+        // minutes: one plain attempt first reports an unreachable broker
+        // at once.
+        Connection::connect(address, ConnectionProperties::default())
             .await
-            .map_err(|e| {
-                let address = without_credentials(address);
-                TransportError::caused(format!("cannot connect to RabbitMQ at {address}"), e)
-            })?;
+            .map_err(unreachable)?
+            .close(200, "OK".into())
+            .await
+            .map_err(unreachable)?;
+        let properties = ConnectionProperties::default().enable_auto_recover();
+        let connection = Connection::connect(address, properties)
+            .await
+            .map_err(unreachable)?;
         let channel = connection
             .create_channel()
             .await

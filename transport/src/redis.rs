@@ -30,6 +30,12 @@
 //!   tokio runtime runs; otherwise, and when a member dies, its entries
 //!   stay pending and `XAUTOCLAIM` hands them on once idle for
 //!   `claim_idle`.
+//! - A lost connection is recovered: each connection is a `redis`
+//!   connection manager, which connects again after an I/O error. The
+//!   command that met the error fails (a publish whose `XADD` reply never
+//!   came is reported as failed and may still have been added); a member
+//!   reports the failed read and reads again after `block`. Entries it had
+//!   read stay pending and are claimed again after `claim_idle`.
 //! - Content mode: structured only. There is no CloudEvents protocol
 //!   binding for Redis, so the binary mode falls back to structured
 //!   ([`Binding::STRUCTURED_ONLY`]).

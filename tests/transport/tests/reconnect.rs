@@ -1,9 +1,7 @@
 //! Connections cut mid-stream: a TCP proxy inside the test stands between
 //! the adapter and the broker and drops every connection twice while
 //! messages flow. Every message whose publish was confirmed must still
-//! reach the handler. The NATS client reconnects on its own; the Redis and
-//! RabbitMQ adapters do not recover a cut connection yet
-//! (docs/transport.md), so they are not run here.
+//! reach the handler, on every broker.
 
 mod conformance;
 
@@ -89,13 +87,17 @@ where
 {
     let producer = Producer::new(broker.clone(), "/tests/reconnect");
     let mut confirmed = BTreeSet::new();
+    let mut cut_at = vec![40, 20];
     let deadline = tokio::time::Instant::now() + PATIENCE;
     while confirmed.len() < 60 {
         assert!(
             tokio::time::Instant::now() < deadline,
             "publishing never recovered"
         );
-        if confirmed.len() == 20 || confirmed.len() == 40 {
+        // Once per mark: cutting again on every failed retry would cut
+        // the reconnected links too, and nothing could ever recover.
+        if cut_at.last() == Some(&confirmed.len()) {
+            cut_at.pop();
             assert!(proxy.cut() > 0, "nothing to cut");
         }
         match producer.publish(&order()).await {
@@ -172,6 +174,54 @@ async fn nats_delivers_every_confirmed_message_across_cut_connections() {
     let broker = match NatsBroker::connect(&format!("nats://{}", proxy.address), config).await {
         Ok(broker) => broker,
         Err(error) => return conformance::unreachable("NATS", &address, &error),
+    };
+    every_confirmed_message_arrives(broker.clone(), &proxy).await;
+    broker.delete().await.expect("deleted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_delivers_every_confirmed_message_across_cut_connections() {
+    let address =
+        std::env::var("EVC_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let upstream = address.trim_start_matches("redis://").to_owned();
+    let proxy = Proxy::start(upstream).await;
+    let config = evc_transport::redis::RedisConfig {
+        prefix: format!("evcreconnect:{}:", unique()),
+        claim_idle: Duration::from_secs(2),
+        ..Default::default()
+    };
+    let broker = match evc_transport::redis::RedisBroker::connect(
+        &format!("redis://{}", proxy.address),
+        config,
+    )
+    .await
+    {
+        Ok(broker) => broker,
+        Err(error) => return conformance::unreachable("Redis", &address, &error),
+    };
+    every_confirmed_message_arrives(broker.clone(), &proxy).await;
+    broker.delete().await.expect("deleted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rabbitmq_delivers_every_confirmed_message_across_cut_connections() {
+    let address = std::env::var("EVC_AMQP_URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
+    let (scheme, rest) = address.split_once("://").expect("an amqp:// address");
+    let (credentials, rest) = rest.rsplit_once('@').unwrap_or(("", rest));
+    let (upstream, vhost) = rest.split_once('/').unwrap_or((rest, ""));
+    let proxy = Proxy::start(upstream.to_owned()).await;
+    let at = if credentials.is_empty() { "" } else { "@" };
+    let through = format!("{scheme}://{credentials}{at}{}/{vhost}", proxy.address);
+    let unique = unique();
+    let config = evc_transport::amqp::AmqpConfig {
+        exchange: format!("evc-reconnect-{unique}"),
+        queue_prefix: format!("evc-reconnect-{unique}"),
+        ..Default::default()
+    };
+    let broker = match evc_transport::amqp::AmqpBroker::connect(&through, config).await {
+        Ok(broker) => broker,
+        Err(error) => return conformance::unreachable("RabbitMQ", &address, &error),
     };
     every_confirmed_message_arrives(broker.clone(), &proxy).await;
     broker.delete().await.expect("deleted");
