@@ -129,7 +129,7 @@ pub fn generate_dir(root: &Path, options: &Options) -> Result<Generated, Error> 
 pub fn generate_from(root: &Path, lint: &Lint, options: &Options) -> Result<Generated, Error> {
     if lint.has_errors() {
         return Err(Error::Contracts {
-            report: report::render(Format::Short, lint, false),
+            report: report::compile::render(&lint.sources, &lint.diagnostics),
             errors: lint.count(crate::rules::Level::Error),
         });
     }
@@ -156,9 +156,13 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// Why bindings could not be generated.
-#[derive(Debug)]
+///
+/// `Debug` prints what `Display` does: a build script that unwraps the
+/// result, or returns it from `main`, shows its user `{:?}`, and that should
+/// be the findings as rustc renders them, not a dump of this enum.
 pub enum Error {
-    /// The contracts have errors; `report` is the rendered diagnostics.
+    /// The contracts have errors; `report` is every finding rendered
+    /// rustc-style (`error[RULE]`, `--> file:line:col`, the quoted line, help).
     Contracts {
         report: String,
         errors: usize,
@@ -176,7 +180,11 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Contracts { report, errors } => {
-                write!(f, "{errors} error(s) in the contracts:\n{report}")
+                let plural = if *errors == 1 { "" } else { "s" };
+                write!(
+                    f,
+                    "{report}error: {errors} error{plural} in the contracts; no bindings were generated"
+                )
             }
             Error::Io { path, source } => {
                 write!(f, "cannot read or write {}: {source}", path.display())
@@ -186,6 +194,16 @@ impl fmt::Display for Error {
                 f.write_str("OUT_DIR is not set: call `out_dir` outside a build script")
             }
         }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Starts on its own line: `main` prints `Error: ` before it.
+        if matches!(self, Error::Contracts { .. }) {
+            f.write_str("\n")?;
+        }
+        fmt::Display::fmt(self, f)
     }
 }
 
