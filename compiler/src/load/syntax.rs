@@ -127,40 +127,49 @@ fn abandoned(stack: &[Open], line: &str) -> Option<(char, Pos)> {
 }
 
 /// Reads one line, updating the open brackets; returns the quoted string
-/// still open at its end.
+/// still open at its end. Quotes and brackets count only where a value can
+/// start, so the `[` of an unquoted `^[A-Z]+$` or the `"` of `5" screen` is
+/// text, as it is to YAML.
 fn scan_line(
     line: &str,
     number: u32,
     mut quote: Option<(char, Pos)>,
     stack: &mut Vec<Open>,
 ) -> Option<(char, Pos)> {
+    let mut last: Option<char> = None;
     let mut previous = ' ';
     let mut escaped = false;
-    for (i, c) in line.char_indices() {
-        let here = Pos::new(number, column(line, i));
-        let before = previous;
-        previous = c;
+    for (n, c) in line.chars().enumerate() {
+        let here = Pos::new(number, n as u32 + 1);
+        let before = std::mem::replace(&mut previous, c);
         match quote {
             Some(('"', _)) if escaped => escaped = false,
             Some(('"', _)) if c == '\\' => escaped = true,
             Some((q, _)) if c == q => quote = None,
             Some(_) => {}
-            None => match c {
-                '#' if before.is_whitespace() => break,
-                '"' | '\'' if !before.is_alphanumeric() => quote = Some((c, here)),
-                '[' | '{' => stack.push(Open {
-                    bracket: c,
-                    at: here,
-                    line_indent: indent(line),
-                }),
-                ']' | '}' => {
-                    stack.pop();
-                }
-                _ => {}
-            },
+            None if c == '#' && before.is_whitespace() => break,
+            None if starts_value(last) && matches!(c, '"' | '\'') => quote = Some((c, here)),
+            None if starts_value(last) && matches!(c, '[' | '{') => stack.push(Open {
+                bracket: c,
+                at: here,
+                line_indent: indent(line),
+            }),
+            None if !stack.is_empty() && matches!(c, ']' | '}') => {
+                stack.pop();
+            }
+            None => {}
+        }
+        if !c.is_whitespace() {
+            last = Some(c);
         }
     }
     quote
+}
+
+/// Whether a value may start after `last`, the line's previous visible
+/// character.
+fn starts_value(last: Option<char>) -> bool {
+    last.is_none_or(|c| matches!(c, ':' | '-' | ',' | '[' | '{' | '?'))
 }
 
 fn closing(bracket: char) -> char {
@@ -615,6 +624,19 @@ mod tests {
     fn a_flow_mapping_may_go_on_over_deeper_lines() {
         let p = explained("a: { b: 1,\n     c: @x }\n");
         assert!(p.message.contains("`@`"), "{p:?}");
+    }
+
+    #[test]
+    fn a_bracket_inside_an_unquoted_value_is_text() {
+        let p = explained("a: ^[A-Z\nb: 5\" screen\nc: @x\n");
+        assert!(p.message.contains("`@`"), "{p:?}");
+    }
+
+    #[test]
+    fn a_long_line_is_read_once() {
+        let text = format!("a: {{ b: {}\nc: 1\n", "x".repeat(1_000_000));
+        let p = explained(&text);
+        assert_eq!(at(&p), (1, 4));
     }
 
     #[test]
