@@ -14,7 +14,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::report::{self, Format};
+use crate::report;
 use crate::rust::{self, Options};
 use crate::Lint;
 
@@ -112,7 +112,8 @@ pub struct Generated {
     pub code: String,
     /// Every file read (the root directory first, so new files are noticed).
     pub read: Vec<PathBuf>,
-    /// Warnings found on the way, rendered one per line (`file:line:col: RULE: message`).
+    /// Warnings found on the way, rendered one per line
+    /// (`file:line:col: RULE: message; help: hint`).
     pub warnings: String,
 }
 
@@ -135,7 +136,7 @@ pub fn generate_from(root: &Path, lint: &Lint, options: &Options) -> Result<Gene
     }
     let mut read = vec![root.to_path_buf()];
     read.extend(lint.sources.iter().map(|(_, f)| root.join(&f.relative)));
-    let warnings = report::render(Format::Short, lint, false);
+    let warnings = report::compile::lines(&lint.sources, &lint.diagnostics);
     Ok(Generated {
         code: rust::generate(&lint.model, options),
         read,

@@ -130,3 +130,25 @@ fn debug_shows_the_rendered_findings_not_the_enum() {
     let boxed: Box<dyn std::error::Error> = Box::new(error);
     assert!(format!("{boxed:?}").contains("error[INVALID_VALUE]"));
 }
+
+#[test]
+fn warnings_for_cargo_are_one_line_each_with_their_help() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    contracts(dir.path());
+    std::fs::write(
+        dir.path().join("order_shipped.yaml"),
+        ORDER.replace("description: An order left the warehouse.\n", ""),
+    )
+    .expect("write");
+    let generated = evc::generate_dir(dir.path(), &evc::rust::Options::default()).expect("clean");
+    let line = generated
+        .warnings
+        .lines()
+        .find(|l| l.contains("DESCRIPTION_MISSING"))
+        .expect("a warning");
+    assert!(
+        line.contains("order_shipped.yaml:1:8: DESCRIPTION_MISSING: "),
+        "{line}"
+    );
+    assert!(line.contains("; help: say in one sentence"), "{line}");
+}

@@ -37,6 +37,29 @@ pub fn render_one(sources: &Sources, diagnostic: &Diagnostic) -> String {
     )
 }
 
+/// One line per finding, `file:line:col: RULE: message; help: hint`, for
+/// `cargo:warning`, which shows single lines: the help is appended since a
+/// build script's user sees nothing else.
+pub fn lines(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let start = d.place.span.start;
+        out.push_str(&format!(
+            "{}:{}:{}: {}: {}",
+            one_line(&sources.get(d.place.file).display),
+            start.line,
+            start.column,
+            d.rule.as_str(),
+            one_line(&d.message),
+        ));
+        if let Some(hint) = &d.hint {
+            out.push_str(&format!("; help: {}", one_line(hint)));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 fn config() -> term::Config {
     term::Config {
         chars: Chars::ascii(),
@@ -74,6 +97,15 @@ mod tests {
         assert_eq!(lines[1].trim_start(), "--> schemas/a.yaml:2:12");
         assert!(text.contains("2 | namespace: x"), "{text}");
         assert!(text.ends_with("= help: fix it"), "{text}");
+    }
+
+    #[test]
+    fn a_cargo_warning_line_carries_the_help() {
+        let (sources, d) = one();
+        assert_eq!(
+            lines(&sources, &[d]),
+            "schemas/a.yaml:2:12: NAMESPACE_INVALID: bad namespace; help: fix it\n"
+        );
     }
 
     #[test]
