@@ -434,8 +434,10 @@ fn missing_colon(info: &str, at: Pos, lines: &Lines) -> Option<Problem> {
     if !info.contains("expect ':'") && !info.contains("expected ':'") {
         return None;
     }
-    let number = (1..=at.line)
-        .rev()
+    // The parser notices on the line the key ran into, or on the key's own.
+    let number = [Some(at.line), lines.content_before(at.line)]
+        .into_iter()
+        .flatten()
         .filter(|&n| is_content(lines.get(n)))
         .find(|&n| !strip_comment(lines.get(n)).contains(':'))?;
     let line = lines.get(number);
@@ -651,6 +653,12 @@ mod tests {
         let p = explained("a: 1\nb 2\nc: 3\n");
         assert_eq!(at(&p), (2, 1));
         assert_eq!(p.hint.as_deref(), Some("write `b: 2`"));
+    }
+
+    #[test]
+    fn a_key_without_its_colon_below_a_list_is_named() {
+        let p = explained("a:\n  - x\nb: 1\nc: 2\nd e\nf: 3\n");
+        assert_eq!(at(&p), (5, 1), "{p:?}");
     }
 
     #[test]
