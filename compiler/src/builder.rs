@@ -14,7 +14,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::report::{self, Format};
+use crate::report;
 use crate::rust::{self, Options};
 use crate::Lint;
 
@@ -112,7 +112,8 @@ pub struct Generated {
     pub code: String,
     /// Every file read (the root directory first, so new files are noticed).
     pub read: Vec<PathBuf>,
-    /// Warnings found on the way, rendered one per line (`file:line:col: RULE: message`).
+    /// Warnings found on the way, rendered one per line
+    /// (`file:line:col: RULE: message; help: hint`).
     pub warnings: String,
 }
 
@@ -129,13 +130,13 @@ pub fn generate_dir(root: &Path, options: &Options) -> Result<Generated, Error> 
 pub fn generate_from(root: &Path, lint: &Lint, options: &Options) -> Result<Generated, Error> {
     if lint.has_errors() {
         return Err(Error::Contracts {
-            report: report::render(Format::Short, lint, false),
+            report: report::compile::render(&lint.sources, &lint.diagnostics),
             errors: lint.count(crate::rules::Level::Error),
         });
     }
     let mut read = vec![root.to_path_buf()];
     read.extend(lint.sources.iter().map(|(_, f)| root.join(&f.relative)));
-    let warnings = report::render(Format::Short, lint, false);
+    let warnings = report::compile::lines(&lint.sources, &lint.diagnostics);
     Ok(Generated {
         code: rust::generate(&lint.model, options),
         read,
@@ -156,9 +157,13 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// Why bindings could not be generated.
-#[derive(Debug)]
+///
+/// `Debug` prints what `Display` does: a build script that unwraps the
+/// result, or returns it from `main`, shows its user `{:?}`, and that should
+/// be the findings as rustc renders them, not a dump of this enum.
 pub enum Error {
-    /// The contracts have errors; `report` is the rendered diagnostics.
+    /// The contracts have errors; `report` is every finding rendered
+    /// rustc-style (`error[RULE]`, `--> file:line:col`, the quoted line, help).
     Contracts {
         report: String,
         errors: usize,
@@ -176,7 +181,11 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Contracts { report, errors } => {
-                write!(f, "{errors} error(s) in the contracts:\n{report}")
+                let plural = if *errors == 1 { "" } else { "s" };
+                write!(
+                    f,
+                    "{report}error: {errors} error{plural} in the contracts; no bindings were generated"
+                )
             }
             Error::Io { path, source } => {
                 write!(f, "cannot read or write {}: {source}", path.display())
@@ -186,6 +195,16 @@ impl fmt::Display for Error {
                 f.write_str("OUT_DIR is not set: call `out_dir` outside a build script")
             }
         }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Starts on its own line: `main` prints `Error: ` before it.
+        if matches!(self, Error::Contracts { .. }) {
+            f.write_str("\n")?;
+        }
+        fmt::Display::fmt(self, f)
     }
 }
 

@@ -556,7 +556,7 @@ fn a_baseline_that_does_not_load_is_a_usage_error() {
         "{text}"
     );
     assert!(
-        text.contains("HEAD:schemas/orders/order_created.yaml:3:1: YAML_SYNTAX: "),
+        text.contains("HEAD:schemas/orders/order_created.yaml:2:12: YAML_SYNTAX: "),
         "{text}"
     );
 }

@@ -87,8 +87,7 @@ fn output_is_rewritten_only_when_it_changes() {
         .contains("minimum"));
 }
 
-#[test]
-fn contract_errors_name_file_line_column_and_rule() {
+fn broken_build_error() -> (tempfile::TempDir, evc::Error) {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(
         dir.path().join("broken.yaml"),
@@ -101,7 +100,55 @@ fn contract_errors_name_file_line_column_and_rule() {
         .cargo_directives(false)
         .compile()
         .expect_err("broken contracts");
+    (dir, error)
+}
+
+#[test]
+fn contract_errors_render_as_rustc_does() {
+    let (dir, error) = broken_build_error();
     let text = error.to_string();
-    assert!(text.contains("broken.yaml:10:"), "{text}");
-    assert!(text.contains("INVALID_VALUE"), "{text}");
+    let root = evc::source::slash_path(dir.path());
+    let expected_place = format!("--> {root}/broken.yaml:10:43");
+    for wanted in [
+        "error[INVALID_VALUE]: ",
+        expected_place.as_str(),
+        "10 |         order_id: { type: string, format: uuidd }",
+        "^^^^^",
+        "= help: ",
+        "error: 2 errors in the contracts; no bindings were generated",
+    ] {
+        assert!(text.contains(wanted), "no `{wanted}` in:\n{text}");
+    }
+}
+
+#[test]
+fn debug_shows_the_rendered_findings_not_the_enum() {
+    // What `fn main() -> Result<..>` and `.unwrap()` in build.rs print.
+    let (_dir, error) = broken_build_error();
+    let debug = format!("{error:?}");
+    assert_eq!(debug, format!("\n{error}"));
+    let boxed: Box<dyn std::error::Error> = Box::new(error);
+    assert!(format!("{boxed:?}").contains("error[INVALID_VALUE]"));
+}
+
+#[test]
+fn warnings_for_cargo_are_one_line_each_with_their_help() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    contracts(dir.path());
+    std::fs::write(
+        dir.path().join("order_shipped.yaml"),
+        ORDER.replace("description: An order left the warehouse.\n", ""),
+    )
+    .expect("write");
+    let generated = evc::generate_dir(dir.path(), &evc::rust::Options::default()).expect("clean");
+    let line = generated
+        .warnings
+        .lines()
+        .find(|l| l.contains("DESCRIPTION_MISSING"))
+        .expect("a warning");
+    assert!(
+        line.contains("order_shipped.yaml:1:8: DESCRIPTION_MISSING: "),
+        "{line}"
+    );
+    assert!(line.contains("; help: say in one sentence"), "{line}");
 }

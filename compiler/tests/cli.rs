@@ -667,10 +667,9 @@ fn gen_rust_refuses_contracts_with_errors() {
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty(), "no code for broken contracts");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("ship_order.yaml:9:9: FIELD_NOT_SNAKE_CASE:"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("error[FIELD_NOT_SNAKE_CASE]: "), "{stderr}");
+    assert!(stderr.contains("ship_order.yaml:9:9\n"), "{stderr}");
+    assert!(stderr.contains("= help: rename it"), "{stderr}");
 }
 
 #[test]

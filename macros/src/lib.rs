@@ -2,7 +2,8 @@
 //! generated at compile time.
 //!
 //! The path is relative to the crate's `Cargo.toml`. Contract errors become
-//! compile errors quoting `file:line:column: RULE: message`. Every file read is
+//! compile errors as rustc renders its own: `RULE: message`, the
+//! `--> file:line:column` line, the quoted source and the help. Every file read is
 //! also `include_bytes!`-ed, so Cargo rebuilds the crate when a contract
 //! changes; a file *added* to the directory is noticed on the next change to
 //! an existing one (or use `evc::Builder` in `build.rs`, which watches the
@@ -49,17 +50,32 @@ fn expand(dir: &LitStr) -> proc_macro2::TokenStream {
         .map(|(_, file)| root.join(&file.relative))
         .filter_map(|path| path.to_str().map(Literal::string));
     let watch = quote!(#(const _: &[u8] = include_bytes!(#watched);)*);
-    if lint.has_errors() {
-        // One compile error per finding: rustc shows each, none is lost.
-        let report = evc::report::render(evc::report::Format::Short, &lint, false);
-        let errors = report
-            .lines()
-            .filter(|line| !line.ends_with("(warning)"))
-            .map(|line| error(dir.span(), line));
-        return quote!(#watch #(#errors)*);
+    if !lint.has_errors() {
+        let code = evc::rust::tokens(&lint.model, &options);
+        return quote!(#watch #code);
     }
-    let code = evc::rust::tokens(&lint.model, &options);
-    quote!(#watch #code)
+    // One compile error per finding, each quoting its line and help: rustc
+    // shows each, none is lost.
+    let errors = lint.diagnostics.iter().filter(|d| d.is_error()).map(|d| {
+        error(
+            dir.span(),
+            &evc::report::compile::render_one(&lint.sources, d),
+        )
+    });
+    let fallback = only_configurable(&lint).then(|| evc::rust::tokens(&lint.model, &options));
+    quote!(#watch #(#errors)* #fallback)
+}
+
+/// Whether every error is of a rule users may lower. Those leave a complete
+/// model behind, so the bindings are still generated next to the errors (as
+/// syn and thiserror expand a fallback beside `compile_error!`): the crate
+/// then shows the contract's errors and not a cascade of "cannot find type"
+/// where it uses the bindings. Other errors leave nothing sound to generate.
+fn only_configurable(lint: &evc::Lint) -> bool {
+    lint.diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .all(|d| d.rule.rule().configurable)
 }
 
 fn error(span: Span, message: &str) -> proc_macro2::TokenStream {

@@ -2,6 +2,7 @@
 //! contracts, and nothing after it reads files.
 
 mod node;
+mod syntax;
 mod yaml;
 
 use std::io;
@@ -68,6 +69,8 @@ pub struct Problem {
     pub span: Span,
     pub message: String,
     pub hint: Option<String>,
+    /// Secondary places in the same file, e.g. where a duplicate key first appears.
+    pub related: Vec<(Span, String)>,
 }
 
 impl Problem {
@@ -77,6 +80,7 @@ impl Problem {
             span,
             message: message.into(),
             hint: None,
+            related: Vec::new(),
         }
     }
 
@@ -85,19 +89,19 @@ impl Problem {
         self
     }
 
+    pub fn related(mut self, span: Span, note: impl Into<String>) -> Self {
+        self.related.push((span, note.into()));
+        self
+    }
+
     pub fn into_diagnostic(self, file: FileId) -> Diagnostic {
-        let diagnostic = Diagnostic::new(
-            self.rule,
-            Place {
-                file,
-                span: self.span,
-            },
-            self.message,
-        );
-        match self.hint {
-            Some(hint) => diagnostic.hint(hint),
-            None => diagnostic,
+        let place = |span| Place { file, span };
+        let mut diagnostic = Diagnostic::new(self.rule, place(self.span), self.message);
+        diagnostic.hint = self.hint;
+        for (span, note) in self.related {
+            diagnostic = diagnostic.related(place(span), note);
         }
+        diagnostic
     }
 }
 
@@ -216,10 +220,11 @@ fn load_one(loaded: &mut Loaded, input: Input, display_root: &Path) -> Option<Do
         ),
     };
     let result = result.map_err(|mut problem| {
-        problem.span = Span::new(
-            clamp(&text, problem.span.start),
-            clamp(&text, problem.span.end),
-        );
+        let inside = |span: Span| Span::new(clamp(&text, span.start), clamp(&text, span.end));
+        problem.span = inside(problem.span);
+        for (span, _) in &mut problem.related {
+            *span = inside(*span);
+        }
         problem
     });
     let file = loaded.sources.add(SourceFile {
@@ -347,21 +352,86 @@ fn check_json(text: &str) -> Result<(), Problem> {
         )
         .hint("JSON allows no comma after the last item"));
     }
+    let message = match message.find(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message,
+    };
+    Err(json_problem(&message, text, offset))
+}
+
+/// serde_json's complaint at `offset` in words, at the place to fix.
+fn json_problem(message: &str, text: &str, offset: usize) -> Problem {
     // serde_json stops one character into a bad literal (`nope`); point at
     // where the literal starts.
     let start = text[..offset]
         .trim_end_matches(|c: char| c.is_ascii_alphanumeric())
         .len();
     let at = Span::point(end_of(&text[..start]));
-    let message = match message.find(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message,
+    let next = text[start..].chars().next().unwrap_or(' ');
+    let word: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let problem = |at: Span, words: &str, hint: &str| {
+        Problem::new(
+            RuleId::JsonSyntax,
+            at,
+            format!("JSON syntax error: {words}"),
+        )
+        .hint(hint)
     };
-    Err(Problem::new(
-        RuleId::JsonSyntax,
-        at,
-        format!("JSON syntax error: {message}"),
-    ))
+    if message.starts_with("expected `,`") {
+        // The comma belongs after the previous value, often a line up.
+        let (closing, kind) = if message.ends_with("`}`") {
+            ('}', "object")
+        } else {
+            (']', "array")
+        };
+        let end = end_of(text[..offset].trim_end());
+        let last = Pos::new(end.line, end.column.saturating_sub(1).max(1));
+        return problem(
+            Span::point(last),
+            "a `,` is missing after this value",
+            &format!("separate items with `,`, or close the {kind} with `{closing}`"),
+        );
+    }
+    match (message, next) {
+        (_, '/' | '#') => problem(
+            at,
+            "JSON has no comments",
+            "remove the comment, or write the contract as YAML (`.yaml`), where `#` starts one",
+        ),
+        (_, '\'') => problem(
+            at,
+            "JSON strings use double quotes, not `'`",
+            "write the string in double quotes",
+        ),
+        ("key must be a string", _) => problem(
+            at,
+            "an object key without quotes",
+            &format!("write the key in double quotes: `\"{word}\"`"),
+        ),
+        _ if text[..start].trim().is_empty() => problem(
+            at,
+            "the file does not start with a JSON value",
+            "a JSON contract is one object in `{ }`; if the file is YAML, name it `.yaml`",
+        ),
+        ("trailing characters", _) => problem(
+            at,
+            "text after the end of the document",
+            "a JSON file holds one value: remove the rest, or split it into files",
+        ),
+        _ if !word.is_empty() => problem(
+            at,
+            &format!("`{word}` is not a JSON value"),
+            "JSON knows `true`, `false`, `null`, numbers (no NaN or infinities) and strings in double quotes",
+        ),
+        _ => problem(
+            at,
+            message,
+            "check the brackets, commas and quotes around here",
+        ),
+    }
 }
 
 pub(crate) fn too_deep(at: Pos) -> Problem {

@@ -47,7 +47,7 @@ fn scan_problem(error: ScanError, text: &str) -> Problem {
         let crossed = super::flow_depth_exceeded(text).unwrap_or(at.start);
         return super::too_deep(crossed);
     }
-    Problem::new(RuleId::YamlSyntax, at, format!("YAML syntax error: {info}"))
+    super::syntax::explain(info, at.start, text)
 }
 
 enum Frame {
@@ -178,7 +178,8 @@ impl Builder {
                         .hint(format!(
                             "the key first appears at line {}, column {}; keep one",
                             first.start.line, first.start.column
-                        )));
+                        ))
+                        .related(*first, "first defined here"));
                     }
                     seen.insert(text.clone(), node.span);
                     *key = Some((text, node.span));

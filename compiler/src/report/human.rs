@@ -5,7 +5,7 @@ use codespan_reporting::term::{self, termcolor::Buffer};
 use crate::diagnostic::Diagnostic;
 use crate::pipeline::Lint;
 use crate::rules::Level;
-use crate::source::{Place, SourceFile};
+use crate::source::{Place, SourceFile, Sources};
 
 pub fn render(lint: &Lint, color: bool) -> String {
     let mut out = findings(lint, color);
@@ -15,21 +15,32 @@ pub fn render(lint: &Lint, color: bool) -> String {
 
 /// The findings without the closing summary line.
 pub fn findings(lint: &Lint, color: bool) -> String {
-    let shown: Vec<SourceFile> = lint.sources.iter().map(|(_, f)| printable(f)).collect();
-    let mut files = SimpleFiles::new();
-    for source in &shown {
-        files.add(source.display.clone(), source.text.clone());
-    }
-    let config = term::Config::default();
-    let mut buffer = if color {
+    let buffer = if color {
         Buffer::ansi()
     } else {
         Buffer::no_color()
     };
-    for diagnostic in &lint.diagnostics {
+    let config = term::Config::default();
+    emit(&lint.sources, &lint.diagnostics, &config, buffer)
+}
+
+/// Renders `diagnostics` with codespan into `buffer`; the caller picks the
+/// characters and the colour.
+pub(super) fn emit(
+    sources: &Sources,
+    diagnostics: &[Diagnostic],
+    config: &term::Config,
+    mut buffer: Buffer,
+) -> String {
+    let shown: Vec<SourceFile> = sources.iter().map(|(_, f)| printable(f)).collect();
+    let mut files = SimpleFiles::new();
+    for source in &shown {
+        files.add(source.display.clone(), source.text.clone());
+    }
+    for diagnostic in diagnostics {
         let rendered = convert(&shown, diagnostic);
         // Sources and ranges come from the same run, so rendering cannot miss a file.
-        let _ = term::emit_to_write_style(&mut buffer, &config, &files, &rendered);
+        let _ = term::emit_to_write_style(&mut buffer, config, &files, &rendered);
     }
     String::from_utf8_lossy(buffer.as_slice()).into_owned()
 }

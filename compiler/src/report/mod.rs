@@ -1,6 +1,7 @@
 //! Renders a lint's findings for humans and machines. Every format names the
 //! file, line, column and rule id of every finding.
 
+pub mod compile;
 mod github;
 mod human;
 mod json;

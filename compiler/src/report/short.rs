@@ -24,7 +24,7 @@ pub fn render(lint: &Lint) -> String {
 }
 
 /// Control characters (a newline in a quoted key, say) would split the line.
-fn one_line(text: &str) -> String {
+pub(super) fn one_line(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
