@@ -215,11 +215,13 @@ fn build(dir: &Path, out: &Path, ui: Ui) -> ExitCode {
 }
 
 /// Lints for a generator: the lint when it has no errors, else the exit
-/// code after printing the findings one a line, as compilers do.
+/// code after printing the findings on stderr (stdout may be the code),
+/// rendered as `evc lint` and `evc build` render them.
 fn lint_for_generator(dir: &Path, ui: Ui) -> Result<evc::Lint, ExitCode> {
     let mut lint = read(dir, ui).ok_or(ExitCode::from(EXIT_USAGE))?;
     let failed = lint.has_errors();
-    eprint!("{}", ui.findings(Format::Short, &mut lint, false));
+    let color = ui.stderr_color();
+    eprint!("{}", ui.findings(Format::Human, &mut lint, color));
     if failed {
         Err(ExitCode::from(EXIT_FINDINGS))
     } else {
