@@ -732,9 +732,13 @@ impl<'a> SchemaBuilder<'a> {
             && schema.all_of.is_empty()
             && schema.one_of.is_empty()
             && schema.any_of.is_empty();
-        if closed_shape {
+        if closed_shape && !schema.required.is_empty() {
+            // By name: a long `required` list against many properties would
+            // otherwise cost their product.
+            let declared: std::collections::HashSet<&str> =
+                schema.properties.iter().map(|p| p.name.as_str()).collect();
             for name in &schema.required {
-                if !schema.properties.iter().any(|p| p.name == name.value) {
+                if !declared.contains(name.value.as_str()) {
                     self.report(
                         Diagnostic::new(
                             RuleId::InvalidValue,
