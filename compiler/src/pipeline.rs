@@ -87,7 +87,9 @@ pub fn lint_inputs(inputs: Inputs, display_root: &Path) -> Lint {
     diagnostics.extend(config_diagnostics);
     diagnostics.extend(model_diagnostics);
     diagnostics.extend(check_diagnostics);
-    let mut diagnostics = config.apply(diagnostics, &loaded.sources);
+    // Folded after the config has its say, so a consequence of a finding
+    // turned off or ignored is still reported.
+    let mut diagnostics = crate::diagnostic::fold(config.apply(diagnostics, &loaded.sources));
     sort(&mut diagnostics, &loaded.sources);
     Lint {
         sources: loaded.sources,
