@@ -173,7 +173,7 @@ impl<'a> Merged<'a> {
             unions: Vec::new(),
             description: schemas.iter().find_map(|s| s.description.as_deref()),
             title: schemas.iter().find_map(|s| s.title.as_deref()),
-            default: schemas.iter().find_map(|s| s.default.as_ref()),
+            default: schemas.iter().find_map(|s| s.default.as_deref()),
             deprecated: schemas.iter().any(|s| s.deprecated),
             examples: schemas
                 .iter()
@@ -214,7 +214,7 @@ impl<'a> Merged<'a> {
         for (value, exclusive) in [(&schema.minimum, false), (&schema.exclusive_minimum, true)] {
             if let Some(value) = value {
                 let bound = Bound {
-                    value: value.clone(),
+                    value: (**value).clone(),
                     exclusive,
                 };
                 self.lower = Some(tighter_bound(self.lower.take(), bound, true));
@@ -223,13 +223,16 @@ impl<'a> Merged<'a> {
         for (value, exclusive) in [(&schema.maximum, false), (&schema.exclusive_maximum, true)] {
             if let Some(value) = value {
                 let bound = Bound {
-                    value: value.clone(),
+                    value: (**value).clone(),
                     exclusive,
                 };
                 self.upper = Some(tighter_bound(self.upper.take(), bound, false));
             }
         }
-        push_new(&mut self.multiple_of, schema.multiple_of.clone());
+        push_new(
+            &mut self.multiple_of,
+            schema.multiple_of.as_deref().cloned(),
+        );
         self.unique_items |= schema.unique_items;
         push_new(
             &mut self.patterns,
