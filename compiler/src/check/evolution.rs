@@ -250,14 +250,14 @@ fn named(changes: &ChangeList) -> String {
     format!(" ({})", names.join(", "))
 }
 
-pub(super) fn name(change: &Change) -> String {
+fn name(change: &Change) -> String {
     match change.instance_path().as_str() {
         "" => change.kind.id().to_owned(),
         path => format!("{} at `{path}`", change.kind.id()),
     }
 }
 
-pub(super) fn count(n: usize, noun: &str) -> String {
+fn count(n: usize, noun: &str) -> String {
     let n = crate::evolution::thousands(n);
     if n == "1" {
         format!("1 {noun}")
