@@ -3,6 +3,8 @@
 //! on a property inside it). A breaking change no step touches would reach
 //! the new readers as old data they refuse.
 
+use std::collections::HashSet;
+
 use crate::check::evolution::Compared;
 use crate::diagnostic::Diagnostic;
 use crate::evolution::{classify_each, thousands, Change, ChangeList, Policy, Segment, Side};
@@ -28,11 +30,7 @@ pub fn check(model: &Model, policy: Policy, compared: &[Compared<'_>], out: &mut
         if step.new.upcast_incomplete || custom || has_bad_step(out, upcast.place) {
             continue;
         }
-        let touched: Vec<Vec<String>> = upcast
-            .value
-            .iter()
-            .flat_map(|s| touched(&s.value))
-            .collect();
+        let touched = Touched::new(upcast.value.iter().flat_map(|s| touched(&s.value)));
         let uncovered = uncovered(model, policy, step, &touched);
         if !uncovered.changes.is_empty() {
             out.push(finding(step, upcast.place, &uncovered));
@@ -49,12 +47,12 @@ struct Uncovered {
 }
 
 impl Uncovered {
-    fn push(&mut self, touched: &[Vec<String>], change: Change) {
+    fn push(&mut self, touched: &Touched, change: Change) {
         if change.backward {
             return;
         }
         let path = payload_path(&change);
-        if touched.iter().any(|t| overlaps(t, &path)) {
+        if touched.covers(&path) {
             return;
         }
         if path.iter().any(|s| s == "*") {
@@ -68,12 +66,7 @@ impl Uncovered {
 
 /// The summary holds every breaking change when there are few; otherwise
 /// they are classified again, one at a time, rather than kept.
-fn uncovered(
-    model: &Model,
-    policy: Policy,
-    step: &Compared<'_>,
-    touched: &[Vec<String>],
-) -> Uncovered {
+fn uncovered(model: &Model, policy: Policy, step: &Compared<'_>, touched: &Touched) -> Uncovered {
     let mut uncovered = Uncovered::default();
     let breaking = &step.changes.breaking;
     if breaking.first().len() == breaking.len() {
@@ -158,6 +151,41 @@ fn name(change: &Change) -> String {
     format!("{} at {at} ({})", change.kind.id(), change.detail)
 }
 
+/// The payload paths the steps touch, indexed: an upcast of many steps
+/// against a change list of many changes would otherwise cost their product.
+struct Touched {
+    paths: Vec<Vec<String>>,
+    exact: HashSet<Vec<String>>,
+    /// Every prefix of a touched path, the empty one and the path included.
+    prefixes: HashSet<Vec<String>>,
+}
+
+impl Touched {
+    fn new(paths: impl Iterator<Item = Vec<String>>) -> Touched {
+        let paths: Vec<Vec<String>> = paths.collect();
+        let exact = paths.iter().cloned().collect();
+        let prefixes = paths
+            .iter()
+            .flat_map(|p| (0..=p.len()).map(move |n| p[..n].to_vec()))
+            .collect();
+        Touched {
+            paths,
+            exact,
+            prefixes,
+        }
+    }
+
+    /// Whether a step is at, above or under the change's path.
+    fn covers(&self, change: &[String]) -> bool {
+        if change.iter().any(|s| s == "*") {
+            // `*` matches any name: no index answers that.
+            return self.paths.iter().any(|t| overlaps(t, change));
+        }
+        let above = (0..=change.len()).any(|n| self.exact.contains(&change[..n]));
+        above || self.prefixes.contains(change)
+    }
+}
+
 /// The payload properties a step reads or writes.
 fn touched(step: &UpcastStep) -> Vec<Vec<String>> {
     let parse = |text: &str| Path::parse(text).ok();
@@ -199,4 +227,39 @@ fn payload_path(change: &Change) -> Vec<String> {
 /// array, any key of a map) matches whatever the step names there.
 fn overlaps(step: &[String], change: &[String]) -> bool {
     step.iter().zip(change).all(|(s, c)| c == "*" || s == c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(text: &str) -> Vec<String> {
+        text.split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn the_index_answers_as_a_scan_of_every_step_would() {
+        let touched = Touched::new([path("a/b"), path("c")].into_iter());
+        let cases = [
+            ("a/b", true),
+            ("a", true),
+            ("a/b/c", true),
+            ("", true),
+            ("c/d", true),
+            ("a/x", false),
+            ("d", false),
+            ("*/b", true),
+            ("*/x", true), // `c` is at the `*`
+            ("x/*", false),
+        ];
+        for (change, covered) in cases {
+            let change = path(change);
+            assert_eq!(touched.covers(&change), covered, "{change:?}");
+            let scanned = touched.paths.iter().any(|t| overlaps(t, &change));
+            assert_eq!(scanned, covered, "{change:?}");
+        }
+    }
 }
