@@ -86,7 +86,7 @@ impl Diagnostic {
 
     /// Consequences folded here beyond those kept.
     pub fn more_consequences(&self) -> usize {
-        self.folded - self.consequences.len()
+        self.folded.saturating_sub(self.consequences.len())
     }
 }
 
