@@ -268,4 +268,35 @@ mod tests {
             "{found:#?}"
         );
     }
+
+    #[test]
+    fn thousands_of_changes_and_failed_runs_are_one_finding_of_bounded_size() {
+        const N: usize = 5_000;
+        let names = |ty: &str| -> String {
+            let list: Vec<String> = (0..N).map(|i| format!("p{i}: {{ type: {ty} }}")).collect();
+            format!("{{ {} }}", list.join(", "))
+        };
+        let example: Vec<String> = (0..N).map(|i| format!("p{i}: x")).collect();
+        let example = format!("{{ {} }}", example.join(", "));
+        let found = diagnostics(
+            &names("string"),
+            &names("integer"),
+            "[ { drop: [ p0 ] } ]",
+            &example,
+        );
+        assert_eq!(found.len(), 1, "{:#?}", &found[..found.len().min(3)]);
+        let root = &found[0];
+        assert!(
+            root.message
+                .ends_with(", and 4,996 more: 4,996 TYPE_CHANGED"),
+            "{}",
+            root.message
+        );
+        assert!(root.message.len() < 600, "{}", root.message);
+        // The first changes, each at its place.
+        assert_eq!(root.related.len(), 12);
+        // Every other field of the example fails to validate after the upcast.
+        assert_eq!(root.folded, N - 1);
+        assert_eq!(root.consequences.len(), crate::diagnostic::MAX_CONSEQUENCES);
+    }
 }
