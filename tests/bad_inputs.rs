@@ -63,15 +63,23 @@ fn lint_case(root: &Path, case: Input) -> evc::Lint {
     evc::lint_inputs(inputs, Path::new("bad"))
 }
 
+/// The findings in the case file, those folded under another included: a
+/// consequence is still found, only shown as a note.
 fn findings(lint: &evc::Lint, case: &str) -> Vec<(String, u32, u32)> {
+    let folded = lint
+        .diagnostics
+        .iter()
+        .flat_map(|d| d.consequences.iter().map(|c| (c.rule, c.place)));
     lint.diagnostics
         .iter()
-        .filter(|d| lint.sources.get(d.place.file).relative_slash() == case)
-        .map(|d| {
+        .map(|d| (d.rule, d.place))
+        .chain(folded)
+        .filter(|(_, place)| lint.sources.get(place.file).relative_slash() == case)
+        .map(|(rule, place)| {
             (
-                d.rule.to_string(),
-                d.place.span.start.line,
-                d.place.span.start.column,
+                rule.to_string(),
+                place.span.start.line,
+                place.span.start.column,
             )
         })
         .collect()

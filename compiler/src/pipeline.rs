@@ -119,7 +119,9 @@ fn lint_observed(inputs: Inputs, display_root: &Path, observer: &mut dyn FnMut(S
     diagnostics.extend(config_diagnostics);
     diagnostics.extend(model_diagnostics);
     diagnostics.extend(check_diagnostics);
-    let mut diagnostics = config.apply(diagnostics, &loaded.sources);
+    // Folded after the config has its say, so a consequence of a finding
+    // turned off or ignored is still reported.
+    let mut diagnostics = crate::diagnostic::fold(config.apply(diagnostics, &loaded.sources));
     sort(&mut diagnostics, &loaded.sources);
     Lint {
         sources: loaded.sources,

@@ -325,6 +325,84 @@ fn json_format_names_file_line_column_and_rule() {
     assert_eq!(doc["summary"]["warnings"], 1);
 }
 
+/// A major whose upcast leaves the new required `channel` unset: the run on
+/// the example fails because of it.
+const UNCOVERED_MAJOR: &str = "event: OrderCreated
+namespace: com.example.orders
+description: A customer created an order.
+versions:
+  - version: 1.0.0
+    schema:
+      type: object
+      additionalProperties: false
+      required: [order_id]
+      properties:
+        order_id: { type: string, format: uuid }
+        note: { type: string }
+    examples:
+      - { order_id: 7f9c2a4e-8f5b-4c1e-9d3a-2b6f1e0c5a77, note: hi }
+  - version: 2.0.0
+    schema:
+      type: object
+      additionalProperties: false
+      required: [order_id, channel]
+      properties:
+        order_id: { type: string, format: uuid }
+        comment: { type: string }
+        channel: { type: string }
+    upcast:
+      - rename: { note: comment }
+    examples:
+      - { order_id: 7f9c2a4e-8f5b-4c1e-9d3a-2b6f1e0c5a77, channel: web }
+";
+
+#[test]
+fn a_consequence_is_folded_under_its_root_in_every_format() {
+    let dir = root(&[("order_created.yaml", UNCOVERED_MAJOR)]);
+    let output = evc(&["lint", "--format", "json"], dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    let findings = doc["diagnostics"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{doc:#}");
+    let root = &findings[0];
+    assert_eq!(root["rule"], "UPCAST_UNCOVERED");
+    assert_eq!(root["line"], 25);
+    let consequence = &root["consequences"][0];
+    assert_eq!(consequence["rule"], "UPCAST_RESULT_INVALID");
+    assert_eq!(
+        (&consequence["line"], &consequence["column"]),
+        (&14.into(), &9.into())
+    );
+    assert!(consequence["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("order_created.yaml"));
+    assert_eq!(root["more_consequences"], 0);
+
+    let short = stdout(&evc(&["lint", "--format", "short"], dir.path()));
+    let lines: Vec<&str> = short.lines().collect();
+    assert_eq!(lines.len(), 2, "{short}");
+    assert!(lines[0].contains(":25:7: UPCAST_UNCOVERED: "), "{short}");
+    assert!(
+        lines[1].starts_with("  as a result, ")
+            && lines[1].contains("order_created.yaml:14:9 UPCAST_RESULT_INVALID: "),
+        "{short}"
+    );
+    let human = stdout(&evc(&["lint"], dir.path()));
+    let root_at = human.find("error[UPCAST_UNCOVERED]").expect("the root");
+    let note_at = human.find("= as a result, ").expect("the note");
+    assert!(root_at < note_at, "{human}");
+    assert!(!human.contains("error[UPCAST_RESULT_INVALID]"), "{human}");
+    let sarif = stdout(&evc(&["lint", "--format", "sarif"], dir.path()));
+    assert!(
+        sarif.contains("as a result, UPCAST_RESULT_INVALID: "),
+        "{sarif}"
+    );
+    let github = stdout(&evc(&["lint", "--format", "github"], dir.path()));
+    assert_eq!(github.lines().count(), 1, "{github}");
+    assert!(github.contains("%0Aas a result, "), "{github}");
+}
+
 /// A minor release that breaks its major: removes a property of a closed
 /// object and adds a required one.
 const BREAKING_MINOR: &str = "event: OrderCreated

@@ -6,22 +6,22 @@
 use std::collections::BTreeSet;
 
 use crate::diagnostic::Diagnostic;
-use crate::evolution::{classify, required_bump, Change, Policy, Side};
+use crate::evolution::{Change, ChangeList, Policy, Side, Summary};
 use crate::model::{Contract, Model, SchemaId, Version};
 use crate::rules::{Bump, RuleId};
 
-/// Related notes listed per finding, and changes named in its message.
-const MAX_NOTES: usize = 12;
+/// Changes named in a finding's message; its related notes list the first
+/// [`ChangeList`] keeps.
 const MAX_NAMED: usize = 3;
 
-/// Two versions of one contract, with every change between them.
+/// Two versions of one contract, with the changes between them summarised.
 pub struct Compared<'m> {
     pub contract: &'m Contract,
     pub old: &'m Version,
     pub new: &'m Version,
     pub old_number: &'m semver::Version,
     pub new_number: &'m semver::Version,
-    pub changes: Vec<Change>,
+    pub changes: Summary,
 }
 
 /// Each version against the one listed before it.
@@ -81,7 +81,7 @@ fn compare<'m>(
         new,
         old_number,
         new_number,
-        changes: classify(side(old.schema), side(new.schema), policy),
+        changes: Summary::of(side(old.schema), side(new.schema), policy),
     }
 }
 
@@ -105,7 +105,7 @@ pub fn check(
 ) {
     for step in compared {
         let given = bump(step.old_number, step.new_number);
-        let needed = required_bump(&step.changes);
+        let needed = step.changes.required_bump();
         if needed > given {
             out.push(too_small(step, given, needed));
         } else if given == Bump::Major && needed < Bump::Major {
@@ -121,14 +121,10 @@ pub fn check(
 }
 
 fn too_small(step: &Compared<'_>, given: Bump, needed: Bump) -> Diagnostic {
-    let relevant: Vec<&Change> = step
-        .changes
-        .iter()
-        .filter(|c| match needed {
-            Bump::Major => !c.backward,
-            _ => !c.kind.is_documentation(),
-        })
-        .collect();
+    let relevant = match needed {
+        Bump::Major => &step.changes.breaking,
+        _ => &step.changes.payload,
+    };
     let what = match needed {
         Bump::Major => "breaking",
         _ => "payload",
@@ -141,7 +137,7 @@ fn too_small(step: &Compared<'_>, given: Bump, needed: Bump) -> Diagnostic {
         bump_name(needed),
         count(relevant.len(), &format!("{what} change")),
         step.old_number,
-        named(&relevant),
+        named(relevant),
     );
     let hint = match needed {
         Bump::Major => format!(
@@ -158,7 +154,7 @@ fn too_small(step: &Compared<'_>, given: Bump, needed: Bump) -> Diagnostic {
     };
     notes(
         Diagnostic::new(RuleId::VersionBumpTooSmall, step.new.version_place, message),
-        &relevant,
+        relevant,
     )
     .hint(hint)
 }
@@ -205,7 +201,7 @@ fn older_of_major(
             (step.new, step.new_number),
             policy,
         );
-        let breaking: Vec<&Change> = compared.changes.iter().filter(|c| !c.backward).collect();
+        let breaking = &compared.changes.breaking;
         if breaking.is_empty() {
             continue;
         }
@@ -215,14 +211,14 @@ fn older_of_major(
             step.contract.name.value,
             number,
             count(breaking.len(), "breaking change"),
-            named(&breaking),
+            named(breaking),
         );
         let diagnostic =
             Diagnostic::new(RuleId::VersionBumpTooSmall, step.new.version_place, message).related(
                 version.version_place,
                 format!("{number} is read by {} readers too", step.new_number),
             );
-        return Some(notes(diagnostic, &breaking).hint(format!(
+        return Some(notes(diagnostic, breaking).hint(format!(
             "a minor reads every older version of its major; release it as {}.0.0 with an `upcast`",
             step.new_number.major + 1
         )));
@@ -230,8 +226,8 @@ fn older_of_major(
     None
 }
 
-fn notes(mut diagnostic: Diagnostic, changes: &[&Change]) -> Diagnostic {
-    for change in changes.iter().take(MAX_NOTES) {
+fn notes(mut diagnostic: Diagnostic, changes: &ChangeList) -> Diagnostic {
+    for change in changes.first() {
         if let Some(place) = change.new.or(change.old) {
             diagnostic =
                 diagnostic.related(place, format!("{}: {}", change.kind.id(), change.detail));
@@ -240,27 +236,30 @@ fn notes(mut diagnostic: Diagnostic, changes: &[&Change]) -> Diagnostic {
     diagnostic
 }
 
-/// The first changes by kind and path, for formats that show one line.
-fn named(changes: &[&Change]) -> String {
+/// The first changes by kind and path, the others counted by kind, for
+/// formats that show one line.
+fn named(changes: &ChangeList) -> String {
     if changes.is_empty() {
         return String::new();
     }
-    let mut names: Vec<String> = changes
-        .iter()
-        .take(MAX_NAMED)
-        .map(|c| match c.instance_path().as_str() {
-            "" => c.kind.id().to_owned(),
-            path => format!("{} at `{path}`", c.kind.id()),
-        })
-        .collect();
-    if changes.len() > MAX_NAMED {
-        names.push(format!("{} more", changes.len() - MAX_NAMED));
+    let mut names: Vec<String> = changes.first().iter().take(MAX_NAMED).map(name).collect();
+    let rest = changes.rest(MAX_NAMED);
+    if !rest.is_empty() {
+        names.push(rest);
     }
     format!(" ({})", names.join(", "))
 }
 
+fn name(change: &Change) -> String {
+    match change.instance_path().as_str() {
+        "" => change.kind.id().to_owned(),
+        path => format!("{} at `{path}`", change.kind.id()),
+    }
+}
+
 fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
+    let n = crate::evolution::thousands(n);
+    if n == "1" {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")

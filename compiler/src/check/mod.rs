@@ -68,9 +68,15 @@ pub fn run(model: &Model, config: &Config) -> Vec<Diagnostic> {
     let cyclic = references::check(model, &mut out);
     let validators = Validators::new(model);
     examples::check(model, &cyclic, &validators, &mut out);
-    upcasts::check(model, &cyclic, &validators, &mut out);
     let compared = evolution::neighbours(model, &cyclic, config.evolution);
     evolution::check(model, &cyclic, &compared, config.evolution, &mut out);
-    upcasts::coverage::check(&compared, &mut out);
+    upcasts::check(
+        model,
+        &cyclic,
+        &validators,
+        config.evolution,
+        &compared,
+        &mut out,
+    );
     out
 }

@@ -10,12 +10,14 @@
 mod compare;
 mod kinds;
 mod path;
+mod summary;
 mod view;
 
 use std::str::FromStr;
 
 pub use kinds::{markdown_table, ChangeKind, KindInfo, Verdict, KINDS};
 pub use path::{instance_path, pointer, Segment};
+pub use summary::{thousands, ChangeList, Summary};
 
 use crate::model::{SchemaId, TypeSpace};
 use crate::rules::Bump;
@@ -99,9 +101,16 @@ impl Change {
 /// Every difference between two payload schemas, in a fixed order: keywords
 /// of a node before the schemas inside it, properties in declaration order.
 pub fn classify(old: Side<'_>, new: Side<'_>, policy: Policy) -> Vec<Change> {
-    let mut comparer = compare::Comparer::new(&old, &new, policy);
+    let mut changes = Vec::new();
+    classify_each(old, new, policy, |change| changes.push(change));
+    changes
+}
+
+/// The changes [`classify`] lists, handed to `each` one at a time in the
+/// same order, so a caller that keeps a summary runs in bounded memory.
+pub fn classify_each(old: Side<'_>, new: Side<'_>, policy: Policy, mut each: impl FnMut(Change)) {
+    let mut comparer = compare::Comparer::new(&old, &new, policy, &mut each);
     comparer.root(&old, &new);
-    comparer.changes
 }
 
 /// The semver bump a set of changes needs: patch for none or documentation

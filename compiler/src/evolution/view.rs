@@ -5,7 +5,7 @@
 //! same as the definition it was copied from.
 
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Number, Value as Json};
 
@@ -130,6 +130,9 @@ pub struct Merged<'a> {
     pub formats: Vec<Format>,
     /// Property name, its schemas and where the first was declared.
     pub properties: Vec<(String, Vec<SchemaId>, Place)>,
+    /// Position of each name in `properties`: objects with many properties
+    /// are compared by name, and a scan per name would be quadratic.
+    index: HashMap<&'a str, usize>,
     pub required: BTreeSet<String>,
     pub extra: Extra,
     pub items: Vec<SchemaId>,
@@ -163,13 +166,14 @@ impl<'a> Merged<'a> {
             patterns: Vec::new(),
             formats: Vec::new(),
             properties: Vec::new(),
+            index: HashMap::new(),
             required: BTreeSet::new(),
             extra: Extra::Open,
             items: Vec::new(),
             unions: Vec::new(),
             description: schemas.iter().find_map(|s| s.description.as_deref()),
             title: schemas.iter().find_map(|s| s.title.as_deref()),
-            default: schemas.iter().find_map(|s| s.default.as_ref()),
+            default: schemas.iter().find_map(|s| s.default.as_deref()),
             deprecated: schemas.iter().any(|s| s.deprecated),
             examples: schemas
                 .iter()
@@ -187,7 +191,7 @@ impl<'a> Merged<'a> {
         merged
     }
 
-    fn add(&mut self, schema: &Schema, with_unions: bool) {
+    fn add(&mut self, schema: &'a Schema, with_unions: bool) {
         if let Some(types) = &schema.types {
             let these = types.value.iter().copied().collect();
             self.types = Some(match self.types.take() {
@@ -210,7 +214,7 @@ impl<'a> Merged<'a> {
         for (value, exclusive) in [(&schema.minimum, false), (&schema.exclusive_minimum, true)] {
             if let Some(value) = value {
                 let bound = Bound {
-                    value: value.clone(),
+                    value: (**value).clone(),
                     exclusive,
                 };
                 self.lower = Some(tighter_bound(self.lower.take(), bound, true));
@@ -219,13 +223,16 @@ impl<'a> Merged<'a> {
         for (value, exclusive) in [(&schema.maximum, false), (&schema.exclusive_maximum, true)] {
             if let Some(value) = value {
                 let bound = Bound {
-                    value: value.clone(),
+                    value: (**value).clone(),
                     exclusive,
                 };
                 self.upper = Some(tighter_bound(self.upper.take(), bound, false));
             }
         }
-        push_new(&mut self.multiple_of, schema.multiple_of.clone());
+        push_new(
+            &mut self.multiple_of,
+            schema.multiple_of.as_deref().cloned(),
+        );
         self.unique_items |= schema.unique_items;
         push_new(
             &mut self.patterns,
@@ -233,17 +240,22 @@ impl<'a> Merged<'a> {
         );
         push_new(&mut self.formats, schema.format.as_ref().map(|f| f.value));
         for property in &schema.properties {
-            match self.properties.iter_mut().find(|p| p.0 == property.name) {
-                Some(existing) => {
-                    if !existing.1.contains(&property.schema) {
-                        existing.1.push(property.schema);
+            match self.index.get(property.name.as_str()) {
+                Some(&at) => {
+                    let existing = &mut self.properties[at].1;
+                    if !existing.contains(&property.schema) {
+                        existing.push(property.schema);
                     }
                 }
-                None => self.properties.push((
-                    property.name.clone(),
-                    vec![property.schema],
-                    property.name_place,
-                )),
+                None => {
+                    self.index
+                        .insert(property.name.as_str(), self.properties.len());
+                    self.properties.push((
+                        property.name.clone(),
+                        vec![property.schema],
+                        property.name_place,
+                    ));
+                }
             }
         }
         self.required
@@ -286,10 +298,9 @@ impl<'a> Merged<'a> {
     }
 
     pub fn property(&self, name: &str) -> Option<&[SchemaId]> {
-        self.properties
-            .iter()
-            .find(|p| p.0 == name)
-            .map(|p| p.1.as_slice())
+        self.index
+            .get(name)
+            .map(|&at| self.properties[at].1.as_slice())
     }
 }
 

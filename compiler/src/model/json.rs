@@ -221,7 +221,7 @@ impl Emitter<'_> {
         ];
         for (key, value) in bounds {
             if let Some(value) = value {
-                put(key, Json::Number(value.clone()));
+                put(key, Json::Number((**value).clone()));
             }
         }
         self.integer_range(s, &mut put);
@@ -229,7 +229,7 @@ impl Emitter<'_> {
             put("uniqueItems", json!(true));
         }
         if let Some(default) = &s.default {
-            put("default", default.clone());
+            put("default", (**default).clone());
         }
         if s.deprecated {
             put("deprecated", json!(true));

@@ -226,17 +226,17 @@ impl<'a> SchemaBuilder<'a> {
                     self.no_duplicates(cursor.file, key, items, &values);
                     schema.enumeration_places =
                         items.iter().map(|i| place(cursor.file, i.span)).collect();
-                    schema.enumeration = Some(Spanned {
+                    schema.enumeration = Some(Box::new(Spanned {
                         value: values,
                         place: at,
-                    });
+                    }));
                 }
             }
             "const" => {
-                schema.constant = Some(Spanned {
+                schema.constant = Some(Box::new(Spanned {
                     value: value.to_json(),
                     place: at,
-                })
+                }))
             }
             "oneOf" | "anyOf" | "allOf" => {
                 let mut branches = Vec::new();
@@ -253,7 +253,7 @@ impl<'a> SchemaBuilder<'a> {
             }
             "$ref" => {
                 if let Some(text) = self.expect_str(cursor.file, key, value) {
-                    schema.reference = Some(self.reference(cursor, text, at));
+                    schema.reference = Some(Box::new(self.reference(cursor, text, at)));
                 }
             }
             "$defs" | "definitions" => {
@@ -273,12 +273,16 @@ impl<'a> SchemaBuilder<'a> {
             "maxLength" => schema.max_length = self.count(cursor.file, key, value),
             "minItems" => schema.min_items = self.count(cursor.file, key, value),
             "maxItems" => schema.max_items = self.count(cursor.file, key, value),
-            "minimum" => schema.minimum = self.number(cursor.file, key, value),
-            "maximum" => schema.maximum = self.number(cursor.file, key, value),
-            "exclusiveMinimum" => schema.exclusive_minimum = self.number(cursor.file, key, value),
-            "exclusiveMaximum" => schema.exclusive_maximum = self.number(cursor.file, key, value),
-            "multipleOf" => schema.multiple_of = self.multiple_of(cursor.file, value),
-            "pattern" => schema.pattern = self.pattern(cursor.file, value),
+            "minimum" => schema.minimum = self.number(cursor.file, key, value).map(Box::new),
+            "maximum" => schema.maximum = self.number(cursor.file, key, value).map(Box::new),
+            "exclusiveMinimum" => {
+                schema.exclusive_minimum = self.number(cursor.file, key, value).map(Box::new)
+            }
+            "exclusiveMaximum" => {
+                schema.exclusive_maximum = self.number(cursor.file, key, value).map(Box::new)
+            }
+            "multipleOf" => schema.multiple_of = self.multiple_of(cursor.file, value).map(Box::new),
+            "pattern" => schema.pattern = self.pattern(cursor.file, value).map(Box::new),
             "uniqueItems" => schema.unique_items = self.expect_bool(cursor.file, key, value),
             "deprecated" => schema.deprecated = self.expect_bool(cursor.file, key, value),
             "title" => schema.title = self.expect_str(cursor.file, key, value).map(str::to_owned),
@@ -288,7 +292,7 @@ impl<'a> SchemaBuilder<'a> {
             "$comment" => {
                 schema.comment = self.expect_str(cursor.file, key, value).map(str::to_owned)
             }
-            "default" => schema.default = Some(value.to_json()),
+            "default" => schema.default = Some(Box::new(value.to_json())),
             "examples" => {
                 if let Some(items) = self.expect_seq(cursor.file, key, value) {
                     schema.examples = items.iter().map(Node::to_json).collect();
@@ -732,9 +736,13 @@ impl<'a> SchemaBuilder<'a> {
             && schema.all_of.is_empty()
             && schema.one_of.is_empty()
             && schema.any_of.is_empty();
-        if closed_shape {
+        if closed_shape && !schema.required.is_empty() {
+            // By name: a long `required` list against many properties would
+            // otherwise cost their product.
+            let declared: std::collections::HashSet<&str> =
+                schema.properties.iter().map(|p| p.name.as_str()).collect();
             for name in &schema.required {
-                if !schema.properties.iter().any(|p| p.name == name.value) {
+                if !declared.contains(name.value.as_str()) {
                     self.report(
                         Diagnostic::new(
                             RuleId::InvalidValue,

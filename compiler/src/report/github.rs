@@ -14,10 +14,15 @@ pub fn render(lint: &Lint) -> String {
             "warning"
         };
         let end = end_of(d);
-        let message = match &d.hint {
-            Some(hint) => format!("{}\nhelp: {hint}", d.message),
-            None => d.message.clone(),
-        };
+        let file = |place: crate::source::Place| lint.sources.get(place.file).display.as_str();
+        let mut message = d.message.clone();
+        for line in super::consequences(d, file) {
+            message.push('\n');
+            message.push_str(&line);
+        }
+        if let Some(hint) = &d.hint {
+            message.push_str(&format!("\nhelp: {hint}"));
+        }
         out.push_str(&format!(
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
             property(&lint.sources.get(d.place.file).display),

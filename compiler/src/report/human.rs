@@ -92,6 +92,9 @@ fn convert(shown: &[SourceFile], d: &Diagnostic) -> Rendered<usize> {
             );
         }
     }
+    notes.extend(super::consequences(d, |place| {
+        shown[place.file.0 as usize].display.as_str()
+    }));
     if let Some(hint) = &d.hint {
         notes.push(format!("help: {hint}"));
     }

@@ -23,6 +23,20 @@ pub fn render(lint: &Lint) -> String {
                     })
                 })
                 .collect();
+            let consequences: Vec<_> = d
+                .consequences
+                .iter()
+                .map(|c| {
+                    json!({
+                        "rule": c.rule.as_str(),
+                        "level": c.level.as_str(),
+                        "file": lint.sources.get(c.place.file).display,
+                        "line": c.place.span.start.line,
+                        "column": c.place.span.start.column,
+                        "message": c.message,
+                    })
+                })
+                .collect();
             json!({
                 "rule": rule.name,
                 "category": rule.category.as_str(),
@@ -35,6 +49,8 @@ pub fn render(lint: &Lint) -> String {
                 "message": d.message,
                 "hint": d.hint,
                 "related": related,
+                "consequences": consequences,
+                "more_consequences": d.more_consequences(),
             })
         })
         .collect();

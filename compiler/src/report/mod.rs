@@ -54,3 +54,34 @@ fn end_of(d: &crate::diagnostic::Diagnostic) -> crate::source::Pos {
         span.start
     }
 }
+
+/// The findings folded under `d`, one line each, then how many more:
+/// "as a result, file:15:9 UPCAST_RESULT_INVALID: …". `file` names a place's file.
+fn consequences<'a>(
+    d: &crate::diagnostic::Diagnostic,
+    file: impl Fn(crate::source::Place) -> &'a str,
+) -> Vec<String> {
+    let mut lines: Vec<String> = d
+        .consequences
+        .iter()
+        .map(|c| {
+            format!(
+                "as a result, {}:{}:{} {}: {}",
+                file(c.place),
+                c.place.span.start.line,
+                c.place.span.start.column,
+                c.rule.as_str(),
+                c.message
+            )
+        })
+        .collect();
+    match d.more_consequences() {
+        0 => {}
+        1 => lines.push("and 1 more finding that follows from this one".to_owned()),
+        n => lines.push(format!(
+            "and {} more findings that follow from this one",
+            crate::evolution::thousands(n)
+        )),
+    }
+    lines
+}

@@ -43,11 +43,29 @@ pub fn render(lint: &Lint) -> String {
                         }
                     })
                 })
+                .chain(d.consequences.iter().enumerate().map(|(i, c)| {
+                    json!({
+                        "id": d.related.len() + i,
+                        "message": { "text": format!("as a result, {}: {}", c.rule.as_str(), c.message) },
+                        "physicalLocation": {
+                            "artifactLocation": { "uri": lint.sources.get(c.place.file).display },
+                            "region": {
+                                "startLine": c.place.span.start.line,
+                                "startColumn": c.place.span.start.column,
+                            }
+                        }
+                    })
+                }))
                 .collect();
-            let text = match &d.hint {
-                Some(hint) => format!("{}\nhelp: {hint}", d.message),
-                None => d.message.clone(),
-            };
+            let file = |place: crate::source::Place| lint.sources.get(place.file).display.as_str();
+            let mut text = d.message.clone();
+            for line in super::consequences(d, file) {
+                text.push('\n');
+                text.push_str(&line);
+            }
+            if let Some(hint) = &d.hint {
+                text.push_str(&format!("\nhelp: {hint}"));
+            }
             json!({
                 "ruleId": d.rule.as_str(),
                 "ruleIndex": d.rule as usize,

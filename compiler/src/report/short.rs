@@ -19,6 +19,11 @@ pub fn render(lint: &Lint) -> String {
             d.rule.as_str(),
             one_line(&d.message),
         ));
+        // Indented, so a reader of `file:line:column:` lines skips them.
+        let file = |place: crate::source::Place| lint.sources.get(place.file).display.as_str();
+        for line in super::consequences(d, file) {
+            out.push_str(&format!("  {}\n", one_line(&line)));
+        }
     }
     out
 }

@@ -342,7 +342,7 @@ impl Lowerer<'_> {
                     schemas: vec![property.schema],
                     docs,
                     deprecated: p.deprecated,
-                    default: p.default.clone().filter(is_scalar),
+                    default: p.default.as_deref().cloned().filter(is_scalar),
                     defaulted: false,
                 });
             }

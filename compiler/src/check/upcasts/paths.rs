@@ -2,7 +2,7 @@
 //! upcasts from, and the properties it writes exist in the new version. A
 //! path under a property an earlier step wrote is read from the new version.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::Step;
 use crate::diagnostic::Diagnostic;
@@ -17,6 +17,7 @@ pub(super) fn check(model: &Model, step: &Step<'_>, out: &mut Vec<Diagnostic>) -
     let mut proof = Proof {
         model,
         step,
+        names: Names::default(),
         written: Vec::new(),
         parsed: true,
         out,
@@ -62,6 +63,7 @@ pub(super) fn check(model: &Model, step: &Step<'_>, out: &mut Vec<Diagnostic>) -
 struct Proof<'a, 'm> {
     model: &'m Model,
     step: &'a Step<'m>,
+    names: Names<'m>,
     /// Destinations of the steps so far.
     written: Vec<Path>,
     parsed: bool,
@@ -115,7 +117,7 @@ impl Proof<'_, '_> {
         root: SchemaId,
         version: &semver::Version,
     ) {
-        let Err(miss) = walk(&self.model.types, root, path) else {
+        let Err(miss) = walk(&self.model.types, &mut self.names, root, path) else {
             return;
         };
         let names = path.segments();
@@ -149,21 +151,22 @@ struct Miss {
 /// `allOf` members and `oneOf`/`anyOf` branches; a map
 /// (`additionalProperties: schema`) or an object that declares nothing
 /// about its properties holds any name.
-fn walk(types: &TypeSpace, root: SchemaId, path: &Path) -> Result<(), Miss> {
+fn walk<'m>(
+    types: &'m TypeSpace,
+    names: &mut Names<'m>,
+    root: SchemaId,
+    path: &Path,
+) -> Result<(), Miss> {
     let mut current = vec![root];
     for (depth, name) in path.segments().iter().enumerate() {
+        let facets = facets(types, &current);
         let mut next = Vec::new();
-        let mut candidates = BTreeSet::new();
+        let mut declared = false;
         let mut free = false;
-        for facet in facets(types, &current) {
+        for &facet in &facets {
             let schema = types.get(facet);
-            for property in &schema.properties {
-                if property.name == *name {
-                    next.push(property.schema);
-                } else {
-                    candidates.insert(property.name.clone());
-                }
-            }
+            next.extend_from_slice(names.get(types, facet, name));
+            declared |= !schema.properties.is_empty();
             match schema.additional {
                 Additional::Schema(values) => next.push(values),
                 Additional::Absent | Additional::Allowed(true) => {
@@ -172,7 +175,12 @@ fn walk(types: &TypeSpace, root: SchemaId, path: &Path) -> Result<(), Miss> {
                 Additional::Allowed(false) => {}
             }
         }
-        if next.is_empty() && !(free && candidates.is_empty()) {
+        let any_name = free && !declared;
+        if next.is_empty() && !any_name {
+            let candidates = facets
+                .iter()
+                .flat_map(|&f| types.get(f).properties.iter().map(|p| p.name.clone()))
+                .collect();
             return Err(Miss { depth, candidates });
         }
         if next.is_empty() {
@@ -182,6 +190,31 @@ fn walk(types: &TypeSpace, root: SchemaId, path: &Path) -> Result<(), Miss> {
         current = next;
     }
     Ok(())
+}
+
+/// The property names of the schemas walked, indexed on first use: an
+/// upcast of many steps looks names up in the same large objects again and
+/// again, and a scan per lookup would be quadratic.
+#[derive(Default)]
+struct Names<'m> {
+    by_schema: HashMap<SchemaId, HashMap<&'m str, Vec<SchemaId>>>,
+}
+
+impl<'m> Names<'m> {
+    /// The schemas of the properties of `id` named `name`.
+    fn get(&mut self, types: &'m TypeSpace, id: SchemaId, name: &str) -> &[SchemaId] {
+        let index = self.by_schema.entry(id).or_insert_with(|| {
+            let mut index: HashMap<&str, Vec<SchemaId>> = HashMap::new();
+            for property in &types.get(id).properties {
+                index
+                    .entry(property.name.as_str())
+                    .or_default()
+                    .push(property.schema);
+            }
+            index
+        });
+        index.get(name).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// The schemas whose properties apply to a value of `ids`: themselves, and

@@ -10,7 +10,7 @@ use super::super::view::{compare_bounds, compare_numbers, Bound, Merged};
 use super::Comparer;
 use crate::model::{Format, JsonType};
 
-impl Comparer<'_> {
+impl Comparer<'_, '_> {
     pub(super) fn keywords(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
         self.types(o, n);
         self.values(o, n);

@@ -23,7 +23,7 @@ const MAX_DEPTH: usize = 128;
 /// branches included; schemas sharing definitions in many places multiply.
 const MAX_STEPS: usize = 200_000;
 
-pub struct Comparer<'a> {
+pub struct Comparer<'a, 's> {
     old: &'a TypeSpace,
     new: &'a TypeSpace,
     policy: Policy,
@@ -34,11 +34,18 @@ pub struct Comparer<'a> {
     depth: usize,
     steps: usize,
     limited: bool,
-    pub changes: Vec<Change>,
+    /// Takes each change as it is found: a list of every change between
+    /// large schemas would cost more than the comparison.
+    sink: &'s mut dyn FnMut(Change),
 }
 
-impl<'a> Comparer<'a> {
-    pub fn new(old: &Side<'a>, new: &Side<'a>, policy: Policy) -> Self {
+impl<'a, 's> Comparer<'a, 's> {
+    pub fn new(
+        old: &Side<'a>,
+        new: &Side<'a>,
+        policy: Policy,
+        sink: &'s mut dyn FnMut(Change),
+    ) -> Self {
         Comparer {
             old: old.types,
             new: new.types,
@@ -48,7 +55,7 @@ impl<'a> Comparer<'a> {
             depth: 0,
             steps: 0,
             limited: false,
-            changes: Vec::new(),
+            sink,
         }
     }
 
@@ -69,7 +76,7 @@ impl<'a> Comparer<'a> {
         let verdict = kind.verdict(self.policy);
         let mut path = self.path.clone();
         path.extend(keyword.map(Segment::Keyword));
-        self.changes.push(Change {
+        (self.sink)(Change {
             kind,
             path,
             old,

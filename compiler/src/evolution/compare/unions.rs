@@ -4,10 +4,11 @@
 use super::super::kinds::ChangeKind;
 use super::super::path::Segment;
 use super::super::view::{Merged, Union, View};
+use super::super::Change;
 use super::Comparer;
 use crate::model::JsonType;
 
-impl Comparer<'_> {
+impl Comparer<'_, '_> {
     /// Both sides are unions (or neither is): the unions are compared in
     /// order, their branches matched by structure.
     pub(super) fn unions(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
@@ -182,6 +183,12 @@ impl Comparer<'_> {
     /// The number of payload changes between two views, by a trial
     /// comparison that shares this one's step budget.
     fn cost(&mut self, old: &View, new: &View) -> usize {
+        let mut count = 0;
+        let mut counter = |change: Change| {
+            if !change.kind.is_documentation() {
+                count += 1;
+            }
+        };
         let mut trial = Comparer {
             old: self.old,
             new: self.new,
@@ -191,15 +198,11 @@ impl Comparer<'_> {
             depth: self.depth,
             steps: self.steps,
             limited: self.limited,
-            changes: Vec::new(),
+            sink: &mut counter,
         };
         trial.node(old, new);
         self.steps = trial.steps;
-        trial
-            .changes
-            .iter()
-            .filter(|c| !c.kind.is_documentation())
-            .count()
+        count
     }
 
     fn share_a_type(&self, old: &View, new: &View) -> bool {
