@@ -26,6 +26,26 @@ fn synthetic_contracts_lint_clean() {
     assert!(lint.model.contracts.iter().all(|c| c.versions.len() == 3));
 }
 
+/// The version chains of the `versions` benchmark: every minor reads every
+/// older version, so the only findings are the missing examples.
+#[test]
+fn version_chains_lint_clean() {
+    for inputs in [support::adding(40), support::sharing(40)] {
+        let lint = evc::lint_inputs(inputs, Path::new("."));
+        let found: Vec<String> = lint
+            .diagnostics
+            .iter()
+            .map(|d| format!("{} {}", d.rule, d.message))
+            .collect();
+        assert_eq!(found.len(), 40, "{found:#?}");
+        assert!(
+            found.iter().all(|f| f.starts_with("EXAMPLES_MISSING")),
+            "{found:#?}"
+        );
+        assert_eq!(lint.model.contracts[0].versions.len(), 40);
+    }
+}
+
 /// `EVC_SYNTHETIC_DIR=/tmp/x EVC_SYNTHETIC_N=1000 cargo test -p evc --test synthetic -- --ignored`
 /// writes a set to disk, to time the release binary on it.
 #[test]

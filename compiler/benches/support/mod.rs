@@ -120,3 +120,50 @@ pub fn write(dir: &std::path::Path, n: usize) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// One contract of `n` minor versions, 1.0.0 to 1.(n-1).0, one line of
+/// schema each: every version declares a field of its own beside one they
+/// all share (dropping the field of the version before, which the default
+/// lenient policy reads), so no two versions have the same schema.
+pub fn adding(n: usize) -> Inputs {
+    chain(
+        n,
+        |i| {
+            format!("{{ type: object, required: [id], properties: {{ id: {{ type: string }}, f{i}: {{ type: integer }} }} }}")
+        },
+        None,
+    )
+}
+
+/// One contract of `n` minor versions whose schemas are one shared
+/// definition.
+pub fn sharing(n: usize) -> Inputs {
+    let shared = Input::new(
+        "common/item.yaml",
+        "$defs:\n  Item:\n    type: object\n    required: [sku]\n    properties:\n      \
+         sku: { type: string, maxLength: 32 }\n      quantity: { type: integer, minimum: 1 }\n",
+    );
+    chain(
+        n,
+        |_| "{ $ref: \"../common/item.yaml#/$defs/Item\" }".to_owned(),
+        Some(shared),
+    )
+}
+
+fn chain(n: usize, schema: impl Fn(usize) -> String, shared: Option<Input>) -> Inputs {
+    let mut text = String::from(
+        "event: ItemCounted\nnamespace: com.example.bench\ndescription: Items were counted.\nversions:\n",
+    );
+    for i in 0..n {
+        text.push_str(&format!(
+            "  - version: 1.{i}.0\n    schema: {}\n",
+            schema(i)
+        ));
+    }
+    let mut contracts: Vec<Input> = shared.into_iter().collect();
+    contracts.push(Input::new("contracts/item_counted.yaml", text));
+    Inputs {
+        contracts,
+        config: None,
+    }
+}

@@ -3,9 +3,12 @@
 //! backward compatible with every older version of its major (its readers
 //! read all their data); anything else is a new major.
 
+mod readers;
+
 use std::collections::BTreeSet;
 
 use crate::diagnostic::Diagnostic;
+use crate::evolution::shape::Shapes;
 use crate::evolution::{Change, ChangeList, Policy, Side, Summary};
 use crate::model::{Contract, Model, SchemaId, Version};
 use crate::rules::{Bump, RuleId};
@@ -21,6 +24,8 @@ pub struct Compared<'m> {
     pub new: &'m Version,
     pub old_number: &'m semver::Version,
     pub new_number: &'m semver::Version,
+    /// Where `new` is among the contract's comparable versions.
+    pub index: usize,
     pub changes: Summary,
 }
 
@@ -33,18 +38,20 @@ pub fn neighbours<'m>(
     let mut out = Vec::new();
     for contract in &model.contracts {
         let listed = listed(model, cyclic, contract);
-        for pair in listed.windows(2) {
+        for (index, pair) in listed.windows(2).enumerate() {
             let ((old, old_number), (new, new_number)) = (pair[0], pair[1]);
             if new_number <= old_number {
                 continue; // VERSION_NOT_INCREASING says so already.
             }
-            out.push(compare(
+            let mut step = compare(
                 model,
                 contract,
                 (old, old_number),
                 (new, new_number),
                 policy,
-            ));
+            );
+            step.index = index + 1;
+            out.push(step);
         }
     }
     out
@@ -81,6 +88,7 @@ fn compare<'m>(
         new,
         old_number,
         new_number,
+        index: 0,
         changes: Summary::of(side(old.schema), side(new.schema), policy),
     }
 }
@@ -103,20 +111,49 @@ pub fn check(
     policy: Policy,
     out: &mut Vec<Diagnostic>,
 ) {
+    let mut shapes = Shapes::new(&model.types);
+    let mut readers: Option<readers::Readers<'_>> = None;
     for step in compared {
-        let given = bump(step.old_number, step.new_number);
-        let needed = step.changes.required_bump();
-        if needed > given {
-            out.push(too_small(step, given, needed));
-        } else if given == Bump::Major && needed < Bump::Major {
-            out.push(unneeded_major(step, needed));
-        } else if given == Bump::Minor || given == Bump::Patch {
-            // A minor's readers read every older version of its major, not
-            // only the one before it.
-            if let Some(finding) = older_of_major(model, cyclic, step, policy) {
-                out.push(finding);
-            }
+        if let Some(finding) = bump_finding(step) {
+            out.push(finding);
+            continue;
         }
+        if bump(step.old_number, step.new_number) == Bump::Major {
+            continue;
+        }
+        if readers
+            .as_ref()
+            .is_none_or(|r| !std::ptr::eq(r.contract, step.contract))
+        {
+            readers = Some(readers::Readers::new(
+                model,
+                cyclic,
+                step.contract,
+                policy,
+                &mut shapes,
+            ));
+        }
+        if let Some(finding) = readers
+            .as_mut()
+            .and_then(|r| older_of_major(r, step, policy))
+        {
+            out.push(finding);
+        }
+    }
+}
+
+/// A bump too small for the changes since the version before, or a major
+/// none of them needs; `None` for a fitting minor or patch, whose readers
+/// are still to be checked against every older version of its major.
+fn bump_finding(step: &Compared<'_>) -> Option<Diagnostic> {
+    let given = bump(step.old_number, step.new_number);
+    let needed = step.changes.required_bump();
+    if needed > given {
+        Some(too_small(step, given, needed))
+    } else if given == Bump::Major && needed < Bump::Major {
+        Some(unneeded_major(step, needed))
+    } else {
+        None
     }
 }
 
@@ -183,8 +220,56 @@ fn unneeded_major(step: &Compared<'_>, needed: Bump) -> Diagnostic {
 }
 
 /// A minor or patch whose readers cannot read an older version of its
-/// major than the one right before it.
+/// major than the one right before it. Only the first such version is
+/// reported, so only it is compared in full.
 fn older_of_major(
+    readers: &mut readers::Readers<'_>,
+    step: &Compared<'_>,
+    policy: Policy,
+) -> Option<Diagnostic> {
+    let older = readers.first_unreadable(step.index)?;
+    let (version, number) = readers.listed(older);
+    let side = |root| Side {
+        types: readers.types(),
+        root,
+    };
+    let changes = Summary::of(side(version.schema), side(step.new.schema), policy);
+    unreadable(step, version, number, &changes.breaking)
+}
+
+/// The finding for a minor whose readers cannot read `version`.
+fn unreadable(
+    step: &Compared<'_>,
+    version: &Version,
+    number: &semver::Version,
+    breaking: &ChangeList,
+) -> Option<Diagnostic> {
+    if breaking.is_empty() {
+        return None;
+    }
+    let message = format!(
+        "version {} of `{}` cannot read data of {}, an older version of its major: {}{}",
+        step.new_number,
+        step.contract.name.value,
+        number,
+        count(breaking.len(), "breaking change"),
+        named(breaking),
+    );
+    let diagnostic = Diagnostic::new(RuleId::VersionBumpTooSmall, step.new.version_place, message)
+        .related(
+            version.version_place,
+            format!("{number} is read by {} readers too", step.new_number),
+        );
+    Some(notes(diagnostic, breaking).hint(format!(
+        "a minor reads every older version of its major; release it as {}.0.0 with an `upcast`",
+        step.new_number.major + 1
+    )))
+}
+
+/// The rule as defined, comparing each minor with every older version of
+/// its major: the reference the grouped search must agree with.
+#[cfg(test)]
+fn every_older(
     model: &Model,
     cyclic: &BTreeSet<SchemaId>,
     step: &Compared<'_>,
@@ -201,29 +286,31 @@ fn older_of_major(
             (step.new, step.new_number),
             policy,
         );
-        let breaking = &compared.changes.breaking;
-        if breaking.is_empty() {
-            continue;
+        if let Some(finding) = unreadable(step, version, number, &compared.changes.breaking) {
+            return Some(finding);
         }
-        let message = format!(
-            "version {} of `{}` cannot read data of {}, an older version of its major: {}{}",
-            step.new_number,
-            step.contract.name.value,
-            number,
-            count(breaking.len(), "breaking change"),
-            named(breaking),
-        );
-        let diagnostic =
-            Diagnostic::new(RuleId::VersionBumpTooSmall, step.new.version_place, message).related(
-                version.version_place,
-                format!("{number} is read by {} readers too", step.new_number),
-            );
-        return Some(notes(diagnostic, breaking).hint(format!(
-            "a minor reads every older version of its major; release it as {}.0.0 with an `upcast`",
-            step.new_number.major + 1
-        )));
     }
     None
+}
+
+/// [`check`] with [`every_older`].
+#[cfg(test)]
+fn check_every_older(
+    model: &Model,
+    cyclic: &BTreeSet<SchemaId>,
+    compared: &[Compared<'_>],
+    policy: Policy,
+    out: &mut Vec<Diagnostic>,
+) {
+    for step in compared {
+        if let Some(finding) = bump_finding(step) {
+            out.push(finding);
+        } else if bump(step.old_number, step.new_number) != Bump::Major {
+            if let Some(finding) = every_older(model, cyclic, step, policy) {
+                out.push(finding);
+            }
+        }
+    }
 }
 
 fn notes(mut diagnostic: Diagnostic, changes: &ChangeList) -> Diagnostic {
@@ -377,5 +464,202 @@ mod tests {
         ]
         .concat();
         assert_eq!(lint(&versions, None), Vec::<String>::new());
+    }
+    #[test]
+    fn a_minor_that_cannot_read_an_older_minor_names_the_first() {
+        let versions = [
+            version("1.0.0", "{ a: { type: string } }", ""),
+            version("1.1.0", "{ b: { type: string } }", ""),
+            version("1.2.0", "{ b: { type: string } }", ""),
+            version("1.3.0", "{ a: { type: integer } }", ""),
+        ]
+        .concat();
+        let found = lint(&versions, None);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].starts_with(
+                "VERSION_BUMP_TOO_SMALL version 1.3.0 of `ThingHappened` cannot read data of 1.0.0"
+            ),
+            "{found:#?}"
+        );
+        assert!(found[0].contains("TYPE_CHANGED at `a`"), "{found:#?}");
+    }
+}
+
+/// The grouped search for unreadable older versions against the reference
+/// that compares every pair, on random version chains.
+#[cfg(test)]
+mod agreement {
+    use std::path::Path;
+
+    use proptest::prelude::*;
+
+    use crate::diagnostic::Diagnostic;
+    use crate::load::{Input, Inputs};
+
+    const DEFS: &str = "$defs:\n  Code: { type: string, maxLength: 3 }\n  \
+                        Pair: { type: object, properties: { x: { type: integer } } }\n";
+
+    /// Property schemas to draw from: each pair of them is some change.
+    const PROPERTIES: &[&str] = &[
+        "{ type: string }",
+        "{ type: string, maxLength: 5 }",
+        "{ type: string, maxLength: 9 }",
+        "{ type: string, description: Documented. }",
+        "{ type: integer }",
+        "{ type: integer, default: 1 }",
+        "{ type: number }",
+        "{ type: string, enum: [x, y] }",
+        "{ type: string, enum: [x] }",
+        "{ $ref: '../common/defs.yaml#/$defs/Code' }",
+        "{ $ref: '../common/defs.yaml#/$defs/Pair' }",
+        "{ type: object, properties: { x: { type: integer } } }",
+        "{ type: object, additionalProperties: false, properties: { x: { type: string } } }",
+        "{ type: object, additionalProperties: { type: string } }",
+        "{ type: array, items: { type: string } }",
+        "{ oneOf: [ { type: string }, { type: integer } ] }",
+    ];
+
+    const NAMES: &[&str] = &["a", "b", "c", "d"];
+
+    const EXTRAS: &[&str] = &[
+        "",
+        "      additionalProperties: false\n",
+        "      additionalProperties: { type: integer }\n",
+    ];
+
+    /// One version's schema: per name, absent or one of [`PROPERTIES`], and
+    /// whether it is required; the root's `additionalProperties`; and, now
+    /// and then, a root that is not a plain object.
+    fn schema() -> impl Strategy<Value = String> {
+        let member = (
+            prop::option::weighted(0.6, 0..PROPERTIES.len()),
+            prop::bool::weighted(0.3),
+        );
+        (
+            prop::collection::vec(member, NAMES.len()),
+            0..EXTRAS.len(),
+            0..20usize,
+        )
+            .prop_map(|(members, extra, root)| match root {
+                0 => "      type: string\n".to_owned(),
+                1 => "      oneOf: [ { type: object }, { type: string } ]\n".to_owned(),
+                _ => object(&members, EXTRAS[extra]),
+            })
+    }
+
+    fn object(members: &[(Option<usize>, bool)], extra: &str) -> String {
+        let properties: Vec<String> = NAMES
+            .iter()
+            .zip(members)
+            .filter_map(|(name, (p, _))| p.map(|p| format!("{name}: {}", PROPERTIES[p])))
+            .collect();
+        let required: Vec<&str> = NAMES
+            .iter()
+            .zip(members)
+            .filter(|(_, (_, r))| *r)
+            .map(|(name, _)| *name)
+            .collect();
+        format!(
+            "      type: object\n      properties: {{ {} }}\n      required: [{}]\n{extra}",
+            properties.join(", "),
+            required.join(", ")
+        )
+    }
+
+    /// Version numbers, mostly minors and patches so that readers of a
+    /// major have older versions to read; sometimes out of order.
+    fn numbers(steps: &[u8]) -> Vec<String> {
+        let (mut major, mut minor, mut patch) = (1u64, 0u64, 0u64);
+        let mut out = vec!["1.0.0".to_owned()];
+        for step in steps {
+            match step {
+                0..=3 => (minor, patch) = (minor + 1, 0),
+                4..=5 => patch += 1,
+                6 => (major, minor, patch) = (major + 1, 0, 0),
+                7 => {}
+                _ => minor = minor.saturating_sub(2),
+            }
+            out.push(format!("{major}.{minor}.{patch}"));
+        }
+        out
+    }
+
+    fn findings(text: &str, strict: bool, every_older: bool) -> Vec<Diagnostic> {
+        let config = if strict { "strict" } else { "lenient" };
+        let inputs = Inputs {
+            contracts: vec![
+                Input::new("common/defs.yaml", DEFS),
+                Input::new("contracts/thing.yaml", text.to_owned()),
+            ],
+            config: Some(Input::new(
+                "evc.yaml",
+                format!("version: v1\nevolution: {{ open_objects: {config} }}\n"),
+            )),
+        };
+        let loaded = crate::load::load(inputs, Path::new("."));
+        let (config, _) = crate::config::Config::from_document(loaded.config.as_ref());
+        let (model, _) = crate::model::build(&loaded.sources, &loaded.documents);
+        let cyclic = crate::check::references::check(&model, &mut Vec::new());
+        let compared = super::neighbours(&model, &cyclic, config.evolution);
+        let mut out = Vec::new();
+        if every_older {
+            super::check_every_older(&model, &cyclic, &compared, config.evolution, &mut out);
+        } else {
+            super::check(&model, &cyclic, &compared, config.evolution, &mut out);
+        }
+        out
+    }
+
+    fn contract(numbers: &[String], schemas: &[String]) -> String {
+        let mut text = String::from(
+            "event: ThingHappened\nnamespace: com.example.things\ndescription: A thing.\nversions:\n",
+        );
+        for (number, schema) in numbers.iter().zip(schemas) {
+            text.push_str(&format!("  - version: {number}\n    schema:\n{schema}"));
+            if number.ends_with(".0.0") && number != "1.0.0" {
+                text.push_str("    upcast: [ { custom: true } ]\n");
+            }
+        }
+        text
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn grouped_search_agrees_with_every_older(
+            steps in prop::collection::vec(0u8..10, 1..14),
+            schemas in prop::collection::vec(schema(), 14),
+            strict in any::<bool>(),
+        ) {
+            let text = contract(&numbers(&steps), &schemas);
+            let fast = findings(&text, strict, false);
+            let reference = findings(&text, strict, true);
+            prop_assert_eq!(fast, reference, "{}", text);
+        }
+    }
+
+    /// The generator reaches the rule: a chain where only an older version
+    /// is unreadable is found by both searches.
+    #[test]
+    fn the_generated_shape_reaches_the_rule() {
+        let schemas: Vec<String> = [Some(0), None, None, Some(4)]
+            .iter()
+            .map(|a| {
+                object(
+                    &[(*a, false), (Some(1), false), (None, false), (None, false)],
+                    "",
+                )
+            })
+            .collect();
+        let text = contract(&numbers(&[0, 0, 0]), &schemas);
+        let fast = findings(&text, false, false);
+        assert_eq!(fast.len(), 1, "{fast:#?}");
+        assert!(
+            fast[0].message.contains("cannot read data of 1.0.0"),
+            "{fast:#?}"
+        );
+        assert_eq!(fast, findings(&text, false, true));
     }
 }

@@ -2,6 +2,8 @@
 //! increasing, in the order they are listed, and every new major says how to
 //! upcast from the version before it.
 
+use std::collections::HashMap;
+
 use crate::diagnostic::Diagnostic;
 use crate::model::{Contract, Model, Version};
 use crate::rules::RuleId;
@@ -9,12 +11,13 @@ use crate::rules::RuleId;
 pub fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     for contract in &model.contracts {
         let mut previous: Option<(&semver::Version, crate::source::Place)> = None;
-        let mut seen: Vec<(&semver::Version, crate::source::Place)> = Vec::new();
+        // By number, so a contract of many versions costs one lookup each.
+        let mut seen: HashMap<&semver::Version, crate::source::Place> = HashMap::new();
         for version in &contract.versions {
             let Some(current) = &version.version else {
                 continue;
             };
-            if let Some((_, first)) = seen.iter().find(|(v, _)| *v == current) {
+            if let Some(first) = seen.get(current) {
                 out.push(
                     Diagnostic::new(
                         RuleId::VersionDuplicate,
@@ -42,7 +45,7 @@ pub fn check(model: &Model, out: &mut Vec<Diagnostic>) {
                     );
                 }
             }
-            seen.push((current, version.version_place));
+            seen.insert(current, version.version_place);
             previous = Some((current, version.version_place));
         }
         upcasts(contract, out);

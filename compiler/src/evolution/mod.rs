@@ -10,6 +10,7 @@
 mod compare;
 mod kinds;
 mod path;
+pub(crate) mod shape;
 mod summary;
 mod view;
 
