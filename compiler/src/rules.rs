@@ -64,8 +64,8 @@ impl Category {
     }
 }
 
-/// The semver bump a schema change requires. Filled in by the evolution rules;
-/// rules that judge a single version leave it empty.
+/// A semver bump, as [`crate::evolution::required_bump`] judges the changes
+/// between two versions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Bump {
     Patch,
@@ -84,7 +84,6 @@ pub struct Rule {
     /// nothing to compile, so they stay errors whatever the config says.
     pub configurable: bool,
     pub purpose: &'static str,
-    pub requires_bump: Option<Bump>,
 }
 
 macro_rules! rules {
@@ -102,7 +101,6 @@ macro_rules! rules {
                 default_level: Level::$level,
                 configurable: $configurable,
                 purpose: $purpose,
-                requires_bump: None,
             }),*
         ];
     };
