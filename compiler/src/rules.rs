@@ -124,7 +124,7 @@ rules! {
     MissingKey = "MISSING_KEY", Structure, Error, false, "a required key is missing";
     InvalidValue = "INVALID_VALUE", Structure, Error, false, "a value of the right type that is not allowed (unknown format, bad pattern, negative bound)";
     DescriptionMissing = "DESCRIPTION_MISSING", Structure, Warn, true, "a contract has no description";
-    ContractConflict = "CONTRACT_CONFLICT", Structure, Error, false, "files of one contract disagree on its kind or namespace";
+    ContractConflict = "CONTRACT_CONFLICT", Structure, Error, false, "files of one contract (same namespace and name) disagree on its kind";
     DuplicateContract = "DUPLICATE_CONTRACT", Structure, Error, false, "two contracts share a namespace and name";
     RefFileNotFound = "REF_FILE_NOT_FOUND", Reference, Error, false, "a `$ref` names a file that does not exist";
     RefTargetNotFound = "REF_TARGET_NOT_FOUND", Reference, Error, false, "a `$ref` pointer names nothing in its file";
