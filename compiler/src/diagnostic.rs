@@ -89,32 +89,3 @@ impl Diagnostic {
         self.folded.saturating_sub(self.consequences.len())
     }
 }
-
-/// Collects diagnostics in one stage; stages never stop at the first problem
-/// so users see every finding of a run at once.
-#[derive(Debug, Default)]
-pub struct Sink {
-    diagnostics: Vec<Diagnostic>,
-}
-
-impl Sink {
-    pub fn push(&mut self, diagnostic: Diagnostic) {
-        self.diagnostics.push(diagnostic);
-    }
-
-    pub fn extend(&mut self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
-        self.diagnostics.extend(diagnostics);
-    }
-
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
-    }
-
-    pub fn into_vec(self) -> Vec<Diagnostic> {
-        self.diagnostics
-    }
-
-    pub fn as_slice(&self) -> &[Diagnostic] {
-        &self.diagnostics
-    }
-}

@@ -64,8 +64,8 @@ impl Category {
     }
 }
 
-/// The semver bump a schema change requires. Filled in by the evolution rules;
-/// rules that judge a single version leave it empty.
+/// A semver bump, as [`crate::evolution::required_bump`] judges the changes
+/// between two versions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Bump {
     Patch,
@@ -84,7 +84,6 @@ pub struct Rule {
     /// nothing to compile, so they stay errors whatever the config says.
     pub configurable: bool,
     pub purpose: &'static str,
-    pub requires_bump: Option<Bump>,
 }
 
 macro_rules! rules {
@@ -102,7 +101,6 @@ macro_rules! rules {
                 default_level: Level::$level,
                 configurable: $configurable,
                 purpose: $purpose,
-                requires_bump: None,
             }),*
         ];
     };
@@ -126,7 +124,7 @@ rules! {
     MissingKey = "MISSING_KEY", Structure, Error, false, "a required key is missing";
     InvalidValue = "INVALID_VALUE", Structure, Error, false, "a value of the right type that is not allowed (unknown format, bad pattern, negative bound)";
     DescriptionMissing = "DESCRIPTION_MISSING", Structure, Warn, true, "a contract has no description";
-    ContractConflict = "CONTRACT_CONFLICT", Structure, Error, false, "files of one contract disagree on its kind or namespace";
+    ContractConflict = "CONTRACT_CONFLICT", Structure, Error, false, "files of one contract (same namespace and name) disagree on its kind";
     DuplicateContract = "DUPLICATE_CONTRACT", Structure, Error, false, "two contracts share a namespace and name";
     RefFileNotFound = "REF_FILE_NOT_FOUND", Reference, Error, false, "a `$ref` names a file that does not exist";
     RefTargetNotFound = "REF_TARGET_NOT_FOUND", Reference, Error, false, "a `$ref` pointer names nothing in its file";

@@ -16,7 +16,7 @@ pub use difference::{compare as compare_schemas, Difference, Differences};
 
 use crate::baseline::{self, Baseline};
 use crate::diagnostic::Diagnostic;
-use crate::model::{json, Contract, Kind, Model, Version};
+use crate::model::{json, Contract, Model, Version};
 use crate::pipeline::{lint_dir, lint_inputs, Lint};
 use crate::report::{self, Format};
 use crate::rules::{Category, Level, RuleId};
@@ -272,10 +272,7 @@ impl Judge<'_> {
                     "{what} is gone: `{}` is now {} of `{}`, and a new kind or namespace \
                      is a removal plus a new contract",
                     new.name.value,
-                    match new.kind {
-                        Kind::Event => "an event",
-                        Kind::Command => "a command",
-                    },
+                    new.kind.with_article(),
                     new.namespace.value
                 ),
             )

@@ -681,8 +681,10 @@ fn group(contracts: Vec<Contract>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Con
                     RuleId::ContractConflict,
                     contract.name.place,
                     format!(
-                        "`{}` is a {} here but a {} in another file",
-                        key.1, contract.kind, existing.kind
+                        "`{}` is {} here but {} in another file",
+                        key.1,
+                        contract.kind.with_article(),
+                        existing.kind.with_article()
                     ),
                 )
                 .related(existing.name.place, "declared here"),

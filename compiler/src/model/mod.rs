@@ -51,6 +51,14 @@ impl Kind {
         }
     }
 
+    /// The kind as a message says it: "an event", "a command".
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Kind::Event => "an event",
+            Kind::Command => "a command",
+        }
+    }
+
     pub fn parse(text: &str) -> Option<Kind> {
         match text {
             "event" => Some(Kind::Event),
