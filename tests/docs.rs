@@ -128,10 +128,13 @@ fn flag(token: &str) -> Option<String> {
 }
 
 /// The invocation in a code line that runs `evc` (as `evc`, `$ evc` or
-/// `cargo run -p evc --`), if it does.
+/// `cargo run -p evc-cli --`), if it does.
 fn invocation(at: String, line: &str) -> Option<Invocation> {
     let tokens: Vec<&str> = line.split_whitespace().collect();
-    let start = tokens.iter().position(|t| *t == "evc")?;
+    let start = tokens
+        .iter()
+        .enumerate()
+        .position(|(i, t)| *t == "evc" || (*t == "evc-cli" && i > 0 && tokens[i - 1] == "-p"))?;
     let before = &tokens[..start];
     let mut rest = &tokens[start + 1..];
     let runs = match before {
@@ -203,7 +206,7 @@ fn flags_of(command: &clap::Command) -> Vec<String> {
 }
 
 fn built_cli() -> clap::Command {
-    let mut command = evc::cli::command();
+    let mut command = evc_cli::cli::command();
     // Building propagates the global flags and adds --help and --version.
     command.build();
     command

@@ -6,18 +6,18 @@
 //! into code. [`lint_dir`] runs the checks, [`Builder`] the Rust backend
 //! from a build script. [`breaking`] compares the contracts with a
 //! [`baseline`]: another directory or a git revision.
+//!
+//! The `evc` command line is the evc-cli package, over this library.
 
 pub mod baseline;
 pub mod breaking;
 pub mod c;
 pub mod check;
-pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod evolution;
 pub mod load;
 pub mod model;
-pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod rust;

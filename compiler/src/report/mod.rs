@@ -11,7 +11,7 @@ mod short;
 use crate::pipeline::Lint;
 
 /// Output formats of `evc lint`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// rustc-style: the source line, a caret, the rule id and a hint.
     Human,

@@ -1,4 +1,4 @@
-//! `evc gen rust DIR --out FILE` wrote the bindings (compiler/tests/routes.rs runs it into `EVC_ROUTES_GENERATED`); `include!` takes them in.
+//! `evc gen rust DIR --out FILE` wrote the bindings (cli/tests/routes.rs runs it into `EVC_ROUTES_GENERATED`); `include!` takes them in.
 //! Here in a binary's private modules, where an unused item would warn.
 
 #![deny(warnings)]

@@ -1,4 +1,4 @@
-//! The `evc` command line; its arguments are defined in `evc::cli`.
+//! The `evc` command line; its arguments are defined in `evc_cli::cli`.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -6,10 +6,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use evc::cli::{self, Cli, ColorChoice, Command, Target, VerifyFormat};
-use evc::progress::Progress;
 use evc::report::{self, Format};
 use evc::rules::{Level, RULES};
+use evc_cli::cli::{self, Cli, ColorChoice, Command, Target, VerifyFormat};
+use evc_cli::progress::Progress;
 
 /// How human output is printed: the global `--quiet` and `--color`.
 #[derive(Debug, Clone, Copy)]
@@ -109,13 +109,13 @@ fn main() -> ExitCode {
             dir,
             format,
             deny_warnings,
-        } => lint(&dir, format, deny_warnings, ui),
+        } => lint(&dir, format.into(), deny_warnings, ui),
         Command::Breaking {
             dir,
             against,
             format,
             deny_warnings,
-        } => breaking(&dir, &against, format, deny_warnings, ui),
+        } => breaking(&dir, &against, format.into(), deny_warnings, ui),
         Command::Gen {
             target: Target::Rust,
             dir,

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::pipeline::Step;
+use evc::Step;
 
 /// How long the work runs before the bar appears.
 pub const DELAY: Duration = Duration::from_secs(1);

@@ -5,8 +5,6 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::report::Format;
-
 /// Schema-first event contract compiler.
 #[derive(Debug, Parser)]
 #[command(name = "evc", version, about, propagate_version = true)]
@@ -131,6 +129,49 @@ pub enum Command {
     },
 }
 
+/// Output formats of `evc lint` and `evc breaking`: the library's
+/// [`evc::report::Format`], as the command line spells them. The library
+/// stays free of clap, so the two are converted; the conversions match
+/// exhaustively both ways, so a format added to one fails to compile until
+/// the other has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// rustc-style: the source line, a caret, the rule id and a hint.
+    Human,
+    /// One JSON document with every finding and a summary.
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…`).
+    Github,
+    /// One line per finding: `file:line:column: RULE: message`.
+    Short,
+}
+
+impl From<Format> for evc::report::Format {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Human => evc::report::Format::Human,
+            Format::Json => evc::report::Format::Json,
+            Format::Sarif => evc::report::Format::Sarif,
+            Format::Github => evc::report::Format::Github,
+            Format::Short => evc::report::Format::Short,
+        }
+    }
+}
+
+impl From<evc::report::Format> for Format {
+    fn from(format: evc::report::Format) -> Self {
+        match format {
+            evc::report::Format::Human => Format::Human,
+            evc::report::Format::Json => Format::Json,
+            evc::report::Format::Sarif => Format::Sarif,
+            evc::report::Format::Github => Format::Github,
+            evc::report::Format::Short => Format::Short,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum VerifyFormat {
     Human,
@@ -250,6 +291,13 @@ mod tests {
         assert_eq!(plain.color_choice(&env(&[])), Ok(ColorChoice::Auto));
         let wrong = plain.color_choice(&env(&[(COLOR_ENV, "sometimes")]));
         assert!(wrong.unwrap_err().contains("EVC_COLOR must be"));
+    }
+
+    #[test]
+    fn every_format_means_the_same_to_the_library() {
+        for &format in Format::value_variants() {
+            assert_eq!(Format::from(evc::report::Format::from(format)), format);
+        }
     }
 
     #[test]
