@@ -71,6 +71,17 @@ impl Builder {
         self
     }
 
+    /// Whether payload structs, string enums and unions are
+    /// `#[non_exhaustive]` (on by default). Off lets other crates build the
+    /// structs with literals and match the enums exhaustively, at the price
+    /// of breaking that code when a minor version adds a property, an enum
+    /// value or a union branch. Within the crate that includes the bindings
+    /// the attribute has no effect either way.
+    pub fn non_exhaustive(mut self, on: bool) -> Self {
+        self.options.non_exhaustive = on;
+        self
+    }
+
     /// Whether to print `cargo:` directives (on by default; off outside a
     /// build script).
     pub fn cargo_directives(mut self, on: bool) -> Self {

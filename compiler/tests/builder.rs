@@ -49,6 +49,31 @@ fn every_file_read_is_reported_including_ref_targets() {
 }
 
 #[test]
+fn non_exhaustive_is_on_by_default_and_can_be_turned_off() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    contracts(dir.path());
+    let out = dir.path().join("out");
+    let build = |builder: evc::Builder, name: &str| {
+        let path = builder
+            .contracts(dir.path())
+            .out_dir(&out)
+            .file_name(name)
+            .cargo_directives(false)
+            .compile()
+            .expect("compiles");
+        std::fs::read_to_string(path).expect("read")
+    };
+    let default = build(evc::Builder::new(), "default.rs");
+    assert!(
+        default.contains("#[non_exhaustive]\npub struct Money"),
+        "{default}"
+    );
+    let off = build(evc::Builder::new().non_exhaustive(false), "off.rs");
+    assert!(off.contains("pub struct Money"), "{off}");
+    assert!(!off.contains("non_exhaustive"), "{off}");
+}
+
+#[test]
 fn output_is_rewritten_only_when_it_changes() {
     let dir = tempfile::tempdir().expect("temp dir");
     contracts(dir.path());

@@ -9,6 +9,8 @@ use super::validate::{Access, Checks, Segment};
 
 pub struct Emitter<'a> {
     pub items: &'a Items,
+    /// See [`super::Options::non_exhaustive`].
+    pub non_exhaustive: bool,
     pub checks: Checks<'a>,
 }
 
@@ -83,6 +85,13 @@ impl Emitter<'_> {
         quote!(#docs #deprecated)
     }
 
+    /// `#[non_exhaustive]` on the types a minor version may grow (see
+    /// [`super::Options::non_exhaustive`]); a newtype cannot grow, and
+    /// marking it would only forbid building it outside the crate.
+    fn growable(&self) -> Option<TokenStream> {
+        self.non_exhaustive.then(|| quote!(#[non_exhaustive]))
+    }
+
     fn derives(&self, extra: TokenStream) -> TokenStream {
         let rt = self.checks.rt;
         let serde_path = Literal::string(&format!("{}::serde", rt_path_text(rt)));
@@ -140,9 +149,11 @@ impl Emitter<'_> {
         }
         let validate = self.validate_impl(&name, checks);
         let constructor = self.constructor(item, s);
+        let growable = self.growable();
         quote! {
             #header
             #derives
+            #growable
             #closed
             pub struct #name {
                 #(#fields)*
@@ -352,9 +363,11 @@ impl Emitter<'_> {
         let idents: Vec<Ident> = variants.iter().map(|v| ident(&v.ident)).collect();
         let wires: Vec<Literal> = variants.iter().map(|v| Literal::string(&v.wire)).collect();
         let validate = self.validate_impl(&name, Vec::new());
+        let growable = self.growable();
         quote! {
             #header
             #derives
+            #growable
             pub enum #name {
                 #( #[serde(rename = #wires)] #idents, )*
             }
@@ -418,6 +431,7 @@ impl Emitter<'_> {
                 )*
             }
         };
+        let growable = self.growable();
         if let Some(tag) = &u.tag {
             let tag = Literal::string(tag);
             let wires: Vec<Literal> = u
@@ -429,6 +443,7 @@ impl Emitter<'_> {
             return quote! {
                 #header
                 #derives
+                #growable
                 #[serde(tag = #tag)]
                 pub enum #name {
                     #( #[serde(rename = #wires)] #idents(#tys), )*
@@ -474,6 +489,7 @@ impl Emitter<'_> {
         quote! {
             #header
             #derives
+            #growable
             #[serde(untagged)]
             pub enum #name {
                 #( #idents(#tys), )*

@@ -23,17 +23,24 @@ use crate::model::Model;
 use emit::Emitter;
 use validate::Checks;
 
-/// How the generated code names the runtime crate.
+/// How the generated code names the runtime crate, and how it may be used
+/// from other crates.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// Path of `evc-runtime` as seen from the generated code.
     pub runtime: String,
+    /// Mark payload structs, string enums and unions `#[non_exhaustive]`
+    /// (default on): a minor version may add an optional property, an enum
+    /// value or a union branch, and other crates must not be able to write
+    /// code that such an addition breaks.
+    pub non_exhaustive: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             runtime: "::evc_runtime".to_string(),
+            non_exhaustive: true,
         }
     }
 }
@@ -52,6 +59,7 @@ pub fn tokens(model: &Model, options: &Options) -> TokenStream {
         .collect();
     let emitter = Emitter {
         items: &lowered.items,
+        non_exhaustive: options.non_exhaustive,
         checks: Checks {
             types: &model.types,
             rt: &rt,

@@ -187,22 +187,14 @@ fn a_failing_step_is_an_upcast_failure_with_the_bytes() {
 
 #[test]
 fn steps_through_an_optional_object_run_over_json() {
-    let old = upcasts::ShelfMovedV1 {
-        shelf: "B".into(),
-        origin: Some(upcasts::ShelfMovedV1Origin {
-            code: Some("WH-1".into()),
-        }),
-    };
+    let old = upcasts::ShelfMovedV1::new("B".into())
+        .with_origin(upcasts::ShelfMovedV1Origin::new().with_code("WH-1".into()));
     let new = ShelfMovedV2::upcast(old).expect("upcast");
     assert_eq!(
         new.origin.and_then(|o| o.warehouse).as_deref(),
         Some("WH-1")
     );
-    let bare = ShelfMovedV2::upcast(upcasts::ShelfMovedV1 {
-        shelf: "C".into(),
-        origin: None,
-    })
-    .expect("upcast");
+    let bare = ShelfMovedV2::upcast(upcasts::ShelfMovedV1::new("C".into())).expect("upcast");
     assert!(bare.origin.is_none());
 }
 
@@ -217,13 +209,7 @@ fn a_custom_upcast_is_the_users_impl() {
     let upcasts::Message::Event(upcasts::Event::BinRelabeled(event)) = message else {
         panic!("{message:?}");
     };
-    assert_eq!(
-        event,
-        BinRelabeledV2 {
-            aisle: "A".into(),
-            bin: "07".into()
-        }
-    );
+    assert_eq!(event, BinRelabeledV2::new("A".into(), "07".into()));
     let bytes = support::archived(
         "com.example.upcasts.bin_relabeled.v1",
         "1.0.0",

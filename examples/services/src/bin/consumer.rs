@@ -17,19 +17,17 @@ const UNIT_PRICE: f64 = 94.85;
 
 fn created(command: CreateOrder, at: &str) -> OrderCreated {
     let units: u32 = command.lines.iter().map(|line| line.quantity).sum();
-    OrderCreated {
-        order_id: command.order_id,
-        customer_id: command.customer_id,
-        total: Money {
-            amount: f64::from(units) * UNIT_PRICE,
-            currency: command.currency,
-        },
-        lines: command.lines,
-        created_at: at.to_owned(),
-        comment: command.note,
-        shipping_address: Some(command.shipping_address),
-        labels: None,
-    }
+    let total = Money::new(f64::from(units) * UNIT_PRICE, command.currency);
+    let mut created = OrderCreated::new(
+        command.order_id,
+        command.customer_id,
+        command.lines,
+        total,
+        at.to_owned(),
+    )
+    .with_shipping_address(command.shipping_address);
+    created.comment = command.note;
+    created
 }
 
 #[tokio::main]

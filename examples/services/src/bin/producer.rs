@@ -7,28 +7,25 @@ use evc_transport::nats::{NatsBroker, NatsConfig};
 use evc_transport::Producer;
 
 fn order(number: usize) -> CreateOrder {
-    CreateOrder {
-        order_id: format!("6c4c1cd6-fb25-495d-8b2b-{number:012}"),
-        customer_id: "2f40bd99-29dd-4ed7-a512-3f99b9939338".to_owned(),
-        lines: vec![OrderLine {
-            sku: "SKU-10042-BLK".to_owned(),
-            quantity: 1 + (number % 3) as u32,
-            product_name: Some("Trail running shoe, black".to_owned()),
-        }],
-        currency: "EUR".to_owned(),
-        shipping_address: Address {
-            recipient_name: "Ada Lovelace".to_owned(),
-            line1: "Invalidenstrasse 117".to_owned(),
-            line2: None,
-            city: "Berlin".to_owned(),
-            region: None,
-            postal_code: "10115".to_owned(),
-            country_code: "DE".to_owned(),
-        },
-        note: None,
-        coupon_code: None,
-        requested_delivery_date: None,
-    }
+    // `new` and the `with_` setters rather than struct literals: the types are
+    // `#[non_exhaustive]`, so a minor version's new optional property does not
+    // break this code.
+    let line = OrderLine::new("SKU-10042-BLK".to_owned(), 1 + (number % 3) as u32)
+        .with_product_name("Trail running shoe, black".to_owned());
+    let address = Address::new(
+        "Ada Lovelace".to_owned(),
+        "Invalidenstrasse 117".to_owned(),
+        "Berlin".to_owned(),
+        "10115".to_owned(),
+        "DE".to_owned(),
+    );
+    CreateOrder::new(
+        format!("6c4c1cd6-fb25-495d-8b2b-{number:012}"),
+        "2f40bd99-29dd-4ed7-a512-3f99b9939338".to_owned(),
+        vec![line],
+        "EUR".to_owned(),
+        address,
+    )
 }
 
 #[tokio::main]
