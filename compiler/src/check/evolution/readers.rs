@@ -14,7 +14,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::evolution::shape::{Key, Root, Shapes, Split};
-use crate::evolution::{classify, Change, ChangeKind, Policy, Segment, Side};
+use crate::evolution::{classify_each, Change, ChangeKind, Policy, Segment, Side};
 use crate::model::{Contract, Model, SchemaId, TypeSpace, Version};
 
 /// What a name is in one version: its property's key when declared, whether
@@ -359,15 +359,16 @@ impl Context<'_, '_> {
     /// Whether the changes of `pair`, between the listed versions `old` and
     /// `new`, hold a breaking one.
     fn breaks(&self, pair: &Pair, old: usize, new: usize, name: Option<&str>) -> bool {
-        let changes = classify(
+        // Streamed: only the verdict is kept, not a list that can run to
+        // one change per property.
+        let mut breaks = false;
+        classify_each(
             side(self.model, self.listed[old].0.schema),
             side(self.model, self.listed[new].0.schema),
             self.policy,
+            |change| breaks |= !change.backward && counts(pair, &change, name),
         );
-        changes
-            .iter()
-            .filter(|c| !c.backward)
-            .any(|c| counts(pair, c, name))
+        breaks
     }
 }
 
