@@ -201,7 +201,10 @@ impl Reader {
             Some(rule) => {
                 self.invalid(
                     place,
-                    format!("rule `{rule}` cannot be configured: what it finds leaves nothing to compile"),
+                    format!(
+                        "rule `{rule}` cannot be configured: {}",
+                        rule.rule().why_not_configurable()
+                    ),
                 );
                 None
             }
@@ -304,5 +307,18 @@ mod tests {
         assert_eq!(diagnostics[0].place.span.start.line, 2);
         let (_, diagnostics) = read("evolution:\n  closed_objects: strict\n");
         assert_eq!(diagnostics[0].rule, RuleId::ConfigInvalid);
+    }
+
+    #[test]
+    fn a_rule_that_cannot_be_configured_says_why() {
+        let message = |rule: &str| {
+            let (_, diagnostics) = read(&format!("lint:\n  rules:\n    {rule}: off\n"));
+            assert_eq!(diagnostics.len(), 1, "{rule}");
+            assert_eq!(diagnostics[0].rule, RuleId::ConfigInvalid);
+            diagnostics[0].message.clone()
+        };
+        assert!(message("YAML_SYNTAX").ends_with("leaves nothing to compile"));
+        assert!(message("VERSION_EDITED").ends_with("a released version's schema never changes"));
+        assert!(message("CONFIG_INVALID").ends_with("cannot say which rules apply"));
     }
 }

@@ -178,6 +178,18 @@ impl fmt::Display for RuleId {
     }
 }
 
+impl Rule {
+    /// Why a rule that is not configurable always stays an error, for the
+    /// message that refuses to configure it.
+    pub fn why_not_configurable(&self) -> &'static str {
+        match self.id {
+            RuleId::ConfigInvalid => "a broken `evc.yaml` cannot say which rules apply",
+            RuleId::VersionEdited => "a released version's schema never changes",
+            _ => "what it finds leaves nothing to compile",
+        }
+    }
+}
+
 /// The registry as a Markdown table, for docs/rules.md.
 pub fn markdown_table() -> String {
     let mut out = String::from(
