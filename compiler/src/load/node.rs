@@ -14,8 +14,9 @@ pub enum Value {
     Null,
     Bool(bool),
     /// The number and its source text, so `version: 1.0` can be reported as
-    /// written rather than as `1`.
-    Number(serde_json::Number, String),
+    /// written rather than as `1`. Boxed: numbers are rare in contracts, and
+    /// two fields inline would make every node of the tree larger.
+    Number(Box<(serde_json::Number, String)>),
     String(String),
     Seq(Vec<Node>),
     Map(Vec<Entry>),
@@ -76,7 +77,7 @@ impl Node {
 
     pub fn as_number(&self) -> Option<&serde_json::Number> {
         match &self.value {
-            Value::Number(n, _) => Some(n),
+            Value::Number(number) => Some(&number.0),
             _ => None,
         }
     }
@@ -86,7 +87,7 @@ impl Node {
     pub fn scalar_text(&self) -> Option<String> {
         match &self.value {
             Value::String(s) => Some(s.clone()),
-            Value::Number(_, text) => Some(text.clone()),
+            Value::Number(number) => Some(number.1.clone()),
             Value::Bool(b) => Some(b.to_string()),
             _ => None,
         }
@@ -115,7 +116,7 @@ impl Node {
         match &self.value {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
-            Value::Number(n, _) => J::Number(n.clone()),
+            Value::Number(number) => J::Number(number.0.clone()),
             Value::String(s) => J::String(s.clone()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(entries) => J::Object(
@@ -137,5 +138,26 @@ fn parse_index(token: &str) -> Option<usize> {
         token.parse().ok()
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A large contract's tree is mostly nodes and entries; a variant that
+    /// grows them shows up here.
+    #[test]
+    fn tree_nodes_stay_small() {
+        assert!(
+            std::mem::size_of::<Node>() <= 48,
+            "{}",
+            std::mem::size_of::<Node>()
+        );
+        assert!(
+            std::mem::size_of::<Entry>() <= 88,
+            "{}",
+            std::mem::size_of::<Entry>()
+        );
     }
 }

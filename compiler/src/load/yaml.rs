@@ -53,19 +53,28 @@ fn scan_problem(error: ScanError, text: &str) -> Problem {
 enum Frame {
     Seq {
         start: Pos,
-        items: Vec<Node>,
+        /// Where this sequence's items start in [`Builder::items`].
+        first: usize,
     },
     Map {
         start: Pos,
-        entries: Vec<Entry>,
+        /// Where this mapping's entries start in [`Builder::entries`].
+        first: usize,
         key: Option<(String, Span)>,
         seen: HashMap<String, Span>,
     },
 }
 
+/// Open containers collect their children on two shared stacks, and a
+/// closed one takes its own off the top into a vector of exactly its size:
+/// vectors grown by pushes would keep room for at least four children, and
+/// most schema mappings have one or two, so a large file's tree would be
+/// mostly spare room.
 #[derive(Default)]
 struct Builder {
     stack: Vec<Frame>,
+    items: Vec<Node>,
+    entries: Vec<Entry>,
     root: Option<Node>,
     documents: usize,
 }
@@ -105,7 +114,7 @@ impl Builder {
                 self.open(
                     Frame::Seq {
                         start: here.start,
-                        items: Vec::new(),
+                        first: self.items.len(),
                     },
                     here,
                 )?;
@@ -116,7 +125,7 @@ impl Builder {
                 self.open(
                     Frame::Map {
                         start: here.start,
-                        entries: Vec::new(),
+                        first: self.entries.len(),
                         key: None,
                         seen: HashMap::new(),
                     },
@@ -125,10 +134,12 @@ impl Builder {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let node = match self.stack.pop() {
-                    Some(Frame::Seq { start, items }) => {
+                    Some(Frame::Seq { start, first }) => {
+                        let items = self.items.drain(first..).collect();
                         Node::new(Span::new(start, here.end), Value::Seq(items))
                     }
-                    Some(Frame::Map { start, entries, .. }) => {
+                    Some(Frame::Map { start, first, .. }) => {
+                        let entries = self.entries.drain(first..).collect();
                         Node::new(Span::new(start, here.end), Value::Map(entries))
                     }
                     None => return Ok(false),
@@ -158,11 +169,9 @@ impl Builder {
     fn add(&mut self, node: Node) -> Result<(), Problem> {
         match self.stack.last_mut() {
             None => self.root = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map {
-                entries, key, seen, ..
-            }) => match key.take() {
-                Some((key, key_span)) => entries.push(Entry {
+            Some(Frame::Seq { .. }) => self.items.push(node),
+            Some(Frame::Map { key, seen, .. }) => match key.take() {
+                Some((key, key_span)) => self.entries.push(Entry {
                     key,
                     key_span,
                     value: node,
@@ -286,7 +295,7 @@ fn resolve_plain(text: &str, at: Span) -> Result<Value, Problem> {
         "true" | "True" | "TRUE" => Value::Bool(true),
         "false" | "False" | "FALSE" => Value::Bool(false),
         _ => match number(text) {
-            Some(Ok(n)) => Value::Number(n, text.to_owned()),
+            Some(Ok(n)) => Value::Number(Box::new((n, text.to_owned()))),
             Some(Err(())) => {
                 return Err(Problem::new(
                     RuleId::InvalidValue,

@@ -153,9 +153,12 @@ pub struct Spanned<T> {
     pub place: Place,
 }
 
-/// One schema node of the subset. Keywords most schemas lack are boxed:
-/// a payload with 100,000 properties holds 100,000 of these.
-#[derive(Debug, Clone, PartialEq)]
+/// One schema node of the subset. A payload with 100,000 properties holds
+/// 100,000 of these, so the node keeps only what nearly every schema uses;
+/// the other keywords live in [`Rare`], allocated for the schemas that write
+/// one. Reads of a rare keyword go through `Deref` (`schema.pattern`), and
+/// writes through `DerefMut`, which allocates the rare part on first write.
+#[derive(Debug, Clone)]
 pub struct Schema {
     pub place: Place,
     /// Where the schema sits: file-relative path and JSON pointer, for naming
@@ -163,9 +166,19 @@ pub struct Schema {
     pub origin: Origin,
     pub types: Option<Spanned<Vec<JsonType>>>,
     pub properties: Vec<Property>,
-    pub required: Vec<Spanned<String>>,
     pub additional: Additional,
     pub items: Option<SchemaId>,
+    pub reference: Option<Box<Reference>>,
+    pub format: Option<Spanned<Format>>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    rare: Option<Box<Rare>>,
+}
+
+/// The keywords most schemas lack; see [`Schema`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rare {
+    pub required: Vec<Spanned<String>>,
     pub enumeration: Option<Box<Spanned<Vec<Json>>>>,
     /// Where each value of `enumeration` is written, in the same order.
     pub enumeration_places: Vec<Place>,
@@ -173,9 +186,7 @@ pub struct Schema {
     pub one_of: Vec<SchemaId>,
     pub any_of: Vec<SchemaId>,
     pub all_of: Vec<SchemaId>,
-    pub reference: Option<Box<Reference>>,
     pub defs: Vec<(String, SchemaId)>,
-    pub format: Option<Spanned<Format>>,
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
     pub pattern: Option<Box<Spanned<String>>>,
@@ -188,13 +199,75 @@ pub struct Schema {
     pub max_items: Option<u64>,
     pub unique_items: bool,
     pub title: Option<String>,
-    pub description: Option<String>,
     pub default: Option<Box<Json>>,
-    pub deprecated: bool,
     pub examples: Vec<Json>,
     pub comment: Option<String>,
     /// `x-` keywords, kept as annotations.
     pub extensions: Vec<(String, Json)>,
+}
+
+impl Rare {
+    const NONE: Rare = Rare {
+        required: Vec::new(),
+        enumeration: None,
+        enumeration_places: Vec::new(),
+        constant: None,
+        one_of: Vec::new(),
+        any_of: Vec::new(),
+        all_of: Vec::new(),
+        defs: Vec::new(),
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        minimum: None,
+        maximum: None,
+        exclusive_minimum: None,
+        exclusive_maximum: None,
+        multiple_of: None,
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+        title: None,
+        default: None,
+        examples: Vec::new(),
+        comment: None,
+        extensions: Vec::new(),
+    };
+}
+
+/// What a schema without rare keywords reads.
+static NO_RARE: Rare = Rare::NONE;
+
+impl std::ops::Deref for Schema {
+    type Target = Rare;
+
+    fn deref(&self) -> &Rare {
+        self.rare.as_deref().unwrap_or(&NO_RARE)
+    }
+}
+
+impl std::ops::DerefMut for Schema {
+    fn deref_mut(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(|| Box::new(Rare::NONE))
+    }
+}
+
+/// Equal when every keyword is: a rare part allocated but left empty equals
+/// none at all.
+impl PartialEq for Schema {
+    fn eq(&self, other: &Self) -> bool {
+        self.place == other.place
+            && self.origin == other.origin
+            && self.types == other.types
+            && self.properties == other.properties
+            && self.additional == other.additional
+            && self.items == other.items
+            && self.reference == other.reference
+            && self.format == other.format
+            && self.description == other.description
+            && self.deprecated == other.deprecated
+            && **self == **other
+    }
 }
 
 /// File and JSON pointer of a schema node.
@@ -212,36 +285,13 @@ impl Schema {
             origin,
             types: None,
             properties: Vec::new(),
-            required: Vec::new(),
             additional: Additional::Absent,
             items: None,
-            enumeration: None,
-            enumeration_places: Vec::new(),
-            constant: None,
-            one_of: Vec::new(),
-            any_of: Vec::new(),
-            all_of: Vec::new(),
             reference: None,
-            defs: Vec::new(),
             format: None,
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            minimum: None,
-            maximum: None,
-            exclusive_minimum: None,
-            exclusive_maximum: None,
-            multiple_of: None,
-            min_items: None,
-            max_items: None,
-            unique_items: false,
-            title: None,
             description: None,
-            default: None,
             deprecated: false,
-            examples: Vec::new(),
-            comment: None,
-            extensions: Vec::new(),
+            rare: None,
         }
     }
 
@@ -280,10 +330,16 @@ pub struct DefKey {
     pub pointer: String,
 }
 
-/// The arena of every schema node of a project.
+/// Schemas per block of the [`TypeSpace`] arena.
+const BLOCK: usize = 1024;
+
+/// The arena of every schema node of a project. Fixed-size blocks rather than
+/// one vector: a vector of 200,000 schemas doubling its capacity would copy
+/// them all and, for a moment, hold them twice.
 #[derive(Debug, Clone, Default)]
 pub struct TypeSpace {
-    schemas: Vec<Schema>,
+    blocks: Vec<Vec<Schema>>,
+    len: usize,
     /// Schemas that `$ref` can reach, by file and pointer.
     pub defs: BTreeMap<DefKey, SchemaId>,
     /// Schemas (with what they contain) that had a structure error: later
@@ -293,30 +349,87 @@ pub struct TypeSpace {
 
 impl TypeSpace {
     pub fn add(&mut self, schema: Schema) -> SchemaId {
-        self.schemas.push(schema);
-        SchemaId(self.schemas.len() as u32 - 1)
+        if self.len.is_multiple_of(BLOCK) {
+            self.blocks.push(Vec::with_capacity(BLOCK));
+        }
+        if let Some(block) = self.blocks.last_mut() {
+            block.push(schema);
+        }
+        self.len += 1;
+        SchemaId(self.len as u32 - 1)
     }
 
     pub fn get(&self, id: SchemaId) -> &Schema {
-        &self.schemas[id.0 as usize]
+        let index = id.0 as usize;
+        &self.blocks[index / BLOCK][index % BLOCK]
     }
 
     pub fn get_mut(&mut self, id: SchemaId) -> &mut Schema {
-        &mut self.schemas[id.0 as usize]
+        let index = id.0 as usize;
+        &mut self.blocks[index / BLOCK][index % BLOCK]
     }
 
     pub fn len(&self) -> usize {
-        self.schemas.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.schemas.is_empty()
+        self.len == 0
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (SchemaId, &Schema)> {
-        self.schemas
+        self.blocks
             .iter()
+            .flatten()
             .enumerate()
             .map(|(i, s)| (SchemaId(i as u32), s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The size a 100,000-property payload pays per property; a field added
+    /// to `Schema` rather than `Rare` shows up here.
+    #[test]
+    fn a_schema_node_stays_small() {
+        assert!(
+            std::mem::size_of::<Schema>() <= 216,
+            "{}",
+            std::mem::size_of::<Schema>()
+        );
+    }
+
+    fn schema() -> Schema {
+        let place = Place {
+            file: crate::source::FileId(0),
+            span: crate::source::Span::default(),
+        };
+        Schema::new(place, Origin::default())
+    }
+
+    #[test]
+    fn the_arena_hands_out_ids_across_blocks() {
+        let mut space = TypeSpace::default();
+        let ids: Vec<SchemaId> = (0..BLOCK * 2 + 3)
+            .map(|i| {
+                let mut schema = schema();
+                schema.min_length = Some(i as u64);
+                space.add(schema)
+            })
+            .collect();
+        assert_eq!(space.len(), BLOCK * 2 + 3);
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(id.0 as usize, i);
+            assert_eq!(space.get(*id).min_length, Some(i as u64));
+        }
+        assert!(space
+            .iter()
+            .all(|(id, s)| s.min_length == Some(id.0 as u64)));
+        let empty = schema();
+        let mut touched = empty.clone();
+        touched.unique_items = false;
+        assert_eq!(empty, touched, "an empty rare part equals none");
     }
 }

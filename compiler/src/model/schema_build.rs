@@ -184,6 +184,7 @@ impl<'a> SchemaBuilder<'a> {
             "type" => schema.types = self.types_of(cursor.file, value),
             "properties" => {
                 if let Some(entries) = self.expect_map(cursor.file, key, value) {
+                    schema.properties.reserve_exact(entries.len());
                     for property in entries {
                         let child =
                             self.child(cursor.child(&[key, &property.key]), &property.value);
