@@ -98,11 +98,12 @@ pub struct RelayReport {
 
 /// Publishes pending outbox rows through an `evc-transport` publisher.
 ///
-/// Each pass, in one transaction: claims up to a batch of pending rows
-/// with `FOR UPDATE SKIP LOCKED`, taking a transaction-scoped advisory lock
-/// on each row's stream first, so that a second relay skips both the rows
-/// and the streams in flight here (and cannot publish row 6 of a stream
-/// while row 5 is still on its way); publishes them in id order, each
+/// Each pass, in one transaction: takes a transaction-scoped advisory lock
+/// on the streams of the oldest pending rows (skipping streams another
+/// relay holds), then claims up to a batch of those streams' pending rows
+/// with `FOR UPDATE SKIP LOCKED`, so that a second relay skips both the
+/// rows and the streams in flight here (and cannot publish row 6 of a
+/// stream while row 5 is still on its way); publishes them in id order, each
 /// waiting for the broker's acknowledgement; marks them sent; commits. A
 /// relay that dies mid-pass rolls back: its rows are pending again and
 /// the next pass publishes them again, with the same bytes and so the
@@ -152,14 +153,48 @@ impl<P: Publisher> Relay<P> {
     pub async fn run_once(&self) -> Result<RelayReport, StoreError> {
         let outbox = self.schema.table("outbox");
         let mut tx = self.pool.begin().await?;
+        // The streams of the oldest pending rows, locked first and in a
+        // statement of their own: the rows are read by a later statement,
+        // whose snapshot sees everything a relay that held one of these
+        // streams before committed. Locking inside the row query instead
+        // would let it test a stream's lock on row 5 while another relay
+        // still held it and on row 6 after it let go, and publish 6 first.
+        let candidates = sqlx::query(&format!(
+            "SELECT stream_id FROM {outbox} WHERE sent_at IS NULL ORDER BY id LIMIT $1"
+        ))
+        .bind(self.batch)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut streams: Vec<String> = Vec::new();
+        for row in &candidates {
+            let stream: String = row.try_get(0)?;
+            if !streams.contains(&stream) {
+                streams.push(stream);
+            }
+        }
+        let locked: Vec<String> = sqlx::query(
+            "SELECT s FROM unnest($2::text[]) WITH ORDINALITY AS u(s, n)
+             WHERE pg_try_advisory_xact_lock(hashtext('evc-outbox:' || $1), hashtext(s))
+             ORDER BY n",
+        )
+        .bind(self.schema.as_str())
+        .bind(&streams)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|row| row.try_get(0))
+        .collect::<Result<_, _>>()?;
+        if locked.is_empty() {
+            tx.commit().await?;
+            return Ok(RelayReport::default());
+        }
         let rows = sqlx::query(&format!(
             "SELECT id, envelope FROM {outbox}
-             WHERE sent_at IS NULL
-               AND pg_try_advisory_xact_lock(hashtext('evc-outbox:' || $1), hashtext(stream_id))
+             WHERE sent_at IS NULL AND stream_id = ANY($1)
              ORDER BY id LIMIT $2
              FOR UPDATE SKIP LOCKED"
         ))
-        .bind(self.schema.as_str())
+        .bind(&locked)
         .bind(self.batch)
         .fetch_all(&mut *tx)
         .await?;
