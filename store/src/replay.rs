@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use evc_runtime::{Dispatch, Envelope, Reason};
 use sqlx::{PgConnection, Postgres, Transaction};
 
-use crate::events::{clamp, RecordedEvent, COLUMNS};
+use crate::events::clamp;
 use crate::{Outbox, Store, StoreError};
 
 /// Which rows a replay or subscription reads.
@@ -170,7 +170,9 @@ impl Replay<'_> {
             report.handled += outcome.handled;
             report.unhandled += outcome.unhandled;
             report.last_position = outcome.last_position.or(report.last_position);
-            if !self.dry_run {
+            let writes =
+                !outcome.bad.is_empty() || (self.outbox.is_some() && !outcome.emitted.is_empty());
+            if !self.dry_run && writes {
                 let mut tx = self.store.pool.begin().await?;
                 record(&mut tx, self.store, None, &outcome, self.outbox.as_ref()).await?;
                 tx.commit().await?;
@@ -189,6 +191,14 @@ impl Replay<'_> {
     }
 }
 
+/// What a replay needs of a row: the rest of [`crate::RecordedEvent`] is
+/// not read, to keep the read path as lean as a raw `SELECT`.
+pub(crate) struct StoredRow {
+    pub global_position: u64,
+    pub stream_id: String,
+    pub envelope: Vec<u8>,
+}
+
 /// A page of rows after global position `after`.
 pub(crate) async fn fetch(
     store: &Store,
@@ -196,7 +206,7 @@ pub(crate) async fn fetch(
     after: u64,
     since: Option<DateTime<Utc>>,
     limit: u64,
-) -> Result<Vec<RecordedEvent>, StoreError> {
+) -> Result<Vec<StoredRow>, StoreError> {
     let events = store.schema.table("events");
     let mut filter = String::from("global_position > $1");
     match selection {
@@ -208,7 +218,7 @@ pub(crate) async fn fetch(
         filter.push_str(" AND recorded_at >= $4");
     }
     let sql =
-        format!("SELECT {COLUMNS} FROM {events} WHERE {filter} ORDER BY global_position LIMIT $2");
+        format!("SELECT global_position, stream_id, envelope FROM {events} WHERE {filter} ORDER BY global_position LIMIT $2");
     let mut query = sqlx::query(&sql).bind(clamp(after)).bind(clamp(limit));
     query = match selection {
         Selection::All => query.bind(None::<String>),
@@ -219,10 +229,17 @@ pub(crate) async fn fetch(
         query = query.bind(since);
     }
     let rows = query.fetch_all(&store.pool).await?;
-    Ok(rows
-        .iter()
-        .map(RecordedEvent::from_row)
-        .collect::<Result<_, _>>()?)
+    rows.iter()
+        .map(|row| {
+            use sqlx::Row;
+            Ok(StoredRow {
+                global_position: row.try_get::<i64, _>(0)? as u64,
+                stream_id: row.try_get(1)?,
+                envelope: row.try_get(2)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::Database)
 }
 
 /// What a page of rows did in the dispatch table.
@@ -240,7 +257,7 @@ pub(crate) struct Outcome {
 }
 
 pub(crate) fn handle_rows(
-    rows: &[RecordedEvent],
+    rows: &[StoredRow],
     dispatch: &mut dyn Dispatch,
     policy: BadRowPolicy,
 ) -> Outcome {
