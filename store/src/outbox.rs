@@ -253,7 +253,9 @@ impl<P: Publisher> Relay<P> {
     }
 
     /// Relays until `stop` completes; a broker failure is logged and the
-    /// pass retried after the poll interval.
+    /// pass retried after the poll interval. A row whose envelope no longer
+    /// parses ends it with [`StoreError::CorruptOutboxRow`]: skipping it
+    /// would publish the rest of its stream out of order.
     pub async fn run(&self, stop: impl Future<Output = ()>) -> Result<(), StoreError> {
         tokio::pin!(stop);
         loop {

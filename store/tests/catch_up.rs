@@ -130,3 +130,59 @@ async fn polling_alone_follows_appends() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_subscriber_dead_letters_bad_rows_and_moves_on() {
+    with_store(|store| async move {
+        let ids = append(&store, 0..2).await;
+        store
+            .append_raw(
+                "orders",
+                ExpectedVersion::Any,
+                &[
+                    br#"{"specversion":"1.0","id":"x","source":"/s","type":"com.example.gone.v1"}"#
+                        .to_vec(),
+                ],
+            )
+            .await
+            .expect("appended");
+        let mut expected = ids;
+        expected.extend(append(&store, 2..3).await);
+        let seen: Seen = Arc::default();
+        let subscription =
+            CatchUp::new(&store, "tolerant").policy(evc_store::BadRowPolicy::DeadLetter);
+        let handled = subscription
+            .catch_up(&mut bus(&seen))
+            .await
+            .expect("caught up");
+        assert_eq!(handled, 3);
+        assert_eq!(*seen.lock().unwrap(), expected);
+        assert_eq!(subscription.checkpoint().await.expect("checkpoint"), 4);
+        let dead = store.dead_letters().await.expect("read");
+        assert_eq!(
+            dead.iter()
+                .map(|d| (d.global_position, d.reason_kind))
+                .collect::<Vec<_>>(),
+            [(3, "unknown_type")]
+        );
+
+        // Under `Stop`, a subscriber halts at the row and keeps its place.
+        let strict = CatchUp::new(&store, "strict");
+        let error = strict
+            .catch_up(&mut bus(&Arc::default()))
+            .await
+            .expect_err("stops");
+        assert!(
+            matches!(
+                error,
+                evc_store::StoreError::BadRow {
+                    global_position: 3,
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert_eq!(strict.checkpoint().await.expect("checkpoint"), 2);
+    })
+    .await;
+}

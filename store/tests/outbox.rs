@@ -234,3 +234,32 @@ async fn two_relays_at_once_never_overlap_and_keep_stream_order() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_running_relay_publishes_what_commits_later_and_stops_on_request() {
+    with_store(|store| async move {
+        let broker = MemoryBroker::new();
+        let relay = Relay::new(&store, broker.clone()).poll_interval(Duration::from_millis(20));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            relay
+                .run(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        let written = write(&store, 5, 2).await;
+        support::eventually("5 relayed messages", || broker.messages(TOPIC).len() == 5).await;
+        stop.send(()).expect("running");
+        tokio::time::timeout(PATIENCE, task)
+            .await
+            .expect("the relay stops within 30 s")
+            .expect("joined")
+            .expect("no error");
+        assert_eq!(
+            ids(&broker),
+            written.into_iter().map(|(id, _)| id).collect::<Vec<_>>()
+        );
+    })
+    .await;
+}
