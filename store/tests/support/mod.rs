@@ -26,11 +26,18 @@ where
 {
     let url = std::env::var("EVC_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned());
     let schema = format!("evc_test_{}", uuid::Uuid::new_v4().simple());
-    let store = match tokio::time::timeout(PATIENCE, Store::connect(&url, &schema)).await {
-        Ok(Ok(store)) => store,
+    // A refused connection is retried until the acquire timeout: keep it
+    // short, so that a machine without PostgreSQL skips quickly.
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(&url);
+    let pool = match tokio::time::timeout(PATIENCE, pool).await {
+        Ok(Ok(pool)) => pool,
         Ok(Err(error)) => return unreachable(&url, &error),
         Err(_) => return unreachable(&url, &"no answer within 30 s"),
     };
+    let store = Store::new(pool, &schema).expect("a valid schema name");
+    store.migrate().await.expect("migrations apply");
     let outcome = AssertUnwindSafe(test(store.clone())).catch_unwind().await;
     let drop = format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
     sqlx::query(&drop)
