@@ -14,9 +14,12 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use proc_macro2::{Ident, TokenStream};
+
+use crate::bind::{self, ir::Ty, Binding};
 use crate::report;
 use crate::rust::{self, Options};
-use crate::Lint;
+use crate::{c, Lint};
 
 /// The file name the bindings are written to in `OUT_DIR`.
 pub const DEFAULT_FILE: &str = "evc_contracts.rs";
@@ -139,6 +142,17 @@ pub fn generate_dir(root: &Path, options: &Options) -> Result<Generated, Error> 
 
 /// Generates from an existing lint result.
 pub fn generate_from(root: &Path, lint: &Lint, options: &Options) -> Result<Generated, Error> {
+    let (read, warnings) = clean(root, lint)?;
+    Ok(Generated {
+        code: rust::generate(&bind::bind(&lint.model), options),
+        read,
+        warnings,
+    })
+}
+
+/// The files a clean lint read and its rendered warnings; the findings
+/// when it has errors, for no backend runs on such a model.
+fn clean(root: &Path, lint: &Lint) -> Result<(Vec<PathBuf>, String), Error> {
     if lint.has_errors() {
         return Err(Error::Contracts {
             report: report::compile::render(&lint.sources, &lint.diagnostics),
@@ -148,11 +162,38 @@ pub fn generate_from(root: &Path, lint: &Lint, options: &Options) -> Result<Gene
     let mut read = vec![root.to_path_buf()];
     read.extend(lint.sources.iter().map(|(_, f)| root.join(&f.relative)));
     let warnings = report::compile::lines(&lint.sources, &lint.diagnostics);
-    Ok(Generated {
-        code: rust::generate(&lint.model, options),
-        read,
-        warnings,
-    })
+    Ok((read, warnings))
+}
+
+/// The C backend's files for `binding`. The C library wraps the Rust
+/// bindings of the same binding, so this is where the two backends meet:
+/// neither imports the other.
+pub fn generate_c(binding: &Binding, options: &c::Options) -> Result<c::Output, c::Error> {
+    c::generate(binding, options, &RustForC { binding })
+}
+
+/// The Rust backend as the C library sees it, with the default options:
+/// the library names evc-runtime `::evc_runtime`, its own dependency.
+struct RustForC<'b, 'm> {
+    binding: &'b Binding<'m>,
+}
+
+impl c::RustBindings for RustForC<'_, '_> {
+    fn tokens(&self) -> TokenStream {
+        rust::tokens(self.binding, &Options::default())
+    }
+
+    fn type_tokens(&self, ty: &Ty, module: &TokenStream) -> TokenStream {
+        rust::type_tokens(ty, &self.binding.lowered.items, &Options::default(), module)
+    }
+
+    fn ident(&self, name: &str) -> Ident {
+        rust::ident(name)
+    }
+
+    fn file(&self, tokens: TokenStream) -> String {
+        rust::format_file(tokens)
+    }
 }
 
 /// Writes `bytes` unless the file already holds them, so an unchanged
@@ -243,13 +284,13 @@ pub fn generate_c_dir(root: &Path, options: &crate::c::Options) -> Result<CGener
         path: root.to_path_buf(),
         source,
     })?;
-    let generated = generate_from(root, &lint, &Options::default())?;
+    let (read, warnings) = clean(root, &lint)?;
     let output =
-        crate::c::generate(&lint.model, options).map_err(|e| Error::Backend(e.to_string()))?;
+        generate_c(&bind::bind(&lint.model), options).map_err(|e| Error::Backend(e.to_string()))?;
     Ok(CGenerated {
         output,
-        read: generated.read,
-        warnings: generated.warnings,
+        read,
+        warnings,
     })
 }
 

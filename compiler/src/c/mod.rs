@@ -6,7 +6,9 @@
 //! templates render the header and skeleton from it, and [`library`]
 //! generates the matching `repr(C)` types from the same description, so
 //! the two sides cannot drift apart. Like every backend it reads only the
-//! model: callers decide where the text goes.
+//! [`Binding`]: callers decide where the text goes. The library wraps the
+//! Rust bindings, which the caller hands in as [`RustBindings`]: this
+//! backend does not depend on the Rust one.
 
 mod layout;
 mod library;
@@ -16,8 +18,11 @@ mod view;
 
 use std::fmt;
 
+use proc_macro2::{Ident, TokenStream};
+
+use crate::bind::ir::Ty;
+use crate::bind::Binding;
 use crate::model::Model;
-use crate::rust;
 
 /// The C ABI convention version: bumped when the shape of the generated
 /// API (status numbers, fixed types, signatures) changes.
@@ -81,14 +86,32 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-pub fn generate(model: &Model, options: &Options) -> Result<Output, Error> {
+/// What the C library needs of the Rust bindings of the same [`Binding`]:
+/// the library is a Rust crate whose C functions convert to and from the
+/// bindings' types and call their decode, checks and upcasts.
+pub trait RustBindings {
+    /// The bindings' items, included in the library as `mod contracts`.
+    fn tokens(&self) -> TokenStream;
+    /// How the bindings write the type `ty`, named items as `#module Name`.
+    fn type_tokens(&self, ty: &Ty, module: &TokenStream) -> TokenStream;
+    /// The identifier the bindings give a binding name (`r#type`).
+    fn ident(&self, name: &str) -> Ident;
+    /// Library tokens as the text of a formatted source file.
+    fn file(&self, tokens: TokenStream) -> String;
+}
+
+pub fn generate(
+    binding: &Binding,
+    options: &Options,
+    rust: &dyn RustBindings,
+) -> Result<Output, Error> {
     let prefix = &options.prefix;
+    let model = binding.model;
     if !names::valid_prefix(prefix) {
         return Err(Error::InvalidPrefix(prefix.clone()));
     }
     custom_upcasts(model)?;
-    let lowered = rust::lower::lower(model);
-    let view = view::View::build(model, &lowered, prefix);
+    let view = view::View::build(model, &binding.lowered, prefix);
     if view.contracts.is_empty() {
         return Err(Error::NoContracts);
     }
@@ -107,14 +130,14 @@ pub fn generate(model: &Model, options: &Options) -> Result<Output, Error> {
         layouts: &layouts,
         hash,
         default_source: &default_source,
+        rust,
     };
-    let bindings = rust::tokens(model, &rust::Options::default());
-    let tokens = library.tokens(bindings);
+    let tokens = library.tokens(rust.tokens());
     Ok(Output {
         prefix: prefix.clone(),
         header: rendered.header,
         handlers: rendered.handlers,
-        library: rust::format_file(tokens),
+        library: rust.file(tokens),
     })
 }
 
