@@ -255,7 +255,7 @@ fn generate_c(
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let runtime = evc::c::runtime_dependency(runtime_path, &evc::c::checkout_runtime());
+    let runtime = evc::builder::runtime_dependency(runtime_path, &evc::builder::checkout_runtime());
     match evc::builder::write_c_crate(out, &output, &runtime) {
         Ok(written) => {
             if let Some(kept) = written.kept {

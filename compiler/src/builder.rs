@@ -326,3 +326,86 @@ pub fn write_c_crate(out: &Path, output: &crate::c::Output, runtime: &str) -> io
     }
     Ok(written)
 }
+
+/// Where evc-runtime sits in the checkout this compiler was built from.
+pub fn checkout_runtime() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("runtime")
+}
+
+/// The evc-runtime dependency of a library crate, as [`c::manifest`] takes it:
+/// `explicit` when given; else `checkout` when it holds evc-runtime, so a
+/// compiler built from a checkout pairs with that checkout's runtime even
+/// between releases; else the crates.io release of exactly this version,
+/// because the generated code calls the runtime's unstable internals.
+pub fn runtime_dependency(explicit: Option<&Path>, checkout: &Path) -> String {
+    let path = explicit.map(Path::to_path_buf).or_else(|| {
+        let manifest = fs::read_to_string(checkout.join("Cargo.toml")).ok()?;
+        manifest
+            .lines()
+            .any(|line| line.trim() == "name = \"evc-runtime\"")
+            .then(|| checkout.to_path_buf())
+    });
+    match path {
+        Some(path) => {
+            let path = fs::canonicalize(&path).unwrap_or(path);
+            format!("{{ path = {} }}", toml_string(&path.display().to_string()))
+        }
+        None => format!("\"={}\"", env!("CARGO_PKG_VERSION")),
+    }
+}
+
+/// A TOML basic string: Windows paths and odd characters stay one value.
+fn toml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_checkout_pairs_with_its_own_runtime() {
+        let dependency = runtime_dependency(None, &checkout_runtime());
+        let runtime = fs::canonicalize(checkout_runtime()).expect("this is a checkout");
+        assert_eq!(
+            dependency,
+            format!(
+                "{{ path = {} }}",
+                toml_string(&runtime.display().to_string())
+            )
+        );
+    }
+
+    #[test]
+    fn without_a_checkout_the_registry_release_of_this_version_is_pinned() {
+        let nowhere = Path::new(env!("CARGO_MANIFEST_DIR")).join("no-such-runtime");
+        assert_eq!(
+            runtime_dependency(None, &nowhere),
+            format!("\"={}\"", env!("CARGO_PKG_VERSION"))
+        );
+        // A folder named `runtime` that is some other crate is not taken.
+        let other = Path::new(env!("CARGO_MANIFEST_DIR"));
+        assert!(runtime_dependency(None, other).starts_with("\"="));
+    }
+
+    #[test]
+    fn an_explicit_path_wins_and_is_quoted_for_toml() {
+        let explicit = Path::new("/no/such/dir \"quoted\"\\x");
+        assert_eq!(
+            runtime_dependency(Some(explicit), &checkout_runtime()),
+            r#"{ path = "/no/such/dir \"quoted\"\\x" }"#
+        );
+    }
+}
