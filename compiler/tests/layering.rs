@@ -1,6 +1,7 @@
 //! The compiler's layering, enforced: a backend reads the binding model,
-//! never another backend, never the loader, and never files. Adding a
-//! backend means adding its module name to `BACKENDS`.
+//! never another backend, never the loader, and never files; the stages
+//! before binding know nothing of backends. Adding a backend means adding
+//! its module name to `BACKENDS`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -35,8 +36,9 @@ fn sources(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The files of a backend: `src/<name>.rs` or everything under `src/<name>/`.
-fn backend_files(name: &str) -> Vec<PathBuf> {
+/// The files of a top-level module: `src/<name>.rs` or everything under
+/// `src/<name>/`.
+fn module_files(name: &str) -> Vec<PathBuf> {
     let dir = src().join(name);
     if dir.is_dir() {
         return sources(&dir);
@@ -192,7 +194,7 @@ fn backends_import_neither_each_other_nor_the_loader() {
     let mut violations = Vec::new();
     let mut seen = 0;
     for backend in BACKENDS {
-        for file in backend_files(backend) {
+        for file in module_files(backend) {
             seen += 1;
             for (name, line) in uses_of(&file) {
                 let other_backend = BACKENDS.contains(&name.as_str()) && name != *backend;
@@ -214,11 +216,31 @@ fn backends_import_neither_each_other_nor_the_loader() {
     );
 }
 
+/// The stages before binding know nothing of generated code.
+#[test]
+fn the_front_end_generates_no_code() {
+    let mut violations = Vec::new();
+    for stage in ["load", "model", "check", "bind"] {
+        for file in module_files(stage) {
+            for (name, line) in uses_of(&file) {
+                if BACKENDS.contains(&name.as_str()) || (stage != "bind" && name == "bind") {
+                    violations.push(format!("{}:{line}: uses `{name}`", file.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "loading, modelling and checking come before any backend:\n{}",
+        violations.join("\n")
+    );
+}
+
 #[test]
 fn backends_read_no_files() {
     let mut violations = Vec::new();
     for backend in BACKENDS {
-        for file in backend_files(backend) {
+        for file in module_files(backend) {
             let text = fs::read_to_string(&file).expect("readable source");
             let code = code_only(&text);
             for (number, line) in code.lines().enumerate() {
