@@ -16,9 +16,9 @@ use quote::quote;
 use crate::bind::ir::{Items, Ty};
 use crate::bind::Binding;
 use emit::Emitter;
+use validate::Checks;
 
 pub use emit::ident;
-use validate::Checks;
 
 /// How the generated code names the runtime crate, and how it may be used
 /// from other crates.
