@@ -201,7 +201,10 @@ fn build(dir: &Path, out: &Path, ui: Ui) -> ExitCode {
     }
     let outputs = [(
         out.join(evc::builder::DEFAULT_FILE),
-        evc::rust::generate(&lint.model, &evc::rust::Options::default()),
+        evc::rust::generate(
+            &evc::bind::bind(&lint.model),
+            &evc::rust::Options::default(),
+        ),
     )];
     for (path, code) in &outputs {
         let written = evc::builder::write_if_changed(path, code.as_bytes());
@@ -244,14 +247,15 @@ fn generate_c(
         Ok(lint) => lint,
         Err(code) => return code,
     };
-    let output = match evc::c::generate(&lint.model, &evc::c::Options { prefix }) {
+    let binding = evc::bind::bind(&lint.model);
+    let output = match evc::generate_c(&binding, &evc::c::Options { prefix }) {
         Ok(output) => output,
         Err(error) => {
             eprintln!("evc: {error}");
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let runtime = evc::c::runtime_dependency(runtime_path, &evc::c::checkout_runtime());
+    let runtime = evc::builder::runtime_dependency(runtime_path, &evc::builder::checkout_runtime());
     match evc::builder::write_c_crate(out, &output, &runtime) {
         Ok(written) => {
             if let Some(kept) = written.kept {
@@ -274,7 +278,10 @@ fn generate(dir: &Path, out: Option<&Path>, ui: Ui) -> ExitCode {
         Ok(lint) => lint,
         Err(code) => return code,
     };
-    let code = evc::rust::generate(&lint.model, &evc::rust::Options::default());
+    let code = evc::rust::generate(
+        &evc::bind::bind(&lint.model),
+        &evc::rust::Options::default(),
+    );
     let written = match out {
         Some(path) => evc::builder::write_if_changed(path, code.as_bytes()),
         None => write_stdout(&code),

@@ -14,9 +14,12 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use proc_macro2::{Ident, TokenStream};
+
+use crate::bind::{self, ir::Ty, Binding};
 use crate::report;
 use crate::rust::{self, Options};
-use crate::Lint;
+use crate::{c, Lint};
 
 /// The file name the bindings are written to in `OUT_DIR`.
 pub const DEFAULT_FILE: &str = "evc_contracts.rs";
@@ -139,6 +142,17 @@ pub fn generate_dir(root: &Path, options: &Options) -> Result<Generated, Error> 
 
 /// Generates from an existing lint result.
 pub fn generate_from(root: &Path, lint: &Lint, options: &Options) -> Result<Generated, Error> {
+    let (read, warnings) = clean(root, lint)?;
+    Ok(Generated {
+        code: rust::generate(&bind::bind(&lint.model), options),
+        read,
+        warnings,
+    })
+}
+
+/// The files a clean lint read and its rendered warnings; the findings
+/// when it has errors, for no backend runs on such a model.
+fn clean(root: &Path, lint: &Lint) -> Result<(Vec<PathBuf>, String), Error> {
     if lint.has_errors() {
         return Err(Error::Contracts {
             report: report::compile::render(&lint.sources, &lint.diagnostics),
@@ -148,11 +162,38 @@ pub fn generate_from(root: &Path, lint: &Lint, options: &Options) -> Result<Gene
     let mut read = vec![root.to_path_buf()];
     read.extend(lint.sources.iter().map(|(_, f)| root.join(&f.relative)));
     let warnings = report::compile::lines(&lint.sources, &lint.diagnostics);
-    Ok(Generated {
-        code: rust::generate(&lint.model, options),
-        read,
-        warnings,
-    })
+    Ok((read, warnings))
+}
+
+/// The C backend's files for `binding`. The C library wraps the Rust
+/// bindings of the same binding, so this is where the two backends meet:
+/// neither imports the other.
+pub fn generate_c(binding: &Binding, options: &c::Options) -> Result<c::Output, c::Error> {
+    c::generate(binding, options, &RustForC { binding })
+}
+
+/// The Rust backend as the C library sees it, with the default options:
+/// the library names evc-runtime `::evc_runtime`, its own dependency.
+struct RustForC<'b, 'm> {
+    binding: &'b Binding<'m>,
+}
+
+impl c::RustBindings for RustForC<'_, '_> {
+    fn tokens(&self) -> TokenStream {
+        rust::tokens(self.binding, &Options::default())
+    }
+
+    fn type_tokens(&self, ty: &Ty, module: &TokenStream) -> TokenStream {
+        rust::type_tokens(ty, &self.binding.lowered.items, &Options::default(), module)
+    }
+
+    fn ident(&self, name: &str) -> Ident {
+        rust::ident(name)
+    }
+
+    fn file(&self, tokens: TokenStream) -> String {
+        rust::format_file(tokens)
+    }
 }
 
 /// Writes `bytes` unless the file already holds them, so an unchanged
@@ -243,13 +284,13 @@ pub fn generate_c_dir(root: &Path, options: &crate::c::Options) -> Result<CGener
         path: root.to_path_buf(),
         source,
     })?;
-    let generated = generate_from(root, &lint, &Options::default())?;
+    let (read, warnings) = clean(root, &lint)?;
     let output =
-        crate::c::generate(&lint.model, options).map_err(|e| Error::Backend(e.to_string()))?;
+        generate_c(&bind::bind(&lint.model), options).map_err(|e| Error::Backend(e.to_string()))?;
     Ok(CGenerated {
         output,
-        read: generated.read,
-        warnings: generated.warnings,
+        read,
+        warnings,
     })
 }
 
@@ -284,4 +325,87 @@ pub fn write_c_crate(out: &Path, output: &crate::c::Output, runtime: &str) -> io
         written.files.push(skeleton);
     }
     Ok(written)
+}
+
+/// Where evc-runtime sits in the checkout this compiler was built from.
+pub fn checkout_runtime() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("runtime")
+}
+
+/// The evc-runtime dependency of a library crate, as [`c::manifest`] takes it:
+/// `explicit` when given; else `checkout` when it holds evc-runtime, so a
+/// compiler built from a checkout pairs with that checkout's runtime even
+/// between releases; else the crates.io release of exactly this version,
+/// because the generated code calls the runtime's unstable internals.
+pub fn runtime_dependency(explicit: Option<&Path>, checkout: &Path) -> String {
+    let path = explicit.map(Path::to_path_buf).or_else(|| {
+        let manifest = fs::read_to_string(checkout.join("Cargo.toml")).ok()?;
+        manifest
+            .lines()
+            .any(|line| line.trim() == "name = \"evc-runtime\"")
+            .then(|| checkout.to_path_buf())
+    });
+    match path {
+        Some(path) => {
+            let path = fs::canonicalize(&path).unwrap_or(path);
+            format!("{{ path = {} }}", toml_string(&path.display().to_string()))
+        }
+        None => format!("\"={}\"", env!("CARGO_PKG_VERSION")),
+    }
+}
+
+/// A TOML basic string: Windows paths and odd characters stay one value.
+fn toml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_checkout_pairs_with_its_own_runtime() {
+        let dependency = runtime_dependency(None, &checkout_runtime());
+        let runtime = fs::canonicalize(checkout_runtime()).expect("this is a checkout");
+        assert_eq!(
+            dependency,
+            format!(
+                "{{ path = {} }}",
+                toml_string(&runtime.display().to_string())
+            )
+        );
+    }
+
+    #[test]
+    fn without_a_checkout_the_registry_release_of_this_version_is_pinned() {
+        let nowhere = Path::new(env!("CARGO_MANIFEST_DIR")).join("no-such-runtime");
+        assert_eq!(
+            runtime_dependency(None, &nowhere),
+            format!("\"={}\"", env!("CARGO_PKG_VERSION"))
+        );
+        // A folder named `runtime` that is some other crate is not taken.
+        let other = Path::new(env!("CARGO_MANIFEST_DIR"));
+        assert!(runtime_dependency(None, other).starts_with("\"="));
+    }
+
+    #[test]
+    fn an_explicit_path_wins_and_is_quoted_for_toml() {
+        let explicit = Path::new("/no/such/dir \"quoted\"\\x");
+        assert_eq!(
+            runtime_dependency(Some(explicit), &checkout_runtime()),
+            r#"{ path = "/no/such/dir \"quoted\"\\x" }"#
+        );
+    }
 }

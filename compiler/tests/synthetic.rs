@@ -58,3 +58,13 @@ fn write_synthetic_set() {
         .unwrap_or(1_000);
     support::write(Path::new(&dir), n).expect("written");
 }
+
+/// The generation benchmark's wide contract: valid, and one payload type
+/// with every property.
+#[test]
+fn the_wide_contract_lints_clean() {
+    let lint = evc::lint_inputs(support::wide(40), Path::new("."));
+    assert!(!lint.has_errors());
+    let binding = evc::bind::bind(&lint.model);
+    assert_eq!(binding.lowered.roots.len(), 1);
+}

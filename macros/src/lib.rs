@@ -51,7 +51,7 @@ fn expand(dir: &LitStr) -> proc_macro2::TokenStream {
         .filter_map(|path| path.to_str().map(Literal::string));
     let watch = quote!(#(const _: &[u8] = include_bytes!(#watched);)*);
     if !lint.has_errors() {
-        let code = evc::rust::tokens(&lint.model, &options);
+        let code = evc::rust::tokens(&evc::bind::bind(&lint.model), &options);
         return quote!(#watch #code);
     }
     // One compile error per finding, each quoting its line and help: rustc
@@ -62,7 +62,8 @@ fn expand(dir: &LitStr) -> proc_macro2::TokenStream {
             &evc::report::compile::render_one(&lint.sources, d),
         )
     });
-    let fallback = only_configurable(&lint).then(|| evc::rust::tokens(&lint.model, &options));
+    let fallback = only_configurable(&lint)
+        .then(|| evc::rust::tokens(&evc::bind::bind(&lint.model), &options));
     quote!(#watch #(#errors)* #fallback)
 }
 

@@ -75,7 +75,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if lint.has_errors() {
         return Err(evc::report::render(evc::report::Format::Short, &lint, false).into());
     }
-    let code = evc::rust::generate(&lint.model, &evc::rust::Options::default());
+    let code = evc::rust::generate(
+        &evc::bind::bind(&lint.model),
+        &evc::rust::Options::default(),
+    );
     fs::write(out.join("suite_types.rs"), code)?;
     fs::write(out.join("suite_cases.rs"), table)?;
     Ok(())

@@ -167,3 +167,34 @@ fn chain(n: usize, schema: impl Fn(usize) -> String, shared: Option<Input>) -> I
         config: None,
     }
 }
+
+/// One event whose payload has `n` properties of every kind the backends
+/// bind (strings with formats, integers, numbers, string enums, arrays and
+/// nested objects): the size of one contract is what generation scales with.
+#[allow(dead_code)] // the generation benchmark uses it; the others do not
+pub fn wide(n: usize) -> Inputs {
+    let mut properties = String::new();
+    for i in 0..n {
+        let schema = match i % 6 {
+            0 => "{ type: string, maxLength: 64 }".to_owned(),
+            1 => "{ type: integer, format: int32, minimum: 0 }".to_owned(),
+            2 => "{ type: number }".to_owned(),
+            3 => format!("{{ type: string, enum: [low{i}, high{i}] }}"),
+            4 => "{ type: array, items: { type: string, format: uuid } }".to_owned(),
+            _ => "{ type: object, required: [id], properties: { id: { type: string }, count: { type: integer } } }".to_owned(),
+        };
+        properties.push_str(&format!(
+            "        field_{}: {schema}\n",
+            tag(i).to_lowercase()
+        ));
+    }
+    let text = format!(
+        "event: WideRecorded\nnamespace: com.example.bench\ndescription: A record of many fields.\n\
+         versions:\n  - version: 1.0.0\n    schema:\n      type: object\n      required: [field_a]\n      \
+         properties:\n{properties}"
+    );
+    Inputs {
+        contracts: vec![Input::new("contracts/wide.yaml", text)],
+        config: None,
+    }
+}

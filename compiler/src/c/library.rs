@@ -9,8 +9,9 @@ use quote::{format_ident, quote};
 
 use super::layout::TypeLayout;
 use super::view::{CTy, ContractView, Decl, DeclKind, View};
+use super::RustBindings;
+use crate::bind::ir::{Shape, Ty};
 use crate::model::Kind;
-use crate::rust::ir::{Shape, Ty};
 
 /// A Rust identifier for a C name: raw when it is a Rust keyword.
 fn ident(name: &str) -> Ident {
@@ -73,6 +74,7 @@ pub struct Library<'v, 'a> {
     pub layouts: &'v [TypeLayout],
     pub hash: u64,
     pub default_source: &'v str,
+    pub rust: &'v dyn RustBindings,
 }
 
 impl Library<'_, '_> {
@@ -134,12 +136,7 @@ impl Library<'_, '_> {
 
     /// The Rust type of the bindings, seen from `c_abi`.
     fn rust_ty(&self, ty: &Ty) -> TokenStream {
-        crate::rust::emit::type_tokens(
-            ty,
-            self.view.items,
-            &quote!(::evc_runtime),
-            &quote!(contracts::),
-        )
+        self.rust.type_tokens(ty, &quote!(contracts::))
     }
 
     /// The Rust type a declaration converts from and to.
@@ -299,7 +296,7 @@ impl Library<'_, '_> {
                     return TokenStream::new();
                 };
                 let arms = variants.iter().zip(constants).map(|(v, c)| {
-                    let variant = crate::rust::emit::ident(&v.ident);
+                    let variant = self.rust.ident(&v.ident);
                     let value = c.value;
                     quote!(#rust::#variant => #value,)
                 });
@@ -320,7 +317,7 @@ impl Library<'_, '_> {
                 let mut members = Vec::new();
                 let mut arena = false;
                 for (field, slots) in s.fields.iter().zip(fields) {
-                    let rust_member = crate::rust::emit::ident(&field.ident);
+                    let rust_member = self.rust.ident(&field.ident);
                     let member = ident(&decl.slots[slots.value].name);
                     let place = Place::Value(quote!(value.#rust_member));
                     match (&field.ty, slots.has) {
@@ -385,7 +382,7 @@ impl Library<'_, '_> {
                     .iter()
                     .zip(variants.iter().zip(constants))
                     .map(|(v, (slot, constant))| {
-                        let variant = crate::rust::emit::ident(&v.ident);
+                        let variant = self.rust.ident(&v.ident);
                         let member = ident(&slot.name);
                         let tag = constant.value;
                         arena |= self.uses_arena(&v.data.ty);
@@ -501,7 +498,7 @@ impl Library<'_, '_> {
                     return TokenStream::new();
                 };
                 let arms = variants.iter().zip(constants).map(|(v, c)| {
-                    let variant = crate::rust::emit::ident(&v.ident);
+                    let variant = self.rust.ident(&v.ident);
                     let value = c.value;
                     quote!(#value => Ok(#rust::#variant),)
                 });
@@ -524,7 +521,7 @@ impl Library<'_, '_> {
                 };
                 let mut members = Vec::new();
                 for (field, slots) in s.fields.iter().zip(fields) {
-                    let rust_member = crate::rust::emit::ident(&field.ident);
+                    let rust_member = self.rust.ident(&field.ident);
                     let member = ident(&decl.slots[slots.value].name);
                     let wire = Literal::string(&field.wire);
                     match (&field.ty, slots.has) {
@@ -586,7 +583,7 @@ impl Library<'_, '_> {
                 };
                 let arms = u.variants.iter().zip(variants.iter().zip(constants)).map(
                     |(v, (slot, constant))| {
-                        let variant = crate::rust::emit::ident(&v.ident);
+                        let variant = self.rust.ident(&v.ident);
                         let member = ident(&slot.name);
                         let tag = constant.value;
                         let read = self
@@ -783,7 +780,7 @@ impl Library<'_, '_> {
             .iter()
             .filter(|c| c.kind == kind)
             .map(|c| {
-                let variant = crate::rust::emit::ident(&c.variant);
+                let variant = self.rust.ident(&c.variant);
                 let entry = format_ident!("on_{}", c.function);
                 let entry_name = Literal::string(&entry.to_string());
                 let part = self.view.item_part(c.item);

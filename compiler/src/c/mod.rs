@@ -6,7 +6,9 @@
 //! templates render the header and skeleton from it, and [`library`]
 //! generates the matching `repr(C)` types from the same description, so
 //! the two sides cannot drift apart. Like every backend it reads only the
-//! model: callers decide where the text goes.
+//! [`Binding`]: callers decide where the text goes. The library wraps the
+//! Rust bindings, which the caller hands in as [`RustBindings`]: this
+//! backend does not depend on the Rust one.
 
 mod layout;
 mod library;
@@ -16,8 +18,11 @@ mod view;
 
 use std::fmt;
 
+use proc_macro2::{Ident, TokenStream};
+
+use crate::bind::ir::Ty;
+use crate::bind::Binding;
 use crate::model::Model;
-use crate::rust;
 
 /// The C ABI convention version: bumped when the shape of the generated
 /// API (status numbers, fixed types, signatures) changes.
@@ -81,14 +86,32 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-pub fn generate(model: &Model, options: &Options) -> Result<Output, Error> {
+/// What the C library needs of the Rust bindings of the same [`Binding`]:
+/// the library is a Rust crate whose C functions convert to and from the
+/// bindings' types and call their decode, checks and upcasts.
+pub trait RustBindings {
+    /// The bindings' items, included in the library as `mod contracts`.
+    fn tokens(&self) -> TokenStream;
+    /// How the bindings write the type `ty`, named items as `#module Name`.
+    fn type_tokens(&self, ty: &Ty, module: &TokenStream) -> TokenStream;
+    /// The identifier the bindings give a binding name (`r#type`).
+    fn ident(&self, name: &str) -> Ident;
+    /// Library tokens as the text of a formatted source file.
+    fn file(&self, tokens: TokenStream) -> String;
+}
+
+pub fn generate(
+    binding: &Binding,
+    options: &Options,
+    rust: &dyn RustBindings,
+) -> Result<Output, Error> {
     let prefix = &options.prefix;
+    let model = binding.model;
     if !names::valid_prefix(prefix) {
         return Err(Error::InvalidPrefix(prefix.clone()));
     }
     custom_upcasts(model)?;
-    let lowered = rust::lower::lower(model);
-    let view = view::View::build(model, &lowered, prefix);
+    let view = view::View::build(model, &binding.lowered, prefix);
     if view.contracts.is_empty() {
         return Err(Error::NoContracts);
     }
@@ -107,14 +130,14 @@ pub fn generate(model: &Model, options: &Options) -> Result<Output, Error> {
         layouts: &layouts,
         hash,
         default_source: &default_source,
+        rust,
     };
-    let bindings = rust::tokens(model, &rust::Options::default());
-    let tokens = library.tokens(bindings);
+    let tokens = library.tokens(rust.tokens());
     Ok(Output {
         prefix: prefix.clone(),
         header: rendered.header,
         handlers: rendered.handlers,
-        library: rust::format_file(tokens),
+        library: rust.file(tokens),
     })
 }
 
@@ -228,91 +251,4 @@ pub fn manifest(prefix: &str, runtime: &str) -> String {
          # A crate of its own, not a member of an enclosing workspace.\n\
          [workspace]\n"
     )
-}
-
-/// Where evc-runtime sits in the checkout this compiler was built from.
-pub fn checkout_runtime() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("runtime")
-}
-
-/// The evc-runtime dependency of a library crate, as [`manifest`] takes it:
-/// `explicit` when given; else `checkout` when it holds evc-runtime, so a
-/// compiler built from a checkout pairs with that checkout's runtime even
-/// between releases; else the crates.io release of exactly this version,
-/// because the generated code calls the runtime's unstable internals.
-pub fn runtime_dependency(
-    explicit: Option<&std::path::Path>,
-    checkout: &std::path::Path,
-) -> String {
-    let path = explicit.map(std::path::Path::to_path_buf).or_else(|| {
-        let manifest = std::fs::read_to_string(checkout.join("Cargo.toml")).ok()?;
-        manifest
-            .lines()
-            .any(|line| line.trim() == "name = \"evc-runtime\"")
-            .then(|| checkout.to_path_buf())
-    });
-    match path {
-        Some(path) => {
-            let path = std::fs::canonicalize(&path).unwrap_or(path);
-            format!("{{ path = {} }}", toml_string(&path.display().to_string()))
-        }
-        None => format!("\"={}\"", env!("CARGO_PKG_VERSION")),
-    }
-}
-
-/// A TOML basic string: Windows paths and odd characters stay one value.
-fn toml_string(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::path::Path;
-
-    #[test]
-    fn a_checkout_pairs_with_its_own_runtime() {
-        let dependency = runtime_dependency(None, &checkout_runtime());
-        let runtime = std::fs::canonicalize(checkout_runtime()).expect("this is a checkout");
-        assert_eq!(
-            dependency,
-            format!(
-                "{{ path = {} }}",
-                toml_string(&runtime.display().to_string())
-            )
-        );
-    }
-
-    #[test]
-    fn without_a_checkout_the_registry_release_of_this_version_is_pinned() {
-        let nowhere = Path::new(env!("CARGO_MANIFEST_DIR")).join("no-such-runtime");
-        assert_eq!(
-            runtime_dependency(None, &nowhere),
-            format!("\"={}\"", env!("CARGO_PKG_VERSION"))
-        );
-        // A folder named `runtime` that is some other crate is not taken.
-        let other = Path::new(env!("CARGO_MANIFEST_DIR"));
-        assert!(runtime_dependency(None, other).starts_with("\"="));
-    }
-
-    #[test]
-    fn an_explicit_path_wins_and_is_quoted_for_toml() {
-        let explicit = Path::new("/no/such/dir \"quoted\"\\x");
-        assert_eq!(
-            runtime_dependency(Some(explicit), &checkout_runtime()),
-            r#"{ path = "/no/such/dir \"quoted\"\\x" }"#
-        );
-    }
 }

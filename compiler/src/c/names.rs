@@ -3,9 +3,9 @@
 //! name is built from ASCII letters, digits and `_` only, so no contract
 //! text can reach the header outside a comment or a string literal.
 
-use std::collections::BTreeSet;
-
 use heck::ToShoutySnakeCase;
+
+pub use crate::bind::names::Scope;
 
 /// Words a member may not be in C99, C11 or C++11 (the header compiles as
 /// both), and names the standard headers it includes may define as macros.
@@ -156,40 +156,9 @@ pub fn upper(text: &str) -> String {
 }
 
 /// Names unique within one C scope (a struct's members, the file's macros
-/// and constants); a clash gets the lowest free numeric suffix.
-#[derive(Debug, Default)]
-pub struct Scope {
-    taken: BTreeSet<String>,
-}
-
-impl Scope {
-    pub fn with(taken: impl IntoIterator<Item = String>) -> Self {
-        Scope {
-            taken: taken.into_iter().collect(),
-        }
-    }
-
-    pub fn claim(&mut self, wanted: String) -> String {
-        self.claim_with(wanted, &[""])
-    }
-
-    /// A stem whose every `stem + suffix` is free, all claimed: for macros
-    /// the header spells as `<stem>_TYPE`, `<stem>_VERSION`.
-    pub fn claim_with(&mut self, wanted: String, suffixes: &[&str]) -> String {
-        let free = |taken: &BTreeSet<String>, stem: &str| {
-            suffixes
-                .iter()
-                .all(|s| !taken.contains(&format!("{stem}{s}")))
-        };
-        let stem = std::iter::once(wanted.clone())
-            .chain((2..).map(|n| format!("{wanted}_{n}")))
-            .find(|stem| free(&self.taken, stem))
-            .unwrap_or(wanted);
-        for suffix in suffixes {
-            self.taken.insert(format!("{stem}{suffix}"));
-        }
-        stem
-    }
+/// and constants): a clash gets `_` and the lowest free number.
+pub fn scope(taken: impl IntoIterator<Item = String>) -> Scope {
+    Scope::separated("_", taken)
 }
 
 #[cfg(test)]
@@ -217,15 +186,14 @@ mod tests {
     }
 
     #[test]
-    fn clashes_get_a_suffix() {
-        let mut scope = Scope::default();
-        assert_eq!(scope.claim("has_note".into()), "has_note");
-        assert_eq!(scope.claim("has_note".into()), "has_note_2");
-        let mut macros = Scope::with(["SHOP_ABI_VERSION".to_string()]);
+    fn clashes_get_an_underscored_suffix() {
+        let mut members = scope([]);
+        assert_eq!(members.claim("has_note".into()), "has_note");
+        assert_eq!(members.claim("has_note".into()), "has_note_2");
+        let mut macros = scope(["SHOP_ABI_VERSION".to_string()]);
         assert_eq!(
             macros.claim_with("SHOP_ABI".into(), &["_TYPE", "_VERSION"]),
             "SHOP_ABI_2"
         );
-        assert_eq!(macros.claim("SHOP_ABI_2_TYPE".into()), "SHOP_ABI_2_TYPE_2");
     }
 }

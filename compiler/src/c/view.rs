@@ -7,10 +7,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::names::{self, Scope};
+use crate::bind::ir::{ItemId, Items, Shape, Ty};
+use crate::bind::names::field_name;
+use crate::bind::Lowered;
 use crate::model::{Kind, Model};
-use crate::rust::ir::{ItemId, Items, Shape, Ty};
-use crate::rust::lower::Lowered;
-use crate::rust::names::field_name;
 
 /// The C type of a member.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,8 +187,8 @@ impl<'a> View<'a> {
             by_part: BTreeMap::new(),
             item_parts: BTreeMap::new(),
         };
-        let mut macros = Scope::with(fixed_macros(&upper));
-        let mut functions = crate::rust::names::Scope::default();
+        let mut macros = names::scope(fixed_macros(&upper));
+        let mut functions = Scope::default();
         for (index, alias) in &lowered.latest {
             let contract = &model.contracts[*index];
             let roots: Vec<_> = lowered
@@ -491,7 +491,7 @@ impl Collector<'_, '_> {
         let docs = item.docs.clone();
         match &item.shape {
             Shape::Struct(s) => {
-                let mut scope = Scope::default();
+                let mut scope = names::scope([]);
                 let mut slots = Vec::new();
                 let mut fields = Vec::new();
                 for field in &s.fields {
@@ -575,7 +575,7 @@ impl Collector<'_, '_> {
             }
             Shape::Union(u) => {
                 let stem = format!("{}_{}", self.view.upper, names::upper(&part));
-                let mut scope = Scope::default();
+                let mut scope = names::scope([]);
                 let mut variants = Vec::new();
                 let mut constants = Vec::new();
                 for (v, value) in u.variants.iter().zip(1..) {

@@ -6,7 +6,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::emit::{doc_attrs, ident, Emitter};
-use super::lower::Lowered;
+use crate::bind::Lowered;
 use crate::model::{json::bundle, Kind, Model};
 
 pub fn impls(model: &Model, lowered: &Lowered, emitter: &Emitter) -> TokenStream {

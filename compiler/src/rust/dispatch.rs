@@ -12,8 +12,8 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::emit::{doc_attrs, ident};
-use super::lower::Lowered;
-use super::names::{field_name, Scope};
+use crate::bind::names::{field_name, Scope};
+use crate::bind::Lowered;
 use crate::model::{Kind, Model};
 
 /// An older major of a contract.

@@ -4,8 +4,8 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use super::ir::{Field, Item, ItemId, Items, Shape, Struct, Ty, Union, Variant};
 use super::validate::{Access, Checks, Segment};
+use crate::bind::ir::{Field, Item, ItemId, Items, Shape, Struct, Ty, Union, Variant};
 
 pub struct Emitter<'a> {
     pub items: &'a Items,
@@ -122,7 +122,7 @@ impl Emitter<'_> {
                 pub additional_properties: #ty,
             }
         });
-        let own = super::reading::conjuncts(self.checks.types, item.schema);
+        let own = crate::bind::reading::conjuncts(self.checks.types, item.schema);
         let mut checks = self
             .checks
             .whole(&own, &Access::bound(quote!(self)), &[], 0, None);

@@ -1,27 +1,24 @@
-//! The Rust backend: model to one Rust source file holding a type per
-//! contract major version, their checks, their `Contract` impls and the
-//! typed dispatch table. It reads only the model; callers decide where the
-//! text goes (a file, `OUT_DIR`, or a proc-macro expansion).
+//! The Rust backend: the binding model to one Rust source file holding a
+//! type per contract major version, their checks, their `Contract` impls
+//! and the typed dispatch table. It reads only the [`Binding`]; callers
+//! decide where the text goes (a file, `OUT_DIR`, or a proc-macro expansion).
 
 mod contract;
 mod dispatch;
 mod dynamic;
-pub(crate) mod emit;
-pub(crate) mod ir;
-pub(crate) mod lower;
-pub(crate) mod names;
-mod reading;
-mod recursion;
-mod text;
+mod emit;
 mod upcast;
 mod validate;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::Model;
+use crate::bind::ir::{Items, Ty};
+use crate::bind::Binding;
 use emit::Emitter;
 use validate::Checks;
+
+pub use emit::ident;
 
 /// How the generated code names the runtime crate, and how it may be used
 /// from other crates.
@@ -46,12 +43,9 @@ impl Default for Options {
 }
 
 /// The generated code as tokens (what the proc-macro expands to).
-pub fn tokens(model: &Model, options: &Options) -> TokenStream {
-    let rt: TokenStream = options
-        .runtime
-        .parse()
-        .unwrap_or_else(|_| quote!(::evc_runtime));
-    let lowered = lower::lower(model);
+pub fn tokens(binding: &Binding, options: &Options) -> TokenStream {
+    let rt = runtime_path(options);
+    let (model, lowered) = (binding.model, &binding.lowered);
     let named = lowered
         .items
         .iter()
@@ -66,10 +60,10 @@ pub fn tokens(model: &Model, options: &Options) -> TokenStream {
             named,
         },
     };
-    let contracts = contract::impls(model, &lowered, &emitter);
+    let contracts = contract::impls(model, lowered, &emitter);
     let items = lowered.items.iter().map(|(id, _)| emitter.item(id));
-    let upcasts = upcast::impls(model, &lowered, &emitter);
-    let dispatch = dispatch::table(model, &lowered, &rt);
+    let upcasts = upcast::impls(model, lowered, &emitter);
+    let dispatch = dispatch::table(model, lowered, &rt);
     quote! {
         #contracts
         #(#items)*
@@ -79,8 +73,22 @@ pub fn tokens(model: &Model, options: &Options) -> TokenStream {
 }
 
 /// The generated code as a formatted source file.
-pub fn generate(model: &Model, options: &Options) -> String {
-    format_file(tokens(model, options))
+pub fn generate(binding: &Binding, options: &Options) -> String {
+    format_file(tokens(binding, options))
+}
+
+/// The Rust type of a value of the binding as the generated code writes
+/// it; named items are written `#module Name` (`module` empty, or a path
+/// such as `contracts::`).
+pub fn type_tokens(ty: &Ty, items: &Items, options: &Options, module: &TokenStream) -> TokenStream {
+    emit::type_tokens(ty, items, &runtime_path(options), module)
+}
+
+fn runtime_path(options: &Options) -> TokenStream {
+    options
+        .runtime
+        .parse()
+        .unwrap_or_else(|_| quote!(::evc_runtime))
 }
 
 /// Generated tokens as a formatted file with the do-not-edit header.

@@ -6,8 +6,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::{Number, Value as Json};
 
-use super::ir::Ty;
-use super::reading::conjuncts;
+use crate::bind::ir::Ty;
+use crate::bind::reading::conjuncts;
 use crate::model::{Additional, Format, Schema, SchemaId, TypeSpace};
 
 /// A step of the pointer from the checked item to a value.

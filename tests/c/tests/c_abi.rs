@@ -39,7 +39,7 @@ fn a_custom_upcast_cannot_be_bound_and_says_so() {
     let options = evc::c::Options {
         prefix: "upcasts".into(),
     };
-    let error = evc::c::generate(&lint.model, &options).expect_err("refused");
+    let error = evc::generate_c(&evc::bind::bind(&lint.model), &options).expect_err("refused");
     assert!(
         error
             .to_string()

@@ -10,8 +10,8 @@ use quote::quote;
 use serde_json::Value as Json;
 
 use super::super::emit::{default_fn_name, ident, Emitter};
-use super::super::ir::{ItemId, Items, Shape, Ty};
 use super::symbolic::{Sym, Unsupported};
+use crate::bind::ir::{ItemId, Items, Shape, Ty};
 
 pub struct Constructor<'a> {
     pub items: &'a Items,

@@ -15,8 +15,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::emit::{ident, Emitter};
-use super::ir::{Shape, Ty};
-use super::lower::Lowered;
+use crate::bind::ir::{Shape, Ty};
+use crate::bind::Lowered;
 use crate::model::{JsonType, Model, UpcastStep};
 use construct::Constructor;
 use symbolic::{old_root, pointer, segments, Reshaper, Sym};
@@ -100,7 +100,7 @@ pub fn impls(model: &Model, lowered: &Lowered, emitter: &Emitter) -> TokenStream
     out
 }
 
-fn version_text(model: &Model, root: &super::lower::Root) -> String {
+fn version_text(model: &Model, root: &crate::bind::Root) -> String {
     model.contracts[root.contract].versions[root.version]
         .version
         .as_ref()
@@ -113,8 +113,8 @@ fn version_text(model: &Model, root: &super::lower::Root) -> String {
 fn typed(
     lowered: &Lowered,
     emitter: &Emitter,
-    from: super::ir::ItemId,
-    to: super::ir::ItemId,
+    from: crate::bind::ir::ItemId,
+    to: crate::bind::ir::ItemId,
     steps: &[UpcastStep],
 ) -> Option<TokenStream> {
     let rt = emitter.checks.rt;

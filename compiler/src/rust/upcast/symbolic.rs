@@ -8,7 +8,7 @@ use quote::quote;
 use serde_json::Value as Json;
 
 use super::super::emit::ident;
-use super::super::ir::{Items, Shape, Ty};
+use crate::bind::ir::{Items, Shape, Ty};
 use crate::model::{JsonType, UpcastStep};
 
 /// A step list the typed conversion cannot follow (a path through an

@@ -1,6 +1,6 @@
-//! The Rust view of the payload types: which schemas become named items
-//! (structs, enums, unions, newtypes), and the Rust type of every value.
-//! Built once by [`super::lower`]; emission and checks both read it.
+//! The payload types as the backends see them: which schemas become named
+//! items (structs, enums, unions, newtypes), and the type of every value.
+//! Built once by [`super::lower`]; every backend reads it.
 
 use serde_json::Value as Json;
 
@@ -10,7 +10,8 @@ use crate::model::SchemaId;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ItemId(pub usize);
 
-/// The Rust type of a value.
+/// The type of a value, in the terms of Rust's (the widest integer a
+/// schema allows, `Option` for what may be absent).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ty {
     Bool,
@@ -38,7 +39,7 @@ impl Ty {
     }
 }
 
-/// A generated item: one Rust type declaration.
+/// A generated item: one type declaration.
 #[derive(Debug, Clone)]
 pub struct Item {
     pub name: String,

@@ -1,5 +1,5 @@
 //! What a schema says once its `$ref` and `allOf` conjuncts are read
-//! together: the facts the lowering decides Rust types from.
+//! together: the facts the lowering decides types from.
 
 use std::collections::BTreeSet;
 

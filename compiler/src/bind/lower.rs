@@ -1,4 +1,4 @@
-//! Model to Rust items: decides the Rust type of every schema and names the
+//! Model to items: decides the type of every schema and names the
 //! ones that become declarations. Names come from where a schema is written
 //! (a contract version, a `$defs` entry, a property path), never from a
 //! counter, so adding a contract does not rename another's types.
