@@ -166,7 +166,7 @@ impl Replay<'_> {
                 return Ok(report);
             };
             after = last.global_position;
-            let outcome = handle_rows(&rows, dispatch, self.policy);
+            let outcome = handle_rows(&rows, dispatch, self.policy, self.dry_run);
             report.handled += outcome.handled;
             report.unhandled += outcome.unhandled;
             report.last_position = outcome.last_position.or(report.last_position);
@@ -260,10 +260,16 @@ pub(crate) fn handle_rows(
     rows: &[StoredRow],
     dispatch: &mut dyn Dispatch,
     policy: BadRowPolicy,
+    dry_run: bool,
 ) -> Outcome {
     let mut outcome = Outcome::default();
     for row in rows {
-        match dispatch.dispatch(&row.envelope) {
+        let result = if dry_run {
+            dispatch.dispatch(&marked_dry_run(&row.envelope))
+        } else {
+            dispatch.dispatch(&row.envelope)
+        };
+        match result {
             Ok(emitted) => {
                 outcome.handled += 1;
                 outcome
@@ -308,6 +314,24 @@ pub(crate) fn handle_rows(
         outcome.last_position = Some(row.global_position);
     }
     outcome
+}
+
+/// The row's envelope with the CloudEvents extension `dryrun: true`, so
+/// handlers see [`evc_runtime::Context::dry_run`] in a dry-run replay as they
+/// would for a dry-run command. Bytes that are not a JSON object go through
+/// unchanged, to fail in dispatch as they would otherwise; a bad row keeps
+/// its stored bytes either way.
+fn marked_dry_run(envelope: &[u8]) -> Vec<u8> {
+    match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(envelope) {
+        Ok(mut object) => {
+            object.insert(
+                evc_runtime::dispatch::DRY_RUN_EXTENSION.to_owned(),
+                serde_json::Value::Bool(true),
+            );
+            serde_json::to_vec(&object).unwrap_or_else(|_| envelope.to_vec())
+        }
+        Err(_) => envelope.to_vec(),
+    }
 }
 
 /// Writes a page's dead letters and emitted messages.

@@ -102,7 +102,7 @@ impl CatchUp {
             if rows.is_empty() {
                 return Ok(handled);
             }
-            let outcome = handle_rows(&rows, dispatch, self.policy);
+            let outcome = handle_rows(&rows, dispatch, self.policy, false);
             handled += outcome.handled;
             if let Some(last) = outcome.last_position {
                 let mut tx = self.store.pool.begin().await?;

@@ -143,16 +143,21 @@ fn create_order(n: u32) -> Envelope {
     publisher().envelope(&command).expect("stamped")
 }
 
-fn ordering_bus() -> Bus {
+/// A bus whose handler emits one `OrderCreated` per `CreateOrder`, and
+/// records whether each call was told it runs dry.
+fn ordering_bus() -> (Bus, Arc<Mutex<Vec<bool>>>) {
+    let dry_runs = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&dry_runs);
     let mut bus = Bus::new(publisher());
-    bus.handle::<CreateOrder>(|command, ctx| {
+    bus.handle::<CreateOrder>(move |command, ctx| {
+        seen.lock().unwrap().push(ctx.dry_run());
         let mut event = support::order_created(0);
         event.order_id = command.order_id.clone();
         ctx.emit::<OrderCreated>(event)?;
         Ok(())
     })
     .expect("one handler");
-    bus
+    (bus, dry_runs)
 }
 
 #[tokio::test]
@@ -164,13 +169,16 @@ async fn a_dry_run_collects_what_handlers_emit_and_writes_nothing() {
             .await
             .expect("appended");
         let outbox = store.outbox("/tests/store");
+        let (mut bus, dry_runs) = ordering_bus();
         let report = store
             .replay()
             .dry_run(true)
             .emit_into(outbox.clone())
-            .run(&mut ordering_bus())
+            .run(&mut bus)
             .await
             .expect("replayed");
+        assert_eq!(*dry_runs.lock().unwrap(), [true, true, true]);
+        dry_runs.lock().unwrap().clear();
         assert_eq!(report.handled, 3);
         assert_eq!(report.emitted.len(), 3);
         assert_eq!(
@@ -182,9 +190,10 @@ async fn a_dry_run_collects_what_handlers_emit_and_writes_nothing() {
         let report = store
             .replay()
             .emit_into(outbox)
-            .run(&mut ordering_bus())
+            .run(&mut bus)
             .await
             .expect("replayed");
+        assert_eq!(*dry_runs.lock().unwrap(), [false, false, false]);
         assert_eq!(report.emitted.len(), 3);
         assert_eq!(store.outbox_pending().await.expect("count"), 3);
     })
@@ -288,6 +297,9 @@ async fn bad_rows_go_to_the_dead_letters_with_their_bytes() {
             .await
             .expect("replayed");
         assert_eq!(report.dead_lettered.len(), 3);
+        for d in &report.dead_lettered {
+            assert_eq!(d.envelope, stored[d.global_position as usize - 1], "stored bytes");
+        }
         assert!(store.dead_letters().await.expect("read").is_empty());
         seen.lock().unwrap().clear();
 
