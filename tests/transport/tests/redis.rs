@@ -94,6 +94,20 @@ async fn dedup_claims_once_until_released_and_remembers_completion() {
     dedup.clear().await.unwrap();
 }
 
+#[tokio::test]
+async fn dedup_tells_completed_keys_in_one_lookup() {
+    let Some(dedup) = dedup().await else {
+        return;
+    };
+    let long = Duration::from_secs(60);
+    dedup.complete("m\u{1f}#1", long).await.unwrap();
+    dedup.claim("m\u{1f}billing", long).await.unwrap();
+    let keys = ["m\u{1f}#1", "m\u{1f}billing", "m\u{1f}mailer"].map(str::to_owned);
+    assert_eq!(dedup.completed(&keys).await.unwrap(), [true, false, false]);
+    assert!(dedup.completed(&[]).await.unwrap().is_empty());
+    dedup.clear().await.unwrap();
+}
+
 fn order_created(id: &str) -> Vec<u8> {
     serde_json::to_vec(&json!({
         "specversion": "1.0", "id": id, "source": "/tests/producer",
