@@ -17,15 +17,17 @@
 //!   message that caused them is acknowledged.
 //! - Deliveries run on `concurrency` lanes; with `Ordering::PartitionKey`
 //!   messages of one CloudEvents `partitionkey` share a lane, in order.
-//! - Shutdown stops taking messages, lets every lane finish what it holds
-//!   (handlers, publishes, acknowledgements), then returns: a message is
-//!   either settled or handed back, never lost.
+//! - Shutdown stops taking messages, hands back at once what was fetched
+//!   and not started (the broker client's read-ahead, a lane's queue), lets
+//!   every lane finish the message it runs (handlers, publishes,
+//!   acknowledgements), then returns: a message is either settled or
+//!   handed back, never lost.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashSet;
 use std::future::Future;
 use std::hash::{Hash, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -248,15 +250,22 @@ where
         });
         let mut senders = Vec::with_capacity(lanes);
         let mut tasks = tokio::task::JoinSet::new();
+        // Set on shutdown: what a lane holds and has not started goes back.
+        let leaving = Arc::new(AtomicBool::new(false));
         // One lane runs in this task: no hand-over between tasks per message.
         let inline = lanes == 1;
         for _ in 0..lanes.saturating_sub(usize::from(inline)) {
             let (sender, mut receiver) = mpsc::channel::<(Arc<str>, Delivery)>(1);
             senders.push(sender);
             let worker = worker.clone();
+            let leaving = leaving.clone();
             tasks.spawn(async move {
                 while let Some((group, delivery)) = receiver.recv().await {
-                    worker.handle(&group, delivery).await;
+                    if leaving.load(AtomicOrdering::Acquire) {
+                        worker.hand_back(&group, delivery).await;
+                    } else {
+                        worker.handle(&group, delivery).await;
+                    }
                 }
             });
         }
@@ -294,8 +303,10 @@ where
                 None => break Ok(()),
             }
         };
-        // Leave the group first, so nothing new arrives; then let every
-        // lane finish what it holds.
+        // Leave the group first, so nothing new arrives and what the
+        // broker client fetched ahead goes back; then let every lane finish
+        // the message it runs and hand back the one it holds.
+        leaving.store(true, AtomicOrdering::Release);
         drop(deliveries);
         drop(senders);
         while tasks.join_next().await.is_some() {}
@@ -376,6 +387,15 @@ where
         in_flight.increment(1.0);
         self.settle(group, delivery).instrument(span).await;
         in_flight.decrement(1.0);
+    }
+
+    /// Returns a delivery not started to the group, for another member.
+    async fn hand_back(&self, group: &str, delivery: Delivery) {
+        self.report
+            .count(&self.report.returned, "evc_transport_returned_total", group);
+        if let Err(error) = delivery.nack().await {
+            tracing::warn!(%error, "handing a message back failed; the broker redelivers it later");
+        }
     }
 
     async fn settle(&self, group: &str, delivery: Delivery) {

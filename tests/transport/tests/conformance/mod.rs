@@ -35,6 +35,12 @@ pub trait Fixture: Send + Sync + 'static {
     async fn close(&self, broker: Self::Broker);
     /// The binary content mode exists for this protocol.
     fn binary_mode(&self) -> bool;
+    /// Like `open`, with the broker's own redelivery of an unsettled
+    /// message (acknowledgement deadline, idle claim) pushed beyond
+    /// `PATIENCE`: a message that comes back in time was handed back.
+    async fn open_patient(&self) -> Option<Self::Broker> {
+        self.open().await
+    }
 }
 
 /// Reports an unreachable broker: a failure under `EVC_REQUIRE_BROKERS=1`.
@@ -329,6 +335,38 @@ pub async fn pubsub_concurrent_close<F: Fixture>(fixture: F) {
     let delivery = take(&mut next, 1).await.remove(0);
     assert_eq!(number(&delivery), 1);
     delivery.ack().await.unwrap();
+    drop(next);
+    fixture.close(broker).await;
+}
+
+pub async fn pubsub_member_leaving_hands_back_at_once<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open_patient().await else {
+        return;
+    };
+    let topic = unique("topic");
+    let subscription = Subscription::new(unique("group"), [&topic]).prefetch(10);
+    broker.declare(&subscription).await.expect("declared");
+    for i in 0..10 {
+        broker
+            .publish(&topic, numbered(i))
+            .await
+            .expect("published");
+    }
+    let mut leaving = broker.subscribe(&subscription).await.expect("subscribed");
+    // One is taken and settled; the others it fetched are not started.
+    let first = take(&mut leaving, 1).await.remove(0);
+    let first_number = number(&first);
+    first.ack().await.expect("acked");
+    drop(leaving);
+    // Only a hand-back brings them before the broker's own redelivery.
+    let mut next = broker.subscribe(&subscription).await.expect("subscribed");
+    let mut seen = vec![first_number];
+    for delivery in take(&mut next, 9).await {
+        seen.push(number(&delivery));
+        delivery.ack().await.expect("acked");
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, (0..10).collect::<Vec<_>>());
     drop(next);
     fixture.close(broker).await;
 }
@@ -1124,6 +1162,7 @@ macro_rules! conformance {
             pubsub_continue_after_subscriber_closes,
             pubsub_new_group_receives_old_messages,
             pubsub_concurrent_close,
+            pubsub_member_leaving_hands_back_at_once,
             evc_typed_round_trip,
             evc_old_version_reaches_the_current_handler_upcast,
             evc_dead_letters_keep_bytes_and_reason,
