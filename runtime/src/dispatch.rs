@@ -145,9 +145,29 @@ impl<'a> Context<'a> {
 type EventFn<T> = Box<dyn FnMut(&T, &mut Context<'_>) -> Result<(), HandlerError> + Send>;
 type CommandFn<T> = Box<dyn FnMut(T, &mut Context<'_>) -> Result<(), HandlerError> + Send>;
 
+/// The name of a subscriber added without one: its 1-based place among the
+/// subscribers of its event (`#1`, `#2`, …). Stable while the subscribers
+/// are registered in the same order; a name given with
+/// [`Subscribers::add_named`] survives reordering.
+pub fn default_subscriber_name(position: usize) -> String {
+    format!("#{position}")
+}
+
+/// The name [`Dispatch::dispatch_each`] gives a command's one handler.
+pub const COMMAND_HANDLER_NAME: &str = "handler";
+
+/// One subscriber's run in [`Dispatch::dispatch_each`]: what it emitted, or
+/// why it failed.
+#[derive(Debug)]
+pub struct SubscriberRun {
+    /// The subscriber's stable name (see [`Dispatch::subscribers`]).
+    pub name: String,
+    pub result: Result<Vec<Envelope>, DispatchError>,
+}
+
 /// The handlers of one event: zero or more, run in registration order.
 pub struct Subscribers<T> {
-    handlers: Vec<EventFn<T>>,
+    handlers: Vec<(String, EventFn<T>)>,
 }
 
 impl<T> Default for Subscribers<T> {
@@ -159,11 +179,43 @@ impl<T> Default for Subscribers<T> {
 }
 
 impl<T: Contract> Subscribers<T> {
+    /// Adds a subscriber named after its place ([`default_subscriber_name`]).
     pub fn add(
         &mut self,
         handler: impl FnMut(&T, &mut Context<'_>) -> Result<(), HandlerError> + Send + 'static,
     ) {
-        self.handlers.push(Box::new(handler));
+        let name = default_subscriber_name(self.handlers.len() + 1);
+        self.handlers.push((name, Box::new(handler)));
+    }
+
+    /// Adds a subscriber under a name of its own, which a transport records
+    /// its completions under. Refused when empty, when it starts with `#`
+    /// (the default names' mark) or when another subscriber of this event
+    /// has it.
+    pub fn add_named(
+        &mut self,
+        name: impl Into<String>,
+        handler: impl FnMut(&T, &mut Context<'_>) -> Result<(), HandlerError> + Send + 'static,
+    ) -> Result<(), SubscriberNameError> {
+        let name = name.into();
+        let problem = if name.is_empty() {
+            Some(NameProblem::Empty)
+        } else if name.starts_with('#') {
+            Some(NameProblem::Reserved)
+        } else if self.handlers.iter().any(|(taken, _)| *taken == name) {
+            Some(NameProblem::Taken)
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(SubscriberNameError {
+                type_: T::WIRE_TYPE,
+                name,
+                problem,
+            });
+        }
+        self.handlers.push((name, Box::new(handler)));
+        Ok(())
     }
 
     pub fn len(&self) -> usize {
@@ -174,6 +226,11 @@ impl<T: Contract> Subscribers<T> {
         self.handlers.is_empty()
     }
 
+    /// The subscribers' names, in the order they run.
+    pub fn names(&self) -> Vec<String> {
+        self.handlers.iter().map(|(name, _)| name.clone()).collect()
+    }
+
     /// Runs every subscriber; the first failure stops the rest, so a
     /// retried message is not seen twice by the ones that did not run.
     pub fn run(
@@ -182,20 +239,88 @@ impl<T: Contract> Subscribers<T> {
         event: &T,
         ctx: &mut Context<'_>,
     ) -> Result<(), DispatchError> {
-        for handler in &mut self.handlers {
-            handler(event, ctx).map_err(|source| {
-                DispatchError::new(
-                    bytes,
-                    Reason::HandlerFailed {
-                        type_: T::WIRE_TYPE.to_owned(),
-                        source,
-                    },
-                )
-            })?;
+        for (_, handler) in &mut self.handlers {
+            handler(event, ctx).map_err(|source| handler_failed::<T>(bytes, source))?;
         }
         Ok(())
     }
+
+    /// Runs each subscriber that is not `done`, on its own: a failure does
+    /// not stop the others, and each keeps what it emitted.
+    pub fn run_each(
+        &mut self,
+        bytes: &[u8],
+        event: &T,
+        incoming: &EnvelopeRef<'_>,
+        publisher: &Publisher,
+        done: &dyn Fn(&str) -> bool,
+    ) -> Vec<SubscriberRun> {
+        let mut runs = Vec::with_capacity(self.handlers.len());
+        for (name, handler) in &mut self.handlers {
+            if done(name) {
+                continue;
+            }
+            let mut outgoing = Vec::new();
+            let mut ctx = Context::new(incoming, publisher, &mut outgoing);
+            let result = handler(event, &mut ctx)
+                .map(|()| outgoing)
+                .map_err(|source| handler_failed::<T>(bytes, source));
+            runs.push(SubscriberRun {
+                name: name.clone(),
+                result,
+            });
+        }
+        runs
+    }
 }
+
+fn handler_failed<T: Contract>(bytes: &[u8], source: HandlerError) -> DispatchError {
+    DispatchError::new(
+        bytes,
+        Reason::HandlerFailed {
+            type_: T::WIRE_TYPE.to_owned(),
+            source,
+        },
+    )
+}
+
+/// Why a subscriber name was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameProblem {
+    Empty,
+    /// Starts with `#`, which marks the default names.
+    Reserved,
+    /// Another subscriber of the event has it.
+    Taken,
+}
+
+/// A subscriber name [`Subscribers::add_named`] refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriberNameError {
+    pub type_: &'static str,
+    pub name: String,
+    pub problem: NameProblem,
+}
+
+impl std::fmt::Display for SubscriberNameError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (name, type_) = (&self.name, self.type_);
+        match self.problem {
+            NameProblem::Empty => write!(f, "a subscriber of `{type_}` has an empty name"),
+            NameProblem::Reserved => write!(
+                f,
+                "the subscriber name `{name}` of `{type_}` starts with `#`, \
+                 which marks the names given by position"
+            ),
+            NameProblem::Taken => write!(
+                f,
+                "the event `{type_}` already has a subscriber named `{name}`"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SubscriberNameError {}
 
 /// The one handler of a command.
 pub struct CommandSlot<T> {
@@ -250,6 +375,26 @@ impl<T: Contract> CommandSlot<T> {
                 },
             )
         })
+    }
+}
+
+impl<T: Contract> CommandSlot<T> {
+    /// [`run`](Self::run) as the one subscriber of [`Dispatch::dispatch_each`],
+    /// named [`COMMAND_HANDLER_NAME`].
+    pub fn run_each(
+        &mut self,
+        bytes: &[u8],
+        command: T,
+        incoming: &EnvelopeRef<'_>,
+        publisher: &Publisher,
+    ) -> Vec<SubscriberRun> {
+        let mut outgoing = Vec::new();
+        let mut ctx = Context::new(incoming, publisher, &mut outgoing);
+        let result = self.run(bytes, command, &mut ctx).map(|()| outgoing);
+        vec![SubscriberRun {
+            name: COMMAND_HANDLER_NAME.to_owned(),
+            result,
+        }]
     }
 }
 
@@ -427,6 +572,40 @@ pub trait Dispatch: Send {
     /// `UnsupportedVersion` without a chain), so a consumer receives what
     /// old producers still send.
     fn handled_types(&self) -> Vec<(&'static str, crate::Kind)>;
+
+    /// The names of the subscribers a message of `wire_type` runs (any
+    /// major), in order: what [`dispatch_each`](Self::dispatch_each) reports
+    /// its runs under. Empty for a type this table does not route; a
+    /// command's one handler is [`COMMAND_HANDLER_NAME`].
+    fn subscribers(&self, wire_type: &str) -> Vec<String> {
+        let _ = wire_type;
+        Vec::new()
+    }
+
+    /// Decodes a message like [`dispatch`](Self::dispatch), then runs each
+    /// of its subscribers whose name is not `done`, each on its own: one's
+    /// failure neither stops the others nor drops what they emitted. The
+    /// outer error is a message that did not decode (nothing ran).
+    ///
+    /// The default runs the whole table as one unnamed subscriber.
+    fn dispatch_each(
+        &mut self,
+        bytes: &[u8],
+        done: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<SubscriberRun>, DispatchError> {
+        if done("") {
+            return Ok(Vec::new());
+        }
+        let result = match self.dispatch(bytes) {
+            Ok(emitted) => Ok(emitted),
+            Err(error) if matches!(error.reason(), Reason::HandlerFailed { .. }) => Err(error),
+            Err(error) => return Err(error),
+        };
+        Ok(vec![SubscriberRun {
+            name: String::new(),
+            result,
+        }])
+    }
 }
 
 /// The CloudEvents extension a dry run is asked for with.

@@ -19,7 +19,8 @@ pub mod upcast;
 
 pub use contract::{Contract, Kind, PayloadError, Validate, Violation};
 pub use dispatch::{
-    CommandRoute, CommandSlot, Context, Dispatch, EventRoute, HandlerError, Publisher, Subscribers,
+    CommandRoute, CommandSlot, Context, Dispatch, EventRoute, HandlerError, NameProblem, Publisher,
+    SubscriberNameError, SubscriberRun, Subscribers,
 };
 pub use envelope::{Envelope, EnvelopeError, EnvelopeRef, Router, SPEC_VERSION};
 pub use error::{DispatchError, Reason, RegistrationError, Rejection};

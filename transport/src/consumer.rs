@@ -10,18 +10,24 @@
 //!   lettered. Every other failure (not a CloudEvent, unknown type,
 //!   unsupported major, invalid payload, failed upcast, no handler) is in
 //!   the message or the build, so it is dead-lettered at once.
+//! - An event's subscribers run one by one; each one's success counts on
+//!   its own: what it emitted is published at once and a retry runs only
+//!   the subscribers not done (kept across deliveries with a dedup store).
 //! - Messages emitted by the handlers are published, durably, before the
 //!   message that caused them is acknowledged.
 //! - Deliveries run on `concurrency` lanes; with `Ordering::PartitionKey`
 //!   messages of one CloudEvents `partitionkey` share a lane, in order.
-//! - Shutdown stops taking messages, lets every lane finish what it holds
-//!   (handlers, publishes, acknowledgements), then returns: a message is
-//!   either settled or handed back, never lost.
+//! - Shutdown stops taking messages, hands back at once what was fetched
+//!   and not started (the broker client's read-ahead, a lane's queue), lets
+//!   every lane finish the message it runs (handlers, publishes,
+//!   acknowledgements), then returns: a message is either settled or
+//!   handed back, never lost.
 
 use std::collections::hash_map::DefaultHasher;
+use std::collections::HashSet;
 use std::future::Future;
 use std::hash::{Hash, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -34,7 +40,7 @@ use tracing::Instrument;
 
 use crate::broker::{Delivery, Publisher, Subscriber, Subscription, TransportError};
 use crate::dead_letter::{self, Cause};
-use crate::dedup::{Claim, Dedup};
+use crate::dedup::{subscriber_key, Claim, Dedup};
 use crate::producer::Producer;
 use crate::request::{Reply, REPLY_TO};
 use crate::wire::{self, ContentMode};
@@ -244,15 +250,22 @@ where
         });
         let mut senders = Vec::with_capacity(lanes);
         let mut tasks = tokio::task::JoinSet::new();
+        // Set on shutdown: what a lane holds and has not started goes back.
+        let leaving = Arc::new(AtomicBool::new(false));
         // One lane runs in this task: no hand-over between tasks per message.
         let inline = lanes == 1;
         for _ in 0..lanes.saturating_sub(usize::from(inline)) {
             let (sender, mut receiver) = mpsc::channel::<(Arc<str>, Delivery)>(1);
             senders.push(sender);
             let worker = worker.clone();
+            let leaving = leaving.clone();
             tasks.spawn(async move {
                 while let Some((group, delivery)) = receiver.recv().await {
-                    worker.handle(&group, delivery).await;
+                    if leaving.load(AtomicOrdering::Acquire) {
+                        worker.hand_back(&group, delivery).await;
+                    } else {
+                        worker.handle(&group, delivery).await;
+                    }
                 }
             });
         }
@@ -290,8 +303,10 @@ where
                 None => break Ok(()),
             }
         };
-        // Leave the group first, so nothing new arrives; then let every
-        // lane finish what it holds.
+        // Leave the group first, so nothing new arrives and what the
+        // broker client fetched ahead goes back; then let every lane finish
+        // the message it runs and hand back the one it holds.
+        leaving.store(true, AtomicOrdering::Release);
         drop(deliveries);
         drop(senders);
         while tasks.join_next().await.is_some() {}
@@ -374,6 +389,15 @@ where
         in_flight.decrement(1.0);
     }
 
+    /// Returns a delivery not started to the group, for another member.
+    async fn hand_back(&self, group: &str, delivery: Delivery) {
+        self.report
+            .count(&self.report.returned, "evc_transport_returned_total", group);
+        if let Err(error) = delivery.nack().await {
+            tracing::warn!(%error, "handing a message back failed; the broker redelivers it later");
+        }
+    }
+
     async fn settle(&self, group: &str, delivery: Delivery) {
         let structured = wire::structured(&delivery.message, self.broker.binding());
         let outcome = match &structured {
@@ -381,6 +405,7 @@ where
                 reason: "not_a_cloudevent",
                 message: error.to_string(),
                 attempts: 0,
+                subscribers: Vec::new(),
             }),
             Ok(bytes) => self.run(group, bytes).await,
         };
@@ -450,7 +475,7 @@ where
         // dispatch reads it again in its one pass.
         let span = tracing::Span::current();
         let wanted = self.options.dedup.is_some() || !span.is_disabled();
-        let key = wanted
+        let read = wanted
             .then(|| EnvelopeRef::parse(bytes).ok())
             .flatten()
             .map(|envelope| {
@@ -458,10 +483,13 @@ where
                 if let Some(trace) = &envelope.traceparent {
                     span.record("traceparent", trace.as_ref());
                 }
-                format!("{group}\u{1f}{}\u{1f}{}", envelope.source, envelope.id)
+                (
+                    format!("{group}\u{1f}{}\u{1f}{}", envelope.source, envelope.id),
+                    envelope.ty.into_owned(),
+                )
             });
-        let dedup = self.options.dedup.as_ref().zip(key.as_ref());
-        if let Some((dedup, key)) = dedup {
+        let dedup = self.options.dedup.as_ref().zip(read.as_ref());
+        if let Some((dedup, (key, _))) = dedup {
             match dedup.claim(key, self.options.claim_timeout).await {
                 Ok(Claim::First) => {}
                 Ok(Claim::Done) => {
@@ -481,8 +509,18 @@ where
                 }
             }
         }
-        let outcome = self.dispatch_with_retries(group, bytes).await;
-        if let Some((dedup, key)) = dedup {
+        let outcome = match dedup {
+            Some((dedup, (key, ty))) => {
+                let store = SubscriberStore {
+                    dedup: dedup.as_ref(),
+                    key,
+                };
+                self.dispatch_with_retries(group, bytes, Some((store, ty.as_str())))
+                    .await
+            }
+            None => self.dispatch_with_retries(group, bytes, None).await,
+        };
+        if let Some((dedup, (key, _))) = dedup {
             let stored = match outcome {
                 Outcome::Handled { .. } | Outcome::Rejected(_) => {
                     dedup.complete(key, self.options.dedup_window).await
@@ -496,60 +534,175 @@ where
         outcome
     }
 
-    async fn dispatch_with_retries(&self, group: &str, bytes: &[u8]) -> Outcome {
+    /// Runs the subscribers one by one: the emitted messages of each that
+    /// succeeds are published and its success recorded before any retry,
+    /// and a retry runs only the subscribers not done. With a dedup store
+    /// and several subscribers the record outlives the delivery, so a
+    /// redelivery or a re-driven dead letter skips them too.
+    async fn dispatch_with_retries(
+        &self,
+        group: &str,
+        bytes: &[u8],
+        store: Option<(SubscriberStore<'_>, &str)>,
+    ) -> Outcome {
         let retry = self.options.retry;
-        let mut attempt = 1;
-        loop {
-            let result = lock(&self.bus).dispatch(bytes);
-            match result {
-                Ok(emitted) => {
-                    let dry_run = !emitted.is_empty()
-                        && EnvelopeRef::parse(bytes).is_ok_and(|envelope| is_dry_run(&envelope));
-                    if dry_run {
-                        // Decided, not done: the sender gets what would go out.
-                        let emitted = emitted
-                            .iter()
-                            .filter_map(|envelope| serde_json::from_slice(&envelope.to_vec()).ok())
-                            .collect();
-                        return Outcome::Handled { emitted };
-                    }
-                    for envelope in &emitted {
-                        if let Err(error) = self.producer.publish_envelope(envelope).await {
-                            // Handled, but its consequences are not out:
-                            // run it again rather than lose them.
-                            tracing::warn!(%error, "an emitted message was not accepted");
+        let mut done: HashSet<String> = HashSet::new();
+        let store = match store {
+            Some((store, ty)) => {
+                let names = lock(&self.bus).subscribers(ty);
+                // One subscriber is done when its message is: the message's
+                // own record says so, with no extra lookup.
+                if names.len() > 1 {
+                    match store.completed(names).await {
+                        Ok(completed) => done.extend(completed),
+                        Err(error) => {
+                            tracing::warn!(%error, "the dedup store failed; the message goes back");
                             return Outcome::Returned;
                         }
-                        self.report.count(
-                            &self.report.emitted,
-                            "evc_transport_emitted_total",
-                            group,
-                        );
+                    }
+                    Some(store)
+                } else {
+                    None
+                }
+            }
+            None => None,
+        };
+        let mut dry_run: Option<bool> = None;
+        let mut dry_emitted = Vec::new();
+        let mut attempt = 1;
+        loop {
+            let result = {
+                let skip = |name: &str| done.contains(name);
+                lock(&self.bus).dispatch_each(bytes, &skip)
+            };
+            let runs = match result {
+                Ok(runs) => runs,
+                Err(error) => return failed(&error, attempt, Vec::new()),
+            };
+            let mut failures = Vec::new();
+            for run in runs {
+                let emitted = match run.result {
+                    Ok(emitted) => emitted,
+                    Err(error) => {
+                        if let Some(rejection) = error.rejection() {
+                            return Outcome::Rejected(rejection.clone());
+                        }
+                        failures.push((run.name, error));
+                        continue;
+                    }
+                };
+                let dry = !emitted.is_empty()
+                    && *dry_run.get_or_insert_with(|| {
+                        EnvelopeRef::parse(bytes).is_ok_and(|envelope| is_dry_run(&envelope))
+                    });
+                if dry {
+                    // Decided, not done: the sender gets what would go out,
+                    // and nothing is recorded.
+                    dry_emitted.extend(
+                        emitted
+                            .iter()
+                            .filter_map(|envelope| serde_json::from_slice(&envelope.to_vec()).ok()),
+                    );
+                    done.insert(run.name);
+                    continue;
+                }
+                for envelope in &emitted {
+                    if let Err(error) = self.producer.publish_envelope(envelope).await {
+                        // Succeeded, but its consequences are not out: run
+                        // it again rather than lose them.
+                        tracing::warn!(%error, "an emitted message was not accepted");
+                        return Outcome::Returned;
                     }
                     self.report
-                        .count(&self.report.handled, "evc_transport_handled_total", group);
-                    return Outcome::Handled {
-                        emitted: Vec::new(),
-                    };
+                        .count(&self.report.emitted, "evc_transport_emitted_total", group);
                 }
-                Err(error) if error.rejection().is_some() => {
-                    return Outcome::Rejected(
-                        error
-                            .rejection()
-                            .cloned()
-                            .unwrap_or_else(|| Rejection::new("rejected", error.to_string())),
-                    );
+                if let Some(store) = &store {
+                    if let Err(error) = store.complete(&run.name, self.options.dedup_window).await {
+                        // Only a later delivery would run it again.
+                        tracing::warn!(%error, subscriber = %run.name, "the dedup store failed to record a subscriber");
+                    }
                 }
-                Err(error) if error.reason().is_retryable() && attempt < retry.attempts.max(1) => {
-                    tracing::info!(%error, attempt, "handler failed; retrying");
-                    self.report
-                        .count(&self.report.retried, "evc_transport_retried_total", group);
-                    tokio::time::sleep(retry.backoff(attempt)).await;
-                    attempt += 1;
-                }
-                Err(error) => return Outcome::DeadLetter(cause(&error, attempt)),
+                done.insert(run.name);
             }
+            if failures.is_empty() {
+                self.report
+                    .count(&self.report.handled, "evc_transport_handled_total", group);
+                return Outcome::Handled {
+                    emitted: dry_emitted,
+                };
+            }
+            let retryable = failures.iter().all(|(_, e)| e.reason().is_retryable());
+            if retryable && attempt < retry.attempts.max(1) {
+                for (name, error) in &failures {
+                    tracing::info!(%error, subscriber = %name, attempt, "handler failed; retrying");
+                }
+                self.report
+                    .count(&self.report.retried, "evc_transport_retried_total", group);
+                tokio::time::sleep(retry.backoff(attempt)).await;
+                attempt += 1;
+                continue;
+            }
+            let names = failures
+                .iter()
+                .map(|(name, _)| name.clone())
+                .filter(|name| !name.is_empty())
+                .collect();
+            let first = failures
+                .iter()
+                .find(|(_, e)| !e.reason().is_retryable())
+                .unwrap_or(&failures[0]);
+            let mut cause = failed_cause(&first.1, attempt, names);
+            if failures.len() > 1 {
+                let messages: Vec<String> = failures
+                    .iter()
+                    .map(|(name, error)| format!("{name}: {error}"))
+                    .collect();
+                cause.message = messages.join("; ");
+            }
+            return Outcome::DeadLetter(cause);
         }
+    }
+}
+
+/// Where the subscribers of one message record their completions.
+struct SubscriberStore<'a> {
+    dedup: &'a dyn Dedup,
+    key: &'a str,
+}
+
+impl SubscriberStore<'_> {
+    /// The subscribers among `names` that are done.
+    async fn completed(&self, names: Vec<String>) -> Result<Vec<String>, TransportError> {
+        let keys: Vec<String> = names
+            .iter()
+            .map(|name| subscriber_key(self.key, name))
+            .collect();
+        let flags = self.dedup.completed(&keys).await?;
+        Ok(names
+            .into_iter()
+            .zip(flags)
+            .filter_map(|(name, done)| done.then_some(name))
+            .collect())
+    }
+
+    async fn complete(&self, name: &str, keep: Duration) -> Result<(), TransportError> {
+        self.dedup
+            .complete(&subscriber_key(self.key, name), keep)
+            .await
+    }
+}
+
+fn failed(error: &DispatchError, attempts: u32, subscribers: Vec<String>) -> Outcome {
+    match error.rejection() {
+        Some(rejection) => Outcome::Rejected(rejection.clone()),
+        None => Outcome::DeadLetter(failed_cause(error, attempts, subscribers)),
+    }
+}
+
+fn failed_cause(error: &DispatchError, attempts: u32, subscribers: Vec<String>) -> Cause {
+    Cause {
+        subscribers,
+        ..cause(error, attempts)
     }
 }
 
@@ -563,6 +716,7 @@ fn cause(error: &DispatchError, attempts: u32) -> Cause {
         reason: error.reason().kind(),
         message: error.to_string(),
         attempts,
+        subscribers: Vec::new(),
     }
 }
 

@@ -27,6 +27,10 @@ pub mod header {
     pub const GROUP: &str = "evc-dead-letter-group";
     /// When, RFC 3339.
     pub const TIME: &str = "evc-dead-letter-time";
+    /// The subscribers that failed, as a JSON array of their names, when
+    /// the event has several: the others succeeded and are not run again
+    /// for this message (with a dedup store, not even after a re-drive).
+    pub const SUBSCRIBERS: &str = "evc-dead-letter-subscribers";
 }
 
 /// The dead-letter topic of a consumer group.
@@ -140,6 +144,9 @@ pub struct Cause {
     pub reason: &'static str,
     pub message: String,
     pub attempts: u32,
+    /// The subscribers that failed; empty when the message never reached
+    /// them or the event has one.
+    pub subscribers: Vec<String>,
 }
 
 /// The dead letter of `original`, read from `topic` by `group`.
@@ -156,6 +163,12 @@ pub fn letter(original: &RawMessage, topic: &str, group: &str, cause: &Cause) ->
     ] {
         letter.headers.insert(name.to_owned(), value);
     }
+    if !cause.subscribers.is_empty() {
+        letter.headers.insert(
+            header::SUBSCRIBERS.to_owned(),
+            serde_json::Value::from(cause.subscribers.clone()).to_string(),
+        );
+    }
     letter
 }
 
@@ -170,6 +183,8 @@ pub struct DeadLetter {
     pub topic: String,
     pub group: String,
     pub time: String,
+    /// The subscribers that failed ([`header::SUBSCRIBERS`]).
+    pub subscribers: Vec<String>,
 }
 
 impl DeadLetter {
@@ -183,6 +198,7 @@ impl DeadLetter {
             topic: String::new(),
             group: String::new(),
             time: String::new(),
+            subscribers: Vec::new(),
         }
     }
 
@@ -196,6 +212,9 @@ impl DeadLetter {
         let topic = take(header::TOPIC)?;
         let group = take(header::GROUP).unwrap_or_default();
         let time = take(header::TIME).unwrap_or_default();
+        let subscribers = take(header::SUBSCRIBERS)
+            .and_then(|names| serde_json::from_str(&names).ok())
+            .unwrap_or_default();
         Some(DeadLetter {
             original,
             reason,
@@ -204,6 +223,7 @@ impl DeadLetter {
             topic,
             group,
             time,
+            subscribers,
         })
     }
 }
@@ -219,6 +239,7 @@ mod tests {
             reason: "invalid_envelope",
             message: "not JSON".into(),
             attempts: 0,
+            subscribers: vec!["#2".into(), "a, b".into()],
         };
         let letter = letter(&original, "com.example.a.v1", "billing", &cause);
         let read = DeadLetter::read(&letter).expect("a dead letter");
@@ -226,6 +247,7 @@ mod tests {
         assert_eq!(read.reason, "invalid_envelope");
         assert_eq!(read.topic, "com.example.a.v1");
         assert_eq!(read.group, "billing");
+        assert_eq!(read.subscribers, ["#2", "a, b"]);
         assert_eq!(DeadLetter::read(&original), None);
     }
 }

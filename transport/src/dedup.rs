@@ -34,6 +34,16 @@ pub trait Dedup: Send + Sync {
     async fn complete(&self, key: &str, keep: Duration) -> Result<(), TransportError>;
     /// Drops a claim that did not complete.
     async fn release(&self, key: &str) -> Result<(), TransportError>;
+    /// Which of `keys` are done, in their order: one lookup for the
+    /// subscribers of a message (see [`subscriber_key`]).
+    async fn completed(&self, keys: &[String]) -> Result<Vec<bool>, TransportError>;
+}
+
+/// The key one subscriber's completion of the message `message_key` is
+/// kept under: the subscribers of an event succeed one by one, and a retry
+/// runs only the ones not done.
+pub fn subscriber_key(message_key: &str, subscriber: &str) -> String {
+    format!("{message_key}\u{1f}{subscriber}")
 }
 
 /// Claims in this process's memory, at most `capacity` of them: the
@@ -118,6 +128,15 @@ impl Dedup for MemoryDedup {
         self.entries().by_key.remove(key);
         Ok(())
     }
+
+    async fn completed(&self, keys: &[String]) -> Result<Vec<bool>, TransportError> {
+        let now = Instant::now();
+        let mut entries = self.entries();
+        Ok(keys
+            .iter()
+            .map(|key| entries.live(key, now) == Some(Claim::Done))
+            .collect())
+    }
 }
 
 #[cfg(test)]
@@ -133,6 +152,15 @@ mod tests {
         assert_eq!(dedup.claim("a", LONG).await.unwrap(), Claim::InFlight);
         dedup.complete("a", LONG).await.unwrap();
         assert_eq!(dedup.claim("a", LONG).await.unwrap(), Claim::Done);
+    }
+
+    #[tokio::test]
+    async fn completed_tells_done_keys_from_claimed_and_unknown_ones() {
+        let dedup = MemoryDedup::new(10);
+        dedup.complete("a", LONG).await.unwrap();
+        dedup.claim("b", LONG).await.unwrap();
+        let keys = ["a", "b", "c"].map(str::to_owned);
+        assert_eq!(dedup.completed(&keys).await.unwrap(), [true, false, false]);
     }
 
     #[tokio::test]

@@ -257,6 +257,10 @@ impl Subscriber for NatsBroker {
                 .await
                 .map_err(|e| TransportError::caused("cannot pull from JetStream", e))?;
             let topic = topic.clone();
+            let messages = HandBack {
+                messages: Some(messages),
+                batch: subscription.prefetch,
+            };
             streams.push(messages.map(move |next| match next {
                 Ok(message) => Ok(delivery(&topic, message)),
                 Err(e) => Err(error("pulling from JetStream failed")(Box::new(e))),
@@ -282,6 +286,60 @@ impl Subscriber for NatsBroker {
             address,
             replies: Box::pin(replies),
         })
+    }
+}
+
+/// A pull stream that, dropped, hands back at once what it fetched and did
+/// not hand out: the client pulls a batch ahead, and those messages would
+/// otherwise wait out `ack_wait` before another member got them.
+struct HandBack {
+    messages: Option<pull::Stream>,
+    batch: usize,
+}
+
+impl futures::Stream for HandBack {
+    type Item = <pull::Stream as futures::Stream>::Item;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        match self.messages.as_mut() {
+            Some(messages) => messages.poll_next_unpin(cx),
+            None => std::task::Poll::Ready(None),
+        }
+    }
+}
+
+/// How long a leaving member listens for the rest of a batch already on
+/// its way.
+const HAND_BACK_GRACE: Duration = Duration::from_millis(50);
+
+impl Drop for HandBack {
+    fn drop(&mut self) {
+        let Some(mut messages) = self.messages.take() else {
+            return;
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let batch = self.batch.max(1);
+        runtime.spawn(async move {
+            // Gathered first and handed back only once this member stopped
+            // listening: a nak'ed message must go to another member, not
+            // to this one's open pull.
+            let mut held = Vec::new();
+            while held.len() < batch {
+                match tokio::time::timeout(HAND_BACK_GRACE, messages.next()).await {
+                    Ok(Some(Ok(message))) => held.push(message),
+                    Ok(Some(Err(_))) | Ok(None) | Err(_) => break,
+                }
+            }
+            drop(messages);
+            for message in held {
+                let _ = message.ack_with(AckKind::Nak(None)).await;
+            }
+        });
     }
 }
 

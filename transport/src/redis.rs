@@ -867,4 +867,20 @@ impl Dedup for RedisDedup {
             .map(|_| ())
             .map_err(caused("releasing a claim failed"))
     }
+
+    async fn completed(&self, keys: &[String]) -> Result<Vec<bool>, TransportError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<String> = keys.iter().map(|k| format!("{}{k}", self.prefix)).collect();
+        let values: Vec<Option<Vec<u8>>> = redis::cmd("MGET")
+            .arg(&keys)
+            .query_async(&mut self.connection.clone())
+            .await
+            .map_err(caused("looking up completions failed"))?;
+        Ok(values
+            .iter()
+            .map(|value| value.as_deref() == Some(DONE.as_bytes()))
+            .collect())
+    }
 }

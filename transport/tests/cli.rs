@@ -61,6 +61,7 @@ async fn lists_then_redrives_a_dead_letter() {
         reason: "handler_failed",
         message: "the database is down".to_owned(),
         attempts: 5,
+        subscribers: Vec::new(),
     };
     let letter = dead_letter::letter(&original, "com.example.t.v1", "billing", &cause);
     broker

@@ -470,6 +470,29 @@ fn bus(routes: &[Route], rt: &TokenStream) -> TokenStream {
         let (method, latest) = (&r.method, &r.latest);
         quote!((<#latest as #rt::Contract>::WIRE_TYPE, self.#method.is_set()),)
     });
+    let each_event_arms = of_kind(routes, Kind::Event).map(|r| {
+        let (method, variant) = (&r.method, &r.variant);
+        quote!(Message::Event(Event::#variant(event)) => self.#method.run_each(bytes, &event, &envelope, &self.publisher, done),)
+    });
+    let each_command_arms = of_kind(routes, Kind::Command).map(|r| {
+        let (method, variant) = (&r.method, &r.variant);
+        quote!(Message::Command(Command::#variant(command)) => self.#method.run_each(bytes, command, &envelope, &self.publisher),)
+    });
+    let names = routes.iter().map(|r| {
+        let method = &r.method;
+        let wires = std::iter::once(&r.wire)
+            .chain(r.older.iter().map(|o| &o.wire))
+            .map(|w| Literal::string(w));
+        let names = match r.kind {
+            Kind::Event => quote!(self.#method.names()),
+            Kind::Command => quote!(if self.#method.is_set() {
+                vec![#rt::dispatch::COMMAND_HANDLER_NAME.to_owned()]
+            } else {
+                Vec::new()
+            }),
+        };
+        quote!(#(#wires)|* => #names,)
+    });
     quote! {
         /// Routes messages to closures: any number of subscribers per event,
         /// exactly one handler per command.
@@ -495,6 +518,21 @@ fn bus(routes: &[Route], rt: &TokenStream) -> TokenStream {
                 Self: #rt::EventRoute<T>,
             {
                 #rt::EventRoute::<T>::subscribers(self).add(handler);
+            }
+
+            /// Adds a subscriber to the event `T` under `name`, which a broker
+            /// consumer records its completion under: a subscriber that
+            /// succeeded is not run again when another one fails. Without a
+            /// name a subscriber is named after its place (`#1`, `#2`, …).
+            pub fn subscribe_named<T: #rt::Contract>(
+                &mut self,
+                name: impl Into<String>,
+                handler: impl FnMut(&T, &mut #rt::Context<'_>) -> Result<(), #rt::HandlerError> + Send + 'static,
+            ) -> Result<(), #rt::SubscriberNameError>
+            where
+                Self: #rt::EventRoute<T>,
+            {
+                #rt::EventRoute::<T>::subscribers(self).add_named(name, handler)
             }
 
             /// Registers the handler of the command `T`; a second one is refused.
@@ -528,6 +566,21 @@ fn bus(routes: &[Route], rt: &TokenStream) -> TokenStream {
                 }?;
                 Ok(outgoing)
             }
+
+            /// Decodes a message and runs each of its subscribers not `done`
+            /// on its own; a failure does not stop the others.
+            #[allow(unreachable_code, unused_variables)]
+            pub fn dispatch_each(
+                &mut self,
+                bytes: &[u8],
+                done: &dyn Fn(&str) -> bool,
+            ) -> Result<Vec<#rt::SubscriberRun>, #rt::DispatchError> {
+                let (envelope, message) = #rt::dispatch::receive(bytes, &Router, decode_envelope)?;
+                Ok(match message {
+                    #(#each_event_arms)*
+                    #(#each_command_arms)*
+                })
+            }
         }
 
         impl #rt::Dispatch for Bus {
@@ -539,6 +592,21 @@ fn bus(routes: &[Route], rt: &TokenStream) -> TokenStream {
                 let mut types: Vec<(&'static str, #rt::Kind)> = Vec::new();
                 #(#handled)*
                 types
+            }
+
+            fn subscribers(&self, wire_type: &str) -> Vec<String> {
+                match wire_type {
+                    #(#names)*
+                    _ => Vec::new(),
+                }
+            }
+
+            fn dispatch_each(
+                &mut self,
+                bytes: &[u8],
+                done: &dyn Fn(&str) -> bool,
+            ) -> Result<Vec<#rt::SubscriberRun>, #rt::DispatchError> {
+                Bus::dispatch_each(self, bytes, done)
             }
         }
     }

@@ -119,6 +119,79 @@ fn events_reach_every_subscriber() {
 }
 
 #[test]
+fn subscribers_run_one_by_one_under_stable_names() {
+    use evc_runtime::{Dispatch, NameProblem};
+    let runs = Arc::new(Mutex::new(Vec::new()));
+    let mut bus = bus();
+    let seen = Arc::clone(&runs);
+    bus.subscribe::<OrderCreated>(move |_, ctx| {
+        seen.lock().expect("not poisoned").push("#1");
+        ctx.emit(order_created())?;
+        Ok(())
+    });
+    let seen = Arc::clone(&runs);
+    bus.subscribe_named::<OrderCreated>("billing", move |_, _| {
+        seen.lock().expect("not poisoned").push("billing");
+        Err("the ledger is locked".into())
+    })
+    .expect("a free name");
+    let seen = Arc::clone(&runs);
+    bus.subscribe::<OrderCreated>(move |_, _| {
+        seen.lock().expect("not poisoned").push("#3");
+        Ok(())
+    });
+    for (name, problem) in [
+        ("billing", NameProblem::Taken),
+        ("#9", NameProblem::Reserved),
+        ("", NameProblem::Empty),
+    ] {
+        let refused = bus
+            .subscribe_named::<OrderCreated>(name, |_, _| Ok(()))
+            .expect_err("refused");
+        assert_eq!(refused.problem, problem);
+        assert!(refused.to_string().contains(OrderCreated::WIRE_TYPE));
+    }
+    // Every major of the event has the same subscribers.
+    for wire_type in [
+        OrderCreated::WIRE_TYPE,
+        "com.example.orders.order_created.v1",
+    ] {
+        assert_eq!(
+            Dispatch::subscribers(&bus, wire_type),
+            ["#1", "billing", "#3"]
+        );
+    }
+    assert_eq!(
+        Dispatch::subscribers(&bus, CreateOrder::WIRE_TYPE),
+        ["handler"]
+    );
+    assert!(Dispatch::subscribers(&bus, "com.example.nothing.v1").is_empty());
+
+    let data = serde_json::to_value(order_created()).expect("encodes");
+    let bytes = envelope(OrderCreated::WIRE_TYPE, data);
+    let each = bus.dispatch_each(&bytes, &|_| false).expect("decoded");
+    // The failure in the middle stops nothing, and the first keeps what it
+    // emitted.
+    assert_eq!(*runs.lock().expect("not poisoned"), ["#1", "billing", "#3"]);
+    let outcome: Vec<(&str, bool)> = each
+        .iter()
+        .map(|run| (run.name.as_str(), run.result.is_ok()))
+        .collect();
+    assert_eq!(outcome, [("#1", true), ("billing", false), ("#3", true)]);
+    let emitted = each[0].result.as_ref().expect("succeeded");
+    assert_eq!(emitted.len(), 1);
+    assert_eq!(emitted[0].causationid.as_deref(), Some("msg-1"));
+
+    runs.lock().expect("not poisoned").clear();
+    let again = bus
+        .dispatch_each(&bytes, &|name| name != "billing")
+        .expect("decoded");
+    assert_eq!(*runs.lock().expect("not poisoned"), ["billing"]);
+    assert_eq!(again.len(), 1);
+    assert!(bus.dispatch_each(b"not json", &|_| false).is_err());
+}
+
+#[test]
 fn garbage_is_an_invalid_envelope() {
     for bytes in [
         &b"\xff\xfe not json"[..],

@@ -11,9 +11,13 @@
 //!   acknowledging the same messages;
 //! - latency: one message at a time, from publish to handler, p50 and p99.
 //!
-//! `EVC_BENCH_MESSAGES` (default 5000) sets the count; a broker that is
-//! unreachable is reported and skipped.
+//! `EVC_BENCH_MESSAGES` (default 5000) sets the count;
+//! `EVC_BENCH_BROKERS=nats` (or a comma-separated list of `memory`, `nats`,
+//! `amqp`, `redis`) benches only those; a broker that is unreachable is
+//! reported and skipped.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream;
@@ -26,7 +30,7 @@ use evc_transport::{
 };
 use futures::StreamExt;
 use serde_json::json;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{oneshot, Notify};
 
 const LATENCY_SAMPLES: usize = 300;
 
@@ -68,15 +72,42 @@ fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples[((samples.len() - 1) as f64 * p).round() as usize]
 }
 
-/// A consumer of `OrderCreated` whose handler reports each message.
-fn counting_bus() -> (Bus, mpsc::UnboundedReceiver<()>) {
-    let (tx, rx) = mpsc::unbounded_channel();
+/// How many messages the handler saw, and a wake-up once it has seen
+/// `target`: the raw loops hand no message to another task, so the
+/// handler does not either, except at the end of a measure.
+#[derive(Default)]
+struct Handled {
+    count: AtomicUsize,
+    target: AtomicUsize,
+    reached: Notify,
+}
+
+impl Handled {
+    async fn reach(&self, target: usize) {
+        self.target.store(target, Ordering::SeqCst);
+        while self.count.load(Ordering::SeqCst) < target {
+            let reached = self.reached.notified();
+            if self.count.load(Ordering::SeqCst) >= target {
+                break;
+            }
+            reached.await;
+        }
+    }
+}
+
+/// A consumer of `OrderCreated` whose handler counts each message.
+fn counting_bus() -> (Bus, Arc<Handled>) {
+    let handled = Arc::new(Handled::default());
+    let seen = handled.clone();
     let mut bus = Bus::new(evc_runtime::Publisher::new("/bench/consumer"));
     bus.subscribe::<OrderCreated>(move |_, _| {
-        let _ = tx.send(());
+        let count = seen.count.fetch_add(1, Ordering::SeqCst) + 1;
+        if count >= seen.target.load(Ordering::SeqCst) {
+            seen.reached.notify_one();
+        }
         Ok(())
     });
-    (bus, rx)
+    (bus, handled)
 }
 
 async fn evc_side<B>(broker: B, n: usize) -> Figures
@@ -85,7 +116,7 @@ where
 {
     let producer = Producer::new(broker.clone(), "/bench/orders");
     let order = order();
-    let (bus, mut handled) = counting_bus();
+    let (bus, handled) = counting_bus();
     let consumer = Consumer::new(broker.clone(), bus, Options::new("bench-evc"));
     // RabbitMQ keeps messages only for queues that exist.
     consumer.declare().await.expect("declared");
@@ -100,16 +131,14 @@ where
     let task = tokio::spawn(consumer.run(async move {
         let _ = stopped.await;
     }));
-    for _ in 0..n {
-        handled.recv().await.expect("handled");
-    }
+    handled.reach(n).await;
     let consume_per_s = n as f64 / start.elapsed().as_secs_f64();
 
     let mut samples = Vec::with_capacity(LATENCY_SAMPLES);
-    for _ in 0..LATENCY_SAMPLES {
+    for i in 1..=LATENCY_SAMPLES {
         let sent = Instant::now();
         producer.publish(&order).await.expect("published");
-        handled.recv().await.expect("handled");
+        handled.reach(n + i).await;
         samples.push(sent.elapsed());
     }
     let _ = stop.send(());
@@ -188,6 +217,9 @@ async fn raw_nats(address: &str, stream: &str, subject: &str, n: usize) -> Figur
             .unwrap();
     }
     let publish_per_s = n as f64 / start.elapsed().as_secs_f64();
+    // Timed from before the consumer exists, as evc's side is: both create
+    // their pull consumer and open their stream inside the measure.
+    let start = Instant::now();
     let consumer = js
         .get_stream(stream)
         .await
@@ -210,7 +242,6 @@ async fn raw_nats(address: &str, stream: &str, subject: &str, n: usize) -> Figur
         .messages()
         .await
         .unwrap();
-    let start = Instant::now();
     for _ in 0..n {
         messages.next().await.unwrap().unwrap().ack().await.unwrap();
     }
@@ -498,6 +529,15 @@ fn row(broker: &str, raw: Figures, evc: Figures) {
     );
 }
 
+/// Whether `EVC_BENCH_BROKERS` (a comma-separated list of `memory`,
+/// `nats`, `amqp`, `redis`; all when unset) names `broker`.
+fn wanted(broker: &str) -> bool {
+    std::env::var("EVC_BENCH_BROKERS").map_or(true, |list| {
+        list.split(',')
+            .any(|name| name.trim().eq_ignore_ascii_case(broker))
+    })
+}
+
 fn main() {
     // `cargo test --benches` runs bench targets with `--bench`-less args;
     // measure only under `cargo bench`.
@@ -520,9 +560,11 @@ fn main() {
         );
         println!("| broker | measure | raw client | evc | evc / raw |");
         println!("|---|---|---|---|---|");
-        let raw = raw_memory(MemoryBroker::new(), n).await;
-        let evc = evc_side(MemoryBroker::new(), n).await;
-        row("memory", raw, evc);
+        if wanted("memory") {
+            let raw = raw_memory(MemoryBroker::new(), n).await;
+            let evc = evc_side(MemoryBroker::new(), n).await;
+            row("memory", raw, evc);
+        }
 
         let address =
             std::env::var("EVC_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
@@ -536,6 +578,7 @@ fn main() {
             ..NatsConfig::default()
         };
         match NatsBroker::connect(&address, config("evc")).await {
+            _ if !wanted("nats") => {}
             Err(error) => println!("NATS skipped: {error}"),
             Ok(evc_broker) => {
                 let raw_broker = NatsBroker::connect(&address, config("raw"))
@@ -564,6 +607,7 @@ fn main() {
             ..AmqpConfig::default()
         };
         match AmqpBroker::connect(&address, config("evc")).await {
+            _ if !wanted("amqp") => {}
             Err(error) => println!("RabbitMQ skipped: {error}"),
             Ok(evc_broker) => {
                 let warm = AmqpBroker::connect(&address, config("warm"))
@@ -585,6 +629,7 @@ fn main() {
             ..RedisConfig::default()
         };
         match RedisBroker::connect(&address, config("evc")).await {
+            _ if !wanted("redis") => {}
             Err(error) => println!("Redis skipped: {error}"),
             Ok(evc_broker) => {
                 let warm = RedisBroker::connect(&address, config("warm"))

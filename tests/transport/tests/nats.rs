@@ -20,12 +20,30 @@ impl conformance::Fixture for Nats {
     type Broker = NatsBroker;
 
     async fn open(&self) -> Option<NatsBroker> {
+        // Short, so a member that leaves holding messages hands them on soon.
+        open(Duration::from_secs(2)).await
+    }
+
+    async fn open_patient(&self) -> Option<NatsBroker> {
+        open(Duration::from_secs(600)).await
+    }
+
+    async fn close(&self, broker: NatsBroker) {
+        broker.delete().await.expect("the test stream is deleted");
+    }
+
+    fn binary_mode(&self) -> bool {
+        true
+    }
+}
+
+async fn open(ack_wait: Duration) -> Option<NatsBroker> {
+    {
         let unique = uuid::Uuid::new_v4().simple().to_string();
         let config = NatsConfig {
             stream: format!("EVC_TEST_{unique}"),
             prefix: format!("evctest{unique}"),
-            // Short, so a member that leaves holding messages hands them on soon.
-            ack_wait: Duration::from_secs(2),
+            ack_wait,
             subject: None,
         };
         match NatsBroker::connect(&address(), config).await {
@@ -35,14 +53,6 @@ impl conformance::Fixture for Nats {
                 None
             }
         }
-    }
-
-    async fn close(&self, broker: NatsBroker) {
-        broker.delete().await.expect("the test stream is deleted");
-    }
-
-    fn binary_mode(&self) -> bool {
-        true
     }
 }
 

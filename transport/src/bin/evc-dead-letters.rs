@@ -184,8 +184,13 @@ fn id_of(letter: &DeadLetter) -> String {
 
 fn print_human(group: &str, letters: &[DeadLetter]) {
     for letter in letters {
+        let failed = if letter.subscribers.is_empty() {
+            String::new()
+        } else {
+            format!(" (subscribers {})", letter.subscribers.join(", "))
+        };
         println!(
-            "{} {} from {} after {} attempt(s): {}: {}",
+            "{} {} from {} after {} attempt(s){failed}: {}: {}",
             letter.time,
             id_of(letter),
             letter.topic,
@@ -209,6 +214,7 @@ fn print_json(letters: &[DeadLetter]) {
                 "message": letter.message,
                 "attempts": letter.attempts,
                 "time": letter.time,
+                "subscribers": letter.subscribers,
                 "headers": letter.original.headers,
                 "body": String::from_utf8_lossy(&letter.original.body),
             })

@@ -35,6 +35,12 @@ pub trait Fixture: Send + Sync + 'static {
     async fn close(&self, broker: Self::Broker);
     /// The binary content mode exists for this protocol.
     fn binary_mode(&self) -> bool;
+    /// Like `open`, with the broker's own redelivery of an unsettled
+    /// message (acknowledgement deadline, idle claim) pushed beyond
+    /// `PATIENCE`: a message that comes back in time was handed back.
+    async fn open_patient(&self) -> Option<Self::Broker> {
+        self.open().await
+    }
 }
 
 /// Reports an unreachable broker: a failure under `EVC_REQUIRE_BROKERS=1`.
@@ -329,6 +335,38 @@ pub async fn pubsub_concurrent_close<F: Fixture>(fixture: F) {
     let delivery = take(&mut next, 1).await.remove(0);
     assert_eq!(number(&delivery), 1);
     delivery.ack().await.unwrap();
+    drop(next);
+    fixture.close(broker).await;
+}
+
+pub async fn pubsub_member_leaving_hands_back_at_once<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open_patient().await else {
+        return;
+    };
+    let topic = unique("topic");
+    let subscription = Subscription::new(unique("group"), [&topic]).prefetch(10);
+    broker.declare(&subscription).await.expect("declared");
+    for i in 0..10 {
+        broker
+            .publish(&topic, numbered(i))
+            .await
+            .expect("published");
+    }
+    let mut leaving = broker.subscribe(&subscription).await.expect("subscribed");
+    // One is taken and settled; the others it fetched are not started.
+    let first = take(&mut leaving, 1).await.remove(0);
+    let first_number = number(&first);
+    first.ack().await.expect("acked");
+    drop(leaving);
+    // Only a hand-back brings them before the broker's own redelivery.
+    let mut next = broker.subscribe(&subscription).await.expect("subscribed");
+    let mut seen = vec![first_number];
+    for delivery in take(&mut next, 9).await {
+        seen.push(number(&delivery));
+        delivery.ack().await.expect("acked");
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, (0..10).collect::<Vec<_>>());
     drop(next);
     fixture.close(broker).await;
 }
@@ -987,6 +1025,130 @@ pub async fn evc_dead_letters_listed_and_redriven<F: Fixture>(fixture: F) {
     fixture.close(broker).await;
 }
 
+/// An `OrderCreated` table with two subscribers: the first counts its runs
+/// and emits a `CreateOrder`; the second, `billing`, counts its runs and
+/// fails while `fails` says so.
+fn two_subscribers(
+    first: &Arc<Mutex<u32>>,
+    second: &Arc<Mutex<u32>>,
+    fails: impl Fn(u32) -> bool + Send + 'static,
+) -> Bus {
+    let mut bus = Bus::new(evc_runtime::Publisher::new("/tests/consumer"));
+    let runs = first.clone();
+    bus.subscribe::<OrderCreated>(move |_, ctx| {
+        *runs.lock().unwrap() += 1;
+        let command: CreateOrder = serde_json::from_value(create_order(None))?;
+        ctx.emit(command)?;
+        Ok(())
+    });
+    let runs = second.clone();
+    bus.subscribe_named::<OrderCreated>("billing", move |_, _| {
+        let mut runs = runs.lock().unwrap();
+        *runs += 1;
+        if fails(*runs) {
+            return Err("the ledger is locked".into());
+        }
+        Ok(())
+    })
+    .expect("a free name");
+    bus
+}
+
+fn create_order_type() -> &'static str {
+    <CreateOrder as evc_runtime::Contract>::WIRE_TYPE
+}
+
+pub async fn evc_a_failed_subscriber_is_retried_alone<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let (first, second) = (Arc::new(Mutex::new(0)), Arc::new(Mutex::new(0)));
+    let bus = two_subscribers(&first, &second, |run| run == 1);
+    let watch = Subscription::new(unique("watch"), [create_order_type()]);
+    broker.declare(&watch).await.unwrap();
+    let mut emitted = broker.subscribe(&watch).await.unwrap();
+    let mut options = Options::new(unique("orders"));
+    options.retry = quick_retries(3);
+    let running = Running::start(broker.clone(), bus, options).await;
+    Producer::new(broker.clone(), "/tests/producer")
+        .publish(&order_created())
+        .await
+        .unwrap();
+    wait_until("billing to succeed", || *second.lock().unwrap() == 2).await;
+    let report = running.stop().await;
+    assert_eq!(*first.lock().unwrap(), 1, "the first subscriber ran again");
+    assert_eq!(report.handled.load(std::sync::atomic::Ordering::Relaxed), 1);
+    assert_eq!(report.retried.load(std::sync::atomic::Ordering::Relaxed), 1);
+    take(&mut emitted, 1).await.remove(0).ack().await.unwrap();
+    assert!(
+        quiet(&mut emitted).await,
+        "the first subscriber's message was published twice"
+    );
+    drop(emitted);
+    fixture.close(broker).await;
+}
+
+pub async fn evc_a_dead_letter_names_its_failed_subscribers<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let group = unique("orders");
+    let broken = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let (first, second) = (Arc::new(Mutex::new(0)), Arc::new(Mutex::new(0)));
+    let down = broken.clone();
+    let bus = two_subscribers(&first, &second, move |_| {
+        down.load(std::sync::atomic::Ordering::SeqCst)
+    });
+    let watch = Subscription::new(unique("watch"), [create_order_type()]);
+    broker.declare(&watch).await.unwrap();
+    let mut emitted = broker.subscribe(&watch).await.unwrap();
+    let mut options = Options::new(&group);
+    options.retry = quick_retries(2);
+    // The store keeps the first subscriber's success past the dead letter.
+    options.dedup = Some(Arc::new(MemoryDedup::new(1000)));
+    let running = Running::start(broker.clone(), bus, options).await;
+    let report = running.report.clone();
+    Producer::new(broker.clone(), "/tests/producer")
+        .publish(&order_created())
+        .await
+        .unwrap();
+    let count =
+        |counter: &std::sync::atomic::AtomicU64| counter.load(std::sync::atomic::Ordering::Relaxed);
+    wait_until("the dead letter", || count(&report.dead_lettered) == 1).await;
+    assert_eq!(*second.lock().unwrap(), 2);
+    broken.store(false, std::sync::atomic::Ordering::SeqCst);
+    // A letter handed back to a reader that left may stay out of sight
+    // until its acknowledgement deadline: read until it shows.
+    let idle = Duration::from_secs(1);
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    let letter = loop {
+        let mut letters = dead_letter::redrive(&broker, &group, 1, idle)
+            .await
+            .expect("re-driven");
+        if let Some(letter) = letters.pop() {
+            break letter;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the letter was not re-driven"
+        );
+    };
+    assert_eq!(letter.subscribers, ["billing"]);
+    assert_eq!(letter.attempts, 2);
+    assert_eq!(letter.reason, "handler_failed");
+    wait_until("the re-driven message", || count(&report.handled) == 1).await;
+    running.stop().await;
+    assert_eq!(*second.lock().unwrap(), 3);
+    assert_eq!(*first.lock().unwrap(), 1, "the first subscriber ran again");
+    take(&mut emitted, 1).await.remove(0).ack().await.unwrap();
+    assert!(
+        quiet(&mut emitted).await,
+        "the first subscriber's message was published twice"
+    );
+    drop(emitted);
+    fixture.close(broker).await;
+}
+
 /// Instantiates the suite for one fixture.
 #[macro_export]
 macro_rules! conformance {
@@ -1000,6 +1162,7 @@ macro_rules! conformance {
             pubsub_continue_after_subscriber_closes,
             pubsub_new_group_receives_old_messages,
             pubsub_concurrent_close,
+            pubsub_member_leaving_hands_back_at_once,
             evc_typed_round_trip,
             evc_old_version_reaches_the_current_handler_upcast,
             evc_dead_letters_keep_bytes_and_reason,
@@ -1011,6 +1174,8 @@ macro_rules! conformance {
             evc_consumer_killed_mid_batch_loses_nothing,
             evc_a_command_is_handled_once_across_services,
             evc_dead_letters_listed_and_redriven,
+            evc_a_failed_subscriber_is_retried_alone,
+            evc_a_dead_letter_names_its_failed_subscribers,
         );
     };
     (@tests $fixture:expr; $($name:ident,)*) => {
