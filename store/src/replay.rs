@@ -322,6 +322,7 @@ pub(crate) fn handle_rows(
 /// unchanged, to fail in dispatch as they would otherwise; a bad row keeps
 /// its stored bytes either way.
 fn marked_dry_run(envelope: &[u8]) -> Vec<u8> {
+    use evc_runtime::serde_json;
     match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(envelope) {
         Ok(mut object) => {
             object.insert(

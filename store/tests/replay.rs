@@ -298,7 +298,11 @@ async fn bad_rows_go_to_the_dead_letters_with_their_bytes() {
             .expect("replayed");
         assert_eq!(report.dead_lettered.len(), 3);
         for d in &report.dead_lettered {
-            assert_eq!(d.envelope, stored[d.global_position as usize - 1], "stored bytes");
+            assert_eq!(
+                d.envelope,
+                stored[d.global_position as usize - 1],
+                "stored bytes"
+            );
         }
         assert!(store.dead_letters().await.expect("read").is_empty());
         seen.lock().unwrap().clear();
