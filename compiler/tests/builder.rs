@@ -116,7 +116,7 @@ fn broken_build_error() -> (tempfile::TempDir, evc::Error) {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(
         dir.path().join("broken.yaml"),
-        ORDER.replace("format: uuid", "format: uuidd"),
+        ORDER.replace("type: string, format: uuid", "type: strng, format: uuid"),
     )
     .expect("write");
     let error = evc::Builder::new()
@@ -133,11 +133,11 @@ fn contract_errors_render_as_rustc_does() {
     let (dir, error) = broken_build_error();
     let text = error.to_string();
     let root = evc::source::slash_path(dir.path());
-    let expected_place = format!("--> {root}/broken.yaml:10:43");
+    let expected_place = format!("--> {root}/broken.yaml:10:27");
     for wanted in [
         "error[INVALID_VALUE]: ",
         expected_place.as_str(),
-        "10 |         order_id: { type: string, format: uuidd }",
+        "10 |         order_id: { type: strng, format: uuid }",
         "^^^^^",
         "= help: ",
         "error: 2 errors in the contracts; no bindings were generated",

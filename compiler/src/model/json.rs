@@ -36,12 +36,36 @@ pub fn bundle(types: &TypeSpace, root: SchemaId) -> Json {
     Json::Object(document)
 }
 
-/// A validator of a bundled schema as evc reads it: draft 2020-12, formats
-/// asserted.
+/// Formats the `jsonschema` crate checks but evc keeps as annotations
+/// (FORMAT_UNKNOWN): the generated code does not check them, so neither may
+/// the validator that lint and `evc verify` judge payloads with.
+const ANNOTATION_FORMATS: &[&str] = &[
+    "duration",
+    "hostname",
+    "idn-email",
+    "idn-hostname",
+    "ipv4",
+    "ipv6",
+    "iri",
+    "iri-reference",
+    "json-pointer",
+    "regex",
+    "relative-json-pointer",
+    "time",
+    "uri-reference",
+    "uri-template",
+];
+
+/// A validator of a bundled schema as evc reads it: draft 2020-12, the
+/// formats evc knows asserted, the others annotations.
 pub fn validator(
     schema: &Json,
 ) -> Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
-    jsonschema::options()
+    ANNOTATION_FORMATS
+        .iter()
+        .fold(jsonschema::options(), |options, name| {
+            options.with_format(*name, |_: &str| true)
+        })
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
         .build(schema)

@@ -35,6 +35,11 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
     "$comment",
     "$schema",
     "$id",
+    "readOnly",
+    "writeOnly",
+    "contentEncoding",
+    "contentMediaType",
+    "contentSchema",
 ];
 
 /// JSON Schema keywords (2020-12, draft-07, OpenAPI) that evc knows but does
@@ -42,9 +47,6 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
 pub const UNSUPPORTED_KEYWORDS: &[&str] = &[
     "additionalItems",
     "contains",
-    "contentEncoding",
-    "contentMediaType",
-    "contentSchema",
     "dependencies",
     "dependentRequired",
     "dependentSchemas",
@@ -60,17 +62,28 @@ pub const UNSUPPORTED_KEYWORDS: &[&str] = &[
     "patternProperties",
     "prefixItems",
     "propertyNames",
-    "readOnly",
     "then",
     "unevaluatedItems",
     "unevaluatedProperties",
-    "writeOnly",
     "$anchor",
     "$dynamicAnchor",
     "$dynamicRef",
     "$recursiveAnchor",
     "$recursiveRef",
     "$vocabulary",
+];
+
+/// Keys that only evc's contract language uses: met among a schema's
+/// keywords, they are a contract key in the wrong place, not an annotation.
+pub const CONTRACT_ONLY_KEYS: &[&str] = &[
+    "event",
+    "command",
+    "query",
+    "namespace",
+    "versions",
+    "version",
+    "schema",
+    "upcast",
 ];
 
 /// Keys of a contract file's top level.

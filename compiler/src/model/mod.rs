@@ -12,7 +12,7 @@ mod schema_build;
 use std::fmt;
 
 pub use build::{build, build_schema};
-pub use keywords::{suggest, SCHEMA_KEYWORDS};
+pub use keywords::{suggest, SCHEMA_KEYWORDS, UNSUPPORTED_KEYWORDS};
 pub use schema::{
     Additional, DefKey, Format, JsonType, Origin, Property, Reference, Schema, SchemaId, Spanned,
     TypeSpace,

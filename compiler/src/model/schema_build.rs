@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::Number;
 
-use super::keywords::{suggest, SCHEMA_KEYWORDS, UNSUPPORTED_KEYWORDS};
+use super::keywords::{suggest, CONTRACT_ONLY_KEYS, SCHEMA_KEYWORDS, UNSUPPORTED_KEYWORDS};
 use super::reference::{self, pointer_text};
 use super::schema::{
     Additional, DefKey, Format, JsonType, Origin, Property, Reference, Schema, SchemaId, Spanned,
@@ -15,7 +15,7 @@ use super::schema::{
 use super::{place, wrong_type};
 use crate::diagnostic::Diagnostic;
 use crate::load::{Entry, Node, Value};
-use crate::rules::RuleId;
+use crate::rules::{Level, RuleId};
 use crate::source::{FileId, Place, Sources, Span};
 
 /// Where a schema node sits: its file, its pointer from the file root, and
@@ -170,7 +170,12 @@ impl<'a> SchemaBuilder<'a> {
                 );
             }
         }
-        if self.diagnostics.len() > reported {
+        // A warning (an annotation evc keeps but does not check) leaves the
+        // schema whole.
+        if self.diagnostics[reported..]
+            .iter()
+            .any(|d| d.level == Level::Error)
+        {
             self.types.invalid.insert(id);
         }
         *self.types.get_mut(id) = schema;
@@ -269,7 +274,27 @@ impl<'a> SchemaBuilder<'a> {
                     }
                 }
             }
-            "format" => schema.format = self.format(cursor.file, value),
+            "format" => {
+                schema.format = self.format(cursor.file, value);
+                if schema.format.is_none() && value.as_str().is_some() {
+                    schema.extensions.push((key.to_owned(), value.to_json()));
+                }
+            }
+            // Annotations JSON Schema defines: kept for the bundle and the
+            // docs, never checked (a `contentSchema` is not compiled either).
+            "readOnly" | "writeOnly" => {
+                if value.as_bool().is_some() {
+                    schema.extensions.push((key.to_owned(), value.to_json()));
+                } else {
+                    self.wrong_type(cursor.file, key, value, "true or false");
+                }
+            }
+            "contentEncoding" | "contentMediaType" => {
+                if self.expect_str(cursor.file, key, value).is_some() {
+                    schema.extensions.push((key.to_owned(), value.to_json()));
+                }
+            }
+            "contentSchema" => schema.extensions.push((key.to_owned(), value.to_json())),
             "minLength" => schema.min_length = self.count(cursor.file, key, value),
             "maxLength" => schema.max_length = self.count(cursor.file, key, value),
             "minItems" => schema.min_items = self.count(cursor.file, key, value),
@@ -314,34 +339,54 @@ impl<'a> SchemaBuilder<'a> {
                 }
             }
             _ if key.starts_with("x-") => schema.extensions.push((key.to_owned(), value.to_json())),
-            _ => self.unknown_keyword(cursor.file, entry),
+            _ => {
+                if self.unknown_keyword(cursor.file, entry) {
+                    schema.extensions.push((key.to_owned(), value.to_json()));
+                }
+            }
         }
     }
 
-    fn unknown_keyword(&mut self, file: FileId, entry: &Entry) {
+    /// Reports a keyword outside the subset; true when it is kept as an
+    /// annotation (JSON Schema ignores keywords it does not define).
+    fn unknown_keyword(&mut self, file: FileId, entry: &Entry) -> bool {
         let at = place(file, entry.key_span);
         let key = entry.key.as_str();
-        let diagnostic = if UNSUPPORTED_KEYWORDS.contains(&key) {
-            Diagnostic::new(
+        let suggestion =
+            suggest(key, SCHEMA_KEYWORDS).map(|known| format!("did you mean `{known}`?"));
+        let (diagnostic, kept) = if UNSUPPORTED_KEYWORDS.contains(&key) {
+            let diagnostic = Diagnostic::new(
                 RuleId::UnsupportedKeyword,
                 at,
                 format!("JSON Schema keyword `{key}` is not supported by evc"),
             )
-            .hint("see docs/contracts.md for the supported subset")
-        } else {
+            .hint("see docs/contracts.md for the supported subset");
+            (diagnostic, false)
+        } else if CONTRACT_ONLY_KEYS.contains(&key) {
             let diagnostic = Diagnostic::new(
                 RuleId::UnknownKeyword,
                 at,
-                format!("unknown schema keyword `{key}`"),
-            );
-            match suggest(key, SCHEMA_KEYWORDS) {
-                Some(known) => diagnostic.hint(format!("did you mean `{known}`?")),
-                None => diagnostic.hint(
-                    "prefix custom annotations with `x-`; see docs/contracts.md for the subset",
-                ),
-            }
+                format!("`{key}` is a contract key, not a schema keyword"),
+            )
+            .hint(suggestion.unwrap_or_else(|| {
+                "move it to where the contract language expects it (docs/contracts.md)".to_owned()
+            }));
+            (diagnostic, false)
+        } else {
+            let diagnostic = Diagnostic::new(
+                RuleId::SchemaKeywordUnknown,
+                at,
+                format!("`{key}` is not a JSON Schema keyword: kept as an annotation, not checked"),
+            )
+            .hint(suggestion.unwrap_or_else(|| {
+                "name custom annotations with an `x-` prefix to say so; set \
+                 SCHEMA_KEYWORD_UNKNOWN to `error` in evc.yaml to refuse them"
+                    .to_owned()
+            }));
+            (diagnostic, true)
         };
         self.report(diagnostic);
+        kept
     }
 
     fn reference(&mut self, cursor: &Cursor, text: &str, at: Place) -> Reference {
@@ -529,15 +574,22 @@ impl<'a> SchemaBuilder<'a> {
                 value: format,
                 place: place(file, node.span),
             }),
+            // JSON Schema makes `format` an annotation unless a validator
+            // is asked to assert it: a format evc does not check is kept
+            // and named, not refused.
             None => {
                 let known: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
+                let hint = match suggest(name, &known) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!("evc checks these formats: {}", known.join(", ")),
+                };
                 self.report(
                     Diagnostic::new(
-                        RuleId::InvalidValue,
+                        RuleId::FormatUnknown,
                         place(file, node.span),
-                        format!("unknown format `{name}`"),
+                        format!("format `{name}` is not checked by evc: kept as an annotation"),
                     )
-                    .hint(format!("supported formats: {}", known.join(", "))),
+                    .hint(hint),
                 );
                 None
             }

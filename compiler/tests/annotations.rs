@@ -1,0 +1,98 @@
+//! Keywords and formats JSON Schema treats as annotations are kept, named
+//! in a warning, and never checked: neither by the generated code nor by
+//! the validator lint judges examples with.
+
+use std::path::Path;
+
+use evc::load::{Input, Inputs};
+use evc::rules::{Level, RuleId};
+
+const CONTRACT: &str = r#"
+event: LinkShared
+namespace: com.example.links
+description: A user shared a link.
+versions:
+  - version: 1.0.0
+    description: First release.
+    schema:
+      type: object
+      additionalProperties: false
+      required: [link_id, target, host]
+      properties:
+        link_id: { type: string, format: uuid, readOnly: true }
+        target: { type: string, format: uri-reference, example: /docs }
+        host: { type: string, format: hostname, tsType: string }
+        avatar:
+          type: string
+          contentEncoding: base64
+          contentMediaType: image/png
+          contentSchema: { type: object }
+          writeOnly: false
+    examples:
+      - link_id: 7f9c2a4e-8f5b-4c1e-9d3a-2b6f1e0c5a77
+        target: "not a uri reference because of spaces and %%"
+        host: "-not a hostname-"
+"#;
+
+fn findings(text: &str) -> Vec<(RuleId, Level, String)> {
+    let lint = evc::lint_inputs(
+        Inputs {
+            contracts: vec![Input::new(
+                "links/link_shared.yaml",
+                text.as_bytes().to_vec(),
+            )],
+            config: None,
+        },
+        Path::new("."),
+    );
+    lint.diagnostics
+        .iter()
+        .map(|d| (d.rule, d.level, d.message.clone()))
+        .collect()
+}
+
+#[test]
+fn annotations_are_kept_with_a_warning_and_never_checked() {
+    let found = findings(CONTRACT);
+    let rules: Vec<RuleId> = found.iter().map(|(rule, _, _)| *rule).collect();
+    assert_eq!(
+        rules,
+        [
+            RuleId::FormatUnknown,
+            RuleId::SchemaKeywordUnknown,
+            RuleId::FormatUnknown,
+            RuleId::SchemaKeywordUnknown,
+        ],
+        "{found:#?}"
+    );
+    assert!(found.iter().all(|(_, level, _)| *level == Level::Warn));
+    assert!(found[0].2.contains("`uri-reference`"), "{}", found[0].2);
+    assert!(found[1].2.contains("`example`"), "{}", found[1].2);
+}
+
+#[test]
+fn contract_keys_among_schema_keywords_stay_errors() {
+    let misplaced = CONTRACT.replace("tsType: string", "upcast: []");
+    let found = findings(&misplaced);
+    assert!(
+        found
+            .iter()
+            .any(|(rule, level, _)| *rule == RuleId::UnknownKeyword && *level == Level::Error),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn formats_evc_checks_are_still_asserted_on_examples() {
+    let broken = CONTRACT.replace(
+        "link_id: 7f9c2a4e-8f5b-4c1e-9d3a-2b6f1e0c5a77",
+        "link_id: not-a-uuid",
+    );
+    let found = findings(&broken);
+    assert!(
+        found
+            .iter()
+            .any(|(rule, _, _)| *rule == RuleId::ExampleInvalid),
+        "{found:#?}"
+    );
+}
