@@ -107,12 +107,21 @@ impl Store {
         } else {
             ExpectedVersion::Exact(version)
         };
+        // Decoded before they are stored: an event the aggregate cannot
+        // read back fails the command with nothing written, so a retry does
+        // not store the decision twice.
+        let decided = decision
+            .events
+            .iter()
+            .map(|envelope| {
+                A::decode(&envelope.to_vec()).map_err(|source| StoreError::BadRow {
+                    global_position: 0,
+                    source,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let version = self.append(stream, expected, &decision.events).await?;
-        for envelope in &decision.events {
-            let event = A::decode(&envelope.to_vec()).map_err(|source| StoreError::BadRow {
-                global_position: 0,
-                source,
-            })?;
+        for event in decided {
             state.apply(event);
         }
         Ok(Executed {

@@ -9,7 +9,7 @@ use crate::ExpectedVersion;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// A schema name outside `[a-z_][a-z0-9_]*` (at most 63 bytes, no
+    /// A schema name outside `[a-z_][a-z0-9_]*` (at most 52 bytes, no
     /// `pg_` prefix).
     InvalidSchemaName {
         name: String,
@@ -71,7 +71,7 @@ impl fmt::Display for StoreError {
             StoreError::InvalidSchemaName { name } => write!(
                 f,
                 "`{name}` is not a usable schema name: use lowercase ASCII letters, digits and `_`, \
-                 not starting with a digit or `pg_`, at most 63 bytes"
+                 not starting with a digit or `pg_`, at most 52 bytes"
             ),
             StoreError::WrongExpectedVersion {
                 stream,

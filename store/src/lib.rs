@@ -39,17 +39,22 @@ pub use sqlx;
 use sqlx::PgPool;
 
 /// A PostgreSQL schema name, checked once: lowercase ASCII letters, digits
-/// and `_`, not starting with a digit, at most 63 bytes (PostgreSQL's
-/// identifier limit). It is still quoted wherever it is used, so the
-/// check is about clear errors, not about injection alone.
+/// and `_`, not starting with a digit, at most [`SchemaName::MAX_LEN`]
+/// bytes: PostgreSQL's identifier limit is 63, and the schema's
+/// LISTEN/NOTIFY channel (`evc_events_<schema>`) must fit in it too. It is
+/// still quoted wherever it is used, so the check is about clear errors,
+/// not about injection alone.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SchemaName(String);
 
 impl SchemaName {
+    /// 63 bytes less the channel's `evc_events_` prefix.
+    pub const MAX_LEN: usize = 63 - CHANNEL_PREFIX.len();
+
     pub fn new(name: impl Into<String>) -> Result<Self, StoreError> {
         let name = name.into();
         let valid = !name.is_empty()
-            && name.len() <= 63
+            && name.len() <= Self::MAX_LEN
             && !name.starts_with(|c: char| c.is_ascii_digit())
             && !name.starts_with("pg_")
             && name
@@ -78,9 +83,11 @@ impl SchemaName {
 
     /// The LISTEN/NOTIFY channel of appends to this schema's streams.
     pub(crate) fn channel(&self) -> String {
-        format!("evc_events_{}", self.0)
+        format!("{CHANNEL_PREFIX}{}", self.0)
     }
 }
+
+const CHANNEL_PREFIX: &str = "evc_events_";
 
 impl std::fmt::Display for SchemaName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -60,6 +60,17 @@ impl Outbox {
         stream: &str,
         envelope: &Envelope,
     ) -> Result<(), StoreError> {
+        // Writers of one stream take turns until they commit, so row ids
+        // (the relay's order) follow commit order within a stream: two
+        // transactions could otherwise commit their rows the other way
+        // round. A key of its own, apart from the relay's.
+        sqlx::query(
+            "SELECT pg_advisory_xact_lock(hashtext('evc-outbox-write:' || $1), hashtext($2))",
+        )
+        .bind(self.schema.as_str())
+        .bind(stream)
+        .execute(&mut *conn)
+        .await?;
         let outbox = self.schema.table("outbox");
         sqlx::query(&format!(
             "INSERT INTO {outbox} (stream_id, message_id, wire_type, envelope)

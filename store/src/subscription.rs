@@ -95,9 +95,18 @@ impl CatchUp {
     /// Handles every selected row committed after the checkpoint; returns
     /// how many reached handlers.
     pub async fn catch_up(&self, dispatch: &mut dyn Dispatch) -> Result<u64, StoreError> {
+        self.pages(dispatch, || true).await
+    }
+
+    /// [`CatchUp::catch_up`], asking `go_on` before each page.
+    async fn pages(
+        &self,
+        dispatch: &mut dyn Dispatch,
+        mut go_on: impl FnMut() -> bool,
+    ) -> Result<u64, StoreError> {
         let mut after = self.checkpoint().await?;
         let mut handled = 0;
-        loop {
+        while go_on() {
             let rows = fetch(&self.store, &self.selection, after, None, self.batch).await?;
             if rows.is_empty() {
                 return Ok(handled);
@@ -118,7 +127,8 @@ impl CatchUp {
                 sqlx::query(&format!(
                     "INSERT INTO {checkpoints} (subscriber, global_position) VALUES ($1, $2)
                      ON CONFLICT (subscriber) DO UPDATE
-                     SET global_position = excluded.global_position, updated_at = now()"
+                     SET global_position = GREATEST({checkpoints}.global_position, excluded.global_position),
+                         updated_at = now()"
                 ))
                 .bind(&self.name)
                 .bind(clamp(last))
@@ -131,11 +141,12 @@ impl CatchUp {
                 return Err(error);
             }
         }
+        Ok(handled)
     }
 
-    /// Catches up, then follows live appends until `stop` completes (it is
-    /// looked at between pages, so the checkpoint always names the last row
-    /// handled).
+    /// Catches up, then follows live appends until `stop` completes. It is
+    /// looked at between pages, also while catching up on a long backlog,
+    /// so the checkpoint always names the last row handled.
     pub async fn run(
         &self,
         dispatch: &mut dyn Dispatch,
@@ -144,7 +155,15 @@ impl CatchUp {
         tokio::pin!(stop);
         let mut listener = self.listen().await;
         loop {
-            self.catch_up(dispatch).await?;
+            let mut stopped = false;
+            self.pages(dispatch, || {
+                stopped = stopped || finished(stop.as_mut());
+                !stopped
+            })
+            .await?;
+            if stopped {
+                return Ok(());
+            }
             let notified = async {
                 match listener.as_mut() {
                     Some(l) => l.try_recv().await.map(|_| ()),
@@ -185,4 +204,11 @@ impl CatchUp {
             }
         }
     }
+}
+
+/// Whether `future` has completed, polled once without waiting. Once it
+/// says so the caller stops: a finished future is never polled again.
+fn finished<F: Future>(future: std::pin::Pin<&mut F>) -> bool {
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    future.poll(&mut context).is_ready()
 }

@@ -186,3 +186,20 @@ async fn a_subscriber_dead_letters_bad_rows_and_moves_on() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_stop_is_heard_while_catching_up_on_a_backlog() {
+    with_store(|store| async move {
+        append(&store, 0..5).await;
+        let seen = Seen::default();
+        let subscription = CatchUp::new(&store, "backlog").batch_size(1);
+        // Already stopped: not one page of the backlog is read.
+        tokio::time::timeout(PATIENCE, subscription.run(&mut bus(&seen), async {}))
+            .await
+            .expect("stopped")
+            .expect("no error");
+        assert!(seen.lock().unwrap().is_empty());
+        assert_eq!(subscription.checkpoint().await.expect("read"), 0);
+    })
+    .await;
+}

@@ -3,7 +3,7 @@
 
 mod support;
 
-use evc_store::{Store, StoreError};
+use evc_store::{SchemaName, Store, StoreError};
 use support::with_store;
 
 #[tokio::test]
@@ -32,7 +32,7 @@ async fn bad_schema_names_are_refused() {
             "pg_catalog",
             "x\"; DROP TABLE y; --",
             "a b",
-            &"a".repeat(64),
+            &"a".repeat(53),
         ] {
             let error = Store::new(store.pool().clone(), name).expect_err(name);
             assert!(
@@ -42,6 +42,21 @@ async fn bad_schema_names_are_refused() {
             assert!(error.to_string().contains("not a usable schema name"));
         }
         Store::new(store.pool().clone(), "orders_2").expect("a good name");
+        // The longest name still has room for its notification channel.
+        let longest = "a".repeat(SchemaName::MAX_LEN);
+        let long = Store::new(store.pool().clone(), longest.as_str()).expect("the longest name");
+        long.migrate().await.expect("migrated");
+        long.append(
+            "s",
+            evc_store::ExpectedVersion::NoStream,
+            &[support::order_created_envelope(0)],
+        )
+        .await
+        .expect("an append notifies on its channel");
+        sqlx::query(&format!("DROP SCHEMA \"{longest}\" CASCADE"))
+            .execute(store.pool())
+            .await
+            .expect("dropped");
     })
     .await;
 }

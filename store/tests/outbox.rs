@@ -263,3 +263,47 @@ async fn a_running_relay_publishes_what_commits_later_and_stops_on_request() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_second_writer_of_a_stream_waits_for_the_first_to_commit() {
+    with_store(|store| async move {
+        let outbox = store.outbox("/tests/store");
+        let mut first_tx = store.pool().begin().await.expect("tx");
+        let first = outbox
+            .append_to(&mut first_tx, "order-1", &order_created(1))
+            .await
+            .expect("written");
+        let (pool, writer) = (store.pool().clone(), outbox.clone());
+        let second = tokio::spawn(async move {
+            let mut tx = pool.begin().await.expect("tx");
+            let envelope = writer
+                .append_to(&mut tx, "order-1", &order_created(2))
+                .await
+                .expect("written");
+            tx.commit().await.expect("committed");
+            envelope
+        });
+        // Were it to commit first, a relay between the two commits would
+        // publish the stream's second row before its first.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(
+            !second.is_finished(),
+            "the second writer committed before the first"
+        );
+        first_tx.commit().await.expect("committed");
+        let second = tokio::time::timeout(PATIENCE, second)
+            .await
+            .expect("the second writer went on")
+            .expect("no panic");
+        let broker = MemoryBroker::new();
+        assert_eq!(
+            Relay::new(&store, broker.clone())
+                .drain()
+                .await
+                .expect("relayed"),
+            2
+        );
+        assert_eq!(ids(&broker), [first.id, second.id]);
+    })
+    .await;
+}

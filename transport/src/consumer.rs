@@ -567,7 +567,9 @@ where
             }
             None => None,
         };
-        let mut dry_run: Option<bool> = None;
+        // Decided once: a dry run records nothing, whether or not a
+        // subscriber emitted anything.
+        let dry_run = EnvelopeRef::parse(bytes).is_ok_and(|envelope| is_dry_run(&envelope));
         let mut dry_emitted = Vec::new();
         let mut attempt = 1;
         loop {
@@ -580,22 +582,22 @@ where
                 Err(error) => return failed(&error, attempt, Vec::new()),
             };
             let mut failures = Vec::new();
+            // Every run is dealt with before a rejection is answered: the
+            // other subscribers' successes are published and recorded, not
+            // dropped with the message.
+            let mut rejection = None;
             for run in runs {
                 let emitted = match run.result {
                     Ok(emitted) => emitted,
                     Err(error) => {
-                        if let Some(rejection) = error.rejection() {
-                            return Outcome::Rejected(rejection.clone());
+                        if rejection.is_none() {
+                            rejection = error.rejection().cloned();
                         }
                         failures.push((run.name, error));
                         continue;
                     }
                 };
-                let dry = !emitted.is_empty()
-                    && *dry_run.get_or_insert_with(|| {
-                        EnvelopeRef::parse(bytes).is_ok_and(|envelope| is_dry_run(&envelope))
-                    });
-                if dry {
+                if dry_run {
                     // Decided, not done: the sender gets what would go out,
                     // and nothing is recorded.
                     dry_emitted.extend(
@@ -623,6 +625,9 @@ where
                     }
                 }
                 done.insert(run.name);
+            }
+            if let (Some(rejection), 1) = (rejection, failures.len()) {
+                return Outcome::Rejected(rejection);
             }
             if failures.is_empty() {
                 self.report

@@ -1088,6 +1088,51 @@ pub async fn evc_a_failed_subscriber_is_retried_alone<F: Fixture>(fixture: F) {
     fixture.close(broker).await;
 }
 
+pub async fn evc_a_rejecting_subscriber_keeps_the_others_work<F: Fixture>(fixture: F) {
+    let Some(broker) = fixture.open().await else {
+        return;
+    };
+    let (first, second) = (Arc::new(Mutex::new(0)), Arc::new(Mutex::new(0)));
+    // The rejecting subscriber runs first: what runs after it still counts.
+    let mut bus = Bus::new(evc_runtime::Publisher::new("/tests/consumer"));
+    let runs = second.clone();
+    bus.subscribe_named::<OrderCreated>("billing", move |_, _| {
+        *runs.lock().unwrap() += 1;
+        Err(evc_runtime::Rejection::new("closed", "the ledger is closed").into())
+    })
+    .expect("a free name");
+    let runs = first.clone();
+    bus.subscribe::<OrderCreated>(move |_, ctx| {
+        *runs.lock().unwrap() += 1;
+        let command: CreateOrder = serde_json::from_value(create_order(None))?;
+        ctx.emit(command)?;
+        Ok(())
+    });
+    let watch = Subscription::new(unique("watch"), [create_order_type()]);
+    broker.declare(&watch).await.unwrap();
+    let mut emitted = broker.subscribe(&watch).await.unwrap();
+    let mut options = Options::new(unique("orders"));
+    options.retry = quick_retries(3);
+    let running = Running::start(broker.clone(), bus, options).await;
+    Producer::new(broker.clone(), "/tests/producer")
+        .publish(&order_created())
+        .await
+        .unwrap();
+    // What the first subscriber emitted is published, although the second
+    // rejected the event; a rejection is final, so neither runs again.
+    take(&mut emitted, 1).await.remove(0).ack().await.unwrap();
+    let report = running.stop().await;
+    assert_eq!(*first.lock().unwrap(), 1, "the first subscriber ran again");
+    assert_eq!(*second.lock().unwrap(), 1, "a rejection was retried");
+    assert_eq!(report.retried.load(std::sync::atomic::Ordering::Relaxed), 0);
+    assert!(
+        quiet(&mut emitted).await,
+        "the first subscriber's message was published twice"
+    );
+    drop(emitted);
+    fixture.close(broker).await;
+}
+
 pub async fn evc_a_dead_letter_names_its_failed_subscribers<F: Fixture>(fixture: F) {
     let Some(broker) = fixture.open().await else {
         return;
@@ -1176,6 +1221,7 @@ macro_rules! conformance {
             evc_dead_letters_listed_and_redriven,
             evc_a_failed_subscriber_is_retried_alone,
             evc_a_dead_letter_names_its_failed_subscribers,
+            evc_a_rejecting_subscriber_keeps_the_others_work,
         );
     };
     (@tests $fixture:expr; $($name:ident,)*) => {
