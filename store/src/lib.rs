@@ -30,7 +30,7 @@ mod subscription;
 pub use aggregate::{Aggregate, Decision, Executed};
 pub use error::StoreError;
 pub use events::{Direction, ExpectedVersion, RecordedEvent};
-pub use outbox::{Outbox, Relay, RelayReport};
+pub use outbox::{Outbox, Relay, RelayReport, MAX_BACKOFF};
 pub use replay::{BadRow, BadRowPolicy, Replay, ReplayReport, Selection, Start};
 pub use subscription::CatchUp;
 
@@ -145,4 +145,11 @@ impl Store {
     pub fn outbox(&self, source: impl Into<String>) -> Outbox {
         Outbox::new(self.schema.clone(), source)
     }
+}
+
+/// Whether `future` has completed, polled once without waiting. Once it
+/// says so the caller stops: a finished future is never polled again.
+pub(crate) fn finished<F: std::future::Future>(future: std::pin::Pin<&mut F>) -> bool {
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    future.poll(&mut context).is_ready()
 }

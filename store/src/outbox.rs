@@ -241,6 +241,16 @@ impl<P: Publisher> Relay<P> {
             .execute(&mut *tx)
             .await?;
         }
+        // A row the broker refused counts its attempt too, for whoever
+        // looks into rows that stay pending.
+        if let Some(StoreError::Publish { outbox_id, .. }) = &failure {
+            sqlx::query(&format!(
+                "UPDATE {outbox} SET attempts = attempts + 1 WHERE id = $1"
+            ))
+            .bind(outbox_id)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         match failure {
             Some(error) => Err(error),
@@ -263,36 +273,44 @@ impl<P: Publisher> Relay<P> {
         }
     }
 
-    /// Relays until `stop` completes; a broker failure is logged and the
-    /// pass retried after the poll interval. A row whose envelope no longer
-    /// parses ends it with [`StoreError::CorruptOutboxRow`]: skipping it
-    /// would publish the rest of its stream out of order.
+    /// Relays until `stop` completes. A broker or database failure is
+    /// logged and the pass retried, after the poll interval doubled per
+    /// failure in a row (at most [`MAX_BACKOFF`]): a relay outlives a
+    /// restarted broker or database. A row whose envelope no longer parses
+    /// ends it with [`StoreError::CorruptOutboxRow`]: skipping it would
+    /// publish the rest of its stream out of order.
     pub async fn run(&self, stop: impl Future<Output = ()>) -> Result<(), StoreError> {
         tokio::pin!(stop);
+        let mut failures: u32 = 0;
         loop {
-            let idle = match self.run_once().await {
-                Ok(report) => report.published == 0,
-                Err(StoreError::Publish { outbox_id, source }) => {
-                    tracing::warn!(outbox_id, error = %source, "publish failed; retrying");
-                    true
+            let pause = match self.run_once().await {
+                Ok(report) => {
+                    failures = 0;
+                    // After a pass that found work, the next starts at once.
+                    (report.published == 0).then_some(self.poll)
+                }
+                Err(error @ (StoreError::Publish { .. } | StoreError::Database(_))) => {
+                    failures = failures.saturating_add(1);
+                    let pause = self
+                        .poll
+                        .saturating_mul(1 << failures.min(16))
+                        .min(MAX_BACKOFF);
+                    tracing::warn!(%error, failures, ?pause, "relay pass failed; retrying");
+                    Some(pause)
                 }
                 Err(other) => return Err(other),
             };
-            if idle {
-                tokio::select! {
+            match pause {
+                Some(pause) => tokio::select! {
                     () = &mut stop => return Ok(()),
-                    () = tokio::time::sleep(self.poll) => {}
-                }
-            } else if futures_ready(&mut stop) {
-                return Ok(());
+                    () = tokio::time::sleep(pause) => {}
+                },
+                None if crate::finished(stop.as_mut()) => return Ok(()),
+                None => {}
             }
         }
     }
 }
 
-/// Whether `stop` has completed, without waiting.
-fn futures_ready<F: Future<Output = ()>>(stop: &mut std::pin::Pin<&mut F>) -> bool {
-    let waker = std::task::Waker::noop();
-    let mut cx = std::task::Context::from_waker(waker);
-    stop.as_mut().poll(&mut cx).is_ready()
-}
+/// The longest pause between failed relay passes.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(30);

@@ -157,7 +157,7 @@ impl CatchUp {
         loop {
             let mut stopped = false;
             self.pages(dispatch, || {
-                stopped = stopped || finished(stop.as_mut());
+                stopped = stopped || crate::finished(stop.as_mut());
                 !stopped
             })
             .await?;
@@ -204,11 +204,4 @@ impl CatchUp {
             }
         }
     }
-}
-
-/// Whether `future` has completed, polled once without waiting. Once it
-/// says so the caller stops: a finished future is never polled again.
-fn finished<F: Future>(future: std::pin::Pin<&mut F>) -> bool {
-    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
-    future.poll(&mut context).is_ready()
 }

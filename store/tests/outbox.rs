@@ -307,3 +307,88 @@ async fn a_second_writer_of_a_stream_waits_for_the_first_to_commit() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_running_relay_outlives_a_database_failure() {
+    with_store(|store| async move {
+        let written = write(&store, 3, 1).await;
+        let schema = store.schema().as_str().to_owned();
+        let rename = |from: &str, to: &str| {
+            format!("ALTER TABLE \"{schema}\".\"{from}\" RENAME TO \"{to}\"")
+        };
+        // Every pass fails while the table is away, as while the database
+        // restarts.
+        sqlx::query(&rename("outbox", "outbox_away"))
+            .execute(store.pool())
+            .await
+            .expect("renamed");
+        let broker = MemoryBroker::new();
+        let relay = Relay::new(&store, broker.clone()).poll_interval(Duration::from_millis(20));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            relay
+                .run(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(!task.is_finished(), "the relay gave up on a database error");
+        sqlx::query(&rename("outbox_away", "outbox"))
+            .execute(store.pool())
+            .await
+            .expect("renamed back");
+        support::eventually("3 relayed messages", || broker.messages(TOPIC).len() == 3).await;
+        stop.send(()).expect("running");
+        tokio::time::timeout(PATIENCE, task)
+            .await
+            .expect("the relay stops within 30 s")
+            .expect("joined")
+            .expect("no error");
+        assert_eq!(
+            ids(&broker),
+            written.into_iter().map(|(id, _)| id).collect::<Vec<_>>()
+        );
+    })
+    .await;
+}
+
+/// Refuses every message, as a broker that is down.
+#[derive(Clone)]
+struct Refusing(MemoryBroker);
+
+#[async_trait]
+impl Publisher for Refusing {
+    async fn publish(&self, _: &str, _: RawMessage) -> Result<(), TransportError> {
+        Err(TransportError::new("the broker is down"))
+    }
+
+    fn binding(&self) -> Binding {
+        self.0.binding()
+    }
+}
+
+#[tokio::test]
+async fn a_refused_row_stays_pending_and_counts_its_attempts() {
+    with_store(|store| async move {
+        write(&store, 1, 1).await;
+        let relay = Relay::new(&store, Refusing(MemoryBroker::new()));
+        for _ in 0..2 {
+            let error = relay.run_once().await.expect_err("refused");
+            assert!(
+                matches!(error, evc_store::StoreError::Publish { .. }),
+                "{error}"
+            );
+        }
+        let schema = store.schema().as_str().to_owned();
+        let attempts: i32 = sqlx::query_scalar(&format!(
+            "SELECT attempts FROM \"{schema}\".outbox WHERE sent_at IS NULL"
+        ))
+        .fetch_one(store.pool())
+        .await
+        .expect("one pending row");
+        assert_eq!(attempts, 2);
+        assert_eq!(store.outbox_pending().await.expect("count"), 1);
+    })
+    .await;
+}
