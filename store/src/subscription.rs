@@ -4,7 +4,8 @@ use std::future::Future;
 use std::time::Duration;
 
 use evc_runtime::Dispatch;
-use sqlx::postgres::PgListener;
+use sqlx::postgres::{PgConnection, PgListener};
+use sqlx::Connection;
 use sqlx::Row;
 
 use crate::events::clamp;
@@ -147,12 +148,61 @@ impl CatchUp {
     /// Catches up, then follows live appends until `stop` completes. It is
     /// looked at between pages, also while catching up on a long backlog,
     /// so the checkpoint always names the last row handled.
+    ///
+    /// One instance per name runs at a time: it holds a session advisory
+    /// lock on (schema, name) on a connection of its own, and a second
+    /// instance under the same name waits as a standby (checking every poll
+    /// interval) until the first stops or its connection drops.
     pub async fn run(
         &self,
         dispatch: &mut dyn Dispatch,
         stop: impl Future<Output = ()>,
     ) -> Result<(), StoreError> {
         tokio::pin!(stop);
+        let Some(lease) = self.lease(stop.as_mut()).await? else {
+            return Ok(());
+        };
+        let result = self.follow(dispatch, stop).await;
+        // Closing the connection releases the lock for a standby.
+        if let Err(error) = lease.close().await {
+            tracing::warn!(%error, subscriber = %self.name, "closing the subscriber's lock connection");
+        }
+        result
+    }
+
+    /// Waits until this instance holds the name's lock; `None` when `stop`
+    /// came first.
+    async fn lease<F: Future<Output = ()>>(
+        &self,
+        mut stop: std::pin::Pin<&mut F>,
+    ) -> Result<Option<PgConnection>, StoreError> {
+        let mut connection = PgConnection::connect_with(&self.store.pool.connect_options()).await?;
+        loop {
+            let held: bool = sqlx::query_scalar(
+                "SELECT pg_try_advisory_lock(hashtext('evc-catch-up:' || $1), hashtext($2))",
+            )
+            .bind(self.store.schema.as_str())
+            .bind(&self.name)
+            .fetch_one(&mut connection)
+            .await?;
+            if held {
+                return Ok(Some(connection));
+            }
+            tokio::select! {
+                () = &mut stop => {
+                    let _ = connection.close().await;
+                    return Ok(None);
+                }
+                () = tokio::time::sleep(self.poll) => {}
+            }
+        }
+    }
+
+    async fn follow<F: Future<Output = ()>>(
+        &self,
+        dispatch: &mut dyn Dispatch,
+        mut stop: std::pin::Pin<&mut F>,
+    ) -> Result<(), StoreError> {
         let mut listener = self.listen().await;
         loop {
             let mut stopped = false;

@@ -4,6 +4,7 @@
 mod support;
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use evc_bindings_tests::{Bus, OrderCreated};
 use evc_store::{CatchUp, ExpectedVersion, Store};
@@ -200,6 +201,30 @@ async fn a_stop_is_heard_while_catching_up_on_a_backlog() {
             .expect("no error");
         assert!(seen.lock().unwrap().is_empty());
         assert_eq!(subscription.checkpoint().await.expect("read"), 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_instances_of_one_name_take_turns() {
+    with_store(|store| async move {
+        let seen = Seen::default();
+        let instance = || CatchUp::new(&store, "one").poll_interval(Duration::from_millis(20));
+        let (stop_a, task_a) = start(instance(), &seen);
+        let (stop_b, task_b) = start(instance(), &seen);
+        let mut expected = append(&store, 0..5).await;
+        eventually("5 rows", || seen.lock().unwrap().len() >= 5).await;
+        // Had both handled the rows, the second copies would come now.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(*seen.lock().unwrap(), expected, "one instance at a time");
+
+        // Whichever held the name, the other goes on from the checkpoint.
+        halt(stop_a, task_a).await;
+        expected.extend(append(&store, 5..10).await);
+        eventually("10 rows", || seen.lock().unwrap().len() >= 10).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(*seen.lock().unwrap(), expected, "no gap, no repeat");
+        halt(stop_b, task_b).await;
     })
     .await;
 }
