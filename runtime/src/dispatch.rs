@@ -380,14 +380,18 @@ impl<T: Contract> CommandSlot<T> {
 
 impl<T: Contract> CommandSlot<T> {
     /// [`run`](Self::run) as the one subscriber of [`Dispatch::dispatch_each`],
-    /// named [`COMMAND_HANDLER_NAME`].
+    /// named [`COMMAND_HANDLER_NAME`]; nothing runs when `done` says it is.
     pub fn run_each(
         &mut self,
         bytes: &[u8],
         command: T,
         incoming: &EnvelopeRef<'_>,
         publisher: &Publisher,
+        done: &dyn Fn(&str) -> bool,
     ) -> Vec<SubscriberRun> {
+        if done(COMMAND_HANDLER_NAME) {
+            return Vec::new();
+        }
         let mut outgoing = Vec::new();
         let mut ctx = Context::new(incoming, publisher, &mut outgoing);
         let result = self.run(bytes, command, &mut ctx).map(|()| outgoing);

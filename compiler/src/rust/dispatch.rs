@@ -476,7 +476,7 @@ fn bus(routes: &[Route], rt: &TokenStream) -> TokenStream {
     });
     let each_command_arms = of_kind(routes, Kind::Command).map(|r| {
         let (method, variant) = (&r.method, &r.variant);
-        quote!(Message::Command(Command::#variant(command)) => self.#method.run_each(bytes, command, &envelope, &self.publisher),)
+        quote!(Message::Command(Command::#variant(command)) => self.#method.run_each(bytes, command, &envelope, &self.publisher, done),)
     });
     let names = routes.iter().map(|r| {
         let method = &r.method;

@@ -192,6 +192,22 @@ fn subscribers_run_one_by_one_under_stable_names() {
 }
 
 #[test]
+fn a_command_handler_marked_done_does_not_run_again() {
+    let mut bus = bus();
+    let bytes = envelope("com.example.orders.create_order.v1", create_order());
+    let first = bus.dispatch_each(&bytes, &|_| false).expect("decoded");
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].name, evc_runtime::dispatch::COMMAND_HANDLER_NAME);
+    assert!(first[0].result.is_ok());
+    let again = bus
+        .dispatch_each(&bytes, &|name| {
+            name == evc_runtime::dispatch::COMMAND_HANDLER_NAME
+        })
+        .expect("decoded");
+    assert!(again.is_empty(), "the handler ran although it was done");
+}
+
+#[test]
 fn garbage_is_an_invalid_envelope() {
     for bytes in [
         &b"\xff\xfe not json"[..],
