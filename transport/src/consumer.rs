@@ -289,8 +289,19 @@ where
                         turn = turn.wrapping_add(1);
                         turn % lanes
                     });
-                    if senders[lane].send((group, delivery)).await.is_err() {
-                        break Err(TransportError::new("a consumer lane stopped"));
+                    // A busy lane is waited for, but not past a shutdown:
+                    // then the delivery goes back rather than start late.
+                    let permit = tokio::select! {
+                        biased;
+                        () = &mut shutdown => {
+                            worker.hand_back(&group, delivery).await;
+                            break Ok(());
+                        }
+                        permit = senders[lane].reserve() => permit,
+                    };
+                    match permit {
+                        Ok(permit) => permit.send((group, delivery)),
+                        Err(_) => break Err(TransportError::new("a consumer lane stopped")),
                     }
                 }
                 Some(Err(error)) => {
