@@ -96,6 +96,19 @@ fn code_only(text: &str) -> String {
                 }
                 out.push(' ');
             }
+            // A raw string: `r"…"`, `r#"…"#`, with as many `#` as it opens.
+            (b'r', Some(b'"' | b'#'))
+                if !text[..i].chars().next_back().is_some_and(is_ident)
+                    && raw_string_end(bytes, i).is_some() =>
+            {
+                i = raw_string_end(bytes, i).expect("checked");
+                out.push_str("\"\"");
+            }
+            // A character literal (`'"'`, `'\''`), not a lifetime (`'a`).
+            (b'\'', Some(_)) if char_literal_end(text, i).is_some() => {
+                i = char_literal_end(text, i).expect("checked");
+                out.push_str("' '");
+            }
             (b'"', _) => {
                 i += 1;
                 while i < bytes.len() && bytes[i] != b'"' {
@@ -115,6 +128,45 @@ fn code_only(text: &str) -> String {
         }
     }
     out
+}
+
+/// Where the raw string opening at `start` (its `r`) ends, just past it.
+fn raw_string_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let hashes = bytes[start + 1..]
+        .iter()
+        .take_while(|&&b| b == b'#')
+        .count();
+    let open = start + 1 + hashes;
+    if bytes.get(open) != Some(&b'"') {
+        return None;
+    }
+    let close: Vec<u8> = std::iter::once(b'"')
+        .chain(std::iter::repeat_n(b'#', hashes))
+        .collect();
+    let body = open + 1;
+    bytes[body..]
+        .windows(close.len())
+        .position(|w| w == close.as_slice())
+        .map(|at| body + at + close.len())
+}
+
+/// Where the character literal opening at `start` ends, just past it; `None`
+/// for a lifetime or a label (`'a`, `'static`).
+fn char_literal_end(text: &str, start: usize) -> Option<usize> {
+    let rest = text.get(start + 1..)?;
+    let first = rest.chars().next()?;
+    let body = if first == '\\' {
+        match rest[1..].chars().next()? {
+            'u' => rest.find('}')? + 1,
+            'x' => 4,
+            escaped => 1 + escaped.len_utf8(),
+        }
+    } else {
+        first.len_utf8()
+    };
+    rest.get(body..)?
+        .starts_with('\'')
+        .then_some(start + 1 + body + 1)
 }
 
 fn is_ident(c: char) -> bool {
@@ -280,4 +332,19 @@ fn the_scanner_sees_grouped_and_relative_imports() {
         .map(|(n, _)| n)
         .collect();
     assert_eq!(names, ["bind", "rust", "c", "docs"]);
+}
+
+#[test]
+fn character_literals_and_raw_strings_do_not_hide_code() {
+    let code = code_only(
+        "fn f<'a>(x: &'a str) -> char { let q = '\"'; let e = '\\''; '\\u{22}' }\n\
+         use crate::load;\n\
+         const T: &str = r#\"crate::docs \" \"#;\n\
+         use crate::rust::Options;\n",
+    );
+    let names: Vec<String> = top_level_uses(&code, &["c".to_string()])
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(names, ["load", "rust"]);
 }
