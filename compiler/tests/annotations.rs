@@ -24,9 +24,6 @@ versions:
         host: { type: string, format: hostname, tsType: string }
         avatar:
           type: string
-          contentEncoding: base64
-          contentMediaType: image/png
-          contentSchema: { type: object }
           writeOnly: false
     examples:
       - link_id: 7f9c2a4e-8f5b-4c1e-9d3a-2b6f1e0c5a77

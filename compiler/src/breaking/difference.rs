@@ -58,9 +58,6 @@ fn is_annotation(keyword: &str) -> bool {
             | "default"
             | "readOnly"
             | "writeOnly"
-            | "contentEncoding"
-            | "contentMediaType"
-            | "contentSchema"
     ) || keyword.starts_with("x-")
         || !crate::model::SCHEMA_KEYWORDS.contains(&keyword)
             && !crate::model::UNSUPPORTED_KEYWORDS.contains(&keyword)

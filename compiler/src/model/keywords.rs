@@ -37,9 +37,6 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
     "$id",
     "readOnly",
     "writeOnly",
-    "contentEncoding",
-    "contentMediaType",
-    "contentSchema",
 ];
 
 /// JSON Schema keywords (2020-12, draft-07, OpenAPI) that evc knows but does
@@ -47,6 +44,9 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
 pub const UNSUPPORTED_KEYWORDS: &[&str] = &[
     "additionalItems",
     "contains",
+    "contentEncoding",
+    "contentMediaType",
+    "contentSchema",
     "dependencies",
     "dependentRequired",
     "dependentSchemas",

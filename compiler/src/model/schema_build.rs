@@ -281,7 +281,7 @@ impl<'a> SchemaBuilder<'a> {
                 }
             }
             // Annotations JSON Schema defines: kept for the bundle and the
-            // docs, never checked (a `contentSchema` is not compiled either).
+            // docs, never checked.
             "readOnly" | "writeOnly" => {
                 if value.as_bool().is_some() {
                     schema.extensions.push((key.to_owned(), value.to_json()));
@@ -289,12 +289,6 @@ impl<'a> SchemaBuilder<'a> {
                     self.wrong_type(cursor.file, key, value, "true or false");
                 }
             }
-            "contentEncoding" | "contentMediaType" => {
-                if self.expect_str(cursor.file, key, value).is_some() {
-                    schema.extensions.push((key.to_owned(), value.to_json()));
-                }
-            }
-            "contentSchema" => schema.extensions.push((key.to_owned(), value.to_json())),
             "minLength" => schema.min_length = self.count(cursor.file, key, value),
             "maxLength" => schema.max_length = self.count(cursor.file, key, value),
             "minItems" => schema.min_items = self.count(cursor.file, key, value),
