@@ -79,22 +79,9 @@ impl Aggregate for Order {
 }
 
 fn create() -> OrderCommand {
-    OrderCommand::Create(Box::new(
-        serde_json::from_value(json!({
-            "order_id": "6c4c1cd6-fb25-495d-8b2b-deca9b2d442d",
-            "customer_id": "2f40bd99-29dd-4ed7-a512-3f99b9939338",
-            "lines": [{ "sku": "SKU-10042-BLK", "quantity": 2 }],
-            "currency": "EUR",
-            "shipping_address": {
-                "recipient_name": "Ada Lovelace",
-                "line1": "Invalidenstrasse 117",
-                "city": "Berlin",
-                "postal_code": "10115",
-                "country_code": "DE"
-            }
-        }))
-        .expect("a valid CreateOrder"),
-    ))
+    OrderCommand::Create(Box::new(support::create_order(
+        "6c4c1cd6-fb25-495d-8b2b-deca9b2d442d",
+    )))
 }
 
 fn cancel() -> OrderCommand {

@@ -126,20 +126,7 @@ async fn selections_by_stream_type_position_and_time() {
 }
 
 fn create_order(n: u32) -> Envelope {
-    let command: CreateOrder = serde_json::from_value(json!({
-        "order_id": format!("6c4c1cd6-fb25-495d-8b2b-{n:012}"),
-        "customer_id": "2f40bd99-29dd-4ed7-a512-3f99b9939338",
-        "lines": [{ "sku": "SKU-10042-BLK", "quantity": 2 }],
-        "currency": "EUR",
-        "shipping_address": {
-            "recipient_name": "Ada Lovelace",
-            "line1": "Invalidenstrasse 117",
-            "city": "Berlin",
-            "postal_code": "10115",
-            "country_code": "DE"
-        }
-    }))
-    .expect("a valid CreateOrder");
+    let command = support::create_order(&format!("6c4c1cd6-fb25-495d-8b2b-{n:012}"));
     publisher().envelope(&command).expect("stamped")
 }
 

@@ -578,9 +578,9 @@ where
             }
             None => None,
         };
-        // Decided once: a dry run records nothing, whether or not a
+        // Decided at most once: a dry run records nothing, whether or not a
         // subscriber emitted anything.
-        let dry_run = EnvelopeRef::parse(bytes).is_ok_and(|envelope| is_dry_run(&envelope));
+        let mut dry_run: Option<bool> = None;
         let mut dry_emitted = Vec::new();
         let mut attempt = 1;
         loop {
@@ -608,7 +608,13 @@ where
                         continue;
                     }
                 };
-                if dry_run {
+                // Asked only when it matters (something to publish or to
+                // record): parsing the envelope again costs every message.
+                let dry = (!emitted.is_empty() || store.is_some())
+                    && *dry_run.get_or_insert_with(|| {
+                        EnvelopeRef::parse(bytes).is_ok_and(|envelope| is_dry_run(&envelope))
+                    });
+                if dry {
                     // Decided, not done: the sender gets what would go out,
                     // and nothing is recorded.
                     dry_emitted.extend(

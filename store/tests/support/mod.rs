@@ -5,7 +5,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
-use evc_bindings_tests::OrderCreated;
+use evc_bindings_tests::{CreateOrder, OrderCreated};
 use evc_runtime::{Envelope, Publisher};
 use evc_store::Store;
 use futures::FutureExt;
@@ -85,6 +85,24 @@ pub fn order_created(n: u32) -> OrderCreated {
         "created_at": "2024-04-29T09:14:03Z"
     }))
     .expect("a valid OrderCreated")
+}
+
+/// A valid `CreateOrder` for the order `order_id`.
+pub fn create_order(order_id: &str) -> CreateOrder {
+    serde_json::from_value(json!({
+        "order_id": order_id,
+        "customer_id": "2f40bd99-29dd-4ed7-a512-3f99b9939338",
+        "lines": [{ "sku": "SKU-10042-BLK", "quantity": 2 }],
+        "currency": "EUR",
+        "shipping_address": {
+            "recipient_name": "Ada Lovelace",
+            "line1": "Invalidenstrasse 117",
+            "city": "Berlin",
+            "postal_code": "10115",
+            "country_code": "DE"
+        }
+    }))
+    .expect("a valid CreateOrder")
 }
 
 pub fn order_created_envelope(n: u32) -> Envelope {
