@@ -5,7 +5,6 @@
 //! `git cat-file`), never checked out: the working tree stays as it is, and
 //! nothing is written to disk.
 
-use std::fmt;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -25,66 +24,47 @@ pub struct Baseline {
 }
 
 /// Why there is no baseline. Each is a usage error.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A directory baseline that cannot be read.
+    #[error("cannot read the baseline {}: {error}", path.display())]
     Unreadable {
         path: PathBuf,
+        #[source]
         error: io::Error,
     },
     /// The contracts root, where git has to run, is not a directory.
-    NoDirectory {
-        dir: PathBuf,
-    },
+    #[error("{} is not a directory", dir.display())]
+    NoDirectory { dir: PathBuf },
     /// `git` could not be started.
-    GitMissing(io::Error),
-    NotARepository {
-        dir: PathBuf,
-        detail: String,
-    },
-    UnknownRevision {
-        revision: String,
-        detail: String,
-    },
+    #[error(
+        "cannot run git ({0}); a revision baseline needs git on the PATH, \
+         or pass a directory to --against"
+    )]
+    GitMissing(#[source] io::Error),
+    #[error(
+        "{} is not inside a git repository, so --against must be a directory ({detail})",
+        dir.display()
+    )]
+    NotARepository { dir: PathBuf, detail: String },
+    #[error(
+        "`{revision}` is neither a directory nor a git revision{}",
+        parenthesised(detail)
+    )]
+    UnknownRevision { revision: String, detail: String },
     /// A git command that should not fail did.
-    Git {
-        command: String,
-        detail: String,
-    },
+    #[error("`{command}` failed: {detail}")]
+    Git { command: String, detail: String },
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Unreadable { path, error } => {
-                write!(f, "cannot read the baseline {}: {error}", path.display())
-            }
-            Error::NoDirectory { dir } => write!(f, "{} is not a directory", dir.display()),
-            Error::GitMissing(error) => write!(
-                f,
-                "cannot run git ({error}); a revision baseline needs git on the PATH, \
-                 or pass a directory to --against"
-            ),
-            Error::NotARepository { dir, detail } => write!(
-                f,
-                "{} is not inside a git repository, so --against must be a directory ({detail})",
-                dir.display()
-            ),
-            Error::UnknownRevision { revision, detail } => write!(
-                f,
-                "`{revision}` is neither a directory nor a git revision{}",
-                if detail.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({detail})")
-                }
-            ),
-            Error::Git { command, detail } => write!(f, "`{command}` failed: {detail}"),
-        }
+/// ` (detail)`, or nothing when git said nothing.
+fn parenthesised(detail: &str) -> String {
+    if detail.is_empty() {
+        String::new()
+    } else {
+        format!(" ({detail})")
     }
 }
-
-impl std::error::Error for Error {}
 
 /// The baseline named by `against`: an existing path is a directory,
 /// anything else a revision of the git repository that holds `dir`, whose

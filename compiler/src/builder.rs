@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 use proc_macro2::{Ident, TokenStream};
 
 use crate::bind::{self, ir::Ty, Binding};
+use crate::diagnostic::Finding;
 use crate::report;
+use crate::rules::Level;
 use crate::rust::{self, Options};
 use crate::{c, Lint};
 
@@ -107,8 +109,8 @@ impl Builder {
             for file in &generated.read {
                 println!("cargo:rerun-if-changed={}", file.display());
             }
-            for warning in generated.warnings.lines() {
-                println!("cargo:warning={warning}");
+            for warning in &generated.warnings {
+                println!("cargo:warning={}", report::compile::line(warning));
             }
         }
         let path = out_dir.join(&self.file_name);
@@ -126,9 +128,9 @@ pub struct Generated {
     pub code: String,
     /// Every file read (the root directory first, so new files are noticed).
     pub read: Vec<PathBuf>,
-    /// Warnings found on the way, rendered one per line
-    /// (`file:line:col: RULE: message; help: hint`).
-    pub warnings: String,
+    /// Warnings found on the way (`report::compile::line` renders one as
+    /// `file:line:col: RULE: message; help: hint`).
+    pub warnings: Vec<Finding>,
 }
 
 /// Lints `root` and, when no error is found, generates its Rust bindings.
@@ -152,16 +154,16 @@ pub fn generate_from(root: &Path, lint: &Lint, options: &Options) -> Result<Gene
 
 /// The files a clean lint read and its rendered warnings; the findings
 /// when it has errors, for no backend runs on such a model.
-fn clean(root: &Path, lint: &Lint) -> Result<(Vec<PathBuf>, String), Error> {
+fn clean(root: &Path, lint: &Lint) -> Result<(Vec<PathBuf>, Vec<Finding>), Error> {
     if lint.has_errors() {
         return Err(Error::Contracts {
             report: report::compile::render(&lint.sources, &lint.diagnostics),
-            errors: lint.count(crate::rules::Level::Error),
+            findings: Finding::all_at(&lint.sources, &lint.diagnostics, Level::Error),
         });
     }
     let mut read = vec![root.to_path_buf()];
     read.extend(lint.sources.iter().map(|(_, f)| root.join(&f.relative)));
-    let warnings = report::compile::lines(&lint.sources, &lint.diagnostics);
+    let warnings = Finding::all_at(&lint.sources, &lint.diagnostics, Level::Warn);
     Ok((read, warnings))
 }
 
@@ -213,39 +215,39 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// `Debug` prints what `Display` does: a build script that unwraps the
 /// result, or returns it from `main`, shows its user `{:?}`, and that should
 /// be the findings as rustc renders them, not a dump of this enum.
+#[derive(thiserror::Error)]
 pub enum Error {
-    /// The contracts have errors; `report` is every finding rendered
-    /// rustc-style (`error[RULE]`, `--> file:line:col`, the quoted line, help).
+    /// The contracts have errors: each one in `findings`, and all of them
+    /// rendered rustc-style in `report` (`error[RULE]`, `--> file:line:col`,
+    /// the quoted line, help).
+    #[error(
+        "{report}error: {} error{} in the contracts; no bindings were generated",
+        findings.len(),
+        if findings.len() == 1 { "" } else { "s" }
+    )]
     Contracts {
         report: String,
-        errors: usize,
+        findings: Vec<Finding>,
     },
+    #[error("cannot read or write {}: {source}", path.display())]
     Io {
         path: PathBuf,
+        #[source]
         source: io::Error,
     },
+    #[error("OUT_DIR is not set: call `out_dir` outside a build script")]
     NoOutDir,
-    /// A backend refused the model (an invalid option, nothing to generate).
-    Backend(String),
+    /// The C backend refused the contracts (an invalid prefix, a custom upcast).
+    #[error(transparent)]
+    C(#[from] c::Error),
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Error {
+    /// The findings behind [`Error::Contracts`]; none for the other kinds.
+    pub fn findings(&self) -> &[Finding] {
         match self {
-            Error::Contracts { report, errors } => {
-                let plural = if *errors == 1 { "" } else { "s" };
-                write!(
-                    f,
-                    "{report}error: {errors} error{plural} in the contracts; no bindings were generated"
-                )
-            }
-            Error::Io { path, source } => {
-                write!(f, "cannot read or write {}: {source}", path.display())
-            }
-            Error::Backend(message) => f.write_str(message),
-            Error::NoOutDir => {
-                f.write_str("OUT_DIR is not set: call `out_dir` outside a build script")
-            }
+            Error::Contracts { findings, .. } => findings,
+            _ => &[],
         }
     }
 }
@@ -260,22 +262,13 @@ impl fmt::Debug for Error {
     }
 }
 
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Error::Io { source, .. } => Some(source),
-            _ => None,
-        }
-    }
-}
-
 /// The C backend's files for the contracts under `root`, with the paths
-/// read (for rebuild tracking) and the rendered warnings.
+/// read (for rebuild tracking) and the warnings.
 #[derive(Debug)]
 pub struct CGenerated {
     pub output: crate::c::Output,
     pub read: Vec<PathBuf>,
-    pub warnings: String,
+    pub warnings: Vec<Finding>,
 }
 
 /// Lints the contracts under `root` and runs the C backend.
@@ -285,8 +278,7 @@ pub fn generate_c_dir(root: &Path, options: &crate::c::Options) -> Result<CGener
         source,
     })?;
     let (read, warnings) = clean(root, &lint)?;
-    let output =
-        generate_c(&bind::bind(&lint.model), options).map_err(|e| Error::Backend(e.to_string()))?;
+    let output = generate_c(&bind::bind(&lint.model), options)?;
     Ok(CGenerated {
         output,
         read,

@@ -3,8 +3,10 @@
 use crate::rules::{Level, RuleId};
 use crate::source::Place;
 
+mod finding;
 mod fold;
 
+pub use finding::Finding;
 pub use fold::{fold, MAX_CONSEQUENCES};
 
 /// One finding. `level` starts as the rule's default and is adjusted by the

@@ -46,6 +46,16 @@ impl Span {
     pub fn start_point(self) -> Self {
         Span::point(self.start)
     }
+
+    /// Where the spanned text ends: the start again for a point (or a span
+    /// whose end was never set).
+    pub fn last(self) -> Pos {
+        if self.end > self.start {
+            self.end
+        } else {
+            self.start
+        }
+    }
 }
 
 /// Index of a file in a [`Sources`] table.

@@ -147,6 +147,38 @@ fn contract_errors_render_as_rustc_does() {
 }
 
 #[test]
+fn contract_errors_are_structured_too() {
+    // A build script can act on each finding without parsing the text.
+    let (_dir, error) = broken_build_error();
+    let findings = error.findings();
+    assert_eq!(findings.len(), 2, "{findings:#?}");
+    let first = &findings[0];
+    assert_eq!(first.rule, evc::rules::RuleId::InvalidValue);
+    assert!(first.is_error());
+    assert!(first.file.ends_with("broken.yaml"), "{first:?}");
+    assert_eq!((first.line, first.column), (10, 27));
+    assert!(first.hint.is_some(), "{first:?}");
+}
+
+#[test]
+fn a_c_backend_refusal_keeps_its_kind() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    contracts(dir.path());
+    let options = evc::c::Options {
+        prefix: "Not A Prefix".into(),
+    };
+    let error = evc::builder::generate_c_dir(dir.path(), &options).expect_err("bad prefix");
+    assert!(
+        matches!(error, evc::Error::C(evc::c::Error::InvalidPrefix(_))),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("cannot prefix C identifiers"),
+        "{error}"
+    );
+}
+
+#[test]
 fn debug_shows_the_rendered_findings_not_the_enum() {
     // What `fn main() -> Result<..>` and `.unwrap()` in build.rs print.
     let (_dir, error) = broken_build_error();
@@ -166,11 +198,14 @@ fn warnings_for_cargo_are_one_line_each_with_their_help() {
     )
     .expect("write");
     let generated = evc::generate_dir(dir.path(), &evc::rust::Options::default()).expect("clean");
-    let line = generated
+    let warning = generated
         .warnings
-        .lines()
-        .find(|l| l.contains("DESCRIPTION_MISSING"))
+        .iter()
+        .find(|w| w.rule == evc::rules::RuleId::DescriptionMissing)
         .expect("a warning");
+    assert_eq!((warning.line, warning.column), (1, 8));
+    assert!(warning.file.ends_with("order_shipped.yaml"), "{warning:?}");
+    let line = evc::report::compile::line(warning);
     assert!(
         line.contains("order_shipped.yaml:1:8: DESCRIPTION_MISSING: "),
         "{line}"

@@ -9,7 +9,6 @@
 
 mod difference;
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use difference::{compare as compare_schemas, Difference, Differences};
@@ -71,50 +70,29 @@ fn is_breaking(rule: RuleId) -> bool {
 }
 
 /// Why there is no comparison. Each is a usage error.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The contracts root cannot be read.
+    #[error("cannot read {}: {error}", dir.display())]
     Unreadable {
         dir: PathBuf,
+        #[source]
         error: std::io::Error,
     },
-    Baseline(baseline::Error),
+    #[error(transparent)]
+    Baseline(#[from] baseline::Error),
     /// The baseline does not load whole, so a missing contract could be a
     /// file that failed to parse; its findings in the short format.
+    #[error(
+        "the baseline {label} does not load ({errors} error{}), so it cannot be \
+         compared:\n{findings}",
+        if *errors == 1 { "" } else { "s" }
+    )]
     BaselineInvalid {
         label: String,
         errors: usize,
         findings: String,
     },
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Unreadable { dir, error } => {
-                write!(f, "cannot read {}: {error}", dir.display())
-            }
-            Error::Baseline(error) => error.fmt(f),
-            Error::BaselineInvalid {
-                label,
-                errors,
-                findings,
-            } => write!(
-                f,
-                "the baseline {label} does not load ({errors} error{}), so it cannot be \
-                 compared:\n{findings}",
-                if *errors == 1 { "" } else { "s" }
-            ),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl From<baseline::Error> for Error {
-    fn from(error: baseline::Error) -> Self {
-        Error::Baseline(error)
-    }
 }
 
 /// Lints the contracts under `dir` and the baseline `against` names (see

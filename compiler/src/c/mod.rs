@@ -16,8 +16,6 @@ mod names;
 mod render;
 mod view;
 
-use std::fmt;
-
 use proc_macro2::{Ident, TokenStream};
 
 use crate::bind::ir::Ty;
@@ -54,37 +52,24 @@ pub struct Output {
     pub library: String,
 }
 
-#[derive(Debug)]
+/// Why the C backend cannot bind a contract set.
+#[derive(Debug, thiserror::Error)]
 pub enum Error {
+    #[error(
+        "`{0}` cannot prefix C identifiers: use lower-case ASCII letters, digits and `_`, starting with a letter"
+    )]
     InvalidPrefix(String),
+    #[error("the contract set is empty: there is nothing to bind")]
     NoContracts,
     /// A `custom: true` upcast is Rust code the user writes; the generated
     /// library crate has no place to take it from.
-    CustomUpcast {
-        contract: String,
-        version: String,
-    },
-    Template(minijinja::Error),
+    #[error(
+        "`{contract}` {version} upcasts with `custom: true`, which needs a Rust impl the generated C library cannot hold; write the upcast as steps to bind it to C"
+    )]
+    CustomUpcast { contract: String, version: String },
+    #[error("a C template failed to render: {0:#}")]
+    Template(#[source] minijinja::Error),
 }
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::InvalidPrefix(prefix) => write!(
-                f,
-                "`{prefix}` cannot prefix C identifiers: use lower-case ASCII letters, digits and `_`, starting with a letter"
-            ),
-            Error::NoContracts => f.write_str("the contract set is empty: there is nothing to bind"),
-            Error::CustomUpcast { contract, version } => write!(
-                f,
-                "`{contract}` {version} upcasts with `custom: true`, which needs a Rust impl the generated C library cannot hold; write the upcast as steps to bind it to C"
-            ),
-            Error::Template(e) => write!(f, "a C template failed to render: {e:#}"),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
 
 /// What the C library needs of the Rust bindings of the same [`Binding`]:
 /// the library is a Rust crate whose C functions convert to and from the

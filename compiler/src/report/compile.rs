@@ -6,7 +6,7 @@
 use codespan_reporting::term::{self, termcolor::Buffer, Chars};
 
 use super::short::one_line;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Finding};
 use crate::source::Sources;
 
 /// Every finding as rustc prints it: `error[RULE]: message`, the
@@ -37,25 +37,14 @@ pub fn render_one(sources: &Sources, diagnostic: &Diagnostic) -> String {
     )
 }
 
-/// One line per finding, `file:line:col: RULE: message; help: hint`, for
+/// A finding on one line, `file:line:col: RULE: message; help: hint`, for
 /// `cargo:warning`, which shows single lines: the help is appended since a
 /// build script's user sees nothing else.
-pub fn lines(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
-    let mut out = String::new();
-    for d in diagnostics {
-        let start = d.place.span.start;
-        out.push_str(&format!(
-            "{}:{}:{}: {}: {}",
-            one_line(&sources.get(d.place.file).display),
-            start.line,
-            start.column,
-            d.rule.as_str(),
-            one_line(&d.message),
-        ));
-        if let Some(hint) = &d.hint {
-            out.push_str(&format!("; help: {}", one_line(hint)));
-        }
-        out.push('\n');
+pub fn line(finding: &Finding) -> String {
+    let mut out = one_line(&finding.to_string());
+    if let Some(hint) = &finding.hint {
+        out.push_str("; help: ");
+        out.push_str(&one_line(hint));
     }
     out
 }
@@ -103,8 +92,8 @@ mod tests {
     fn a_cargo_warning_line_carries_the_help() {
         let (sources, d) = one();
         assert_eq!(
-            lines(&sources, &[d]),
-            "schemas/a.yaml:2:12: NAMESPACE_INVALID: bad namespace; help: fix it\n"
+            line(&Finding::new(&sources, &d)),
+            "schemas/a.yaml:2:12: NAMESPACE_INVALID: bad namespace; help: fix it"
         );
     }
 

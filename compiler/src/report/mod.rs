@@ -47,12 +47,7 @@ pub fn render_findings(format: Format, lint: &Lint, color: bool) -> String {
 
 /// Line and column of a finding's end, never before its start.
 fn end_of(d: &crate::diagnostic::Diagnostic) -> crate::source::Pos {
-    let span = d.place.span;
-    if span.end > span.start {
-        span.end
-    } else {
-        span.start
-    }
+    d.place.span.last()
 }
 
 /// The findings folded under `d`, one line each, then how many more:
