@@ -75,72 +75,40 @@ pub struct EnvelopeRef<'a> {
 }
 
 /// Which CloudEvents rule a message breaks.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EnvelopeError {
     /// Not a JSON object (or not JSON at all).
+    #[error("not a CloudEvents JSON object: {0}")]
     NotJson(String),
+    #[error("required attribute `{0}` is missing")]
     Missing(&'static str),
+    #[error("attribute `{0}` is empty")]
     Empty(&'static str),
+    #[error("attribute `{attribute}` must be {expected}, found {found}")]
     WrongType {
         attribute: String,
         expected: &'static str,
         found: &'static str,
     },
+    #[error("specversion `{0}` is not supported (expected `{SPEC_VERSION}`)")]
     UnsupportedSpecVersion(String),
+    #[error("attribute name `{0}` is not lower-case ASCII letters and digits")]
     InvalidAttributeName(String),
+    #[error("time `{0}` is not an RFC 3339 timestamp")]
     InvalidTime(String),
+    #[error("`data` and `data_base64` are both present")]
     DataAndDataBase64,
+    #[error("attribute `{0}` appears twice")]
     DuplicateAttribute(String),
     /// `datacontenttype` is not `type/subtype` with optional parameters.
+    #[error("datacontenttype `{0}` is not an RFC 2046 media type (`type/subtype`)")]
     InvalidMediaType(String),
     /// A string extension with an escape that is no Unicode character (a
     /// lone surrogate such as `"\ud800"`): CloudEvents strings exclude
     /// them, and the known attributes already refuse them.
+    #[error("extension `{0}` holds an escape that is not a Unicode character")]
     InvalidString(String),
 }
-
-impl fmt::Display for EnvelopeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EnvelopeError::NotJson(e) => write!(f, "not a CloudEvents JSON object: {e}"),
-            EnvelopeError::Missing(a) => write!(f, "required attribute `{a}` is missing"),
-            EnvelopeError::Empty(a) => write!(f, "attribute `{a}` is empty"),
-            EnvelopeError::WrongType {
-                attribute,
-                expected,
-                found,
-            } => write!(
-                f,
-                "attribute `{attribute}` must be {expected}, found {found}"
-            ),
-            EnvelopeError::UnsupportedSpecVersion(v) => {
-                write!(
-                    f,
-                    "specversion `{v}` is not supported (expected `{SPEC_VERSION}`)"
-                )
-            }
-            EnvelopeError::InvalidAttributeName(n) => write!(
-                f,
-                "attribute name `{n}` is not lower-case ASCII letters and digits"
-            ),
-            EnvelopeError::InvalidTime(t) => write!(f, "time `{t}` is not an RFC 3339 timestamp"),
-            EnvelopeError::DataAndDataBase64 => {
-                f.write_str("`data` and `data_base64` are both present")
-            }
-            EnvelopeError::DuplicateAttribute(a) => write!(f, "attribute `{a}` appears twice"),
-            EnvelopeError::InvalidMediaType(t) => write!(
-                f,
-                "datacontenttype `{t}` is not an RFC 2046 media type (`type/subtype`)"
-            ),
-            EnvelopeError::InvalidString(a) => write!(
-                f,
-                "extension `{a}` holds an escape that is not a Unicode character"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for EnvelopeError {}
 
 impl Envelope {
     /// Parses and checks a structured-mode JSON message.

@@ -153,22 +153,11 @@ impl std::error::Error for DispatchError {
 }
 
 /// A second handler for a command that already has one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the command `{type_}` already has a handler; a command has exactly one")]
 pub struct RegistrationError {
     pub type_: &'static str,
 }
-
-impl fmt::Display for RegistrationError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the command `{}` already has a handler; a command has exactly one",
-            self.type_
-        )
-    }
-}
-
-impl std::error::Error for RegistrationError {}
 
 /// A command handler's refusal: a business outcome, not a fault. A
 /// transport does not retry it or dead-letter it; it acknowledges the
@@ -184,7 +173,8 @@ impl std::error::Error for RegistrationError {}
 /// }
 /// # assert!(reserve(1, 2).is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("rejected ({code}): {message}")]
 pub struct Rejection {
     pub code: String,
     pub message: String,
@@ -198,14 +188,6 @@ impl Rejection {
         }
     }
 }
-
-impl fmt::Display for Rejection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "rejected ({}): {}", self.code, self.message)
-    }
-}
-
-impl std::error::Error for Rejection {}
 
 impl DispatchError {
     /// The handler's [`Rejection`], when it refused the message.

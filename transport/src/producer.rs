@@ -7,30 +7,14 @@ use crate::broker::{Publisher, TransportError};
 use crate::wire::{self, ContentMode};
 
 /// Why a message was not published.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum PublishError {
     /// The value breaks its contract: nothing was sent.
-    Payload(PayloadError),
+    #[error("the message breaks its contract: {0}")]
+    Payload(#[source] PayloadError),
     /// The broker did not accept the message.
-    Transport(TransportError),
-}
-
-impl std::fmt::Display for PublishError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PublishError::Payload(e) => write!(f, "the message breaks its contract: {e}"),
-            PublishError::Transport(e) => write!(f, "the broker did not accept the message: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for PublishError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            PublishError::Payload(e) => Some(e),
-            PublishError::Transport(e) => Some(e),
-        }
-    }
+    #[error("the broker did not accept the message: {0}")]
+    Transport(#[source] TransportError),
 }
 
 /// Publishes contract values through a broker: the envelope is stamped

@@ -85,33 +85,19 @@ impl Reply {
 }
 
 /// Why no reply came back.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum SendError {
     /// The value is not a command, or breaks its contract: nothing was sent.
+    #[error(transparent)]
     Publish(PublishError),
     /// No reply within the timeout. The command was sent and may still be
     /// handled.
+    #[error("no reply to command `{id}` within {after:?}; it may still be handled")]
     Timeout { id: String, after: Duration },
     /// A reply came that cannot be read.
+    #[error("{0}")]
     BadReply(String),
 }
-
-impl std::fmt::Display for SendError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SendError::Publish(e) => e.fmt(f),
-            SendError::Timeout { id, after } => {
-                write!(
-                    f,
-                    "no reply to command `{id}` within {after:?}; it may still be handled"
-                )
-            }
-            SendError::BadReply(e) => f.write_str(e),
-        }
-    }
-}
-
-impl std::error::Error for SendError {}
 
 type Pending = Arc<Mutex<HashMap<String, oneshot::Sender<RawMessage>>>>;
 

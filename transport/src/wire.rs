@@ -60,16 +60,9 @@ impl Binding {
 }
 
 /// Why a broker message is not a CloudEvent evc can dispatch.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct WireError(pub String);
-
-impl std::fmt::Display for WireError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for WireError {}
 
 /// Lays `envelope` on a broker message.
 pub fn encode(envelope: &Envelope, mode: ContentMode, binding: Binding) -> RawMessage {
