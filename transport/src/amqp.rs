@@ -50,11 +50,14 @@
 //!   drops fail (a publish whose confirm never came is reported as failed
 //!   and may still have reached the broker: publishing again can
 //!   duplicate it, which deduplication by id absorbs); deliveries that were
-//!   unsettled are requeued by the broker and delivered again.
+//!   unsettled are requeued by the broker and delivered again. A publish
+//!   started while the connection is being recovered waits for it, up to
+//!   `AmqpConfig::recovery_wait`.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use futures::StreamExt;
@@ -90,6 +93,9 @@ pub struct AmqpConfig {
     /// Replaces the default group-to-queue naming
     /// (`<queue_prefix>.<group>`); names starting `amq.` are the broker's.
     pub queue: Option<NameMapping>,
+    /// How long a publish waits for a lost connection to be recovered
+    /// before it fails (default 10 s).
+    pub recovery_wait: Duration,
 }
 
 impl Default for AmqpConfig {
@@ -99,6 +105,7 @@ impl Default for AmqpConfig {
             queue_prefix: "evc".to_owned(),
             routing_key: None,
             queue: None,
+            recovery_wait: Duration::from_secs(10),
         }
     }
 }
@@ -262,16 +269,42 @@ impl AmqpBroker {
             .map_err(error("cannot open an AMQP channel"))
     }
 
-    /// The publishing channel, opened again if the broker closed it (a
-    /// channel error closes an AMQP channel for good).
+    /// Whether the connection is up (not recovering, not closed): for
+    /// health checks.
+    pub fn connected(&self) -> bool {
+        self.shared.connection.status().connected()
+    }
+
+    /// The publishing channel. While lapin recovers a lost connection (and
+    /// the channel with it) a publish waits, up to `recovery_wait`, rather
+    /// than fail at once; a channel the broker closed for good (a channel
+    /// error) is replaced by a new one.
     async fn publisher(&self) -> Result<Channel, TransportError> {
-        let current = lock(&self.shared.publisher).clone();
-        if current.status().connected() {
-            return Ok(current);
+        let deadline = Instant::now() + self.shared.config.recovery_wait;
+        let mut pause = Duration::from_millis(10);
+        loop {
+            let current = lock(&self.shared.publisher).clone();
+            if current.status().connected() {
+                return Ok(current);
+            }
+            let connection = self.shared.connection.status();
+            if connection.connected() && !current.status().reconnecting() {
+                let fresh = confirming(&self.shared.connection).await?;
+                *lock(&self.shared.publisher) = fresh.clone();
+                return Ok(fresh);
+            }
+            if connection.closing() || connection.closed() {
+                return Err(TransportError::new("the RabbitMQ connection is closed"));
+            }
+            if Instant::now() >= deadline {
+                return Err(TransportError::new(format!(
+                    "the RabbitMQ connection was not recovered within {:?}",
+                    self.shared.config.recovery_wait
+                )));
+            }
+            tokio::time::sleep(pause.min(deadline.saturating_duration_since(Instant::now()))).await;
+            pause = (pause * 2).min(Duration::from_millis(250));
         }
-        let fresh = confirming(&self.shared.connection).await?;
-        *lock(&self.shared.publisher) = fresh.clone();
-        Ok(fresh)
     }
 
     /// Declares the queue of `subscription.group` on `channel` and binds it

@@ -226,3 +226,50 @@ async fn rabbitmq_delivers_every_confirmed_message_across_cut_connections() {
     every_confirmed_message_arrives(broker.clone(), &proxy).await;
     broker.delete().await.expect("deleted");
 }
+
+/// A publish started while lapin is still recovering the connection waits
+/// for it instead of failing: the caller needs no retry loop of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rabbitmq_publish_waits_for_the_connection_to_recover() {
+    let address = std::env::var("EVC_AMQP_URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
+    let (scheme, rest) = address.split_once("://").expect("an amqp:// address");
+    let (credentials, rest) = rest.rsplit_once('@').unwrap_or(("", rest));
+    let (upstream, vhost) = rest.split_once('/').unwrap_or((rest, ""));
+    let proxy = Proxy::start(upstream.to_owned()).await;
+    let at = if credentials.is_empty() { "" } else { "@" };
+    let through = format!("{scheme}://{credentials}{at}{}/{vhost}", proxy.address);
+    let unique = unique();
+    let config = evc_transport::amqp::AmqpConfig {
+        exchange: format!("evc-recovery-{unique}"),
+        queue_prefix: format!("evc-recovery-{unique}"),
+        recovery_wait: PATIENCE,
+        ..Default::default()
+    };
+    let broker = match evc_transport::amqp::AmqpBroker::connect(&through, config).await {
+        Ok(broker) => broker,
+        Err(error) => return conformance::unreachable("RabbitMQ", &address, &error),
+    };
+    let producer = Producer::new(broker.clone(), "/tests/reconnect");
+    producer
+        .publish(&order())
+        .await
+        .expect("published before the cut");
+    assert!(proxy.cut() > 0, "nothing to cut");
+    // Publish only once the client has seen the link go down: a publish
+    // already on the wire when it drops fails, as documented.
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while broker.connected() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the cut is never noticed"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    producer
+        .publish(&order())
+        .await
+        .expect("the publish waits for recovery and is confirmed");
+    assert!(broker.connected());
+    broker.delete().await.expect("deleted");
+}
