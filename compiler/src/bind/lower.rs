@@ -9,11 +9,10 @@ use serde_json::Value as Json;
 
 use super::ir::{Branch, Field, ItemId, Items, Shape, Struct, Ty, Union, Variant};
 use super::names::{field_name, type_name, Scope};
-use super::reading::{
-    conjuncts, has_assertions, is_plain_union, is_scalar, string_enum, view, View,
-};
+use super::reading::{has_assertions, is_plain_union, is_scalar, string_enum, view, View};
 use super::recursion;
 use super::text::docs;
+use crate::model::resolve::conjuncts;
 use crate::model::{
     json::reachable_targets, Additional, Format, JsonType, Model, SchemaId, TypeSpace,
 };

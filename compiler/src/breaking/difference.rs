@@ -12,6 +12,8 @@ use std::rc::Rc;
 
 use serde_json::Value as Json;
 
+use crate::model::json::resolve;
+
 /// One place where the schemas differ, by JSON pointer into the current
 /// schema, `$ref`s seen through (the path a payload's value would take).
 #[derive(Debug, Clone, PartialEq)]
@@ -296,12 +298,6 @@ fn target_of_alias<'a>(root: &'a Json, schema: &'a Json) -> &'a Json {
         }
     }
     current
-}
-
-/// The schema a bundle-local `$ref` names.
-fn resolve<'a>(root: &'a Json, reference: &str) -> Option<&'a Json> {
-    let pointer = reference.strip_prefix('#')?;
-    root.pointer(pointer)
 }
 
 fn differ(pointer: &Pointer, before: &Json, after: &Json) -> Difference {
