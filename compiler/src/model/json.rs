@@ -32,13 +32,6 @@ pub fn bundle(types: &TypeSpace, root: SchemaId) -> Json {
     Json::Object(document)
 }
 
-/// The schema a `$ref` of a bundle names: `#` for the root, `#/$defs/...`
-/// for the rest, as [`bundle`] writes them. `None` for any other text.
-pub fn resolve<'a>(bundle: &'a Json, reference: &str) -> Option<&'a Json> {
-    let pointer = reference.strip_prefix('#')?;
-    bundle.pointer(pointer)
-}
-
 /// Formats the `jsonschema` crate checks but evc keeps as annotations
 /// (FORMAT_UNKNOWN): the generated code does not check them, so neither may
 /// the validator that lint and `evc verify` judge payloads with.
@@ -72,11 +65,6 @@ pub fn validator(
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
         .build(schema)
-}
-
-/// Whether `value` is valid against the schema `id`.
-pub fn accepts(types: &TypeSpace, id: SchemaId, value: &Json) -> bool {
-    validator(&bundle(types, id)).is_ok_and(|v| v.is_valid(value))
 }
 
 /// Every schema under `root`, following `$ref`s, `root` included.
