@@ -9,13 +9,12 @@ use serde_json::Value as Json;
 
 use super::ir::{Branch, Field, ItemId, Items, Shape, Struct, Ty, Union, Variant};
 use super::names::{field_name, type_name, Scope};
-use super::reading::{
-    conjuncts, has_assertions, is_plain_union, is_scalar, string_enum, view, View,
-};
+use super::reading::{has_assertions, is_plain_union, is_scalar, string_enum, view, View};
 use super::recursion;
 use super::text::docs;
+use crate::model::resolve::conjuncts;
 use crate::model::{
-    json::reachable_targets, Additional, Format, JsonType, Model, SchemaId, TypeSpace,
+    json::reachable_targets, Additional, Format, JsonType, Model, SchemaId, TypeSpace, Validators,
 };
 
 /// One generated payload type: the latest version of one major of a contract.
@@ -39,6 +38,7 @@ pub struct Lowered {
 pub fn lower(model: &Model) -> Lowered {
     let mut lowerer = Lowerer {
         types: &model.types,
+        validators: model.validators(),
         items: Items::default(),
         scope: Scope::for_types(),
         named: BTreeMap::new(),
@@ -113,6 +113,9 @@ fn majors(model: &Model) -> Vec<(usize, usize, u64)> {
 
 struct Lowerer<'a> {
     types: &'a TypeSpace,
+    /// The model's validators, which the checks compiled for the version
+    /// roots already.
+    validators: Validators<'a>,
     items: Items,
     scope: Scope,
     /// Schemas that are declarations of their own: version roots and `$ref`
@@ -376,7 +379,7 @@ impl Lowerer<'_> {
             field
                 .schemas
                 .iter()
-                .all(|s| crate::model::json::accepts(self.types, *s, value))
+                .all(|s| self.validators.get(*s).is_ok_and(|v| v.is_valid(value)))
         };
         let fits = match (&field.ty, value) {
             (Ty::String, Json::String(_)) | (Ty::Bool, Json::Bool(_)) => true,

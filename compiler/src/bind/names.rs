@@ -3,9 +3,9 @@
 //! unique within their scope, and derived only from the source so
 //! they stay stable when unrelated contracts change.
 
-use std::collections::BTreeSet;
-
 use heck::{ToPascalCase, ToSnakeCase};
+
+pub use crate::model::Scope;
 
 /// Strict and reserved keywords of Rust 2021.
 const KEYWORDS: &[&str] = &[
@@ -82,63 +82,11 @@ pub fn field_name(text: &str) -> String {
     name
 }
 
-/// Hands out names unique within one scope (a file's types, a struct's
-/// fields, a C struct's members, the header's macros): a clash gets the
-/// lowest free numeric suffix. Every backend resolves its clashes with it,
-/// so names are numbered the same way everywhere.
-#[derive(Debug, Default)]
-pub struct Scope {
-    taken: BTreeSet<String>,
-    /// Between a clashing name and its number: empty for Rust names
-    /// (`Money2`), `_` for C's (`has_note_2`).
-    separator: &'static str,
-}
-
+/// The scope of a file's types: the names the generated code itself
+/// defines are taken.
 impl Scope {
     pub fn for_types() -> Self {
-        Scope {
-            taken: TAKEN_TYPES.iter().map(|t| t.to_string()).collect(),
-            separator: "",
-        }
-    }
-
-    /// A scope whose clashes are numbered after `separator`, with `taken`
-    /// already in use.
-    pub fn separated(separator: &'static str, taken: impl IntoIterator<Item = String>) -> Self {
-        Scope {
-            taken: taken.into_iter().collect(),
-            separator,
-        }
-    }
-
-    pub fn claim(&mut self, wanted: String) -> String {
-        self.claim_with(wanted, &[""])
-    }
-
-    /// A stem whose every `stem + suffix` is free, all claimed: for macros
-    /// the header spells as `<stem>_TYPE`, `<stem>_VERSION`.
-    pub fn claim_with(&mut self, wanted: String, suffixes: &[&str]) -> String {
-        let free = |taken: &BTreeSet<String>, stem: &str| {
-            suffixes
-                .iter()
-                .all(|s| !taken.contains(&format!("{stem}{s}")))
-        };
-        // A number glued on drops the `_` that escaped a keyword
-        // (`self_` → `self2`), which would otherwise sit mid-name.
-        let base = if self.separator.is_empty() {
-            wanted.trim_end_matches('_')
-        } else {
-            wanted.as_str()
-        };
-        let separator = self.separator;
-        let stem = std::iter::once(wanted.clone())
-            .chain((2..).map(|n| format!("{base}{separator}{n}")))
-            .find(|stem| free(&self.taken, stem))
-            .unwrap_or_else(|| wanted.clone());
-        for suffix in suffixes {
-            self.taken.insert(format!("{stem}{suffix}"));
-        }
-        stem
+        Scope::separated("", TAKEN_TYPES.iter().map(|t| t.to_string()))
     }
 }
 
@@ -169,18 +117,5 @@ mod tests {
         assert_eq!(scope.claim("Money".into()), "Money2");
         assert_eq!(scope.claim("self_".into()), "self_");
         assert_eq!(scope.claim("self_".into()), "self2");
-    }
-
-    #[test]
-    fn separated_clashes_keep_every_suffix_free() {
-        let mut members = Scope::separated("_", []);
-        assert_eq!(members.claim("has_note".into()), "has_note");
-        assert_eq!(members.claim("has_note".into()), "has_note_2");
-        let mut macros = Scope::separated("_", ["SHOP_ABI_VERSION".to_string()]);
-        assert_eq!(
-            macros.claim_with("SHOP_ABI".into(), &["_TYPE", "_VERSION"]),
-            "SHOP_ABI_2"
-        );
-        assert_eq!(macros.claim("SHOP_ABI_2_TYPE".into()), "SHOP_ABI_2_TYPE_2");
     }
 }

@@ -1,10 +1,9 @@
 //! What a schema says once its `$ref` and `allOf` conjuncts are read
 //! together: the facts the lowering decides types from.
 
-use std::collections::BTreeSet;
-
 use serde_json::Value as Json;
 
+use crate::model::resolve::conjuncts;
 use crate::model::{Additional, Format, JsonType, Schema, SchemaId, TypeSpace};
 
 /// The combined reading of a schema and its conjuncts.
@@ -17,28 +16,6 @@ pub struct View {
     /// For an object with no declared properties: `Some(Some(values))` is a
     /// map of values, `Some(None)` a map of anything.
     pub additional_only: Option<Option<SchemaId>>,
-}
-
-/// A schema and everything it must also satisfy through `$ref` and
-/// `allOf`, in source order, each once.
-pub fn conjuncts(types: &TypeSpace, id: SchemaId) -> Vec<SchemaId> {
-    let mut out = Vec::new();
-    let mut seen = BTreeSet::new();
-    let mut stack = vec![id];
-    while let Some(next) = stack.pop() {
-        if !seen.insert(next) {
-            continue;
-        }
-        out.push(next);
-        let s = types.get(next);
-        for member in s.all_of.iter().rev() {
-            stack.push(*member);
-        }
-        if let Some(target) = s.reference.as_ref().and_then(|r| r.target) {
-            stack.push(target);
-        }
-    }
-    out
 }
 
 /// A `oneOf` or an `anyOf` and nothing else that constrains the value:

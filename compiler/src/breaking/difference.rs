@@ -1,5 +1,6 @@
-//! Whether two bundled payload schemas (see [`crate::model::json::bundle`])
-//! are the same schema, and where they first differ.
+//! Whether two payload schemas are the same schema, and where they first
+//! differ, read from the model keyword by keyword as their bundles (see
+//! [`crate::model::json::bundle`]) write them, without writing either out.
 //!
 //! The comparison is structural: `$ref`s are followed on both sides, so
 //! moving a definition to another file or inlining it changes nothing;
@@ -7,10 +8,13 @@
 //! titles, examples, defaults, `deprecated`, `$comment`, `x-` extensions)
 //! never change which payloads a schema accepts, so they are compared apart.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use serde_json::Value as Json;
+
+use crate::model::json::{Bundler, Field};
+use crate::model::{Property, SchemaId, TypeSpace};
 
 /// One place where the schemas differ, by JSON pointer into the current
 /// schema, `$ref`s seen through (the path a payload's value would take).
@@ -30,11 +34,17 @@ pub struct Differences {
     pub annotation: Option<Difference>,
 }
 
-/// Compares two bundled schemas.
-pub fn compare(before: &Json, after: &Json) -> Differences {
+/// Compares the schema `before_root` of `before` with `after_root` of
+/// `after`.
+pub fn compare(
+    before: &TypeSpace,
+    before_root: SchemaId,
+    after: &TypeSpace,
+    after_root: SchemaId,
+) -> Differences {
     let mut walk = Walk {
-        before_root: before,
-        after_root: after,
+        before: Bundler::new(before, before_root),
+        after: Bundler::new(after, after_root),
         queue: VecDeque::new(),
         seen: HashSet::new(),
         annotation: None,
@@ -63,34 +73,12 @@ fn is_annotation(keyword: &str) -> bool {
             && !crate::model::UNSUPPORTED_KEYWORDS.contains(&keyword)
 }
 
-/// Keywords whose value is a map from names to schemas.
-fn is_schema_map(keyword: &str) -> bool {
-    matches!(
-        keyword,
-        "properties" | "patternProperties" | "dependentSchemas"
-    )
-}
-
-/// Keywords whose value is one schema.
+/// Keywords whose value is one schema, or `true`/`false` in its place. The
+/// others that hold schemas (`properties`, `allOf`, `anyOf`, `oneOf`) have
+/// fields of their own; the keywords evc does not compile never reach the
+/// model.
 fn is_schema(keyword: &str) -> bool {
-    matches!(
-        keyword,
-        "items"
-            | "additionalProperties"
-            | "not"
-            | "contains"
-            | "propertyNames"
-            | "if"
-            | "then"
-            | "else"
-            | "unevaluatedProperties"
-            | "unevaluatedItems"
-    )
-}
-
-/// Keywords whose value is a list of schemas, in order.
-fn is_schema_list(keyword: &str) -> bool {
-    matches!(keyword, "allOf" | "anyOf" | "oneOf" | "prefixItems")
+    matches!(keyword, "items" | "additionalProperties")
 }
 
 /// Keywords whose value is a set: order carries no meaning.
@@ -98,36 +86,99 @@ fn is_set(keyword: &str) -> bool {
     matches!(keyword, "required" | "type" | "enum")
 }
 
-/// Keywords of the bundle itself, not of the payload: `$defs` is reached
-/// through the `$ref`s that use it.
-fn is_bundle(keyword: &str) -> bool {
-    matches!(keyword, "$schema" | "$defs" | "$id")
+/// A schema as its bundle holds it: the root, a `$defs` entry (`inline:
+/// false`, what a `$ref` leads to), or written where it is used. The same
+/// schema in two places is two JSON values, and the walk tells them apart
+/// as a walk of the JSON would.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Node {
+    id: SchemaId,
+    inline: bool,
+}
+
+/// What stands where a schema may: a schema, or a value such as
+/// `additionalProperties: false`.
+#[derive(Debug, Clone, Copy)]
+enum Slot<'f> {
+    Schema(Node),
+    Value(&'f Json),
+}
+
+/// A schema's keywords, by name.
+struct Keywords<'a> {
+    fields: Vec<(String, Field<'a>)>,
+}
+
+impl<'a> Keywords<'a> {
+    fn get(&self, keyword: &str) -> Option<&Field<'a>> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == keyword)
+            .map(|(_, f)| f)
+    }
+
+    fn names(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter().map(|(k, _)| k.as_str())
+    }
+}
+
+/// Which side of the comparison.
+#[derive(Debug, Clone, Copy)]
+enum Side {
+    Before,
+    After,
 }
 
 struct Walk<'a> {
-    before_root: &'a Json,
-    after_root: &'a Json,
+    before: Bundler<'a>,
+    after: Bundler<'a>,
     /// Pairs of `$ref` targets still to compare, with the pointer where the
     /// `$ref`s were met. A queue, not recursion: a chain of definitions
     /// cannot grow the stack, only a schema's own nesting can.
-    queue: VecDeque<(&'a Json, &'a Json, Pointer)>,
+    queue: VecDeque<(SchemaId, SchemaId, Pointer)>,
     /// Target pairs compared or queued already: a recursive schema meets the
     /// same pair again, and is equal there if it is anywhere.
-    seen: HashSet<(*const Json, *const Json)>,
+    seen: HashSet<(SchemaId, SchemaId)>,
     annotation: Option<Difference>,
 }
 
 impl<'a> Walk<'a> {
+    fn bundler(&self, side: Side) -> &Bundler<'a> {
+        match side {
+            Side::Before => &self.before,
+            Side::After => &self.after,
+        }
+    }
+
+    fn keywords(&self, side: Side, id: SchemaId) -> Keywords<'a> {
+        Keywords {
+            fields: self.bundler(side).fields(id),
+        }
+    }
+
+    /// A slot as JSON, for a difference.
+    fn json(&self, side: Side, slot: Slot<'_>) -> Json {
+        match slot {
+            Slot::Schema(node) => self.bundler(side).schema(node.id),
+            Slot::Value(value) => value.clone(),
+        }
+    }
+
+    fn field_json(&self, side: Side, field: Option<&Field<'_>>) -> Option<Json> {
+        field.map(|f| self.bundler(side).value(f.clone()))
+    }
+
     /// Compares the roots, then every pair of `$ref` targets met, first met
     /// first; stops at the first structural difference.
     fn run(&mut self) -> Option<Difference> {
         self.queue
-            .push_back((self.before_root, self.after_root, Pointer::default()));
+            .push_back((self.before.root(), self.after.root(), Pointer::default()));
         while let Some((before, after, pointer)) = self.queue.pop_front() {
             if !self.seen.insert((before, after)) {
                 continue;
             }
-            if let Some(found) = self.schema(before, after, &pointer) {
+            let (b, a) = (target_node(before), target_node(after));
+            if let Some(found) = self.schema(Slot::Schema(b), Slot::Schema(a), &pointer) {
                 return Some(found);
             }
         }
@@ -136,40 +187,49 @@ impl<'a> Walk<'a> {
 
     fn schema(
         &mut self,
-        before: &'a Json,
-        after: &'a Json,
+        before: Slot<'_>,
+        after: Slot<'_>,
         pointer: &Pointer,
     ) -> Option<Difference> {
         let (b, a) = (
-            target_of_alias(self.before_root, before),
-            target_of_alias(self.after_root, after),
+            self.target_of_alias(Side::Before, before),
+            self.target_of_alias(Side::After, after),
         );
-        let moved = (!std::ptr::eq(b, before), !std::ptr::eq(a, after));
-        if moved == (true, true) {
+        if let (Some(b), Some(a)) = (b, a) {
             self.annotations(before, after, pointer);
-            self.queue.push_back((b, a, pointer.clone()));
+            self.queue.push_back((b.id, a.id, pointer.clone()));
             return None;
         }
         // A `$ref` on one side only stands for its target.
+        let b = b.map_or(before, Slot::Schema);
+        let a = a.map_or(after, Slot::Schema);
         self.annotations(b, a, pointer);
         self.body(b, a, pointer)
     }
 
-    fn body(&mut self, before: &'a Json, after: &'a Json, pointer: &Pointer) -> Option<Difference> {
-        let (Json::Object(b), Json::Object(a)) = (before, after) else {
-            return (!same_value(before, after)).then(|| differ(pointer, before, after));
+    fn body(&mut self, before: Slot<'_>, after: Slot<'_>, pointer: &Pointer) -> Option<Difference> {
+        let (Slot::Schema(b), Slot::Schema(a)) = (before, after) else {
+            let (b, a) = (
+                self.json(Side::Before, before),
+                self.json(Side::After, after),
+            );
+            return (!same_value(&b, &a)).then(|| differ(pointer, &b, &a));
         };
-        let keywords = a.keys().chain(b.keys().filter(|k| !a.contains_key(*k)));
+        let (b, a) = (
+            self.keywords(Side::Before, b.id),
+            self.keywords(Side::After, a.id),
+        );
+        let keywords = a.names().chain(b.names().filter(|k| a.get(k).is_none()));
         for keyword in keywords {
-            if is_annotation(keyword) || is_bundle(keyword) {
+            if is_annotation(keyword) {
                 continue;
             }
             let at = child(pointer, keyword);
             let (Some(bv), Some(av)) = (b.get(keyword), a.get(keyword)) else {
                 return Some(Difference {
                     pointer: at.render(),
-                    before: b.get(keyword).cloned(),
-                    after: a.get(keyword).cloned(),
+                    before: self.field_json(Side::Before, b.get(keyword)),
+                    after: self.field_json(Side::After, a.get(keyword)),
                 });
             };
             let found = self.keyword(keyword, bv, av, pointer, &at);
@@ -183,125 +243,214 @@ impl<'a> Walk<'a> {
     fn keyword(
         &mut self,
         keyword: &str,
-        before: &'a Json,
-        after: &'a Json,
+        before: &Field<'_>,
+        after: &Field<'_>,
         pointer: &Pointer,
         at: &Pointer,
     ) -> Option<Difference> {
         match (before, after) {
-            (Json::String(b), Json::String(a)) if keyword == "$ref" => {
-                match (resolve(self.before_root, b), resolve(self.after_root, a)) {
-                    // The target stands where the `$ref` is.
-                    (Some(b), Some(a)) => {
-                        self.queue.push_back((b, a, pointer.clone()));
-                        None
-                    }
-                    _ => (b != a).then(|| differ(at, before, after)),
-                }
-            }
-            (Json::Object(b), Json::Object(a)) if is_schema_map(keyword) => {
-                let names = a.keys().chain(b.keys().filter(|k| !a.contains_key(*k)));
-                for name in names {
-                    let here = child(at, name);
-                    match (b.get(name), a.get(name)) {
-                        (Some(b), Some(a)) => {
-                            if let Some(found) = self.schema(b, a, &here) {
-                                return Some(found);
-                            }
-                        }
-                        (b, a) => {
-                            return Some(Difference {
-                                pointer: here.render(),
-                                before: b.cloned(),
-                                after: a.cloned(),
-                            })
-                        }
-                    }
-                }
+            // The target stands where the `$ref` is.
+            (Field::Reference(b), Field::Reference(a)) => {
+                self.queue.push_back((*b, *a, pointer.clone()));
                 None
             }
-            (Json::Array(b), Json::Array(a)) if is_schema_list(keyword) => {
-                for (i, (b, a)) in b.iter().zip(a).enumerate() {
-                    if let Some(found) = self.schema(b, a, &child(at, &i.to_string())) {
-                        return Some(found);
+            (Field::Properties(b), Field::Properties(a)) => self.properties(b, a, at),
+            (Field::Schemas(b), Field::Schemas(a)) => self.list(b, a, at),
+            (Field::Value(b), Field::Value(a)) if is_set(keyword) => {
+                let same = match (b, a) {
+                    (Json::Array(b), Json::Array(a)) => {
+                        b.len() == a.len()
+                            && b.iter().all(|x| a.iter().any(|y| same_value(x, y)))
+                            && a.iter().all(|y| b.iter().any(|x| same_value(x, y)))
                     }
+                    _ => same_value(b, a),
+                };
+                (!same).then(|| differ(at, b, a))
+            }
+            (b, a) if is_schema(keyword) => {
+                let (b, a) = (slot(b), slot(a));
+                match (b, a) {
+                    (Some(b), Some(a)) => self.schema(b, a, at),
+                    _ => self.leaf(before, after, at),
                 }
-                (b.len() != a.len()).then(|| {
-                    let i = b.len().min(a.len());
-                    Difference {
-                        pointer: child(at, &i.to_string()).render(),
-                        before: b.get(i).cloned(),
-                        after: a.get(i).cloned(),
-                    }
-                })
             }
-            _ if is_schema(keyword) => self.schema(before, after, at),
-            (Json::Array(b), Json::Array(a)) if is_set(keyword) => {
-                let same = b.len() == a.len()
-                    && b.iter().all(|x| a.iter().any(|y| same_value(x, y)))
-                    && a.iter().all(|y| b.iter().any(|x| same_value(x, y)));
-                (!same).then(|| differ(at, before, after))
-            }
-            _ => (!same_value(before, after)).then(|| differ(at, before, after)),
+            _ => self.leaf(before, after, at),
         }
     }
 
-    /// Records the first annotation that differs between two schema objects.
-    fn annotations(&mut self, before: &Json, after: &Json, pointer: &Pointer) {
-        let (Json::Object(before), Json::Object(after)) = (before, after) else {
+    /// Compares two keyword values as JSON.
+    fn leaf(&self, before: &Field<'_>, after: &Field<'_>, at: &Pointer) -> Option<Difference> {
+        let b = self.bundler(Side::Before).value(before.clone());
+        let a = self.bundler(Side::After).value(after.clone());
+        (!same_value(&b, &a)).then(|| differ(at, &b, &a))
+    }
+
+    fn properties(
+        &mut self,
+        before: &[Property],
+        after: &[Property],
+        at: &Pointer,
+    ) -> Option<Difference> {
+        let (b, a) = (PropertyMap::of(before), PropertyMap::of(after));
+        let names = a
+            .order
+            .iter()
+            .chain(b.order.iter().filter(|k| !a.by_name.contains_key(*k)));
+        for &name in names {
+            let here = child(at, name);
+            match (b.by_name.get(name), a.by_name.get(name)) {
+                (Some(&b), Some(&a)) => {
+                    let (b, a) = (inline(b), inline(a));
+                    if let Some(found) = self.schema(Slot::Schema(b), Slot::Schema(a), &here) {
+                        return Some(found);
+                    }
+                }
+                (b, a) => {
+                    return Some(Difference {
+                        pointer: here.render(),
+                        before: b.map(|id| self.before.schema(*id)),
+                        after: a.map(|id| self.after.schema(*id)),
+                    })
+                }
+            }
+        }
+        None
+    }
+
+    fn list(
+        &mut self,
+        before: &[SchemaId],
+        after: &[SchemaId],
+        at: &Pointer,
+    ) -> Option<Difference> {
+        for (i, (b, a)) in before.iter().zip(after).enumerate() {
+            let (b, a) = (Slot::Schema(inline(*b)), Slot::Schema(inline(*a)));
+            if let Some(found) = self.schema(b, a, &child(at, &i.to_string())) {
+                return Some(found);
+            }
+        }
+        (before.len() != after.len()).then(|| {
+            let i = before.len().min(after.len());
+            Difference {
+                pointer: child(at, &i.to_string()).render(),
+                before: before.get(i).map(|id| self.before.schema(*id)),
+                after: after.get(i).map(|id| self.after.schema(*id)),
+            }
+        })
+    }
+
+    /// Records the first annotation that differs between two schemas.
+    fn annotations(&mut self, before: Slot<'_>, after: Slot<'_>, pointer: &Pointer) {
+        let (Slot::Schema(before), Slot::Schema(after)) = (before, after) else {
             return;
         };
         if self.annotation.is_some() {
             return;
         }
-        let keywords = after
-            .keys()
-            .chain(before.keys().filter(|k| !after.contains_key(*k)))
+        let (b, a) = (
+            self.keywords(Side::Before, before.id),
+            self.keywords(Side::After, after.id),
+        );
+        let keywords = a
+            .names()
+            .chain(b.names().filter(|k| a.get(k).is_none()))
             .filter(|k| is_annotation(k));
         for keyword in keywords {
-            let (b, a) = (before.get(keyword), after.get(keyword));
-            let same = match (b, a) {
+            let (bv, av) = (
+                self.field_json(Side::Before, b.get(keyword)),
+                self.field_json(Side::After, a.get(keyword)),
+            );
+            let same = match (&bv, &av) {
                 (Some(b), Some(a)) => same_value(b, a),
                 _ => false,
             };
             if !same {
                 self.annotation = Some(Difference {
                     pointer: child(pointer, keyword).render(),
-                    before: b.cloned(),
-                    after: a.cloned(),
+                    before: bv,
+                    after: av,
                 });
                 return;
             }
         }
     }
-}
 
-/// A schema that is only a `$ref` (and annotations) stands for its target;
-/// followed through chains, at most as far as the bundle has schemas.
-fn target_of_alias<'a>(root: &'a Json, schema: &'a Json) -> &'a Json {
-    let mut current = schema;
-    for _ in 0..64 {
-        let Json::Object(map) = current else {
-            break;
+    /// A schema that is only a `$ref` (and annotations) stands for its
+    /// target; followed through chains, at most as far as the bundle has
+    /// schemas. `None` when the slot is not such a schema.
+    fn target_of_alias(&self, side: Side, slot: Slot<'_>) -> Option<Node> {
+        let Slot::Schema(start) = slot else {
+            return None;
         };
-        let Some(Json::String(reference)) = map.get("$ref") else {
-            break;
-        };
-        if map.keys().any(|k| k != "$ref" && !is_annotation(k)) {
-            break;
+        let root = self.bundler(side).root();
+        let mut current = start;
+        let mut followed = false;
+        for _ in 0..64 {
+            // The root document also holds `$schema`: never an alias.
+            if current == target_node(root) {
+                break;
+            }
+            let keywords = self.keywords(side, current.id);
+            let Some(Field::Reference(target)) = keywords.get("$ref") else {
+                break;
+            };
+            if keywords.names().any(|k| k != "$ref" && !is_annotation(k)) {
+                break;
+            }
+            let target = target_node(*target);
+            if target == current {
+                break;
+            }
+            current = target;
+            followed = true;
         }
-        match resolve(root, reference) {
-            Some(target) if !std::ptr::eq(target, current) => current = target,
-            _ => break,
-        }
+        (followed && current != start).then_some(current)
     }
-    current
 }
 
-/// The schema a bundle-local `$ref` names.
-fn resolve<'a>(root: &'a Json, reference: &str) -> Option<&'a Json> {
-    let pointer = reference.strip_prefix('#')?;
-    root.pointer(pointer)
+/// A schema as a `$ref` reaches it: a `$defs` entry, or the root.
+fn target_node(id: SchemaId) -> Node {
+    Node { id, inline: false }
+}
+
+/// A schema written where it is used.
+fn inline(id: SchemaId) -> Node {
+    Node { id, inline: true }
+}
+
+/// The slot a schema keyword's value fills.
+fn slot<'f>(field: &'f Field<'_>) -> Option<Slot<'f>> {
+    match field {
+        Field::Schema(id) => Some(Slot::Schema(inline(*id))),
+        Field::Value(value) => Some(Slot::Value(value)),
+        _ => None,
+    }
+}
+
+/// `properties` as a JSON object holds them: a name written twice keeps
+/// its first place and its last schema.
+struct PropertyMap<'p> {
+    order: Vec<&'p str>,
+    by_name: HashMap<&'p str, SchemaId>,
+}
+
+impl<'p> PropertyMap<'p> {
+    fn of(properties: &'p [Property]) -> Self {
+        let mut map = PropertyMap {
+            order: Vec::with_capacity(properties.len()),
+            by_name: HashMap::with_capacity(properties.len()),
+        };
+        for property in properties {
+            if map
+                .by_name
+                .insert(&property.name, property.schema)
+                .is_none()
+            {
+                map.order.push(&property.name);
+            }
+        }
+        map
+    }
 }
 
 fn differ(pointer: &Pointer, before: &Json, after: &Json) -> Difference {
@@ -382,21 +531,38 @@ fn same_value(a: &Json, b: &Json) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::{Input, Inputs};
     use serde_json::json;
+    use std::path::Path;
+
+    /// The schema as the model builds it from a file of its own.
+    fn space(schema: &Json) -> (TypeSpace, SchemaId) {
+        let mut inputs = Inputs::default();
+        inputs.add(Input::new("schema.json", schema.to_string()));
+        let document =
+            crate::pipeline::schema_inputs(inputs, Path::new(""), Path::new("schema.json"));
+        (document.types, document.root.expect("the schema loads"))
+    }
+
+    fn compare_json(before: &Json, after: &Json) -> Differences {
+        let (before, before_root) = space(before);
+        let (after, after_root) = space(after);
+        compare(&before, before_root, &after, after_root)
+    }
 
     fn structural(before: Json, after: Json) -> Option<String> {
-        compare(&before, &after).structural.map(|d| d.pointer)
+        compare_json(&before, &after).structural.map(|d| d.pointer)
     }
 
     fn annotation(before: Json, after: Json) -> Option<String> {
-        compare(&before, &after).annotation.map(|d| d.pointer)
+        compare_json(&before, &after).annotation.map(|d| d.pointer)
     }
 
     #[test]
     fn a_changed_type_is_found_by_pointer() {
         let before = json!({"type": "object", "properties": {"total": {"type": "number"}}});
         let after = json!({"type": "object", "properties": {"total": {"type": "string"}}});
-        let found = compare(&before, &after).structural.unwrap();
+        let found = compare_json(&before, &after).structural.unwrap();
         assert_eq!(found.pointer, "/properties/total/type");
         assert_eq!(found.before, Some(json!("number")));
         assert_eq!(found.after, Some(json!("string")));
@@ -448,7 +614,7 @@ mod tests {
     fn sets_ignore_order_and_numbers_ignore_their_spelling() {
         let before = json!({"required": ["a", "b"], "type": ["string", "null"], "maximum": 1});
         let after = json!({"required": ["b", "a"], "type": ["null", "string"], "maximum": 1.0});
-        assert_eq!(compare(&before, &after), Differences::default());
+        assert_eq!(compare_json(&before, &after), Differences::default());
         let fewer = json!({"required": ["a"], "type": ["string", "null"], "maximum": 1});
         assert_eq!(structural(before, fewer).as_deref(), Some("/required"));
     }
@@ -518,7 +684,7 @@ mod tests {
             defs.insert("d5000".into(), json!({"type": leaf}));
             json!({"$ref": "#/$defs/d0", "$defs": defs})
         };
-        let found = compare(&chain("string"), &chain("integer"))
+        let found = compare_json(&chain("string"), &chain("integer"))
             .structural
             .unwrap();
         assert_eq!(
@@ -526,7 +692,7 @@ mod tests {
             "/properties/next".len() * 5_000 + "/type".len()
         );
         assert_eq!(
-            compare(&chain("string"), &chain("string")),
+            compare_json(&chain("string"), &chain("string")),
             Differences::default()
         );
     }

@@ -15,7 +15,7 @@ pub use difference::{compare as compare_schemas, Difference, Differences};
 
 use crate::baseline::{self, Baseline};
 use crate::diagnostic::Diagnostic;
-use crate::model::{json, Contract, Model, Version};
+use crate::model::{Contract, Model, Version};
 use crate::pipeline::{lint_dir, lint_inputs, Lint};
 use crate::report::{self, Format};
 use crate::rules::{Category, Level, RuleId};
@@ -308,9 +308,12 @@ impl Judge<'_> {
         now: &Version,
         number: &semver::Version,
     ) -> Option<Diagnostic> {
-        let before = json::bundle(&self.baseline.types, released.schema);
-        let after = json::bundle(&self.current.types, now.schema);
-        let differences = compare_schemas(&before, &after);
+        let differences = compare_schemas(
+            &self.baseline.types,
+            released.schema,
+            &self.current.types,
+            now.schema,
+        );
         let (rule, difference, hint) = match (differences.structural, differences.annotation) {
             (Some(difference), _) => (
                 RuleId::VersionEdited,

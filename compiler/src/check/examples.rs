@@ -14,7 +14,7 @@ use crate::source::Place;
 pub fn check(
     model: &Model,
     cyclic: &BTreeSet<SchemaId>,
-    validators: &super::Validators<'_>,
+    validators: &crate::model::Validators<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
     for contract in &model.contracts {
@@ -48,7 +48,11 @@ fn missing(contract: &Contract, version: &Version) -> Diagnostic {
     .hint("add `examples:` with at least one payload; evc validates it against the schema")
 }
 
-fn validate(validators: &super::Validators<'_>, version: &Version, out: &mut Vec<Diagnostic>) {
+fn validate(
+    validators: &crate::model::Validators<'_>,
+    version: &Version,
+    out: &mut Vec<Diagnostic>,
+) {
     let validator = match validators.get(version.schema) {
         Ok(validator) => validator,
         Err(error) => {

@@ -12,13 +12,11 @@ mod words;
 
 pub use naming::{is_keyword, is_pascal_case, is_snake_case};
 
-use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
-use std::rc::Rc;
+use std::collections::BTreeSet;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::model::json::{bundle, reachable, validator};
+use crate::model::json::reachable;
 use crate::model::{Model, SchemaId};
 
 /// Whether the schema `id` and everything it reaches can be checked: a
@@ -30,35 +28,6 @@ fn usable(model: &Model, cyclic: &BTreeSet<SchemaId>, id: SchemaId) -> bool {
         .any(|s| cyclic.contains(s) || model.types.invalid.contains(s))
 }
 
-/// Validators of version schemas, compiled once however many checks run
-/// payloads against them (examples, upcast results): compiling is most of
-/// what these checks cost.
-pub struct Validators<'m> {
-    model: &'m Model,
-    compiled: RefCell<BTreeMap<SchemaId, Result<Rc<jsonschema::Validator>, String>>>,
-}
-
-impl<'m> Validators<'m> {
-    fn new(model: &'m Model) -> Self {
-        Validators {
-            model,
-            compiled: RefCell::new(BTreeMap::new()),
-        }
-    }
-
-    /// The validator of the schema `id`, or why its bundle does not compile.
-    pub fn get(&self, id: SchemaId) -> Result<Rc<jsonschema::Validator>, String> {
-        if let Some(found) = self.compiled.borrow().get(&id) {
-            return found.clone();
-        }
-        let compiled = validator(&bundle(&self.model.types, id))
-            .map(Rc::new)
-            .map_err(|e| e.to_string());
-        self.compiled.borrow_mut().insert(id, compiled.clone());
-        compiled
-    }
-}
-
 /// Runs every rule on the model.
 pub fn run(model: &Model, config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -66,7 +35,7 @@ pub fn run(model: &Model, config: &Config) -> Vec<Diagnostic> {
     versions::check(model, &mut out);
     naming::check(model, &config.naming, &mut out);
     let cyclic = references::check(model, &mut out);
-    let validators = Validators::new(model);
+    let validators = model.validators();
     examples::check(model, &cyclic, &validators, &mut out);
     let compared = evolution::neighbours(model, &cyclic, config.evolution);
     evolution::check(model, &cyclic, &compared, config.evolution, &mut out);

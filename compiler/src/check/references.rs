@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::diagnostic::Diagnostic;
+use crate::model::resolve;
 use crate::model::{Model, SchemaId, TypeSpace};
 use crate::rules::RuleId;
 use crate::source::Place;
@@ -82,20 +83,10 @@ enum Mark {
 /// union is a value of one branch, with no property or array in between).
 fn alias_edges(types: &TypeSpace, id: SchemaId) -> Vec<(SchemaId, Place)> {
     let schema = types.get(id);
-    let reference = schema
-        .reference
-        .as_ref()
-        .and_then(|r| r.target.map(|t| (t, r.place)));
-    reference
-        .into_iter()
-        .chain(
-            schema
-                .all_of
-                .iter()
-                .chain(&schema.one_of)
-                .chain(&schema.any_of)
-                .map(|m| (*m, types.get(*m).place)),
-        )
+    let branches = schema.one_of.iter().chain(&schema.any_of);
+    resolve::links(types, id)
+        .map(|link| (link.target, link.place))
+        .chain(branches.map(|b| (*b, types.get(*b).place)))
         .collect()
 }
 

@@ -36,7 +36,7 @@ struct Step<'m> {
 pub fn check(
     model: &Model,
     cyclic: &BTreeSet<SchemaId>,
-    validators: &super::Validators<'_>,
+    validators: &crate::model::Validators<'_>,
     policy: Policy,
     compared: &[Compared<'_>],
     out: &mut Vec<Diagnostic>,

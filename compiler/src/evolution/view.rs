@@ -9,6 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Number, Value as Json};
 
+use crate::model::resolve;
 use crate::model::{Additional, Format, JsonType, Schema, SchemaId, TypeSpace};
 use crate::source::Place;
 
@@ -33,20 +34,10 @@ impl View {
     /// The schemas `roots` stand for: each, then its `$ref` target and its
     /// `allOf` members, recursively, without repeats (a `$ref` cycle ends).
     pub fn of(space: &TypeSpace, roots: &[SchemaId]) -> View {
-        let mut ids = Vec::new();
-        let mut stack: Vec<SchemaId> = roots.iter().rev().copied().collect();
-        while let Some(id) = stack.pop() {
-            if id.0 as usize >= space.len() || ids.contains(&id) {
-                continue;
-            }
-            ids.push(id);
-            let schema = space.get(id);
-            stack.extend(schema.all_of.iter().rev());
-            if let Some(target) = schema.reference.as_ref().and_then(|r| r.target) {
-                stack.push(target);
-            }
+        View {
+            ids: resolve::all_conjuncts(space, roots),
+            union_from: 0,
         }
-        View { ids, union_from: 0 }
     }
 
     /// This view without its unions, joined with one branch of them.

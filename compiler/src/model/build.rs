@@ -33,10 +33,7 @@ pub fn build(sources: &Sources, documents: &[Document]) -> (Model, Vec<Diagnosti
     let contracts = group(builder.contracts, &mut builder.diagnostics);
     let mut diagnostics = builder.diagnostics;
     diagnostics.append(&mut builder.schemas.diagnostics);
-    let model = Model {
-        contracts,
-        types: builder.schemas.types,
-    };
+    let model = Model::new(contracts, builder.schemas.types);
     (model, diagnostics)
 }
 

@@ -6,28 +6,24 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value as Json};
 
-use super::schema::{Additional, SchemaId, TypeSpace};
+use super::schema::{Additional, Property, Schema, SchemaId, TypeSpace};
+use super::scope::Scope;
 
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// The schema rooted at `root`, with referenced schemas under `$defs`.
 pub fn bundle(types: &TypeSpace, root: SchemaId) -> Json {
-    let targets = reachable_targets(types, root);
-    let names = def_names(types, root, &targets);
-    let emitter = Emitter {
-        types,
-        root,
-        names: &names,
-    };
+    let bundler = Bundler::new(types, root);
     let mut document = Map::new();
     document.insert("$schema".into(), json!(DIALECT));
-    if let Json::Object(body) = emitter.schema(root) {
+    if let Json::Object(body) = bundler.schema(root) {
         document.extend(body);
     }
-    if !names.is_empty() {
-        let defs: Map<String, Json> = names
+    if !bundler.names.is_empty() {
+        let defs: Map<String, Json> = bundler
+            .names
             .iter()
-            .map(|(id, name)| (name.clone(), emitter.schema(*id)))
+            .map(|(id, name)| (name.clone(), bundler.schema(*id)))
             .collect::<BTreeMap<_, _>>()
             .into_iter()
             .collect();
@@ -69,11 +65,6 @@ pub fn validator(
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
         .build(schema)
-}
-
-/// Whether `value` is valid against the schema `id`.
-pub fn accepts(types: &TypeSpace, id: SchemaId, value: &Json) -> bool {
-    validator(&bundle(types, id)).is_ok_and(|v| v.is_valid(value))
 }
 
 /// Every schema under `root`, following `$ref`s, `root` included.
@@ -124,22 +115,16 @@ fn def_names(
     for id in &ordered {
         *count.entry(short(*id)).or_default() += 1;
     }
+    let mut scope = Scope::separated("_", []);
     let mut names = BTreeMap::new();
-    let mut used = BTreeSet::new();
     for id in ordered {
         let base = short(id);
-        let mut name = if count[&base] > 1 {
+        let wanted = if count[&base] > 1 {
             format!("{}.{}", file_stem(&types.get(id).origin.file), base)
         } else {
             base
         };
-        let stem = name.clone();
-        let mut n = 2;
-        while !used.insert(name.clone()) {
-            name = format!("{stem}_{n}");
-            n += 1;
-        }
-        names.insert(id, name);
+        names.insert(id, scope.claim(wanted));
     }
     names
 }
@@ -149,69 +134,119 @@ fn file_stem(file: &str) -> String {
     name.split('.').next().unwrap_or(name).to_owned()
 }
 
-struct Emitter<'a> {
-    types: &'a TypeSpace,
-    root: SchemaId,
-    names: &'a BTreeMap<SchemaId, String>,
+/// A keyword of a bundled schema, its subschemas not yet written out: a
+/// comparison reads a schema keyword by keyword, and writes out JSON only
+/// where it finds a difference.
+#[derive(Debug, Clone)]
+pub enum Field<'a> {
+    Value(Json),
+    /// `$ref`, to the schema it names.
+    Reference(SchemaId),
+    /// `items` or `additionalProperties`.
+    Schema(SchemaId),
+    /// `oneOf`, `anyOf` or `allOf`.
+    Schemas(&'a [SchemaId]),
+    Properties(&'a [Property]),
 }
 
-impl Emitter<'_> {
-    fn schema(&self, id: SchemaId) -> Json {
+/// Writes the schemas under one root as its bundle does: the `$defs` name of
+/// every `$ref` target is fixed first.
+pub struct Bundler<'a> {
+    types: &'a TypeSpace,
+    root: SchemaId,
+    names: BTreeMap<SchemaId, String>,
+}
+
+impl<'a> Bundler<'a> {
+    pub fn new(types: &'a TypeSpace, root: SchemaId) -> Self {
+        let targets = reachable_targets(types, root);
+        let names = def_names(types, root, &targets);
+        Bundler { types, root, names }
+    }
+
+    pub fn root(&self) -> SchemaId {
+        self.root
+    }
+
+    /// The schema `id` as JSON, with what it contains.
+    pub fn schema(&self, id: SchemaId) -> Json {
+        let fields = self.fields(id);
+        Json::Object(
+            fields
+                .into_iter()
+                .map(|(key, field)| (key, self.value(field)))
+                .collect(),
+        )
+    }
+
+    /// A field written out as JSON.
+    pub fn value(&self, field: Field<'_>) -> Json {
+        match field {
+            Field::Value(value) => value,
+            Field::Reference(target) => json!(self.ref_text(target)),
+            Field::Schema(id) => self.schema(id),
+            Field::Schemas(ids) => ids.iter().map(|id| self.schema(*id)).collect(),
+            Field::Properties(properties) => Json::Object(
+                properties
+                    .iter()
+                    .map(|p| (p.name.clone(), self.schema(p.schema)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The keywords of the schema `id`, in the order its JSON has them.
+    pub fn fields(&self, id: SchemaId) -> Vec<(String, Field<'a>)> {
         let s = self.types.get(id);
-        let mut out = Map::new();
-        let mut put = |key: &str, value: Json| {
-            out.insert(key.to_owned(), value);
+        let mut out: Vec<(String, Field<'a>)> = Vec::new();
+        // A keyword written twice keeps its first place, as in a JSON map.
+        let mut put = |key: &str, value: Field<'a>| match out.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = value,
+            None => out.push((key.to_owned(), value)),
         };
         if let Some(title) = &s.title {
-            put("title", json!(title));
+            put("title", Field::Value(json!(title)));
         }
         if let Some(description) = &s.description {
-            put("description", json!(description));
+            put("description", Field::Value(json!(description)));
         }
-        if let Some(reference) = &s.reference {
-            if let Some(target) = reference.target {
-                put("$ref", json!(self.ref_text(target)));
-            }
+        if let Some(target) = s.reference.as_ref().and_then(|r| r.target) {
+            put("$ref", Field::Reference(target));
         }
         if let Some(types) = &s.types {
             let names: Vec<&str> = types.value.iter().map(|t| t.as_str()).collect();
-            put(
-                "type",
-                if names.len() == 1 {
-                    json!(names[0])
-                } else {
-                    json!(names)
-                },
-            );
+            let value = if names.len() == 1 {
+                json!(names[0])
+            } else {
+                json!(names)
+            };
+            put("type", Field::Value(value));
         }
         if let Some(format) = &s.format {
-            put("format", json!(format.value.as_str()));
+            put("format", Field::Value(json!(format.value.as_str())));
         }
         if let Some(values) = &s.enumeration {
-            put("enum", Json::Array(values.value.clone()));
+            put("enum", Field::Value(Json::Array(values.value.clone())));
         }
         if let Some(constant) = &s.constant {
-            put("const", constant.value.clone());
+            put("const", Field::Value(constant.value.clone()));
         }
         if !s.properties.is_empty() {
-            let properties: Map<String, Json> = s
-                .properties
-                .iter()
-                .map(|p| (p.name.clone(), self.schema(p.schema)))
-                .collect();
-            put("properties", Json::Object(properties));
+            put("properties", Field::Properties(&s.properties));
         }
         if !s.required.is_empty() {
             let names: Vec<&str> = s.required.iter().map(|r| r.value.as_str()).collect();
-            put("required", json!(names));
+            put("required", Field::Value(json!(names)));
         }
         match s.additional {
             Additional::Absent => {}
-            Additional::Allowed(allowed) => put("additionalProperties", json!(allowed)),
-            Additional::Schema(id) => put("additionalProperties", self.schema(id)),
+            Additional::Allowed(allowed) => {
+                put("additionalProperties", Field::Value(json!(allowed)))
+            }
+            Additional::Schema(id) => put("additionalProperties", Field::Schema(id)),
         }
         if let Some(items) = s.items {
-            put("items", self.schema(items));
+            put("items", Field::Schema(items));
         }
         for (key, branches) in [
             ("oneOf", &s.one_of),
@@ -219,9 +254,30 @@ impl Emitter<'_> {
             ("allOf", &s.all_of),
         ] {
             if !branches.is_empty() {
-                put(key, branches.iter().map(|b| self.schema(*b)).collect());
+                put(key, Field::Schemas(branches));
             }
         }
+        self.constraints(s, &mut |key, value| put(key, Field::Value(value)));
+        if let Some(default) = &s.default {
+            put("default", Field::Value((**default).clone()));
+        }
+        if s.deprecated {
+            put("deprecated", Field::Value(json!(true)));
+        }
+        if !s.examples.is_empty() {
+            put("examples", Field::Value(Json::Array(s.examples.clone())));
+        }
+        if let Some(comment) = &s.comment {
+            put("$comment", Field::Value(json!(comment)));
+        }
+        for (key, value) in &s.extensions {
+            put(key, Field::Value(value.clone()));
+        }
+        out
+    }
+
+    /// The length, range and item keywords.
+    fn constraints(&self, s: &Schema, put: &mut impl FnMut(&str, Json)) {
         let counts = [
             ("minLength", s.min_length),
             ("maxLength", s.max_length),
@@ -248,31 +304,15 @@ impl Emitter<'_> {
                 put(key, Json::Number((**value).clone()));
             }
         }
-        self.integer_range(s, &mut put);
+        self.integer_range(s, put);
         if s.unique_items {
             put("uniqueItems", json!(true));
         }
-        if let Some(default) = &s.default {
-            put("default", (**default).clone());
-        }
-        if s.deprecated {
-            put("deprecated", json!(true));
-        }
-        if !s.examples.is_empty() {
-            put("examples", Json::Array(s.examples.clone()));
-        }
-        if let Some(comment) = &s.comment {
-            put("$comment", json!(comment));
-        }
-        for (key, value) in &s.extensions {
-            put(key, value.clone());
-        }
-        Json::Object(out)
     }
 
     /// Sized-integer formats carry their range as bounds, so a validator
     /// that treats `int32` as an annotation still refuses 2^31.
-    fn integer_range(&self, s: &super::schema::Schema, put: &mut impl FnMut(&str, Json)) {
+    fn integer_range(&self, s: &Schema, put: &mut impl FnMut(&str, Json)) {
         let Some((low, high)) = s.format.as_ref().and_then(|f| f.value.integer_range()) else {
             return;
         };

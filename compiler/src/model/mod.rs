@@ -6,8 +6,11 @@ mod build;
 pub mod json;
 mod keywords;
 mod reference;
+pub mod resolve;
 mod schema;
 mod schema_build;
+mod scope;
+mod validators;
 
 use std::fmt;
 
@@ -17,6 +20,8 @@ pub use schema::{
     Additional, DefKey, Format, JsonType, Origin, Property, Reference, Schema, SchemaId, Spanned,
     TypeSpace,
 };
+pub use scope::Scope;
+pub use validators::Validators;
 
 use crate::diagnostic::Diagnostic;
 use crate::load::Node;
@@ -170,4 +175,23 @@ pub struct Model {
     /// Sorted by namespace, then name.
     pub contracts: Vec<Contract>,
     pub types: TypeSpace,
+    compiled: validators::Compiled,
+}
+
+impl Model {
+    pub fn new(contracts: Vec<Contract>, types: TypeSpace) -> Model {
+        Model {
+            contracts,
+            types,
+            compiled: validators::Compiled::default(),
+        }
+    }
+
+    /// The validators of this model's schemas, each compiled once.
+    pub fn validators(&self) -> Validators<'_> {
+        Validators {
+            types: &self.types,
+            compiled: &self.compiled,
+        }
+    }
 }

@@ -8,6 +8,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::validate::{json_const, wrap, Access, Checks, Segment};
+use crate::model::resolve::Conjuncts;
 use crate::model::{Additional, Schema, SchemaId};
 
 /// Generated checks nest no deeper than this; only a schema that recurses
@@ -26,24 +27,27 @@ impl Checks<'_> {
         depth: usize,
         own: Option<SchemaId>,
     ) -> Vec<TokenStream> {
-        if depth > MAX_DEPTH {
-            return Vec::new();
-        }
         let rt = self.rt;
         let by_ref = value.by_ref();
-        if Some(schema) != own {
-            if let Some(name) = self.named.get(&schema) {
-                let name = super::emit::ident(name);
-                return vec![wrap(quote!(#rt::check::decodes::<#name>(#by_ref)), path)];
+        let mut out = Vec::new();
+        let mut walk = Conjuncts::new(self.types, &[schema]);
+        while let Some(conjunct) = walk.next() {
+            let depth = depth + conjunct.depth;
+            if depth > MAX_DEPTH {
+                walk.stop_here();
+                continue;
             }
-        }
-        let s = self.types.get(schema);
-        let mut out = self.keywords(s, value, path, depth, own);
-        if let Some(target) = s.reference.as_ref().and_then(|r| r.target) {
-            out.extend(self.dynamic(target, value, path, depth + 1, own));
-        }
-        for member in &s.all_of {
-            out.extend(self.dynamic(*member, value, path, depth + 1, own));
+            let named = Some(conjunct.id)
+                .filter(|id| Some(*id) != own)
+                .and_then(|id| self.named.get(&id));
+            if let Some(name) = named {
+                let name = super::emit::ident(name);
+                out.push(wrap(quote!(#rt::check::decodes::<#name>(#by_ref)), path));
+                walk.stop_here();
+                continue;
+            }
+            let s = self.types.get(conjunct.id);
+            out.extend(self.keywords(s, value, path, depth, own));
         }
         out
     }

@@ -122,7 +122,7 @@ impl Emitter<'_> {
                 pub additional_properties: #ty,
             }
         });
-        let own = crate::bind::reading::conjuncts(self.checks.types, item.schema);
+        let own = crate::model::resolve::conjuncts(self.checks.types, item.schema);
         let mut checks = self
             .checks
             .whole(&own, &Access::bound(quote!(self)), &[], 0, None);

@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 use serde_json::{Number, Value as Json};
 
 use crate::bind::ir::Ty;
-use crate::bind::reading::conjuncts;
+use crate::model::resolve::conjuncts;
 use crate::model::{Additional, Format, Schema, SchemaId, TypeSpace};
 
 /// A step of the pointer from the checked item to a value.

@@ -7,8 +7,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::{Failure, Kind};
-use crate::model::json::{bundle, validator};
-use crate::model::{Contract, Model, SchemaId, TypeSpace, UpcastStep};
+use crate::model::{Contract, Model, SchemaId, UpcastStep, Validators};
 use crate::upcast;
 
 pub(super) struct Catalog<'m> {
@@ -70,10 +69,7 @@ impl<'m> Catalog<'m> {
             types,
             prefixes,
             chains,
-            validators: Validators {
-                types: &model.types,
-                compiled: HashMap::new(),
-            },
+            validators: model.validators(),
         }
     }
 
@@ -160,11 +156,10 @@ impl<'m> Catalog<'m> {
         mut payload: Value,
     ) -> Result<(), Failure> {
         let chain = &self.chains[resolved.contract];
-        let validators = &mut self.validators;
+        let validators = &self.validators;
         let start = resolved.position;
         let last = chain.len() - 1;
-        validators
-            .check(chain[start].schema, &payload)
+        judge(validators, chain[start].schema, &payload)
             .map_err(|why| Failure::new(Kind::InvalidPayload, why))?;
         let mut upcast_into: Option<&semver::Version> = None;
         for position in start + 1..=last {
@@ -182,7 +177,7 @@ impl<'m> Catalog<'m> {
             upcast::apply(steps, &mut payload).map_err(|e| {
                 Failure::new(Kind::UpcastFailed, format!("upcast from {pair}: {e}"))
             })?;
-            validators.check(link.schema, &payload).map_err(|why| {
+            judge(validators, link.schema, &payload).map_err(|why| {
                 Failure::new(
                     Kind::UpcastResultInvalid,
                     format!(
@@ -200,7 +195,7 @@ impl<'m> Catalog<'m> {
         if checked == latest.number {
             return Ok(());
         }
-        validators.check(latest.schema, &payload).map_err(|why| {
+        judge(validators, latest.schema, &payload).map_err(|why| {
             let kind = match upcast_into {
                 Some(_) => Kind::UpcastResultInvalid,
                 None => Kind::InvalidPayload,
@@ -216,37 +211,23 @@ impl<'m> Catalog<'m> {
     }
 }
 
-/// Each schema's validator, compiled when first needed.
-struct Validators<'m> {
-    types: &'m TypeSpace,
-    compiled: HashMap<SchemaId, Result<jsonschema::Validator, String>>,
-}
-
-impl Validators<'_> {
-    /// `Err` holds where and why the payload is refused.
-    fn check(&mut self, schema: SchemaId, payload: &Value) -> Result<(), String> {
-        let types = self.types;
-        let compiled = self
-            .compiled
-            .entry(schema)
-            .or_insert_with(|| validator(&bundle(types, schema)).map_err(|e| e.to_string()));
-        let validator = match compiled {
-            Ok(validator) => validator,
-            Err(error) => return Err(format!("(the schema does not compile: {error})")),
-        };
-        if validator.is_valid(payload) {
-            return Ok(());
-        }
-        let Some(error) = validator.iter_errors(payload).next() else {
-            return Ok(());
-        };
-        let pointer = error.instance_path().as_str().to_owned();
-        Err(format!(
-            "at `{}`: {}",
-            if pointer.is_empty() { "/" } else { &pointer },
-            error.masked()
-        ))
+/// `Err` holds where and why `schema` refuses the payload.
+fn judge(validators: &Validators<'_>, schema: SchemaId, payload: &Value) -> Result<(), String> {
+    let validator = validators
+        .get(schema)
+        .map_err(|error| format!("(the schema does not compile: {error})"))?;
+    if validator.is_valid(payload) {
+        return Ok(());
     }
+    let Some(error) = validator.iter_errors(payload).next() else {
+        return Ok(());
+    };
+    let pointer = error.instance_path().as_str().to_owned();
+    Err(format!(
+        "at `{}`: {}",
+        if pointer.is_empty() { "/" } else { &pointer },
+        error.masked()
+    ))
 }
 
 fn prefix(contract: &Contract) -> String {

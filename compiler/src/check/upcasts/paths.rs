@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::Step;
 use crate::diagnostic::Diagnostic;
+use crate::model::resolve::Conjuncts;
 use crate::model::{suggest, Additional, JsonType, Model, SchemaId, TypeSpace, UpcastStep};
 use crate::rules::RuleId;
 use crate::source::Place;
@@ -220,25 +221,10 @@ impl<'m> Names<'m> {
 /// The schemas whose properties apply to a value of `ids`: themselves, and
 /// what their `$ref`s, `allOf` members and union branches lead to.
 fn facets(types: &TypeSpace, ids: &[SchemaId]) -> Vec<SchemaId> {
-    let mut seen: BTreeSet<SchemaId> = ids.iter().copied().collect();
-    let mut order: Vec<SchemaId> = ids.to_vec();
-    let mut i = 0;
-    while i < order.len() {
-        let schema = types.get(order[i]);
-        let target = schema.reference.as_ref().and_then(|r| r.target);
-        let linked = target
-            .into_iter()
-            .chain(schema.all_of.iter().copied())
-            .chain(schema.one_of.iter().copied())
-            .chain(schema.any_of.iter().copied());
-        for next in linked {
-            if seen.insert(next) {
-                order.push(next);
-            }
-        }
-        i += 1;
-    }
-    order
+    Conjuncts::new(types, ids)
+        .with_branches()
+        .map(|c| c.id)
+        .collect()
 }
 
 /// The path with its name at `depth` replaced by `name`.

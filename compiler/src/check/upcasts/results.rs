@@ -12,7 +12,7 @@ use crate::upcast;
 /// the first of `roots` (findings about the upcast itself), the one about
 /// the failing step when there is one.
 pub(super) fn check(
-    validators: &crate::check::Validators<'_>,
+    validators: &crate::model::Validators<'_>,
     step: &Step<'_>,
     roots: &[Diagnostic],
     out: &mut Vec<Diagnostic>,
