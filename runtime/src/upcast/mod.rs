@@ -93,7 +93,7 @@ pub fn via_json<A: Serialize, B: DeserializeOwned>(
     pointer: &str,
 ) -> Result<B, UpcastError> {
     let json = serde_json::to_value(value).map_err(|e| UpcastError::new(pointer, e.to_string()))?;
-    serde_json::from_value(json).map_err(|e| UpcastError::new(pointer, e.to_string()))
+    json::from_value(json).map_err(|e| UpcastError::new(pointer, e.reason()))
 }
 
 /// A constant of a `set` step that is not a plain scalar, as JSON text.
@@ -180,11 +180,29 @@ pub mod json {
         serde_json::to_value(value).map_err(|e| UpcastError::new("", e.to_string()))
     }
 
-    pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, UpcastError> {
+    /// The payload as the new type. A whole number written with a fraction
+    /// (`3.0`) reads as the integer it is, as JSON Schema counts it: the
+    /// typed form reads an old `f64` field into a new integer one, and the
+    /// JSON form must not refuse what the typed form accepts.
+    pub fn from_value<T: DeserializeOwned>(mut value: Value) -> Result<T, UpcastError> {
+        whole_numbers_as_integers(&mut value);
         serde_path_to_error::deserialize(value).map_err(|e| {
             let pointer = pointer_of(&e.path().to_string());
             UpcastError::new(pointer, e.into_inner().to_string())
         })
+    }
+
+    fn whole_numbers_as_integers(value: &mut Value) {
+        match value {
+            Value::Number(n) if !(n.is_i64() || n.is_u64()) => {
+                if let Some(integer) = n.as_f64().and_then(super::scalar::whole) {
+                    *value = integer;
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+            Value::Object(map) => map.values_mut().for_each(whole_numbers_as_integers),
+            _ => {}
+        }
     }
 
     fn pointer_of(path: &str) -> String {

@@ -115,6 +115,11 @@ fn float_to_integer_exact(value: f64) -> Option<i128> {
     (whole && (MIN as f64..END as f64).contains(&value)).then_some(value as i128)
 }
 
+/// A float with no fraction, within the converted range, as a JSON integer.
+pub(super) fn whole(value: f64) -> Option<Value> {
+    float_to_integer_exact(value).map(json_integer)
+}
+
 /// An integer of the converted range as a JSON number.
 fn json_integer(n: i128) -> Value {
     match (i64::try_from(n), u64::try_from(n)) {

@@ -434,3 +434,14 @@ fn a_step_error_becomes_an_upcast_error_at_its_path() {
         .reason()
         .starts_with("step 1 (`convert` of `a~1b/v`)"));
 }
+
+#[test]
+fn a_whole_number_written_with_a_fraction_reads_as_an_integer() {
+    let read: Vec<i64> = super::json::from_value(json!([3.0, -2.0, 4])).unwrap();
+    assert_eq!(read, [3, -2, 4]);
+    let big: u64 = super::json::from_value(json!(1e19)).unwrap();
+    assert_eq!(big, 10_000_000_000_000_000_000);
+    assert!(super::json::from_value::<i64>(json!(2.5)).is_err());
+    let float: f64 = super::json::from_value(json!(3)).unwrap();
+    assert_eq!(float, 3.0);
+}
