@@ -24,6 +24,12 @@
 //! - A number with no fraction is an integer (`3.0` converts to `3`), and
 //!   converts to the text of that integer (`3.0` becomes `"3"`): a generated
 //!   `f64` field cannot tell `3` from `3.0`, so neither may the text.
+//!   Reading the result ([`json::from_value`]), `3.0` fits an integer field.
+//! - The typed form starts from the old payload as its type reads it: an
+//!   absent property the old version defaults holds that default, where the
+//!   steps over stored JSON see it absent. Only a default that changes
+//!   across the major step tells the two apart (docs/contracts.md, "Step
+//!   semantics").
 
 use std::fmt;
 
