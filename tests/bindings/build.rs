@@ -15,6 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "merging",
         "maps",
         "upcasts",
+        "semantics",
         "minor_1_0",
         "minor_1_1",
     ] {

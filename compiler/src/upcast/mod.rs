@@ -1,254 +1,82 @@
-//! The interpreter of declarative upcast steps over JSON values: what the
-//! lint proofs run on a version's examples and `evc verify` runs on stored
-//! payloads. Steps run in order on the previous version's payload (an
-//! object) and leave the next version's payload in its place.
-//!
-//! Absent values are no-ops for `rename`, `move`, `drop` and `convert`;
-//! `move` and `set` create missing parent objects. A parent on the way that
-//! exists but is not an object fails the step, as does a value `convert`
-//! cannot turn into the asked type.
+//! Declarative upcast steps as the runtime runs them: the lint proofs run
+//! them on a version's examples and `evc verify` on stored payloads. The
+//! meaning of every step is `evc_runtime::upcast`'s, the same code generated
+//! bindings run, so what evc proves or verifies is what a consumer does.
 
-mod convert;
-mod path;
-
-use std::fmt;
-
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::model::{JsonType, UpcastStep};
 
-pub use path::{Path, PathError};
-
-/// A step that could not be applied. The payload is then left partly
-/// upcast and must be discarded.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UpcastError {
-    /// Zero-based index of the step in its list.
-    pub step: usize,
-    /// `rename`, `move`, `set`, `drop`, `convert` or `custom`.
-    pub action: &'static str,
-    /// The step's path as written (empty for `custom`).
-    pub path: String,
-    pub reason: Reason,
-}
-
-/// Why a step failed.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Reason {
-    /// The path text does not parse.
-    InvalidPath(PathError),
-    /// The payload itself is not an object.
-    PayloadNotObject { found: &'static str },
-    /// A parent on the path exists but is not an object.
-    ParentNotObject { parent: String, found: &'static str },
-    /// `convert` of a value of a type that has no conversion to `to`.
-    CannotConvert { found: &'static str, to: JsonType },
-    /// `convert` of a string that is not the text of a `to`.
-    NotParsable { text: String, to: JsonType },
-    /// `convert` to integer of a number with a fraction.
-    NotIntegral { number: String },
-    /// `convert` to integer of a value outside the 64-bit range.
-    OutOfRange { text: String },
-    /// `custom: true`: the upcast is written in Rust and cannot be run here.
-    Custom,
-}
-
-impl fmt::Display for Reason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Reason::InvalidPath(error) => write!(f, "{error}"),
-            Reason::PayloadNotObject { found } => {
-                write!(f, "the payload is not an object (found {found})")
-            }
-            Reason::ParentNotObject { parent, found } => {
-                write!(f, "`{parent}` holds {found}, not an object")
-            }
-            Reason::CannotConvert { found, to } => {
-                write!(f, "cannot convert {found} to {}", to.as_str())
-            }
-            Reason::NotParsable { text, to } => {
-                let what = match to {
-                    JsonType::Integer => "decimal integer text",
-                    JsonType::Number => "JSON number text",
-                    JsonType::Boolean => "`true` or `false`",
-                    other => other.as_str(),
-                };
-                write!(f, "string {text:?} is not {what}")
-            }
-            Reason::NotIntegral { number } => write!(f, "{number} is not a whole number"),
-            Reason::OutOfRange { text } => write!(f, "{text} does not fit a 64-bit integer"),
-            Reason::Custom => {
-                f.write_str("a custom upcast is written in Rust: evc cannot run it on JSON values")
-            }
-        }
-    }
-}
-
-impl fmt::Display for UpcastError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "step {} (`{}`", self.step + 1, self.action)?;
-        if !self.path.is_empty() {
-            write!(f, " of `{}`", self.path)?;
-        }
-        write!(f, "): {}", self.reason)
-    }
-}
-
-impl std::error::Error for UpcastError {}
+pub use evc_runtime::upcast::{Path, PathError, Reason, Scalar, Step, StepError as UpcastError};
 
 /// The key a step is written with.
 pub fn action(step: &UpcastStep) -> &'static str {
+    runtime_step(step).action()
+}
+
+/// The runtime's form of a contract step.
+pub fn runtime_step(step: &UpcastStep) -> Step {
     match step {
-        UpcastStep::Rename { .. } => "rename",
-        UpcastStep::Move { .. } => "move",
-        UpcastStep::Set { .. } => "set",
-        UpcastStep::Drop { .. } => "drop",
-        UpcastStep::Convert { .. } => "convert",
-        UpcastStep::Custom => "custom",
+        UpcastStep::Rename { from, to } => Step::Rename {
+            from: from.clone(),
+            to: to.clone(),
+        },
+        UpcastStep::Move { from, to } => Step::Move {
+            from: from.clone(),
+            to: to.clone(),
+        },
+        UpcastStep::Set { path, value } => Step::Set {
+            path: path.clone(),
+            value: value.clone(),
+        },
+        UpcastStep::Drop { path } => Step::Drop { path: path.clone() },
+        UpcastStep::Convert { path, to } => Step::Convert {
+            path: path.clone(),
+            to: scalar(*to),
+        },
+        UpcastStep::Custom => Step::Custom,
+    }
+}
+
+/// The scalar a `convert` produces; the model holds only these four.
+pub fn scalar(ty: JsonType) -> Scalar {
+    match ty {
+        JsonType::Integer => Scalar::Integer,
+        JsonType::Number => Scalar::Number,
+        JsonType::Boolean => Scalar::Boolean,
+        _ => Scalar::String,
     }
 }
 
 /// Applies `steps` in order to `payload`, in place.
 pub fn apply(steps: &[UpcastStep], payload: &mut Value) -> Result<(), UpcastError> {
-    for (index, step) in steps.iter().enumerate() {
-        run(step, payload).map_err(|(path, reason)| UpcastError {
-            step: index,
-            action: action(step),
-            path: path.to_owned(),
-            reason,
-        })?;
-    }
-    Ok(())
-}
-
-/// A failure with the path text it concerns.
-type Failure<'s> = (&'s str, Reason);
-
-fn parse(text: &str) -> Result<Path, Failure<'_>> {
-    Path::parse(text).map_err(|e| (text, Reason::InvalidPath(e)))
-}
-
-fn run<'s>(step: &'s UpcastStep, payload: &mut Value) -> Result<(), Failure<'s>> {
-    match step {
-        UpcastStep::Rename { from, to } => {
-            let path = parse(from)?;
-            let name = Path::parse_name(to).map_err(|e| (to.as_str(), Reason::InvalidPath(e)))?;
-            relocate(payload, (from, &path), (from, &path.sibling(&name)))
-        }
-        UpcastStep::Move { from, to } => {
-            let source = parse(from)?;
-            let target = parse(to)?;
-            relocate(payload, (from, &source), (to, &target))
-        }
-        UpcastStep::Set { path, value } => {
-            let parsed = parse(path)?;
-            let parent =
-                object_at(payload, &parsed, Create::Yes).map_err(|r| (path.as_str(), r))?;
-            if let Some(parent) = parent {
-                parent.insert(parsed.last().to_owned(), value.clone());
-            }
-            Ok(())
-        }
-        UpcastStep::Drop { path } => {
-            let parsed = parse(path)?;
-            let parent = object_at(payload, &parsed, Create::No).map_err(|r| (path.as_str(), r))?;
-            if let Some(parent) = parent {
-                parent.shift_remove(parsed.last());
-            }
-            Ok(())
-        }
-        UpcastStep::Convert { path, to } => {
-            let parsed = parse(path)?;
-            let parent = object_at(payload, &parsed, Create::No).map_err(|r| (path.as_str(), r))?;
-            let value = parent.and_then(|p| p.get_mut(parsed.last()));
-            let Some(value) = value.filter(|v| !v.is_null()) else {
-                return Ok(());
-            };
-            if let Some(converted) = convert::convert(value, *to).map_err(|r| (path.as_str(), r))? {
-                *value = converted;
-            }
-            Ok(())
-        }
-        UpcastStep::Custom => Err(("", Reason::Custom)),
-    }
-}
-
-/// Removes the value at `from` and puts it at `to`, creating `to`'s
-/// parents; an absent `from` changes nothing.
-fn relocate<'s>(
-    payload: &mut Value,
-    (from_text, from): (&'s str, &Path),
-    (to_text, to): (&'s str, &Path),
-) -> Result<(), Failure<'s>> {
-    if from == to {
-        // Still a step on an existing parent: a non-object on the way fails.
-        object_at(payload, from, Create::No).map_err(|r| (from_text, r))?;
-        return Ok(());
-    }
-    let parent = object_at(payload, from, Create::No).map_err(|r| (from_text, r))?;
-    let Some(value) = parent.and_then(|p| p.shift_remove(from.last())) else {
-        return Ok(());
-    };
-    let parent = object_at(payload, to, Create::Yes).map_err(|r| (to_text, r))?;
-    if let Some(parent) = parent {
-        parent.insert(to.last().to_owned(), value);
-    }
-    Ok(())
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Create {
-    Yes,
-    No,
-}
-
-/// The object holding the last name of `path`: `None` when a parent is
-/// absent and not to be created.
-fn object_at<'v>(
-    payload: &'v mut Value,
-    path: &Path,
-    create: Create,
-) -> Result<Option<&'v mut Map<String, Value>>, Reason> {
-    let mut current = match payload {
-        Value::Object(map) => map,
-        other => return Err(Reason::PayloadNotObject { found: kind(other) }),
-    };
-    let parents = path.parent();
-    for (depth, name) in parents.iter().enumerate() {
-        let child = match create {
-            Create::Yes => current
-                .entry(name.clone())
-                .or_insert_with(|| Value::Object(Map::new())),
-            Create::No => match current.get_mut(name) {
-                Some(child) => child,
-                None => return Ok(None),
-            },
-        };
-        current = match child {
-            Value::Object(map) => map,
-            other => {
-                return Err(Reason::ParentNotObject {
-                    parent: Path::text(&parents[..=depth]),
-                    found: kind(other),
-                });
-            }
-        };
-    }
-    Ok(Some(current))
-}
-
-/// The JSON type of a value, with its article, for messages.
-pub(crate) fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+    let steps: Vec<Step> = steps.iter().map(runtime_step).collect();
+    evc_runtime::upcast::apply(&steps, payload)
 }
 
 #[cfg(test)]
-mod tests;
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn contract_steps_run_as_the_runtime_runs_them() {
+        let steps = [
+            UpcastStep::Move {
+                from: "total".into(),
+                to: "total/amount".into(),
+            },
+            UpcastStep::Convert {
+                path: "total/amount".into(),
+                to: JsonType::String,
+            },
+        ];
+        let mut payload = json!({"total": 3.0});
+        apply(&steps, &mut payload).unwrap();
+        assert_eq!(payload, json!({"total": {"amount": "3"}}));
+        let error = apply(&[UpcastStep::Custom], &mut json!({})).unwrap_err();
+        assert_eq!((error.step, error.action), (0, "custom"));
+        assert_eq!(error.reason, Reason::Custom);
+    }
+}

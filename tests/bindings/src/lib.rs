@@ -48,6 +48,11 @@ pub mod minor_1_1 {
     include!(concat!(env!("OUT_DIR"), "/minor_1_1.rs"));
 }
 
+/// Upcasts where the typed and the JSON form of the steps could part.
+pub mod semantics {
+    include!(concat!(env!("OUT_DIR"), "/semantics.rs"));
+}
+
 /// Upcasts through every kind of step, one over JSON and one custom.
 pub mod upcasts {
     include!(concat!(env!("OUT_DIR"), "/upcasts.rs"));

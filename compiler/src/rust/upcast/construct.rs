@@ -56,6 +56,10 @@ impl Constructor<'_> {
                 Ok(self.convert(expr, &ty, target, at).tokens)
             }
             Sym::Const(json) => Ok(self.constant(&json, target, at)),
+            Sym::Integer { expr, optional } => {
+                self.used_old.set(true);
+                integer(expr, optional, target)
+            }
             object @ Sym::Object { .. } => {
                 // An object made only of values the old payload may lack
                 // would be present here and absent in the JSON form.
@@ -121,6 +125,14 @@ impl Constructor<'_> {
                         let value = self.convert(quote!(value), &inner, &field.ty, &here).tokens;
                         let default = default();
                         quote!(match #expr { Some(value) => #value, None => #default })
+                    }
+                    Sym::Integer {
+                        expr,
+                        optional: true,
+                    } if field.defaulted && field.ty.is_integer() => {
+                        self.used_old.set(true);
+                        let default = default();
+                        quote!(match #expr { Some(value) => value, None => #default })
                     }
                     sym => self.value(sym, &field.ty, &here)?,
                 },
@@ -206,11 +218,8 @@ impl Constructor<'_> {
             }
             (a, Ty::F64) if a.is_integer() => Expr::sure(quote!(#expr as f64)),
             (Ty::F64, b) if b.is_integer() => {
-                let integer = quote!(#rt::upcast::convert::number_to_integer(#expr, #at)?);
-                match b {
-                    Ty::I64 => Expr::fallible(integer),
-                    _ => Expr::fallible(quote!(#rt::upcast::narrow(#integer, #at)?)),
-                }
+                let ty = self.emitter.ty(b);
+                Expr::fallible(quote!(#rt::upcast::convert::number_to_integer::<#ty>(#expr, #at)?))
             }
             (a, b) if a.is_integer() && b.is_integer() => {
                 if widens(a, b) {
@@ -346,6 +355,17 @@ impl Constructor<'_> {
             let text = Literal::string(&json.to_string());
             quote!(#rt::upcast::constant::<#ty>(#text, #at)?)
         })
+    }
+}
+
+/// A converted integer as a value of `target`, which gives the call its
+/// integer type.
+fn integer(expr: TokenStream, optional: bool, target: &Ty) -> Result<TokenStream, Unsupported> {
+    match (optional, target) {
+        (false, ty) if ty.is_integer() => Ok(expr),
+        (false, Ty::Option(inner)) if inner.is_integer() => Ok(quote!(Some(#expr))),
+        (true, Ty::Option(inner)) if inner.is_integer() => Ok(expr),
+        _ => Err(Unsupported),
     }
 }
 

@@ -18,8 +18,9 @@ use super::emit::{ident, Emitter};
 use crate::bind::ir::{Shape, Ty};
 use crate::bind::Lowered;
 use crate::model::{JsonType, Model, UpcastStep};
+use crate::upcast::Path;
 use construct::Constructor;
-use symbolic::{old_root, pointer, segments, Reshaper, Sym};
+use symbolic::{old_root, Reshaper, Sym};
 
 /// How one major becomes the next.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -148,51 +149,56 @@ fn typed(
     })
 }
 
-/// The steps over the old payload as JSON, then read as the new type.
+/// The steps run by the runtime over the old payload as JSON, then read as
+/// the new type.
 fn over_json(rt: &TokenStream, old: &proc_macro2::Ident, steps: &[UpcastStep]) -> TokenStream {
-    let json = quote!(#rt::upcast::json);
-    let path = |text: &str| {
-        let parts = segments(text).into_iter().map(|s| Literal::string(&s));
-        quote!(&[#(#parts),*])
+    let text = |t: &str| {
+        let t = Literal::string(t);
+        quote!(::std::string::String::from(#t))
     };
-    let calls = steps.iter().map(|step| match step {
+    let built = steps.iter().map(|step| match step {
         UpcastStep::Rename { from, to } => {
-            let (from, to) = (path(from), Literal::string(to));
-            quote!(#json::rename(&mut value, #from, #to)?;)
+            let (from, to) = (text(from), text(to));
+            quote!(#rt::upcast::Step::Rename { from: #from, to: #to })
         }
         UpcastStep::Move { from, to } => {
-            let (from, to) = (path(from), path(to));
-            quote!(#json::move_to(&mut value, #from, #to)?;)
+            let (from, to) = (text(from), text(to));
+            quote!(#rt::upcast::Step::Move { from: #from, to: #to })
         }
-        UpcastStep::Set { path: at, value } => {
-            let pointer = Literal::string(&pointer(&segments(at)));
-            let text = Literal::string(&value.to_string());
-            let at = path(at);
+        UpcastStep::Set { path, value } => {
+            let pointer = Path::parse(path).map(|p| p.pointer()).unwrap_or_default();
+            let pointer = Literal::string(&pointer);
+            let constant = Literal::string(&value.to_string());
+            let path = text(path);
             quote! {
-                #json::set(&mut value, #at, #rt::upcast::constant(#text, #pointer)?)?;
+                #rt::upcast::Step::Set {
+                    path: #path,
+                    value: #rt::upcast::constant(#constant, #pointer)?,
+                }
             }
         }
-        UpcastStep::Drop { path: at } => {
-            let at = path(at);
-            quote!(#json::drop(&mut value, #at)?;)
+        UpcastStep::Drop { path } => {
+            let path = text(path);
+            quote!(#rt::upcast::Step::Drop { path: #path })
         }
-        UpcastStep::Convert { path: at, to } => {
-            let at = path(at);
+        UpcastStep::Convert { path, to } => {
+            let path = text(path);
             let scalar = match to {
                 JsonType::Integer => quote!(Integer),
                 JsonType::Number => quote!(Number),
                 JsonType::Boolean => quote!(Boolean),
                 _ => quote!(String),
             };
-            quote!(#json::convert(&mut value, #at, #json::Scalar::#scalar)?;)
+            quote!(#rt::upcast::Step::Convert { path: #path, to: #rt::upcast::Scalar::#scalar })
         }
-        UpcastStep::Custom => TokenStream::new(),
+        UpcastStep::Custom => quote!(#rt::upcast::Step::Custom),
     });
     quote! {
         fn upcast(old: #old) -> Result<Self, #rt::UpcastError> {
-            let mut value = #json::to_value(&old)?;
-            #(#calls)*
-            #json::from_value(value)
+            let mut value = #rt::upcast::json::to_value(&old)?;
+            let steps = [#(#built),*];
+            #rt::upcast::apply(&steps, &mut value)?;
+            #rt::upcast::json::from_value(value)
         }
     }
 }

@@ -10,6 +10,7 @@ use serde_json::Value as Json;
 use super::super::emit::ident;
 use crate::bind::ir::{Items, Shape, Ty};
 use crate::model::{JsonType, UpcastStep};
+use crate::upcast::Path;
 
 /// A step list the typed conversion cannot follow (a path through an
 /// optional or non-object value, say); the caller falls back to running the
@@ -25,6 +26,11 @@ pub enum Sym {
     Old { expr: TokenStream, ty: Ty },
     /// A constant of a `set` step.
     Const(Json),
+    /// An integer `convert` reads from text or a number: a call whose
+    /// integer type is the one of the field it lands in, so that a value of
+    /// the `u64` range converts as the JSON form converts it. `optional`
+    /// when the old value may be absent (the call is then mapped over it).
+    Integer { expr: TokenStream, optional: bool },
     /// An object whose properties are known one by one. `exists` when it
     /// stands for an object of the old payload (present even if emptied);
     /// an object created by a step exists when something certain is in it.
@@ -40,6 +46,7 @@ impl Sym {
         match self {
             Sym::Old { ty, .. } => !matches!(ty, Ty::Option(_)),
             Sym::Const(_) => true,
+            Sym::Integer { optional, .. } => !optional,
             Sym::Object { entries, exists } => *exists || entries.iter().any(|(_, s)| s.certain()),
         }
     }
@@ -89,11 +96,11 @@ fn expand(items: &Items, expr: TokenStream, ty: &Ty) -> Result<Sym, Unsupported>
     })
 }
 
-/// The segments of a step path: `/`-separated, `~1` and `~0` escaped.
-pub fn segments(path: &str) -> Vec<String> {
-    path.split('/')
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
-        .collect()
+/// The names of a step path, as the runtime parses it.
+fn segments(path: &str) -> Result<Vec<String>, Unsupported> {
+    Path::parse(path)
+        .map(|p| p.segments().to_vec())
+        .map_err(|_| Unsupported)
 }
 
 pub struct Reshaper<'a> {
@@ -107,29 +114,33 @@ impl Reshaper<'_> {
         for step in steps {
             match step {
                 UpcastStep::Rename { from, to } => {
-                    let from = segments(from);
+                    let from = segments(from)?;
+                    let name = Path::parse_name(to).map_err(|_| Unsupported)?;
                     if let Some(value) = self.take(root, &from)? {
                         let mut target = from;
                         target.pop();
-                        target.push(to.clone());
+                        target.push(name);
                         self.put(root, &target, value)?;
                     }
                 }
                 UpcastStep::Move { from, to } => {
-                    if let Some(value) = self.take(root, &segments(from))? {
-                        self.put(root, &segments(to), value)?;
+                    let (from, to) = (segments(from)?, segments(to)?);
+                    if let Some(value) = self.take(root, &from)? {
+                        self.put(root, &to, value)?;
                     }
                 }
                 UpcastStep::Set { path, value } => {
-                    self.put(root, &segments(path), Sym::Const(value.clone()))?;
+                    self.put(root, &segments(path)?, Sym::Const(value.clone()))?;
                 }
                 UpcastStep::Drop { path } => {
-                    self.take(root, &segments(path))?;
+                    self.take(root, &segments(path)?)?;
                 }
                 UpcastStep::Convert { path, to } => {
-                    let path = segments(path);
-                    if let Some(value) = self.take(root, &path)? {
-                        self.put(root, &path, convert(self.rt, value, *to, &pointer(&path))?)?;
+                    let parsed = Path::parse(path).map_err(|_| Unsupported)?;
+                    let path = parsed.segments();
+                    if let Some(value) = self.take(root, path)? {
+                        let converted = convert(self.rt, value, *to, &parsed.pointer())?;
+                        self.put(root, path, converted)?;
                     }
                 }
                 UpcastStep::Custom => return Err(Unsupported),
@@ -208,7 +219,7 @@ impl Reshaper<'_> {
                     .collect(),
                 exists: true,
             }),
-            Sym::Const(_) => return Err(Unsupported),
+            Sym::Const(_) | Sym::Integer { .. } => return Err(Unsupported),
         };
         if let Some(opened) = opened {
             *node = opened;
@@ -220,59 +231,71 @@ impl Reshaper<'_> {
     }
 }
 
-pub fn pointer(path: &[String]) -> String {
-    path.iter()
-        .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
-        .collect()
-}
-
 /// A `convert` step on an old scalar: the expression of the converted value.
 fn convert(rt: &TokenStream, value: Sym, to: JsonType, at: &str) -> Result<Sym, Unsupported> {
     let Sym::Old { expr, ty } = value else {
         return Err(Unsupported);
     };
-    let (expr, ty) = match ty {
-        Ty::Option(inner) => {
-            let (converted, ty) = scalar(rt, quote!(value), &inner, to, at)?;
-            let unchanged = converted.to_string() == quote!(value).to_string();
-            let expr = if unchanged {
-                expr
-            } else if can_fail(&converted) {
-                quote!(match #expr { Some(value) => Some(#converted), None => None })
-            } else {
-                quote!(#expr.map(|value| #converted))
-            };
-            (expr, Ty::Option(Box::new(ty)))
-        }
-        ty => scalar(rt, expr, &ty, to, at)?,
+    let Ty::Option(inner) = ty else {
+        return Ok(match scalar(rt, expr, &ty, to, at)? {
+            (expr, Some(ty)) => Sym::Old { expr, ty },
+            (expr, None) => Sym::Integer {
+                expr,
+                optional: false,
+            },
+        });
     };
-    Ok(Sym::Old { expr, ty })
+    let (converted, ty) = scalar(rt, quote!(value), &inner, to, at)?;
+    let unchanged = converted.to_string() == quote!(value).to_string();
+    let expr = if unchanged {
+        expr
+    } else if can_fail(&converted) {
+        quote!(match #expr { Some(value) => Some(#converted), None => None })
+    } else {
+        quote!(#expr.map(|value| #converted))
+    };
+    Ok(match ty {
+        Some(ty) => Sym::Old {
+            expr,
+            ty: Ty::Option(Box::new(ty)),
+        },
+        None => Sym::Integer {
+            expr,
+            optional: true,
+        },
+    })
 }
 
+/// The converted expression and its type; `None` for an integer whose type
+/// the field it lands in decides.
 fn scalar(
     rt: &TokenStream,
     expr: TokenStream,
     ty: &Ty,
     to: JsonType,
     at: &str,
-) -> Result<(TokenStream, Ty), Unsupported> {
+) -> Result<(TokenStream, Option<Ty>), Unsupported> {
     let convert = quote!(#rt::upcast::convert);
     Ok(match (ty, to) {
         (Ty::String, JsonType::String)
         | (Ty::Bool, JsonType::Boolean)
-        | (Ty::F64, JsonType::Number) => (expr, ty.clone()),
-        (ty, JsonType::Integer) if ty.is_integer() => (expr, ty.clone()),
-        (Ty::String, JsonType::Integer) => {
-            (quote!(#convert::str_to_integer(&#expr, #at)?), Ty::I64)
+        | (Ty::F64, JsonType::Number) => (expr, Some(ty.clone())),
+        (ty, JsonType::Integer) if ty.is_integer() => (expr, Some(ty.clone())),
+        (Ty::String, JsonType::Integer) => (quote!(#convert::str_to_integer(&#expr, #at)?), None),
+        (Ty::String, JsonType::Number) => {
+            (quote!(#convert::str_to_number(&#expr, #at)?), Some(Ty::F64))
         }
-        (Ty::String, JsonType::Number) => (quote!(#convert::str_to_number(&#expr, #at)?), Ty::F64),
-        (Ty::String, JsonType::Boolean) => (quote!(#convert::str_to_bool(&#expr, #at)?), Ty::Bool),
-        (Ty::F64, JsonType::Integer) => (quote!(#convert::number_to_integer(#expr, #at)?), Ty::I64),
-        (Ty::F64, JsonType::String) => (quote!(#convert::number_to_string(#expr)), Ty::String),
+        (Ty::String, JsonType::Boolean) => {
+            (quote!(#convert::str_to_bool(&#expr, #at)?), Some(Ty::Bool))
+        }
+        (Ty::F64, JsonType::Integer) => (quote!(#convert::number_to_integer(#expr, #at)?), None),
+        (Ty::F64, JsonType::String) => {
+            (quote!(#convert::number_to_string(#expr)), Some(Ty::String))
+        }
         (ty, JsonType::String) if ty.is_integer() || *ty == Ty::Bool => {
-            (quote!(#expr.to_string()), Ty::String)
+            (quote!(#expr.to_string()), Some(Ty::String))
         }
-        (ty, JsonType::Number) if ty.is_integer() => (quote!(#expr as f64), Ty::F64),
+        (ty, JsonType::Number) if ty.is_integer() => (quote!(#expr as f64), Some(Ty::F64)),
         _ => return Err(Unsupported),
     })
 }

@@ -51,8 +51,8 @@ impl Generator<'_> {
         match ty {
             "null" => Just(Value::Null).boxed(),
             "boolean" => any::<bool>().prop_map(Value::from).boxed(),
-            "integer" => integer(schema).prop_map(Value::from).boxed(),
-            "number" => number(schema).prop_map(Value::from).boxed(),
+            "integer" => integer(schema),
+            "number" => number(schema),
             "string" => string(schema).prop_map(Value::from).boxed(),
             "array" => self.array(schema, depth),
             _ => self.object(schema, depth),
@@ -83,11 +83,14 @@ impl Generator<'_> {
         if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
             for (name, property) in properties {
                 let name = name.clone();
+                let required = required.contains(&name.as_str());
+                // A recursive schema ends in the optional properties it leaves out.
+                if !required && depth >= MAX_DEPTH {
+                    continue;
+                }
                 let value = self.schema(property, depth + 1);
-                fields.push(if required.contains(&name.as_str()) {
+                fields.push(if required {
                     value.prop_map(move |v| Some((name.clone(), v))).boxed()
-                } else if depth >= MAX_DEPTH {
-                    Just(None).boxed()
                 } else {
                     proptest::option::of(value.prop_map(move |v| (name.clone(), v))).boxed()
                 });
@@ -114,7 +117,18 @@ fn bound(schema: &Value, keyword: &str) -> Option<f64> {
     schema.get(keyword).and_then(Value::as_f64)
 }
 
-fn integer(schema: &Value) -> BoxedStrategy<i64> {
+/// Integers of the schema's range; for `uint64`, the part beyond `i64` too.
+fn integer(schema: &Value) -> BoxedStrategy<Value> {
+    let small = signed(schema).prop_map(Value::from);
+    match schema.get("format").and_then(Value::as_str) {
+        Some("uint64") => {
+            prop_oneof![small, (i64::MAX as u64..=u64::MAX).prop_map(Value::from)].boxed()
+        }
+        _ => small.boxed(),
+    }
+}
+
+fn signed(schema: &Value) -> BoxedStrategy<i64> {
     let range = match schema.get("format").and_then(Value::as_str) {
         Some("int32") => (i64::from(i32::MIN), i64::from(i32::MAX)),
         Some("uint32") => (0, i64::from(u32::MAX)),
@@ -137,7 +151,20 @@ fn integer(schema: &Value) -> BoxedStrategy<i64> {
         .boxed()
 }
 
-fn number(schema: &Value) -> BoxedStrategy<f64> {
+/// Numbers as producers write them: with a fraction, whole but written
+/// with one (`3.0`), and whole written as integers (`3`).
+fn number(schema: &Value) -> BoxedStrategy<Value> {
+    let fraction = cents(schema);
+    let whole = cents(schema).prop_map(f64::trunc);
+    prop_oneof![
+        fraction.prop_map(Value::from),
+        whole.clone().prop_map(Value::from),
+        whole.prop_map(|w| Value::from(w as i64)),
+    ]
+    .boxed()
+}
+
+fn cents(schema: &Value) -> BoxedStrategy<f64> {
     let low = bound(schema, "minimum")
         .or(bound(schema, "exclusiveMinimum"))
         .unwrap_or(-1e6);

@@ -2,47 +2,47 @@ use serde_json::{json, Value};
 
 use super::*;
 
-fn rename(from: &str, to: &str) -> UpcastStep {
-    UpcastStep::Rename {
+fn rename(from: &str, to: &str) -> Step {
+    Step::Rename {
         from: from.into(),
         to: to.into(),
     }
 }
 
-fn moved(from: &str, to: &str) -> UpcastStep {
-    UpcastStep::Move {
+fn moved(from: &str, to: &str) -> Step {
+    Step::Move {
         from: from.into(),
         to: to.into(),
     }
 }
 
-fn set(path: &str, value: Value) -> UpcastStep {
-    UpcastStep::Set {
+fn set(path: &str, value: Value) -> Step {
+    Step::Set {
         path: path.into(),
         value,
     }
 }
 
-fn drop(path: &str) -> UpcastStep {
-    UpcastStep::Drop { path: path.into() }
+fn drop(path: &str) -> Step {
+    Step::Drop { path: path.into() }
 }
 
-fn convert(path: &str, to: JsonType) -> UpcastStep {
-    UpcastStep::Convert {
+fn convert(path: &str, to: Scalar) -> Step {
+    Step::Convert {
         path: path.into(),
         to,
     }
 }
 
-fn run(steps: &[UpcastStep], mut payload: Value) -> Result<Value, UpcastError> {
+fn run(steps: &[Step], mut payload: Value) -> Result<Value, StepError> {
     apply(steps, &mut payload).map(|()| payload)
 }
 
-fn ok(steps: &[UpcastStep], payload: Value) -> Value {
+fn ok(steps: &[Step], payload: Value) -> Value {
     run(steps, payload).expect("the upcast applies")
 }
 
-fn fails(steps: &[UpcastStep], payload: Value) -> UpcastError {
+fn fails(steps: &[Step], payload: Value) -> StepError {
     run(steps, payload).expect_err("the upcast fails")
 }
 
@@ -166,7 +166,7 @@ fn steps_run_in_order_on_the_result_of_the_one_before() {
         rename("note", "comment"),
         moved("total", "total/amount"),
         set("total/currency", json!("USD")),
-        convert("total/amount", JsonType::String),
+        convert("total/amount", Scalar::String),
     ];
     let out = ok(&steps, json!({"total": 189.7, "note": "hi"}));
     assert_eq!(
@@ -178,55 +178,52 @@ fn steps_run_in_order_on_the_result_of_the_one_before() {
 #[test]
 fn conversions_from_strings() {
     let c = |value: Value, to| ok(&[convert("v", to)], json!({ "v": value }))["v"].clone();
-    assert_eq!(c(json!("42"), JsonType::Integer), json!(42));
-    assert_eq!(c(json!("-7"), JsonType::Integer), json!(-7));
-    assert_eq!(c(json!("007"), JsonType::Integer), json!(7));
+    assert_eq!(c(json!("42"), Scalar::Integer), json!(42));
+    assert_eq!(c(json!("-7"), Scalar::Integer), json!(-7));
+    assert_eq!(c(json!("007"), Scalar::Integer), json!(7));
     assert_eq!(
-        c(json!("18446744073709551615"), JsonType::Integer),
+        c(json!("18446744073709551615"), Scalar::Integer),
         json!(u64::MAX)
     );
-    assert_eq!(c(json!("1.5e2"), JsonType::Number), json!(150.0));
-    assert_eq!(c(json!("-0.25"), JsonType::Number), json!(-0.25));
-    assert_eq!(c(json!("3"), JsonType::Number), json!(3));
-    assert_eq!(c(json!("true"), JsonType::Boolean), json!(true));
-    assert_eq!(c(json!("false"), JsonType::Boolean), json!(false));
-    assert_eq!(c(json!("as is"), JsonType::String), json!("as is"));
+    assert_eq!(c(json!("1.5e2"), Scalar::Number), json!(150.0));
+    assert_eq!(c(json!("-0.25"), Scalar::Number), json!(-0.25));
+    assert_eq!(c(json!("3"), Scalar::Number), json!(3));
+    assert_eq!(c(json!("true"), Scalar::Boolean), json!(true));
+    assert_eq!(c(json!("false"), Scalar::Boolean), json!(false));
+    assert_eq!(c(json!("as is"), Scalar::String), json!("as is"));
 }
 
 #[test]
 fn conversions_from_numbers_and_booleans() {
     let c = |value: Value, to| ok(&[convert("v", to)], json!({ "v": value }))["v"].clone();
-    assert_eq!(c(json!(12), JsonType::String), json!("12"));
-    assert_eq!(c(json!(189.7), JsonType::String), json!("189.7"));
-    assert_eq!(c(json!(3.0), JsonType::Integer), json!(3));
-    assert!(c(json!(3.0), JsonType::Integer).is_i64());
-    assert_eq!(c(json!(-2.0), JsonType::Integer), json!(-2));
+    assert_eq!(c(json!(12), Scalar::String), json!("12"));
+    assert_eq!(c(json!(189.7), Scalar::String), json!("189.7"));
+    assert_eq!(c(json!(3.0), Scalar::Integer), json!(3));
+    assert!(c(json!(3.0), Scalar::Integer).is_i64());
+    assert_eq!(c(json!(-2.0), Scalar::Integer), json!(-2));
     assert_eq!(
-        c(json!(1e19), JsonType::Integer),
+        c(json!(1e19), Scalar::Integer),
         json!(10_000_000_000_000_000_000u64)
     );
-    assert_eq!(c(json!(5), JsonType::Integer), json!(5));
-    assert_eq!(c(json!(5), JsonType::Number), json!(5));
-    assert_eq!(c(json!(2.5), JsonType::Number), json!(2.5));
-    assert_eq!(c(json!(true), JsonType::String), json!("true"));
-    assert_eq!(c(json!(false), JsonType::Boolean), json!(false));
+    assert_eq!(c(json!(5), Scalar::Integer), json!(5));
+    assert_eq!(c(json!(5), Scalar::Number), json!(5));
+    assert_eq!(c(json!(2.5), Scalar::Number), json!(2.5));
+    assert_eq!(c(json!(true), Scalar::String), json!("true"));
+    assert_eq!(c(json!(false), Scalar::Boolean), json!(false));
 }
 
 #[test]
 fn convert_of_absent_or_null_is_a_no_op() {
-    assert_eq!(ok(&[convert("v", JsonType::Integer)], json!({})), json!({}));
-    assert_eq!(
-        ok(&[convert("a/v", JsonType::Integer)], json!({})),
-        json!({})
-    );
+    assert_eq!(ok(&[convert("v", Scalar::Integer)], json!({})), json!({}));
+    assert_eq!(ok(&[convert("a/v", Scalar::Integer)], json!({})), json!({}));
     let null = json!({"v": null});
-    assert_eq!(ok(&[convert("v", JsonType::Integer)], null.clone()), null);
+    assert_eq!(ok(&[convert("v", Scalar::Integer)], null.clone()), null);
 }
 
 #[test]
 fn conversions_that_fail_name_the_path_and_why() {
     let c = |value: Value, to| fails(&[convert("a/v", to)], json!({"a": { "v": value }}));
-    let error = c(json!("abc"), JsonType::Integer);
+    let error = c(json!("abc"), Scalar::Integer);
     assert_eq!(error.path, "a/v");
     assert_eq!(error.step, 0);
     assert_eq!(error.action, "convert");
@@ -234,13 +231,13 @@ fn conversions_that_fail_name_the_path_and_why() {
         error.reason,
         Reason::NotParsable {
             text: "abc".into(),
-            to: JsonType::Integer
+            to: Scalar::Integer
         }
     );
     for text in ["", "-", "+5", " 5", "5 ", "1.0", "1e3", "0x10"] {
         assert!(
             matches!(
-                c(json!(text), JsonType::Integer).reason,
+                c(json!(text), Scalar::Integer).reason,
                 Reason::NotParsable { .. }
             ),
             "{text:?}"
@@ -251,7 +248,7 @@ fn conversions_that_fail_name_the_path_and_why() {
     ] {
         assert!(
             matches!(
-                c(json!(text), JsonType::Number).reason,
+                c(json!(text), Scalar::Number).reason,
                 Reason::NotParsable { .. }
             ),
             "{text:?}"
@@ -260,35 +257,35 @@ fn conversions_that_fail_name_the_path_and_why() {
     for text in ["True", "1", "yes", ""] {
         assert!(
             matches!(
-                c(json!(text), JsonType::Boolean).reason,
+                c(json!(text), Scalar::Boolean).reason,
                 Reason::NotParsable { .. }
             ),
             "{text:?}"
         );
     }
     assert_eq!(
-        c(json!("99999999999999999999"), JsonType::Integer).reason,
+        c(json!("99999999999999999999"), Scalar::Integer).reason,
         Reason::OutOfRange {
             text: "99999999999999999999".into()
         }
     );
     assert_eq!(
-        c(json!(2.5), JsonType::Integer).reason,
+        c(json!(2.5), Scalar::Integer).reason,
         Reason::NotIntegral {
             number: "2.5".into()
         }
     );
     assert!(matches!(
-        c(json!(1e300), JsonType::Integer).reason,
+        c(json!(1e300), Scalar::Integer).reason,
         Reason::OutOfRange { .. }
     ));
     let cannot = [
-        (json!(true), JsonType::Integer, "a boolean"),
-        (json!(false), JsonType::Number, "a boolean"),
-        (json!(1), JsonType::Boolean, "an integer"),
-        (json!(1.5), JsonType::Boolean, "a number"),
-        (json!([1]), JsonType::String, "an array"),
-        (json!({"x": 1}), JsonType::Integer, "an object"),
+        (json!(true), Scalar::Integer, "a boolean"),
+        (json!(false), Scalar::Number, "a boolean"),
+        (json!(1), Scalar::Boolean, "an integer"),
+        (json!(1.5), Scalar::Boolean, "a number"),
+        (json!([1]), Scalar::String, "an array"),
+        (json!({"x": 1}), Scalar::Integer, "an object"),
     ];
     for (value, to, found) in cannot {
         assert_eq!(c(value, to).reason, Reason::CannotConvert { found, to });
@@ -298,7 +295,7 @@ fn conversions_that_fail_name_the_path_and_why() {
 #[test]
 fn long_texts_are_cut_in_messages() {
     let long = "x".repeat(200);
-    let error = fails(&[convert("v", JsonType::Integer)], json!({ "v": long }));
+    let error = fails(&[convert("v", Scalar::Integer)], json!({ "v": long }));
     let Reason::NotParsable { text, .. } = &error.reason else {
         panic!("{error:?}");
     };
@@ -313,7 +310,7 @@ fn a_parent_that_is_not_an_object_fails_every_step() {
         moved("a/b", "c"),
         set("a/b", json!(1)),
         drop("a/b"),
-        convert("a/b", JsonType::String),
+        convert("a/b", Scalar::String),
     ];
     for step in steps {
         let error = fails(std::slice::from_ref(&step), payload.clone());
@@ -352,11 +349,7 @@ fn malformed_step_paths_fail_with_the_path() {
         (moved("a", "/b"), "/b", PathError::LeadingSlash),
         (set("a//b", json!(1)), "a//b", PathError::EmptySegment),
         (drop("a~"), "a~", PathError::BadEscape),
-        (
-            convert("a/", JsonType::String),
-            "a/",
-            PathError::EmptySegment,
-        ),
+        (convert("a/", Scalar::String), "a/", PathError::EmptySegment),
     ];
     for (step, path, why) in cases {
         let error = fails(&[step], json!({"a": 1}));
@@ -367,23 +360,88 @@ fn malformed_step_paths_fail_with_the_path() {
 
 #[test]
 fn a_custom_step_cannot_run() {
-    let error = fails(&[UpcastStep::Custom], json!({}));
+    let error = fails(&[Step::Custom], json!({}));
     assert_eq!(error.reason, Reason::Custom);
     assert_eq!(error.action, "custom");
 }
 
 #[test]
 fn errors_name_the_failing_step() {
-    let steps = [drop("x"), rename("a", "b"), convert("b", JsonType::Integer)];
+    let steps = [drop("x"), rename("a", "b"), convert("b", Scalar::Integer)];
     let error = fails(&steps, json!({"a": "z"}));
     assert_eq!(error.step, 2);
     assert_eq!(
         error.to_string(),
         "step 3 (`convert` of `b`): string \"z\" is not decimal integer text"
     );
-    let custom = fails(&[UpcastStep::Custom], json!({}));
+    let custom = fails(&[Step::Custom], json!({}));
     assert_eq!(
         custom.to_string(),
         "step 1 (`custom`): a custom upcast is written in Rust: evc cannot run it on JSON values"
     );
+}
+
+#[test]
+fn typed_conversions_take_the_field_type() {
+    use super::convert::*;
+    assert_eq!(str_to_integer::<i64>("-7", "/q"), Ok(-7));
+    assert_eq!(str_to_integer::<u32>("007", "/q"), Ok(7));
+    assert_eq!(
+        str_to_integer::<u64>("18446744073709551615", "/q"),
+        Ok(u64::MAX)
+    );
+    let too_big = str_to_integer::<i64>("18446744073709551615", "/q").unwrap_err();
+    assert_eq!(too_big.pointer(), "/q");
+    for bad in ["", "-", "+1", "1.0", " 1", "abc", "99999999999999999999"] {
+        assert!(str_to_integer::<i64>(bad, "/q").is_err(), "{bad}");
+    }
+    assert_eq!(str_to_number("4.5", "/n"), Ok(4.5));
+    assert!(str_to_number(" 4", "/n").is_err());
+    assert_eq!(str_to_bool("true", "/b"), Ok(true));
+    assert!(str_to_bool("True", "/b").is_err());
+    assert_eq!(number_to_integer::<i64>(3.0, "/n"), Ok(3));
+    assert_eq!(
+        number_to_integer::<u64>(1e19, "/n"),
+        Ok(10_000_000_000_000_000_000)
+    );
+    assert!(number_to_integer::<i64>(1e19, "/n").is_err());
+    assert!(number_to_integer::<i64>(3.5, "/n").is_err());
+    assert!(number_to_integer::<i64>(f64::NAN, "/n").is_err());
+    assert_eq!(number_to_string(2.5), "2.5");
+    assert_eq!(number_to_string(3.0), "3");
+    assert_eq!(number_to_string(-0.0), "0");
+}
+
+#[test]
+fn a_number_with_no_fraction_converts_to_its_integer_text() {
+    let c = |value: Value| ok(&[convert("v", Scalar::String)], json!({ "v": value }))["v"].clone();
+    assert_eq!(c(json!(3.0)), json!("3"));
+    assert_eq!(c(json!(3)), json!("3"));
+    assert_eq!(c(json!(1e19)), json!("10000000000000000000"));
+    assert_eq!(c(json!(u64::MAX)), json!("18446744073709551615"));
+    assert_eq!(c(json!(1e300)), json!("1e+300"));
+}
+
+#[test]
+fn a_step_error_becomes_an_upcast_error_at_its_path() {
+    let error = fails(
+        &[convert("a~1b/v", Scalar::Integer)],
+        json!({"a/b": {"v": "x"}}),
+    );
+    let upcast = super::UpcastError::from(error);
+    assert_eq!(upcast.pointer(), "/a~1b/v");
+    assert!(upcast
+        .reason()
+        .starts_with("step 1 (`convert` of `a~1b/v`)"));
+}
+
+#[test]
+fn a_whole_number_written_with_a_fraction_reads_as_an_integer() {
+    let read: Vec<i64> = super::json::from_value(json!([3.0, -2.0, 4])).unwrap();
+    assert_eq!(read, [3, -2, 4]);
+    let big: u64 = super::json::from_value(json!(1e19)).unwrap();
+    assert_eq!(big, 10_000_000_000_000_000_000);
+    assert!(super::json::from_value::<i64>(json!(2.5)).is_err());
+    let float: f64 = super::json::from_value(json!(3)).unwrap();
+    assert_eq!(float, 3.0);
 }
