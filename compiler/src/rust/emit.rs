@@ -171,14 +171,13 @@ impl Emitter<'_> {
         allow_deprecated(touches_deprecated(item, self.items))
     }
 
-    /// The derives and the lints of a declaration. A derive does not warn
-    /// of the deprecated fields it reads; the declaration itself needs the
-    /// allow only when a member's type is deprecated.
+    /// The derives and the lints of a declaration: through `contracts!` the
+    /// derives' reads of a deprecated field carry the macro's span and warn,
+    /// so a declaration with a deprecated member allows it.
     fn derives(&self, item: &Item, extra: TokenStream) -> TokenStream {
         let rt = self.checks.rt;
         let serde_path = Literal::string(&format!("{}::serde", rt_path_text(rt)));
-        let (types, _) = members(item);
-        let lints = if types.iter().any(|ty| names_deprecated(ty, self.items)) {
+        let lints = if members_deprecated(item, self.items) {
             quote!(#[allow(dead_code, deprecated)])
         } else {
             quote!(#[allow(dead_code)])
