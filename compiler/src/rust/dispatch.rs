@@ -33,6 +33,9 @@ struct Route {
     method: Ident,
     /// The latest version's type and wire type.
     latest: Ident,
+    /// The latest version's type, or one on an upcast chain to it, is
+    /// deprecated.
+    deprecated: bool,
     wire: String,
     prefix: String,
     /// Older majors, each routed through its upcast chain.
@@ -64,6 +67,9 @@ fn routes(model: &Model, lowered: &Lowered) -> Vec<Route> {
         let Some(&last) = roots.last() else { continue };
         let latest = &lowered.roots[last];
         let type_of = |root: usize| ident(&lowered.items.get(lowered.roots[root].item).name);
+        let deprecated_from = |root: usize| {
+            (root..=last).any(|r| lowered.items.get(lowered.roots[r].item).deprecated)
+        };
         let older = roots[..roots.len() - 1]
             .iter()
             .map(|&root| Older {
@@ -72,7 +78,16 @@ fn routes(model: &Model, lowered: &Lowered) -> Vec<Route> {
                     .all(|from| steps.iter().any(|s| s.from == from && s.to == from + 1))
                     .then(|| (root..=last).map(type_of).collect()),
             })
-            .collect();
+            .collect::<Vec<Older>>();
+        let deprecated = std::iter::once(last)
+            .chain(
+                roots[..roots.len() - 1]
+                    .iter()
+                    .zip(&older)
+                    .filter(|(_, o)| o.chain.is_some())
+                    .map(|(&root, _)| root),
+            )
+            .any(deprecated_from);
         let wire = contract.wire_type(latest.major);
         let prefix = wire[..wire.len() - latest.major.to_string().len()].to_string();
         out.push(Route {
@@ -80,6 +95,7 @@ fn routes(model: &Model, lowered: &Lowered) -> Vec<Route> {
             variant: ident(alias),
             method: ident(&methods.claim(field_name(&contract.name.value))),
             latest: ident(&lowered.items.get(latest.item).name),
+            deprecated,
             older,
             docs: doc_attrs(&[format!(
                 " `{}` ({}, `{wire}`).",
@@ -90,6 +106,12 @@ fn routes(model: &Model, lowered: &Lowered) -> Vec<Route> {
         });
     }
     out
+}
+
+/// `#[allow(deprecated)]` for code naming the routes' version types
+/// (aliases never warn, so most of the table needs none).
+fn allow_deprecated<'r>(routes: impl IntoIterator<Item = &'r Route>) -> Option<TokenStream> {
+    super::emit::allow_deprecated(routes.into_iter().any(|r| r.deprecated))
 }
 
 fn of_kind(routes: &[Route], kind: Kind) -> impl Iterator<Item = &Route> {
@@ -108,8 +130,10 @@ fn message_enums(routes: &[Route], rt: &TokenStream) -> TokenStream {
         });
         let doc = Literal::string(doc);
         let serde_path = Literal::string(&format!("{}::serde", super::emit::rt_path_text(rt)));
+        let allow = allow_deprecated(of_kind(routes, kind));
         let wire_fn = quote! {
-            #[allow(dead_code, deprecated)]
+            #[allow(dead_code)]
+            #allow
             impl #name {
                 /// The CloudEvents `type` of the message.
                 pub fn wire_type(&self) -> &'static str {
@@ -121,7 +145,7 @@ fn message_enums(routes: &[Route], rt: &TokenStream) -> TokenStream {
             #[doc = #doc]
             #[doc = ""]
             #[doc = " Serializes as its payload."]
-            #[allow(dead_code, deprecated)]
+            #[allow(dead_code)]
             #[derive(Debug, Clone, PartialEq, #rt::serde::Serialize)]
             #[serde(crate = #serde_path, untagged)]
             pub enum #name { #(#variants)* }
@@ -228,6 +252,7 @@ fn decode(routes: &[Route], rt: &TokenStream) -> TokenStream {
     });
     let prefixes = routes.iter().map(|r| Literal::string(&r.prefix));
     let router = router(routes, rt);
+    let allow = allow_deprecated(routes);
     quote! {
         #router
 
@@ -247,7 +272,8 @@ fn decode(routes: &[Route], rt: &TokenStream) -> TokenStream {
         }
 
         /// Routes an already parsed envelope by its `type`.
-        #[allow(dead_code, deprecated)]
+        #[allow(dead_code)]
+        #allow
         pub fn decode_envelope(
             bytes: &[u8],
             envelope: &#rt::EnvelopeRef<'_>,
@@ -304,7 +330,6 @@ fn router(routes: &[Route], rt: &TokenStream) -> TokenStream {
             quote!(Self::#variant(ref payload) => #rt::Validate::validate(payload),)
         });
         quote! {
-            #[allow(deprecated)]
             impl #rt::Validate for #name {
                 fn validate(&self) -> Result<(), #rt::Violation> {
                     match *self { #(#arms)* }
@@ -314,6 +339,7 @@ fn router(routes: &[Route], rt: &TokenStream) -> TokenStream {
     };
     let events = validate(Kind::Event, format_ident!("Event"));
     let commands = validate(Kind::Command, format_ident!("Command"));
+    let allow = allow_deprecated(routes);
     quote! {
         /// Decodes a payload while its envelope is parsed, when `type` comes
         /// before `data`: the payload is read once.
@@ -321,7 +347,7 @@ fn router(routes: &[Route], rt: &TokenStream) -> TokenStream {
         #[derive(Debug, Clone, Copy, Default)]
         pub struct Router;
 
-        #[allow(deprecated)]
+        #allow
         impl #rt::Router for Router {
             type Message = Message;
 
@@ -383,20 +409,20 @@ fn handler_traits(routes: &[Route], rt: &TokenStream) -> TokenStream {
     });
     quote! {
         /// Handles events: one method per event, each a no-op unless overridden.
-        #[allow(dead_code, deprecated)]
+        #[allow(dead_code)]
         pub trait EventHandler {
             #(#event_methods)*
         }
 
         /// Handles commands: one required method per command.
-        #[allow(dead_code, deprecated)]
+        #[allow(dead_code)]
         pub trait CommandHandler {
             #(#command_methods)*
         }
 
         /// Decodes a message and hands it to `handler`; returns the messages the
         /// handler emitted, stamped with correlation and causation ids.
-        #[allow(dead_code, deprecated, unreachable_code, unused_variables, unused_mut)]
+        #[allow(dead_code, unreachable_code, unused_variables, unused_mut)]
         pub fn dispatch<H: EventHandler + CommandHandler>(
             bytes: &[u8],
             handler: &mut H,
@@ -434,13 +460,11 @@ fn bus(routes: &[Route], rt: &TokenStream) -> TokenStream {
         let (method, variant) = (&r.method, &r.variant);
         match r.kind {
             Kind::Event => quote! {
-                #[allow(deprecated)]
                 impl #rt::EventRoute<#variant> for Bus {
                     fn subscribers(&mut self) -> &mut #rt::Subscribers<#variant> { &mut self.#method }
                 }
             },
             Kind::Command => quote! {
-                #[allow(deprecated)]
                 impl #rt::CommandRoute<#variant> for Bus {
                     fn slot(&mut self) -> &mut #rt::CommandSlot<#variant> { &mut self.#method }
                 }
@@ -478,6 +502,7 @@ fn bus(routes: &[Route], rt: &TokenStream) -> TokenStream {
         let (method, variant) = (&r.method, &r.variant);
         quote!(Message::Command(Command::#variant(command)) => self.#method.run_each(bytes, command, &envelope, &self.publisher, done),)
     });
+    let allow = allow_deprecated(of_kind(routes, Kind::Command));
     let names = routes.iter().map(|r| {
         let method = &r.method;
         let wires = std::iter::once(&r.wire)
@@ -496,7 +521,7 @@ fn bus(routes: &[Route], rt: &TokenStream) -> TokenStream {
     quote! {
         /// Routes messages to closures: any number of subscribers per event,
         /// exactly one handler per command.
-        #[allow(dead_code, deprecated)]
+        #[allow(dead_code)]
         pub struct Bus {
             publisher: #rt::Publisher,
             #(#fields)*
@@ -504,7 +529,8 @@ fn bus(routes: &[Route], rt: &TokenStream) -> TokenStream {
 
         #(#routes_impls)*
 
-        #[allow(dead_code, deprecated)]
+        #[allow(dead_code)]
+        #allow
         impl Bus {
             pub fn new(publisher: #rt::Publisher) -> Self {
                 Bus { publisher, #(#inits)* }

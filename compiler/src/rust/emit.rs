@@ -59,6 +59,80 @@ pub fn type_tokens(ty: &Ty, items: &Items, rt: &TokenStream, module: &TokenStrea
     }
 }
 
+/// `#[allow(deprecated)]` where the code names a deprecated type or field,
+/// and nowhere else, so the allow marks the places that lean on one.
+pub fn allow_deprecated(needed: bool) -> Option<TokenStream> {
+    needed.then(|| quote!(#[allow(deprecated)]))
+}
+
+/// Whether a type names a deprecated item (an alias does not count: the
+/// lint looks through it no more than the reader has to).
+fn names_deprecated(ty: &Ty, items: &Items) -> bool {
+    match ty {
+        Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) => names_deprecated(inner, items),
+        Ty::Named(id) | Ty::Boxed(id) => items.get(*id).deprecated,
+        _ => false,
+    }
+}
+
+/// The named items a type holds directly.
+fn held_items(ty: &Ty, out: &mut Vec<ItemId>) {
+    match ty {
+        Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) => held_items(inner, out),
+        Ty::Named(id) | Ty::Boxed(id) => out.push(*id),
+        _ => {}
+    }
+}
+
+/// The types an item's members hold, and whether a member is deprecated.
+fn members(item: &Item) -> (Vec<&Ty>, bool) {
+    match &item.shape {
+        Shape::Struct(s) => (
+            s.fields.iter().map(|f| &f.ty).chain(&s.extra).collect(),
+            s.fields.iter().any(|f| f.deprecated),
+        ),
+        Shape::Newtype(inner) => (vec![inner], false),
+        Shape::Enum(_) => (Vec::new(), false),
+        Shape::Union(u) => (u.variants.iter().map(|v| &v.data.ty).collect(), false),
+    }
+}
+
+/// Whether code over an item's members names something deprecated.
+pub fn members_deprecated(item: &Item, items: &Items) -> bool {
+    let (types, deprecated_member) = members(item);
+    deprecated_member || types.iter().any(|ty| names_deprecated(ty, items))
+}
+
+/// Whether the impls of an item name something deprecated: the item
+/// itself, one of its fields, or a type one of its members holds.
+pub fn touches_deprecated(item: &Item, items: &Items) -> bool {
+    item.deprecated || members_deprecated(item, items)
+}
+
+/// Whether anything reachable from `id` is deprecated (an upcast reads and
+/// builds nested values, field by field).
+pub fn reaches_deprecated(id: ItemId, items: &Items) -> bool {
+    let mut seen = vec![id];
+    let mut next = 0;
+    while let Some(&current) = seen.get(next) {
+        next += 1;
+        let item = items.get(current);
+        if touches_deprecated(item, items) {
+            return true;
+        }
+        let mut held = Vec::new();
+        for ty in members(item).0 {
+            held_items(ty, &mut held);
+        }
+        for id in held {
+            if !seen.contains(&id) {
+                seen.push(id);
+            }
+        }
+    }
+    false
+}
+
 pub fn doc_attrs(lines: &[String]) -> TokenStream {
     let lines = lines.iter().map(|l| Literal::string(l));
     quote!(#(#[doc = #lines])*)
@@ -92,13 +166,26 @@ impl Emitter<'_> {
         self.non_exhaustive.then(|| quote!(#[non_exhaustive]))
     }
 
-    fn derives(&self, extra: TokenStream) -> TokenStream {
+    /// Whether the impls of `item` need `#[allow(deprecated)]`.
+    fn allow(&self, item: &Item) -> Option<TokenStream> {
+        allow_deprecated(touches_deprecated(item, self.items))
+    }
+
+    /// The derives and the lints of a declaration: through `contracts!` the
+    /// derives' reads of a deprecated field carry the macro's span and warn,
+    /// so a declaration with a deprecated member allows it.
+    fn derives(&self, item: &Item, extra: TokenStream) -> TokenStream {
         let rt = self.checks.rt;
         let serde_path = Literal::string(&format!("{}::serde", rt_path_text(rt)));
+        let lints = if members_deprecated(item, self.items) {
+            quote!(#[allow(dead_code, deprecated)])
+        } else {
+            quote!(#[allow(dead_code)])
+        };
         quote! {
             #[derive(Debug, Clone, PartialEq, #extra)]
             #[serde(crate = #serde_path)]
-            #[allow(dead_code, deprecated)]
+            #lints
         }
     }
 
@@ -106,7 +193,7 @@ impl Emitter<'_> {
         let rt = self.checks.rt;
         let name = ident(&item.name);
         let header = self.header(item);
-        let derives = self.derives(quote!(#rt::serde::Serialize, #rt::serde::Deserialize));
+        let derives = self.derives(item, quote!(#rt::serde::Serialize, #rt::serde::Deserialize));
         let closed = s.closed.then(|| quote!(#[serde(deny_unknown_fields)]));
         let fields = s.fields.iter().map(|f| self.field(&item.name, f));
         let defaults = s
@@ -147,7 +234,7 @@ impl Emitter<'_> {
                 0,
             ));
         }
-        let validate = self.validate_impl(&name, checks);
+        let validate = self.validate_impl(item, checks);
         let constructor = self.constructor(item, s);
         let growable = self.growable();
         quote! {
@@ -211,8 +298,13 @@ impl Emitter<'_> {
             .extra
             .as_ref()
             .map(|_| quote!(additional_properties: Default::default(),));
+        let lints = if touches_deprecated(item, self.items) {
+            quote!(#[allow(dead_code, deprecated, clippy::too_many_arguments, clippy::new_without_default)])
+        } else {
+            quote!(#[allow(dead_code, clippy::too_many_arguments, clippy::new_without_default)])
+        };
         quote! {
-            #[allow(dead_code, deprecated, clippy::too_many_arguments, clippy::new_without_default)]
+            #lints
             impl #name {
                 /// A value with the required properties; the others start
                 /// absent or at their default, to be set with the `with_`
@@ -274,10 +366,12 @@ impl Emitter<'_> {
             " `{value}`: the default of `{owner}::{}`.",
             f.ident
         ));
+        let allow = allow_deprecated(names_deprecated(&f.ty, self.items));
         Some((
             name.clone(),
             quote! {
                 #[doc = #doc]
+                #allow
                 fn #name() -> #ty {
                     #expr
                 }
@@ -336,14 +430,14 @@ impl Emitter<'_> {
         let rt = self.checks.rt;
         let name = ident(&item.name);
         let header = self.header(item);
-        let derives = self.derives(quote!(#rt::serde::Serialize, #rt::serde::Deserialize));
+        let derives = self.derives(item, quote!(#rt::serde::Serialize, #rt::serde::Deserialize));
         let ty = self.ty(inner);
         let access = Access::place(quote!(self.0));
         let own = Some(item.schema);
         let checks = self
             .checks
             .value_of(&[item.schema], inner, access, &[], 0, own);
-        let validate = self.validate_impl(&name, checks);
+        let validate = self.validate_impl(item, checks);
         quote! {
             #header
             #derives
@@ -358,12 +452,14 @@ impl Emitter<'_> {
         let name = ident(&item.name);
         let header = self.header(item);
         let derives = self.derives(
+            item,
             quote!(Copy, Eq, Hash, PartialOrd, Ord, #rt::serde::Serialize, #rt::serde::Deserialize),
         );
         let idents: Vec<Ident> = variants.iter().map(|v| ident(&v.ident)).collect();
         let wires: Vec<Literal> = variants.iter().map(|v| Literal::string(&v.wire)).collect();
-        let validate = self.validate_impl(&name, Vec::new());
+        let validate = self.validate_impl(item, Vec::new());
         let growable = self.growable();
+        let allow = self.allow(item);
         quote! {
             #header
             #derives
@@ -371,6 +467,7 @@ impl Emitter<'_> {
             pub enum #name {
                 #( #[serde(rename = #wires)] #idents, )*
             }
+            #allow
             impl #name {
                 /// The value as written on the wire.
                 pub fn as_str(&self) -> &'static str {
@@ -379,6 +476,7 @@ impl Emitter<'_> {
                     }
                 }
             }
+            #allow
             impl ::std::fmt::Display for #name {
                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                     f.write_str(self.as_str())
@@ -413,15 +511,16 @@ impl Emitter<'_> {
             })
             .collect();
         let validate = self.validate_impl(
-            &name,
+            item,
             vec![quote! {
                 match self {
                     #( Self::#idents(value) => Self::#check_fns(value)?, )*
                 }
             }],
         );
+        let allow = self.allow(item);
         let helpers = quote! {
-            #[allow(deprecated)]
+            #allow
             impl #name {
                 #(
                     #[allow(clippy::ptr_arg, clippy::trivially_copy_pass_by_ref)]
@@ -439,7 +538,8 @@ impl Emitter<'_> {
                 .iter()
                 .map(|v| Literal::string(&v.wire))
                 .collect();
-            let derives = self.derives(quote!(#rt::serde::Serialize, #rt::serde::Deserialize));
+            let derives =
+                self.derives(item, quote!(#rt::serde::Serialize, #rt::serde::Deserialize));
             return quote! {
                 #header
                 #derives
@@ -452,7 +552,7 @@ impl Emitter<'_> {
                 #validate
             };
         }
-        let derives = self.derives(quote!(#rt::serde::Serialize));
+        let derives = self.derives(item, quote!(#rt::serde::Serialize));
         let rule = if u.exclusive {
             "exactly one"
         } else {
@@ -494,7 +594,7 @@ impl Emitter<'_> {
             pub enum #name {
                 #( #idents(#tys), )*
             }
-            #[allow(deprecated)]
+            #allow
             impl<'de> #rt::serde::Deserialize<'de> for #name {
                 fn deserialize<D: #rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                     let json = <#rt::serde_json::Value as #rt::serde::Deserialize>::deserialize(deserializer)?;
@@ -512,10 +612,12 @@ impl Emitter<'_> {
         }
     }
 
-    fn validate_impl(&self, name: &Ident, checks: Vec<TokenStream>) -> TokenStream {
+    fn validate_impl(&self, item: &Item, checks: Vec<TokenStream>) -> TokenStream {
         let rt = self.checks.rt;
+        let name = ident(&item.name);
+        let allow = self.allow(item);
         quote! {
-            #[allow(deprecated)]
+            #allow
             impl #rt::Validate for #name {
                 fn validate(&self) -> Result<(), #rt::Violation> {
                     #(#checks)*

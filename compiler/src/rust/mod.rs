@@ -60,16 +60,26 @@ pub fn tokens(binding: &Binding, options: &Options) -> TokenStream {
             named,
         },
     };
-    let contracts = contract::impls(model, lowered, &emitter);
-    let items = lowered.items.iter().map(|(id, _)| emitter.item(id));
-    let upcasts = upcast::impls(model, lowered, &emitter);
-    let dispatch = dispatch::table(model, lowered, &rt);
-    quote! {
-        #contracts
-        #(#items)*
-        #upcasts
-        #dispatch
+    let steps = upcast::major_steps(model, lowered);
+    let mut out = TokenStream::new();
+    // Each type is followed by what belongs to it, as a hand-written file
+    // would have it: its impls, then for a contract version its `Contract`
+    // impl, the upcast into it and, for the latest, the alias.
+    for (id, _) in lowered.items.iter() {
+        out.extend(emitter.item(id));
+        for (index, root) in lowered.roots.iter().enumerate() {
+            if root.item != id {
+                continue;
+            }
+            out.extend(contract::contract_impl(model, lowered, root, &emitter));
+            for step in steps.iter().filter(|step| step.to == index) {
+                out.extend(upcast::impl_for(model, lowered, &emitter, step));
+            }
+            out.extend(contract::latest_alias(model, lowered, root));
+        }
     }
+    out.extend(dispatch::table(model, lowered, &rt));
+    out
 }
 
 /// The generated code as a formatted source file.

@@ -17,6 +17,10 @@ fn descriptions_survive_as_data() {
         "line one\nline two */ } // \\\n#[allow(unsafe_code)]"
     );
     assert_eq!(note["pattern"], "^[^\\\\]*\"?[}]*$");
+    assert_eq!(
+        schema["properties"]["kind"]["description"],
+        "Enum values that are not identifiers; \"# and \"## would end a raw string."
+    );
 }
 
 #[test]

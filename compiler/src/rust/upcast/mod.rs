@@ -14,7 +14,7 @@ use std::cell::{Cell, RefCell};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::emit::{ident, Emitter};
+use super::emit::{ident, reaches_deprecated, Emitter};
 use crate::bind::ir::{Shape, Ty};
 use crate::bind::Lowered;
 use crate::model::{JsonType, Model, UpcastStep};
@@ -71,34 +71,44 @@ pub fn major_steps<'m>(model: &'m Model, lowered: &Lowered) -> Vec<MajorStep<'m>
     out
 }
 
-pub fn impls(model: &Model, lowered: &Lowered, emitter: &Emitter) -> TokenStream {
+/// The typed `Upcast` impl of one declared step; a custom step's impl is
+/// the user's to write.
+pub fn impl_for(
+    model: &Model,
+    lowered: &Lowered,
+    emitter: &Emitter,
+    step: &MajorStep,
+) -> TokenStream {
     let rt = emitter.checks.rt;
-    let mut out = TokenStream::new();
-    for step in major_steps(model, lowered) {
-        let Conversion::Declared(steps) = step.conversion else {
-            continue;
-        };
-        let steps: Vec<UpcastStep> = steps.iter().map(|s| s.value.clone()).collect();
-        let (from, to) = (&lowered.roots[step.from], &lowered.roots[step.to]);
-        let old = ident(&lowered.items.get(from.item).name);
-        let new = ident(&lowered.items.get(to.item).name);
-        let body = typed(lowered, emitter, from.item, to.item, &steps)
-            .unwrap_or_else(|| over_json(rt, &old, &steps));
-        let doc = Literal::string(&format!(
-            " `{}` {} to {}, by the contract's upcast steps.",
-            model.contracts[to.contract].name.value,
-            version_text(model, from),
-            version_text(model, to),
-        ));
-        out.extend(quote! {
-            #[doc = #doc]
-            #[allow(deprecated, clippy::redundant_closure, clippy::needless_question_mark)]
-            impl #rt::Upcast<#old> for #new {
-                #body
-            }
-        });
+    let Conversion::Declared(steps) = step.conversion else {
+        return TokenStream::new();
+    };
+    let steps: Vec<UpcastStep> = steps.iter().map(|s| s.value.clone()).collect();
+    let (from, to) = (&lowered.roots[step.from], &lowered.roots[step.to]);
+    let old = ident(&lowered.items.get(from.item).name);
+    let new = ident(&lowered.items.get(to.item).name);
+    let body = typed(lowered, emitter, from.item, to.item, &steps)
+        .unwrap_or_else(|| over_json(rt, &old, &steps));
+    let doc = Literal::string(&format!(
+        " `{}` {} to {}, by the contract's upcast steps.",
+        model.contracts[to.contract].name.value,
+        version_text(model, from),
+        version_text(model, to),
+    ));
+    let lints = if reaches_deprecated(from.item, &lowered.items)
+        || reaches_deprecated(to.item, &lowered.items)
+    {
+        quote!(#[allow(deprecated, clippy::redundant_closure, clippy::needless_question_mark)])
+    } else {
+        quote!(#[allow(clippy::redundant_closure, clippy::needless_question_mark)])
+    };
+    quote! {
+        #[doc = #doc]
+        #lints
+        impl #rt::Upcast<#old> for #new {
+            #body
+        }
     }
-    out
 }
 
 fn version_text(model: &Model, root: &crate::bind::Root) -> String {
