@@ -203,8 +203,11 @@ async fn redis_delivers_every_confirmed_message_across_cut_connections() {
     broker.delete().await.expect("deleted");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rabbitmq_delivers_every_confirmed_message_across_cut_connections() {
+/// A RabbitMQ broker reached through a new proxy, with its own exchange and
+/// queues; `None` (said loudly) when RabbitMQ is unreachable.
+async fn rabbitmq_through_proxy(
+    recovery_wait: Duration,
+) -> Option<(evc_transport::amqp::AmqpBroker, Proxy)> {
     let address = std::env::var("EVC_AMQP_URL")
         .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
     let (scheme, rest) = address.split_once("://").expect("an amqp:// address");
@@ -217,11 +220,23 @@ async fn rabbitmq_delivers_every_confirmed_message_across_cut_connections() {
     let config = evc_transport::amqp::AmqpConfig {
         exchange: format!("evc-reconnect-{unique}"),
         queue_prefix: format!("evc-reconnect-{unique}"),
+        recovery_wait,
         ..Default::default()
     };
-    let broker = match evc_transport::amqp::AmqpBroker::connect(&through, config).await {
-        Ok(broker) => broker,
-        Err(error) => return conformance::unreachable("RabbitMQ", &address, &error),
+    match evc_transport::amqp::AmqpBroker::connect(&through, config).await {
+        Ok(broker) => Some((broker, proxy)),
+        Err(error) => {
+            conformance::unreachable("RabbitMQ", &address, &error);
+            None
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rabbitmq_delivers_every_confirmed_message_across_cut_connections() {
+    let default_wait = evc_transport::amqp::AmqpConfig::default().recovery_wait;
+    let Some((broker, proxy)) = rabbitmq_through_proxy(default_wait).await else {
+        return;
     };
     every_confirmed_message_arrives(broker.clone(), &proxy).await;
     broker.delete().await.expect("deleted");
@@ -231,24 +246,8 @@ async fn rabbitmq_delivers_every_confirmed_message_across_cut_connections() {
 /// for it instead of failing: the caller needs no retry loop of its own.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rabbitmq_publish_waits_for_the_connection_to_recover() {
-    let address = std::env::var("EVC_AMQP_URL")
-        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
-    let (scheme, rest) = address.split_once("://").expect("an amqp:// address");
-    let (credentials, rest) = rest.rsplit_once('@').unwrap_or(("", rest));
-    let (upstream, vhost) = rest.split_once('/').unwrap_or((rest, ""));
-    let proxy = Proxy::start(upstream.to_owned()).await;
-    let at = if credentials.is_empty() { "" } else { "@" };
-    let through = format!("{scheme}://{credentials}{at}{}/{vhost}", proxy.address);
-    let unique = unique();
-    let config = evc_transport::amqp::AmqpConfig {
-        exchange: format!("evc-recovery-{unique}"),
-        queue_prefix: format!("evc-recovery-{unique}"),
-        recovery_wait: PATIENCE,
-        ..Default::default()
-    };
-    let broker = match evc_transport::amqp::AmqpBroker::connect(&through, config).await {
-        Ok(broker) => broker,
-        Err(error) => return conformance::unreachable("RabbitMQ", &address, &error),
+    let Some((broker, proxy)) = rabbitmq_through_proxy(PATIENCE).await else {
+        return;
     };
     let producer = Producer::new(broker.clone(), "/tests/reconnect");
     producer
