@@ -7,10 +7,12 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
+mod convert;
+
 use super::layout::TypeLayout;
 use super::view::{CTy, ContractView, Decl, DeclKind, View};
 use super::RustBindings;
-use crate::bind::ir::{Shape, Ty};
+use crate::bind::ir::Ty;
 use crate::model::Kind;
 
 /// A Rust identifier for a C name: raw when it is a Rust keyword.
@@ -22,51 +24,10 @@ fn ident(name: &str) -> Ident {
     }
 }
 
-/// Where a value is: an expression of the value itself, or a binding that
-/// holds a reference to it.
-enum Place {
-    Value(TokenStream),
-    Ref(TokenStream),
-}
-
-impl Place {
-    fn copy(&self) -> TokenStream {
-        match self {
-            Place::Value(e) => e.clone(),
-            Place::Ref(r) => quote!(*#r),
-        }
-    }
-
-    fn by_ref(&self) -> TokenStream {
-        match self {
-            Place::Value(e) => quote!(&#e),
-            Place::Ref(r) => r.clone(),
-        }
-    }
-}
-
-/// How a C value reads back into Rust: a plain copy, or a check that may fail.
-enum Read {
-    Plain(TokenStream),
-    Checked(TokenStream),
-}
-
-impl Read {
-    /// The value, a failure located at `segment` and returned early.
-    fn at(&self, segment: TokenStream) -> TokenStream {
-        match self {
-            Read::Plain(e) => e.clone(),
-            Read::Checked(e) => quote!(#e.map_err(|e| e.at(#segment))?),
-        }
-    }
-
-    /// The value, a failure returned early as it is.
-    fn unwrap(&self) -> TokenStream {
-        match self {
-            Read::Plain(e) => e.clone(),
-            Read::Checked(e) => quote!(#e?),
-        }
-    }
+/// A `::`-separated path of identifiers as tokens.
+fn path(text: &str) -> TokenStream {
+    let segments = text.split("::").map(ident);
+    quote!(#(#segments)::*)
 }
 
 pub struct Library<'v, 'a> {
@@ -82,8 +43,13 @@ impl Library<'_, '_> {
         let types = self.view.decls.iter().map(|d| self.declaration(d));
         let handlers = self.handler_table();
         let asserts = self.layout_asserts();
-        let views = self.view.decls.iter().map(|d| self.view_fn(d));
-        let reads = self.view.decls.iter().map(|d| self.read_fn(d));
+        let (views, reads): (Vec<_>, Vec<_>) = self
+            .view
+            .decls
+            .iter()
+            .filter_map(|d| self.conversions(d))
+            .map(|f| (f.view, f.read))
+            .unzip();
         let exports = self.exports();
         quote! {
             /// The contract types, their checks and the dispatch table: the
@@ -143,7 +109,7 @@ impl Library<'_, '_> {
     fn rust_of(&self, decl: &Decl) -> TokenStream {
         match &decl.kind {
             DeclKind::Record { item, .. }
-            | DeclKind::Newtype { item }
+            | DeclKind::Newtype { item, .. }
             | DeclKind::Enum { item, .. }
             | DeclKind::Union { item, .. } => self.rust_ty(&Ty::Named(*item)),
             DeclKind::Array { elem } => self.rust_ty(&Ty::Vec(Box::new(elem.clone()))),
@@ -167,25 +133,26 @@ impl Library<'_, '_> {
             let (member, ty) = (ident(&s.name), self.c_ty(&s.ty));
             quote!(pub #member: #ty,)
         });
+        // A tagged union's members live in a C union declared before it.
         let union = match &decl.kind {
             DeclKind::Union {
                 union_name,
-                variants,
+                branches,
                 ..
             } => {
                 let union_name = ident(union_name);
-                let members = variants.iter().map(|s| {
-                    let (member, ty) = (ident(&s.name), self.c_ty(&s.ty));
+                let members = branches.iter().map(|b| {
+                    let (member, ty) = (ident(&b.member.name), self.c_ty(&b.member.ty));
                     quote!(pub #member: #ty,)
                 });
-                quote! {
+                Some(quote! {
                     #[repr(C)]
                     #[derive(Clone, Copy)]
                     pub union #union_name { #(#members)* }
                     unsafe impl ffi::Plain for #union_name {}
-                }
+                })
             }
-            _ => TokenStream::new(),
+            _ => None,
         };
         quote! {
             #union
@@ -215,7 +182,7 @@ impl Library<'_, '_> {
 
     fn layout_asserts(&self) -> TokenStream {
         let checks = self.layouts.iter().map(|t| {
-            let ty: TokenStream = t.rust_name.parse().unwrap_or_else(|_| quote!(()));
+            let ty = path(&t.rust_name);
             let (size, align) = (t.size, t.align);
             let message = Literal::string(&format!("{}: layout differs from the header", t.c_name));
             let offsets = t.members.iter().map(|(_, member, offset)| {
@@ -232,439 +199,6 @@ impl Library<'_, '_> {
             // The header asserts the same numbers: both sides agree or neither builds.
             #[cfg(target_pointer_width = "64")]
             const _: () = { #(#checks)* };
-        }
-    }
-
-    /// Whether converting `ty` to C allocates in the arena.
-    fn uses_arena(&self, ty: &Ty) -> bool {
-        match ty {
-            Ty::Bool | Ty::I32 | Ty::I64 | Ty::U32 | Ty::U64 | Ty::F64 | Ty::Unit => false,
-            Ty::Named(id) => !matches!(self.view.items.get(*id).shape, Shape::Enum(_)),
-            _ => true,
-        }
-    }
-
-    fn is_enum(&self, ty: &Ty) -> bool {
-        matches!(ty, Ty::Named(id) if matches!(self.view.items.get(*id).shape, Shape::Enum(_)))
-    }
-
-    /// The C value of the Rust value at `place`.
-    fn to_view(&self, ty: &Ty, place: &Place) -> TokenStream {
-        match ty {
-            Ty::Bool => {
-                let v = place.copy();
-                quote!(u8::from(#v))
-            }
-            Ty::I32 | Ty::I64 | Ty::U32 | Ty::U64 | Ty::F64 => place.copy(),
-            Ty::Unit => quote!(0u8),
-            Ty::String => {
-                let r = place.by_ref();
-                quote!(arena.str(#r))
-            }
-            Ty::Value => {
-                let r = place.by_ref();
-                quote!(arena.json(#r))
-            }
-            Ty::Boxed(id) => {
-                let function = format_ident!("view_{}", self.view.item_part(*id));
-                let r = place.by_ref();
-                quote!({
-                    let target = #function(#r, arena);
-                    arena.boxed(target)
-                })
-            }
-            _ => {
-                let function = format_ident!("view_{}", self.view.part(ty));
-                let r = place.by_ref();
-                if self.is_enum(ty) {
-                    quote!(#function(#r))
-                } else {
-                    quote!(#function(#r, arena))
-                }
-            }
-        }
-    }
-
-    /// The `view_*` function: the borrowed C view of a Rust value.
-    fn view_fn(&self, decl: &Decl) -> TokenStream {
-        let name = self.name(decl);
-        let function = format_ident!("view_{}", decl.part);
-        let rust = self.rust_of(decl);
-        let (body, arena) = match &decl.kind {
-            DeclKind::Enum { item, constants } => {
-                let Shape::Enum(variants) = &self.view.items.get(*item).shape else {
-                    return TokenStream::new();
-                };
-                let arms = variants.iter().zip(constants).map(|(v, c)| {
-                    let variant = self.rust.ident(&v.ident);
-                    let value = c.value;
-                    quote!(#rust::#variant => #value,)
-                });
-                return quote! {
-                    fn #function(value: &#rust) -> #name {
-                        match value { #(#arms)* }
-                    }
-                };
-            }
-            DeclKind::Record {
-                item,
-                fields,
-                extra,
-            } => {
-                let Shape::Struct(s) = &self.view.items.get(*item).shape else {
-                    return TokenStream::new();
-                };
-                let mut members = Vec::new();
-                let mut arena = false;
-                for (field, slots) in s.fields.iter().zip(fields) {
-                    let rust_member = self.rust.ident(&field.ident);
-                    let member = ident(&decl.slots[slots.value].name);
-                    let place = Place::Value(quote!(value.#rust_member));
-                    match (&field.ty, slots.has) {
-                        (Ty::Option(inner), Some(has)) => {
-                            let has = ident(&decl.slots[has].name);
-                            let converted = self.to_view(inner, &Place::Ref(quote!(item)));
-                            arena |= self.uses_arena(inner);
-                            members.push(quote!(#has: u8::from(value.#rust_member.is_some()),));
-                            members.push(quote! {
-                                #member: match &value.#rust_member {
-                                    Some(item) => #converted,
-                                    None => ffi::zeroed(),
-                                },
-                            });
-                        }
-                        (ty, _) => {
-                            arena |= self.uses_arena(ty);
-                            let converted = self.to_view(ty, &place);
-                            members.push(quote!(#member: #converted,));
-                        }
-                    }
-                }
-                if let (Some(slot), Some(ty)) = (extra, &s.extra) {
-                    let member = ident(&decl.slots[*slot].name);
-                    let map = Ty::Map(Box::new(ty.clone()));
-                    let converted =
-                        self.to_view(&map, &Place::Value(quote!(value.additional_properties)));
-                    arena = true;
-                    members.push(quote!(#member: #converted,));
-                }
-                if members.is_empty() {
-                    members.push(quote!(unused_: 0,));
-                    return quote! {
-                        fn #function(_value: &#rust, _arena: &mut ffi::Arena) -> #name {
-                            #name { #(#members)* }
-                        }
-                    };
-                }
-                (quote!(#name { #(#members)* }), arena)
-            }
-            DeclKind::Newtype { item } => {
-                let Shape::Newtype(inner) = &self.view.items.get(*item).shape else {
-                    return TokenStream::new();
-                };
-                let converted = self.to_view(inner, &Place::Value(quote!(value.0)));
-                (quote!(#name { value: #converted }), self.uses_arena(inner))
-            }
-            DeclKind::Union {
-                item,
-                union_name,
-                variants,
-                constants,
-                ..
-            } => {
-                let Shape::Union(u) = &self.view.items.get(*item).shape else {
-                    return TokenStream::new();
-                };
-                let union_name = ident(union_name);
-                let mut arena = false;
-                let arms: Vec<TokenStream> = u
-                    .variants
-                    .iter()
-                    .zip(variants.iter().zip(constants))
-                    .map(|(v, (slot, constant))| {
-                        let variant = self.rust.ident(&v.ident);
-                        let member = ident(&slot.name);
-                        let tag = constant.value;
-                        arena |= self.uses_arena(&v.data.ty);
-                        let converted = self.to_view(&v.data.ty, &Place::Ref(quote!(item)));
-                        quote! {
-                            #rust::#variant(item) => #name {
-                                tag: #tag,
-                                value: #union_name { #member: #converted },
-                            },
-                        }
-                    })
-                    .collect();
-                (quote!(match value { #(#arms)* }), arena)
-            }
-            DeclKind::Array { elem } => {
-                let converted = self.to_view(elem, &Place::Ref(quote!(item)));
-                let elem_c = self.c_ty(&self.view.c_ty(elem));
-                let elem_rust = self.rust_ty(elem);
-                let arena = if self.uses_arena(elem) {
-                    quote!(arena)
-                } else {
-                    quote!(_)
-                };
-                return quote! {
-                    fn #function(value: &[#elem_rust], arena: &mut ffi::Arena) -> #name {
-                        let (ptr, len) = arena.fill(value.iter(), |#arena, item| -> #elem_c { #converted });
-                        #name { ptr, len }
-                    }
-                };
-            }
-            DeclKind::Map { value } => {
-                let entry = format_ident!("{}_entry", decl.name);
-                let converted = self.to_view(value, &Place::Ref(quote!(item)));
-                (
-                    quote! {
-                        let (ptr, len) = arena.fill(value.iter(), |arena, (key, item)| #entry {
-                            key: arena.str(key),
-                            value: #converted,
-                        });
-                        #name { ptr, len }
-                    },
-                    true,
-                )
-            }
-            DeclKind::MapEntry { .. } => return TokenStream::new(),
-            DeclKind::Optional { value } => {
-                let converted = self.to_view(value, &Place::Ref(quote!(item)));
-                (
-                    quote! {
-                        match value {
-                            Some(item) => #name { has_value: 1, value: #converted },
-                            None => ffi::zeroed(),
-                        }
-                    },
-                    self.uses_arena(value),
-                )
-            }
-        };
-        let arena = if arena { quote!(arena) } else { quote!(_arena) };
-        quote! {
-            fn #function(value: &#rust, #arena: &mut ffi::Arena) -> #name {
-                #body
-            }
-        }
-    }
-
-    /// The Rust value of the C value at `place`.
-    fn read_back(&self, ty: &Ty, place: &Place) -> Read {
-        match ty {
-            Ty::Bool => {
-                let v = place.copy();
-                Read::Plain(quote!(#v != 0))
-            }
-            Ty::I32 | Ty::I64 | Ty::U32 | Ty::U64 | Ty::F64 => Read::Plain(place.copy()),
-            Ty::Unit => Read::Plain(quote!(())),
-            Ty::String => {
-                let v = place.copy();
-                Read::Checked(quote!(unsafe { ffi::read_str(#v) }))
-            }
-            Ty::Value => {
-                let v = place.copy();
-                Read::Checked(quote!(unsafe { ffi::read_json(#v) }))
-            }
-            Ty::Boxed(id) => {
-                let function = format_ident!("read_{}", self.view.item_part(*id));
-                let v = place.copy();
-                Read::Checked(quote!(unsafe { ffi::read_ref(#v) }
-                    .and_then(|target| unsafe { #function(target) })
-                    .map(Box::new)))
-            }
-            _ if self.is_enum(ty) => {
-                let function = format_ident!("read_{}", self.view.part(ty));
-                let v = place.copy();
-                Read::Checked(quote!(#function(#v)))
-            }
-            _ => {
-                let function = format_ident!("read_{}", self.view.part(ty));
-                let r = place.by_ref();
-                Read::Checked(quote!(unsafe { #function(#r) }))
-            }
-        }
-    }
-
-    /// The `read_*` function: a C value checked and copied into Rust.
-    fn read_fn(&self, decl: &Decl) -> TokenStream {
-        let name = self.name(decl);
-        let function = format_ident!("read_{}", decl.part);
-        let rust = self.rust_of(decl);
-        let type_name = Literal::string(&decl.name);
-        let body = match &decl.kind {
-            DeclKind::Enum { item, constants } => {
-                let Shape::Enum(variants) = &self.view.items.get(*item).shape else {
-                    return TokenStream::new();
-                };
-                let arms = variants.iter().zip(constants).map(|(v, c)| {
-                    let variant = self.rust.ident(&v.ident);
-                    let value = c.value;
-                    quote!(#value => Ok(#rust::#variant),)
-                });
-                return quote! {
-                    fn #function(value: #name) -> Result<#rust, ffi::ReadError> {
-                        match value {
-                            #(#arms)*
-                            other => Err(ffi::unknown_constant(other, #type_name)),
-                        }
-                    }
-                };
-            }
-            DeclKind::Record {
-                item,
-                fields,
-                extra,
-            } => {
-                let Shape::Struct(s) = &self.view.items.get(*item).shape else {
-                    return TokenStream::new();
-                };
-                let mut members = Vec::new();
-                for (field, slots) in s.fields.iter().zip(fields) {
-                    let rust_member = self.rust.ident(&field.ident);
-                    let member = ident(&decl.slots[slots.value].name);
-                    let wire = Literal::string(&field.wire);
-                    match (&field.ty, slots.has) {
-                        (Ty::Option(inner), Some(has)) => {
-                            let has = ident(&decl.slots[has].name);
-                            let read = self
-                                .read_back(inner, &Place::Value(quote!(c.#member)))
-                                .at(quote!(#wire));
-                            members.push(quote! {
-                                #rust_member: if c.#has != 0 {
-                                    Some(#read)
-                                } else {
-                                    None
-                                },
-                            });
-                        }
-                        (ty, _) => {
-                            let read = self
-                                .read_back(ty, &Place::Value(quote!(c.#member)))
-                                .at(quote!(#wire));
-                            members.push(quote!(#rust_member: #read,));
-                        }
-                    }
-                }
-                if let (Some(slot), Some(ty)) = (extra, &s.extra) {
-                    let member = ident(&decl.slots[*slot].name);
-                    let map = Ty::Map(Box::new(ty.clone()));
-                    let read = self
-                        .read_back(&map, &Place::Value(quote!(c.#member)))
-                        .unwrap();
-                    members.push(quote!(additional_properties: #read,));
-                }
-                if members.is_empty() {
-                    return quote! {
-                        unsafe fn #function(_c: &#name) -> Result<#rust, ffi::ReadError> {
-                            Ok(#rust {})
-                        }
-                    };
-                }
-                quote!(Ok(#rust { #(#members)* }))
-            }
-            DeclKind::Newtype { item } => {
-                let Shape::Newtype(inner) = &self.view.items.get(*item).shape else {
-                    return TokenStream::new();
-                };
-                let read = self
-                    .read_back(inner, &Place::Value(quote!(c.value)))
-                    .unwrap();
-                quote!(Ok(#rust(#read)))
-            }
-            DeclKind::Union {
-                item,
-                variants,
-                constants,
-                ..
-            } => {
-                let Shape::Union(u) = &self.view.items.get(*item).shape else {
-                    return TokenStream::new();
-                };
-                let arms = u.variants.iter().zip(variants.iter().zip(constants)).map(
-                    |(v, (slot, constant))| {
-                        let variant = self.rust.ident(&v.ident);
-                        let member = ident(&slot.name);
-                        let tag = constant.value;
-                        let read = self
-                            .read_back(&v.data.ty, &Place::Ref(quote!(member)))
-                            .unwrap();
-                        quote! {
-                            #tag => {
-                                // SAFETY: the tag says which member C set.
-                                let member = unsafe { &c.value.#member };
-                                Ok(#rust::#variant(#read))
-                            }
-                        }
-                    },
-                );
-                quote! {
-                    match c.tag {
-                        #(#arms)*
-                        other => Err(ffi::unknown_constant(other, #type_name).at("tag")),
-                    }
-                }
-            }
-            DeclKind::Array { elem } => {
-                let read = self
-                    .read_back(elem, &Place::Ref(quote!(item)))
-                    .at(quote!(index));
-                quote! {
-                    // SAFETY: the caller promises `ptr` is NULL or points to `len` values.
-                    let items = unsafe { ffi::read_slice(c.ptr, c.len) }?;
-                    let mut out = Vec::with_capacity(items.len());
-                    for (index, item) in items.iter().enumerate() {
-                        out.push(#read);
-                    }
-                    Ok(out)
-                }
-            }
-            DeclKind::Map { value } => {
-                let read = self
-                    .read_back(value, &Place::Value(quote!(entry.value)))
-                    .at(quote!(&key));
-                quote! {
-                    // SAFETY: the caller promises `ptr` is NULL or points to `len` entries.
-                    let entries = unsafe { ffi::read_slice(c.ptr, c.len) }?;
-                    let mut out = ::std::collections::BTreeMap::new();
-                    for (index, entry) in entries.iter().enumerate() {
-                        let key = unsafe { ffi::read_str(entry.key) }.map_err(|e| e.at(index))?;
-                        if out.contains_key(&key) {
-                            return Err(ffi::ReadError::new(format!("duplicate key `{key}`")).at(index));
-                        }
-                        let value = #read;
-                        out.insert(key, value);
-                    }
-                    Ok(out)
-                }
-            }
-            DeclKind::MapEntry { .. } => return TokenStream::new(),
-            DeclKind::Optional { value } => {
-                let read = match self.read_back(value, &Place::Value(quote!(c.value))) {
-                    Read::Plain(e) => quote!(Ok(Some(#e))),
-                    Read::Checked(e) => quote!(#e.map(Some)),
-                };
-                quote! {
-                    if c.has_value != 0 {
-                        #read
-                    } else {
-                        Ok(None)
-                    }
-                }
-            }
-        };
-        let depth = matches!(
-            decl.kind,
-            DeclKind::Record { .. } | DeclKind::Newtype { .. } | DeclKind::Union { .. }
-        )
-        .then(|| quote!(let _depth = ffi::Depth::enter()?;));
-        quote! {
-            /// # Safety
-            /// Every pointer inside `c` is NULL or valid for its length.
-            unsafe fn #function(c: &#name) -> Result<#rust, ffi::ReadError> {
-                #depth
-                #body
-            }
         }
     }
 

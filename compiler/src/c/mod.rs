@@ -175,14 +175,13 @@ fn digest(view: &view::View<'_>, layouts: &[layout::TypeLayout]) -> u64 {
                     text.push_str(&format!("  {} {} {}\n", c.name, c.value, c.wire));
                 }
             }
-            view::DeclKind::Union {
-                variants,
-                constants,
-                ..
-            } => {
-                for (v, c) in variants.iter().zip(constants) {
-                    let ty = render::text(&v.ty, &view.prefix);
-                    text.push_str(&format!("  {} {ty} {} {}\n", v.name, c.name, c.value));
+            view::DeclKind::Union { branches, .. } => {
+                for b in branches {
+                    let ty = render::text(&b.member.ty, &view.prefix);
+                    text.push_str(&format!(
+                        "  {} {ty} {} {}\n",
+                        b.member.name, b.tag.name, b.tag.value
+                    ));
                 }
             }
             _ => {}

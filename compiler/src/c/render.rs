@@ -219,16 +219,15 @@ fn structure(view: &View<'_>, decl: &Decl) -> Struct {
     let union = match &decl.kind {
         DeclKind::Union {
             union_name,
-            variants,
-            constants,
+            branches,
             ..
         } => Some(UnionPart {
             name: union_name.clone(),
-            tags: constants.iter().map(constant).collect(),
-            members: variants
+            tags: branches.iter().map(|b| constant(&b.tag)).collect(),
+            members: branches
                 .iter()
-                .map(|s| Member {
-                    decl: declare(&s.ty, &s.name, &view.prefix),
+                .map(|b| Member {
+                    decl: declare(&b.member.ty, &b.member.name, &view.prefix),
                     docs: Vec::new(),
                 })
                 .collect(),

@@ -57,14 +57,39 @@ pub struct Constant {
     pub value: i32,
     /// The wire value (enum) or branch (union) it stands for.
     pub wire: String,
+    /// The binding name of the Rust variant it stands for.
+    pub variant: String,
 }
 
-/// Which members of a record hold a Rust field.
+/// Which members of a record hold a Rust field, and what they hold: the
+/// library converts from this alone, so a record and its conversions
+/// cannot disagree on a field.
 #[derive(Debug, Clone)]
 pub struct FieldSlots {
     /// The `has_` flag of an optional field.
     pub has: Option<usize>,
     pub value: usize,
+    /// The binding name of the Rust field.
+    pub field: String,
+    pub wire: String,
+    /// What the value member holds: the inner type of an optional field.
+    pub ty: Ty,
+}
+
+/// The member that holds a record's properties beyond the declared ones.
+#[derive(Debug, Clone)]
+pub struct ExtraSlot {
+    pub slot: usize,
+    /// The type of each property's value.
+    pub value: Ty,
+}
+
+/// One branch of a tagged union: its member, its tag and the type it holds.
+#[derive(Debug, Clone)]
+pub struct Branch {
+    pub member: Slot,
+    pub tag: Constant,
+    pub ty: Ty,
 }
 
 #[derive(Debug, Clone)]
@@ -72,10 +97,11 @@ pub enum DeclKind {
     Record {
         item: ItemId,
         fields: Vec<FieldSlots>,
-        extra: Option<usize>,
+        extra: Option<ExtraSlot>,
     },
     Newtype {
         item: ItemId,
+        inner: Ty,
     },
     Enum {
         item: ItemId,
@@ -85,8 +111,7 @@ pub enum DeclKind {
     Union {
         item: ItemId,
         union_name: String,
-        variants: Vec<Slot>,
-        constants: Vec<Constant>,
+        branches: Vec<Branch>,
         union_layout: Layout,
     },
     Array {
@@ -329,16 +354,16 @@ impl<'a> View<'a> {
             let mut decl = self.decls[index].clone();
             let mut layout = place(self, &mut decl.slots);
             if let DeclKind::Union {
-                variants,
+                branches,
                 union_layout,
                 ..
             } = &mut decl.kind
             {
                 let mut size = 0;
                 let mut align = 1;
-                for variant in variants.iter_mut() {
-                    let l = self.layout_of(&variant.ty);
-                    variant.offset = 0;
+                for branch in branches.iter_mut() {
+                    let l = self.layout_of(&branch.member.ty);
+                    branch.member.offset = 0;
                     size = size.max(l.size);
                     align = align.max(l.align);
                 }
@@ -515,6 +540,9 @@ impl Collector<'_, '_> {
                     fields.push(FieldSlots {
                         has,
                         value: slots.len() - 1,
+                        field: field.ident.clone(),
+                        wire: field.wire.clone(),
+                        ty: ty.clone(),
                     });
                 }
                 let extra = s.extra.as_ref().map(|value| {
@@ -525,7 +553,10 @@ impl Collector<'_, '_> {
                         docs: vec![" Properties beyond the declared ones.".into()],
                         ..self.slot(&name, self.view.c_ty(&map))
                     });
-                    slots.len() - 1
+                    ExtraSlot {
+                        slot: slots.len() - 1,
+                        value: value.clone(),
+                    }
                 });
                 if slots.is_empty() {
                     // C has no empty structs; the byte keeps the type complete.
@@ -548,7 +579,11 @@ impl Collector<'_, '_> {
             Shape::Newtype(inner) => {
                 self.ty(inner);
                 let slots = vec![self.slot("value", self.view.c_ty(inner))];
-                self.decl(part, docs, DeclKind::Newtype { item: id }, slots)
+                let kind = DeclKind::Newtype {
+                    item: id,
+                    inner: inner.clone(),
+                };
+                self.decl(part, docs, kind, slots)
             }
             Shape::Enum(variants) => {
                 let stem = format!("{}_{}", self.view.upper, names::upper(&part));
@@ -561,6 +596,7 @@ impl Collector<'_, '_> {
                             .claim(format!("{stem}_{}", names::upper(&v.ident))),
                         value,
                         wire: v.wire.clone(),
+                        variant: v.ident.clone(),
                     })
                     .collect();
                 self.decl(
@@ -576,20 +612,23 @@ impl Collector<'_, '_> {
             Shape::Union(u) => {
                 let stem = format!("{}_{}", self.view.upper, names::upper(&part));
                 let mut scope = names::scope([]);
-                let mut variants = Vec::new();
-                let mut constants = Vec::new();
+                let mut branches = Vec::new();
                 for (v, value) in u.variants.iter().zip(1..) {
                     self.ty(&v.data.ty);
                     let name = scope.claim(names::member(&heck::ToSnakeCase::to_snake_case(
                         v.ident.as_str(),
                     )));
-                    variants.push(self.slot(&name, self.view.c_ty(&v.data.ty)));
-                    constants.push(Constant {
-                        name: self
-                            .macros
-                            .claim(format!("{stem}_{}", names::upper(&v.ident))),
-                        value,
-                        wire: v.wire.clone(),
+                    branches.push(Branch {
+                        member: self.slot(&name, self.view.c_ty(&v.data.ty)),
+                        tag: Constant {
+                            name: self
+                                .macros
+                                .claim(format!("{stem}_{}", names::upper(&v.ident))),
+                            value,
+                            wire: v.wire.clone(),
+                            variant: v.ident.clone(),
+                        },
+                        ty: v.data.ty.clone(),
                     });
                 }
                 let union_name = format!("{}_{part}_value", self.view.prefix);
@@ -605,8 +644,7 @@ impl Collector<'_, '_> {
                 let kind = DeclKind::Union {
                     item: id,
                     union_name,
-                    variants,
-                    constants,
+                    branches,
                     union_layout: Layout { size: 0, align: 1 },
                 };
                 self.decl(part, docs, kind, slots)
@@ -637,8 +675,8 @@ fn order(decls: Vec<Decl>) -> Vec<Decl> {
         }
         done[i] = true;
         let mut held: Vec<&CTy> = decls[i].slots.iter().map(|s| &s.ty).collect();
-        if let DeclKind::Union { variants, .. } = &decls[i].kind {
-            held.extend(variants.iter().map(|s| &s.ty));
+        if let DeclKind::Union { branches, .. } = &decls[i].kind {
+            held.extend(branches.iter().map(|b| &b.member.ty));
         }
         for ty in held {
             if let CTy::Named(name) = ty {
