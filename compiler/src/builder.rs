@@ -193,8 +193,8 @@ impl c::RustBindings for RustForC<'_, '_> {
         rust::ident(name)
     }
 
-    fn file(&self, tokens: TokenStream) -> String {
-        rust::format_file(tokens)
+    fn file(&self, parts: &mut dyn Iterator<Item = TokenStream>) -> String {
+        rust::format_items(parts)
     }
 }
 

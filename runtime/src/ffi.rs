@@ -215,6 +215,33 @@ macro_rules! plain {
 plain!(u8, i32, i64, u32, u64, f64, usize, Str);
 unsafe impl<T> Plain for *const T {}
 
+/// Whether every `(measured, declared)` pair of a type's layout agrees:
+/// the generated library compares its `repr(C)` sizes, alignments and
+/// offsets with the header's at compile time, one table per type.
+pub const fn layout_agrees<const N: usize>(pairs: [(usize, usize); N]) -> bool {
+    let mut i = 0;
+    while i < pairs.len() {
+        if pairs[i].0 != pairs[i].1 {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// An optional member of a C struct: `None` when its `has_` flag is 0,
+/// else what `read` makes of the member, a failure located at `name`.
+pub fn optional<T>(
+    name: &str,
+    has: u8,
+    read: impl FnOnce() -> Result<T, ReadError>,
+) -> Result<Option<T>, ReadError> {
+    if has == 0 {
+        return Ok(None);
+    }
+    read().map(Some).map_err(|e| e.at(name))
+}
+
 /// The zero value of a C view type.
 pub fn zeroed<T: Plain>() -> T {
     // SAFETY: `Plain` promises all-zero bytes are a valid `T`.
@@ -702,6 +729,25 @@ pub fn unknown_constant(value: i32, type_name: &str) -> ReadError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_layout_agrees_only_when_every_pair_does() {
+        // As the generated library calls it: at compile time.
+        const _: () = assert!(layout_agrees([(16, 16), (8, 8), (0, 0), (8, 8)]));
+        assert!(layout_agrees([(16, 16), (8, 8), (0, 0), (8, 8)]));
+        assert!(!layout_agrees([(16, 16), (8, 8), (0, 0), (12, 8)]));
+        assert!(!layout_agrees([(24, 16)]));
+        assert!(layout_agrees([]));
+    }
+
+    #[test]
+    fn an_optional_member_is_read_only_when_flagged() {
+        let never = || -> Result<u8, ReadError> { panic!("read without its flag") };
+        assert_eq!(optional("note", 0, never).unwrap(), None);
+        assert_eq!(optional("note", 1, || Ok(7u8)).unwrap(), Some(7));
+        let failed = optional::<u8>("note", 1, || Err(ReadError::new("bad"))).unwrap_err();
+        assert_eq!(failed.pointer(), "/note");
+    }
 
     #[test]
     fn statuses_are_numbered_in_order() {

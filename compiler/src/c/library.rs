@@ -39,7 +39,19 @@ pub struct Library<'v, 'a> {
 }
 
 impl Library<'_, '_> {
-    pub fn tokens(&self, bindings: TokenStream) -> TokenStream {
+    /// The module of the Rust bindings the C functions are built on.
+    pub fn contracts(bindings: TokenStream) -> TokenStream {
+        quote! {
+            /// The contract types, their checks and the dispatch table: the
+            /// Rust bindings the C functions are built on.
+            pub mod contracts {
+                #bindings
+            }
+        }
+    }
+
+    /// The module of the C ABI: `repr(C)` types, conversions, exports.
+    pub fn c_abi(&self) -> TokenStream {
         let types = self.view.decls.iter().map(|d| self.declaration(d));
         let handlers = self.handler_table();
         let asserts = self.layout_asserts();
@@ -52,12 +64,6 @@ impl Library<'_, '_> {
             .unzip();
         let exports = self.exports();
         quote! {
-            /// The contract types, their checks and the dispatch table: the
-            /// Rust bindings the C functions are built on.
-            pub mod contracts {
-                #bindings
-            }
-
             /// The C ABI: the header's types as `repr(C)` structs, and the
             /// exported functions.
             #[allow(non_camel_case_types, non_snake_case, deprecated)]
@@ -187,18 +193,25 @@ impl Library<'_, '_> {
             let message = Literal::string(&format!("{}: layout differs from the header", t.c_name));
             let offsets = t.members.iter().map(|(_, member, offset)| {
                 let member = ident(member);
-                quote!(assert!(::core::mem::offset_of!(#ty, #member) == #offset, #message);)
+                quote!((offset_of!(#ty, #member), #offset))
             });
+            let table = ident(&t.c_name);
             quote! {
-                assert!(::core::mem::size_of::<#ty>() == #size, #message);
-                assert!(::core::mem::align_of::<#ty>() == #align, #message);
-                #(#offsets)*
+                let #table = [
+                    (size_of::<#ty>(), #size),
+                    (align_of::<#ty>(), #align),
+                    #(#offsets,)*
+                ];
+                assert!(ffi::layout_agrees(#table), #message);
             }
         });
         quote! {
             // The header asserts the same numbers: both sides agree or neither builds.
             #[cfg(target_pointer_width = "64")]
-            const _: () = { #(#checks)* };
+            const _: () = {
+                use ::core::mem::{align_of, offset_of, size_of};
+                #(#checks)*
+            };
         }
     }
 

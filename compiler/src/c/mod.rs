@@ -81,8 +81,10 @@ pub trait RustBindings {
     fn type_tokens(&self, ty: &Ty, module: &TokenStream) -> TokenStream;
     /// The identifier the bindings give a binding name (`r#type`).
     fn ident(&self, name: &str) -> Ident;
-    /// Library tokens as the text of a formatted source file.
-    fn file(&self, tokens: TokenStream) -> String;
+    /// Library items as the text of one formatted source file. Each part
+    /// is made when the one before it is written, so a wide contract's
+    /// parts are never all held at once.
+    fn file(&self, parts: &mut dyn Iterator<Item = TokenStream>) -> String;
 }
 
 pub fn generate(
@@ -117,12 +119,13 @@ pub fn generate(
         default_source: &default_source,
         rust,
     };
-    let tokens = library.tokens(rust.tokens());
+    let contracts = std::iter::once_with(|| library::Library::contracts(rust.tokens()));
+    let c_abi = std::iter::once_with(|| library.c_abi());
     Ok(Output {
         prefix: prefix.clone(),
         header: rendered.header,
         handlers: rendered.handlers,
-        library: rust.file(tokens),
+        library: rust.file(&mut contracts.chain(c_abi)),
     })
 }
 

@@ -301,21 +301,16 @@ impl Library<'_, '_> {
                         &Place::Value(quote!(c.#member)),
                     );
                     arena |= value.arena;
-                    let (view, read) = (value.view, value.read.at(quote!(#wire)));
+                    let view = value.view;
+                    let read = match value.read {
+                        Read::Plain(e) => quote!(Ok(#e)),
+                        Read::Checked(e) => e,
+                    };
                     views.push(quote!(#has: u8::from(value.#rust_member.is_some()),));
                     views.push(quote! {
-                        #member: match &value.#rust_member {
-                            Some(item) => #view,
-                            None => ffi::zeroed(),
-                        },
+                        #member: value.#rust_member.as_ref().map_or_else(ffi::zeroed, |item| #view),
                     });
-                    reads.push(quote! {
-                        #rust_member: if c.#has != 0 {
-                            Some(#read)
-                        } else {
-                            None
-                        },
-                    });
+                    reads.push(quote!(#rust_member: ffi::optional(#wire, c.#has, || #read)?,));
                 }
                 None => {
                     let value = self.value(
