@@ -193,8 +193,17 @@ impl c::RustBindings for RustForC<'_, '_> {
         rust::ident(name)
     }
 
-    fn file(&self, parts: &mut dyn Iterator<Item = TokenStream>) -> String {
-        rust::format_items(parts)
+    fn file(&self, parts: &mut dyn Iterator<Item = c::Part>) -> String {
+        let mut out = rust::HEADER.to_string();
+        for part in parts {
+            match part {
+                c::Part::Items(tokens) => out.push_str(&rust::format_items(tokens)),
+                c::Part::Module { head, name, items } => {
+                    out.push_str(&rust::format_module(head, &name, items));
+                }
+            }
+        }
+        out
     }
 }
 

@@ -11,7 +11,7 @@ mod convert;
 
 use super::layout::TypeLayout;
 use super::view::{CTy, ContractView, Decl, DeclKind, View};
-use super::RustBindings;
+use super::{Part, RustBindings};
 use crate::bind::ir::Ty;
 use crate::model::Kind;
 
@@ -40,21 +40,31 @@ pub struct Library<'v, 'a> {
 
 impl Library<'_, '_> {
     /// The module of the Rust bindings the C functions are built on.
-    pub fn contracts(bindings: TokenStream) -> TokenStream {
-        quote! {
+    pub fn contracts(bindings: TokenStream) -> Part {
+        Part::Items(quote! {
             /// The contract types, their checks and the dispatch table: the
             /// Rust bindings the C functions are built on.
             pub mod contracts {
                 #bindings
             }
-        }
+        })
     }
 
     /// The module of the C ABI: `repr(C)` types, conversions, exports.
-    pub fn c_abi(&self) -> TokenStream {
-        let types = self.view.decls.iter().map(|d| self.declaration(d));
-        let handlers = self.handler_table();
-        let asserts = self.layout_asserts();
+    pub fn c_abi(&self) -> Part {
+        let head = quote! {
+            /// The C ABI: the header's types as `repr(C)` structs, and the
+            /// exported functions.
+            #[allow(non_camel_case_types, non_snake_case, deprecated)]
+            pub mod c_abi
+        };
+        let mut items = vec![quote! {
+            use ::evc_runtime::ffi;
+            use super::contracts;
+        }];
+        items.extend(self.view.decls.iter().map(|d| self.declaration(d)));
+        items.push(self.handler_table());
+        items.push(self.layout_asserts());
         let (views, reads): (Vec<_>, Vec<_>) = self
             .view
             .decls
@@ -62,22 +72,13 @@ impl Library<'_, '_> {
             .filter_map(|d| self.conversions(d))
             .map(|f| (f.view, f.read))
             .unzip();
-        let exports = self.exports();
-        quote! {
-            /// The C ABI: the header's types as `repr(C)` structs, and the
-            /// exported functions.
-            #[allow(non_camel_case_types, non_snake_case, deprecated)]
-            pub mod c_abi {
-                use ::evc_runtime::ffi;
-                use super::contracts;
-
-                #(#types)*
-                #handlers
-                #asserts
-                #(#views)*
-                #(#reads)*
-                #exports
-            }
+        items.extend(views);
+        items.extend(reads);
+        items.push(self.exports());
+        Part::Module {
+            head,
+            name: format_ident!("c_abi"),
+            items,
         }
     }
 

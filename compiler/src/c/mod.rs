@@ -81,10 +81,23 @@ pub trait RustBindings {
     fn type_tokens(&self, ty: &Ty, module: &TokenStream) -> TokenStream;
     /// The identifier the bindings give a binding name (`r#type`).
     fn ident(&self, name: &str) -> Ident;
-    /// Library items as the text of one formatted source file. Each part
+    /// Library parts as the text of one formatted source file. Each part
     /// is made when the one before it is written, so a wide contract's
     /// parts are never all held at once.
-    fn file(&self, parts: &mut dyn Iterator<Item = TokenStream>) -> String;
+    fn file(&self, parts: &mut dyn Iterator<Item = Part>) -> String;
+}
+
+/// A piece of the library's source.
+pub enum Part {
+    /// Items at the top of the file.
+    Items(TokenStream),
+    /// A module whose items are formatted one at a time: `head` is its
+    /// attributes and `pub mod <name>`, without the body.
+    Module {
+        head: TokenStream,
+        name: Ident,
+        items: Vec<TokenStream>,
+    },
 }
 
 pub fn generate(

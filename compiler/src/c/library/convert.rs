@@ -301,14 +301,21 @@ impl Library<'_, '_> {
                         &Place::Value(quote!(c.#member)),
                     );
                     arena |= value.arena;
-                    let view = value.view;
+                    // An enum's view is a function of the reference alone: pass it as is.
+                    let view = if self.is_enum(&field.ty) {
+                        let function = format_ident!("view_{}", self.view.part(&field.ty));
+                        quote!(#function)
+                    } else {
+                        let view = value.view;
+                        quote!(|item| #view)
+                    };
                     let read = match value.read {
                         Read::Plain(e) => quote!(Ok(#e)),
                         Read::Checked(e) => e,
                     };
                     views.push(quote!(#has: u8::from(value.#rust_member.is_some()),));
                     views.push(quote! {
-                        #member: value.#rust_member.as_ref().map_or_else(ffi::zeroed, |item| #view),
+                        #member: value.#rust_member.as_ref().map_or_else(ffi::zeroed, #view),
                     });
                     reads.push(quote!(#rust_member: ffi::optional(#wire, c.#has, || #read)?,));
                 }
