@@ -181,8 +181,8 @@ struct RustForC<'b, 'm> {
 }
 
 impl c::RustBindings for RustForC<'_, '_> {
-    fn tokens(&self) -> TokenStream {
-        rust::tokens(self.binding, &Options::default())
+    fn items(&self) -> Vec<TokenStream> {
+        rust::items(self.binding, &Options::default())
     }
 
     fn type_tokens(&self, ty: &Ty, module: &TokenStream) -> TokenStream {
@@ -193,15 +193,14 @@ impl c::RustBindings for RustForC<'_, '_> {
         rust::ident(name)
     }
 
-    fn file(&self, parts: &mut dyn Iterator<Item = c::Part>) -> String {
+    fn file(&self, modules: &mut dyn Iterator<Item = c::Module>) -> String {
         let mut out = rust::HEADER.to_string();
-        for part in parts {
-            match part {
-                c::Part::Items(tokens) => out.push_str(&rust::format_items(tokens)),
-                c::Part::Module { head, name, items } => {
-                    out.push_str(&rust::format_module(head, &name, items));
-                }
-            }
+        for module in modules {
+            out.push_str(&rust::format_module(
+                module.head,
+                &module.name,
+                module.items,
+            ));
         }
         out
     }

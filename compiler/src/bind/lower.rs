@@ -3,7 +3,7 @@
 //! (a contract version, a `$defs` entry, a property path), never from a
 //! counter, so adding a contract does not rename another's types.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value as Json;
 
@@ -325,13 +325,17 @@ impl Lowerer<'_> {
             // The flattened map of the other properties is a field too.
             scope.claim("additional_properties".to_string());
         }
+        // A property declared by several conjuncts is one field: found by
+        // name through an index, as a scan would be quadratic on wide payloads.
+        let mut by_wire: HashMap<String, usize> = HashMap::new();
         for member in &members {
             let m = self.types.get(*member);
             for property in &m.properties {
-                if let Some(field) = fields.iter_mut().find(|f| f.wire == property.name) {
-                    field.schemas.push(property.schema);
+                if let Some(&index) = by_wire.get(&property.name) {
+                    fields[index].schemas.push(property.schema);
                     continue;
                 }
+                by_wire.insert(property.name.clone(), fields.len());
                 let hint = format!("{name}{}", type_name(&property.name, "Field"));
                 let ty = self.ty(property.schema, &hint);
                 let p = self.types.get(property.schema);

@@ -11,7 +11,7 @@ mod convert;
 
 use super::layout::TypeLayout;
 use super::view::{CTy, ContractView, Decl, DeclKind, View};
-use super::{Part, RustBindings};
+use super::{Module, RustBindings};
 use crate::bind::ir::Ty;
 use crate::model::Kind;
 
@@ -40,18 +40,20 @@ pub struct Library<'v, 'a> {
 
 impl Library<'_, '_> {
     /// The module of the Rust bindings the C functions are built on.
-    pub fn contracts(bindings: TokenStream) -> Part {
-        Part::Items(quote! {
-            /// The contract types, their checks and the dispatch table: the
-            /// Rust bindings the C functions are built on.
-            pub mod contracts {
-                #bindings
-            }
-        })
+    pub fn contracts(bindings: Vec<TokenStream>) -> Module {
+        Module {
+            head: quote! {
+                /// The contract types, their checks and the dispatch table: the
+                /// Rust bindings the C functions are built on.
+                pub mod contracts
+            },
+            name: format_ident!("contracts"),
+            items: bindings,
+        }
     }
 
     /// The module of the C ABI: `repr(C)` types, conversions, exports.
-    pub fn c_abi(&self) -> Part {
+    pub fn c_abi(&self) -> Module {
         let head = quote! {
             /// The C ABI: the header's types as `repr(C)` structs, and the
             /// exported functions.
@@ -75,7 +77,7 @@ impl Library<'_, '_> {
         items.extend(views);
         items.extend(reads);
         items.push(self.exports());
-        Part::Module {
+        Module {
             head,
             name: format_ident!("c_abi"),
             items,

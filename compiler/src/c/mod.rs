@@ -76,28 +76,24 @@ pub enum Error {
 /// bindings' types and call their decode, checks and upcasts.
 pub trait RustBindings {
     /// The bindings' items, included in the library as `mod contracts`.
-    fn tokens(&self) -> TokenStream;
+    fn items(&self) -> Vec<TokenStream>;
     /// How the bindings write the type `ty`, named items as `#module Name`.
     fn type_tokens(&self, ty: &Ty, module: &TokenStream) -> TokenStream;
     /// The identifier the bindings give a binding name (`r#type`).
     fn ident(&self, name: &str) -> Ident;
-    /// Library parts as the text of one formatted source file. Each part
-    /// is made when the one before it is written, so a wide contract's
-    /// parts are never all held at once.
-    fn file(&self, parts: &mut dyn Iterator<Item = Part>) -> String;
+    /// Library modules as the text of one formatted source file. Each
+    /// module is made when the one before it is written, and its items are
+    /// printed one at a time, so a wide contract's syntax tree is never
+    /// held whole.
+    fn file(&self, modules: &mut dyn Iterator<Item = Module>) -> String;
 }
 
-/// A piece of the library's source.
-pub enum Part {
-    /// Items at the top of the file.
-    Items(TokenStream),
-    /// A module whose items are formatted one at a time: `head` is its
-    /// attributes and `pub mod <name>`, without the body.
-    Module {
-        head: TokenStream,
-        name: Ident,
-        items: Vec<TokenStream>,
-    },
+/// A module of the library's source.
+pub struct Module {
+    /// Its attributes and `pub mod <name>`, without the body.
+    pub head: TokenStream,
+    pub name: Ident,
+    pub items: Vec<TokenStream>,
 }
 
 pub fn generate(
@@ -132,7 +128,7 @@ pub fn generate(
         default_source: &default_source,
         rust,
     };
-    let contracts = std::iter::once_with(|| library::Library::contracts(rust.tokens()));
+    let contracts = std::iter::once_with(|| library::Library::contracts(rust.items()));
     let c_abi = std::iter::once_with(|| library.c_abi());
     Ok(Output {
         prefix: prefix.clone(),
