@@ -393,6 +393,23 @@ end
 return 1
 ";
 
+/// How long a member waits for half its window to be settled before it
+/// reads with what is free.
+const REFILL_WAIT: Duration = Duration::from_millis(5);
+
+/// One permit per entry, so each delivery frees its own slot when settled.
+fn split_permits(mut batch: OwnedSemaphorePermit) -> Vec<OwnedSemaphorePermit> {
+    let mut permits = Vec::with_capacity(batch.num_permits());
+    while batch.num_permits() > 1 {
+        match batch.split(1) {
+            Some(one) => permits.push(one),
+            None => break,
+        }
+    }
+    permits.push(batch);
+    permits
+}
+
 /// One stream entry read for a member.
 struct Entry {
     stream: usize,
@@ -424,20 +441,9 @@ impl Member {
     /// Hands out entries until the deliveries are dropped.
     async fn serve(&mut self, sender: &mpsc::Sender<Result<Delivery, TransportError>>) {
         loop {
-            let first = tokio::select! {
-                permit = self.permits.clone().acquire_owned() => match permit {
-                    Ok(permit) => permit,
-                    Err(_) => return,
-                },
-                () = sender.closed() => return,
+            let Some(mut permits) = self.window(sender).await else {
+                return;
             };
-            let mut permits = vec![first];
-            while permits.len() < self.prefetch {
-                match self.permits.clone().try_acquire_owned() {
-                    Ok(permit) => permits.push(permit),
-                    Err(_) => break,
-                }
-            }
             let entries = match self.claim(permits.len()).await {
                 Ok(entries) if entries.is_empty() => self.read(permits.len()).await,
                 other => other,
@@ -469,6 +475,38 @@ impl Member {
                 return;
             }
         }
+    }
+
+    /// The free slots of the window, once half of it is free or, should the
+    /// holder keep more than half unsettled, after `REFILL_WAIT` (a reader
+    /// such as `dead_letter::list` holds what it reads until it has all).
+    /// Reading at every single settlement would fetch one entry per round
+    /// trip and keep the window all but empty. `None`: the deliveries are
+    /// dropped.
+    async fn window(
+        &self,
+        sender: &mpsc::Sender<Result<Delivery, TransportError>>,
+    ) -> Option<Vec<OwnedSemaphorePermit>> {
+        let half = u32::try_from((self.prefetch / 2).max(1)).unwrap_or(u32::MAX);
+        let free = async {
+            let many = self.permits.clone().acquire_many_owned(half);
+            match tokio::time::timeout(REFILL_WAIT, many).await {
+                Ok(permit) => permit.ok(),
+                Err(_) => self.permits.clone().acquire_owned().await.ok(),
+            }
+        };
+        let first = tokio::select! {
+            permit = free => permit?,
+            () = sender.closed() => return None,
+        };
+        let mut permits = split_permits(first);
+        while permits.len() < self.prefetch {
+            match self.permits.clone().try_acquire_owned() {
+                Ok(permit) => permits.push(permit),
+                Err(_) => break,
+            }
+        }
+        Some(permits)
     }
 
     /// Removes this member's consumer from the group once every delivery
