@@ -510,6 +510,18 @@ impl Collector<'_, '_> {
         }
     }
 
+    /// The constant `<stem>_<VARIANT>` of an enum value or a union tag.
+    fn constant(&mut self, stem: &str, value: i32, variant: &str, wire: &str) -> Constant {
+        Constant {
+            name: self
+                .macros
+                .claim(format!("{stem}_{}", names::upper(variant))),
+            value,
+            wire: wire.to_string(),
+            variant: variant.to_string(),
+        }
+    }
+
     fn item(&mut self, id: ItemId, part: String) -> Decl {
         let items = self.view.items;
         let item = items.get(id);
@@ -590,14 +602,7 @@ impl Collector<'_, '_> {
                 let constants = variants
                     .iter()
                     .zip(1..)
-                    .map(|(v, value)| Constant {
-                        name: self
-                            .macros
-                            .claim(format!("{stem}_{}", names::upper(&v.ident))),
-                        value,
-                        wire: v.wire.clone(),
-                        variant: v.ident.clone(),
-                    })
+                    .map(|(v, value)| self.constant(&stem, value, &v.ident, &v.wire))
                     .collect();
                 self.decl(
                     part,
@@ -620,14 +625,7 @@ impl Collector<'_, '_> {
                     )));
                     branches.push(Branch {
                         member: self.slot(&name, self.view.c_ty(&v.data.ty)),
-                        tag: Constant {
-                            name: self
-                                .macros
-                                .claim(format!("{stem}_{}", names::upper(&v.ident))),
-                            value,
-                            wire: v.wire.clone(),
-                            variant: v.ident.clone(),
-                        },
+                        tag: self.constant(&stem, value, &v.ident, &v.wire),
                         ty: v.data.ty.clone(),
                     });
                 }

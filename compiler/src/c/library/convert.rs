@@ -339,7 +339,7 @@ impl Library<'_, '_> {
                 &Place::Value(quote!(value.additional_properties)),
                 &Place::Value(quote!(c.#member)),
             );
-            arena = true;
+            arena |= value.arena;
             let (view, read) = (value.view, value.read.unwrap());
             views.push(quote!(#member: #view,));
             reads.push(quote!(additional_properties: #read,));
