@@ -11,6 +11,7 @@
 //!   past_tense: [Shutdown]
 //!   imperative: [Ship]
 //!   allow: [ItemNotAvailable]
+//!   schema_files: lenient   # or strict
 //! evolution:
 //!   open_objects: lenient   # or strict
 //! ```
@@ -32,6 +33,22 @@ pub struct Naming {
     pub imperative: Vec<String>,
     /// Contract names exempt from the tense and mood rules.
     pub allow: Vec<String>,
+    /// Whether the property naming rules apply in JSON Schema files.
+    pub schema_files: SchemaFiles,
+}
+
+/// How property names in JSON Schema files (`x-evc` files and definitions
+/// files) are judged. Such files are often published by someone else, and
+/// their property names are the wire's: generated code renames the field and
+/// keeps the wire name, so only a collision stops it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SchemaFiles {
+    /// `FIELD_NOT_SNAKE_CASE` and `RESERVED_KEYWORD` look only at contract
+    /// files.
+    #[default]
+    Lenient,
+    /// The property naming rules apply in every file.
+    Strict,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -228,12 +245,23 @@ impl Reader {
 
     fn naming(&mut self, node: &Node) {
         for entry in self.entries(node, "`naming`") {
+            if entry.key == "schema_files" {
+                match entry.value.as_str() {
+                    Some("lenient") => self.config.naming.schema_files = SchemaFiles::Lenient,
+                    Some("strict") => self.config.naming.schema_files = SchemaFiles::Strict,
+                    _ => self.invalid(
+                        self.place(&entry.value),
+                        "`naming.schema_files` must be lenient or strict",
+                    ),
+                }
+                continue;
+            }
             let list = self.strings(&entry.value, "a naming list");
             match entry.key.as_str() {
                 "past_tense" => self.config.naming.past_tense = list,
                 "imperative" => self.config.naming.imperative = list,
                 "allow" => self.config.naming.allow = list,
-                _ => self.unknown(entry, "past_tense, imperative, allow"),
+                _ => self.unknown(entry, "past_tense, imperative, allow, schema_files"),
             }
         }
     }

@@ -1,15 +1,17 @@
 //! Naming rules: tense and mood of contract names, case conventions, names
 //! that collide once converted, and names that are keywords in Rust or C.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
 use super::words::{IMPERATIVE_VERBS, IRREGULAR_PAST, NOT_PAST_ED};
-use crate::config::Naming;
+use crate::config::{Naming, SchemaFiles};
 use crate::diagnostic::Diagnostic;
-use crate::model::{Contract, Kind, Model};
+use crate::model::identifier::{field_name, type_name};
+use crate::model::{Contract, Form, Kind, Model};
 use crate::rules::RuleId;
+use crate::source::FileId;
 
 pub fn check(model: &Model, naming: &Naming, out: &mut Vec<Diagnostic>) {
     for contract in &model.contracts {
@@ -17,7 +19,19 @@ pub fn check(model: &Model, naming: &Naming, out: &mut Vec<Diagnostic>) {
         namespace(contract, out);
     }
     contract_collisions(model, out);
-    fields(model, out);
+    fields(model, naming, out);
+}
+
+/// Files written in the contract language: the property naming rules look
+/// at these, and at JSON Schema files only when `naming.schema_files` is
+/// strict.
+fn contract_files(model: &Model) -> HashSet<FileId> {
+    model
+        .contracts
+        .iter()
+        .filter(|c| c.form == Form::Contract)
+        .map(|c| c.name.place.file)
+        .collect()
 }
 
 fn contract_name(contract: &Contract, naming: &Naming, out: &mut Vec<Diagnostic>) {
@@ -124,7 +138,7 @@ fn namespace(contract: &Contract, out: &mut Vec<Diagnostic>) {
 fn contract_collisions(model: &Model, out: &mut Vec<Diagnostic>) {
     let mut seen: BTreeMap<String, &Contract> = BTreeMap::new();
     for contract in &model.contracts {
-        let key = contract.name.value.to_upper_camel_case();
+        let key = type_name(&contract.name.value, "Contract");
         match seen.get(&key) {
             Some(first) => out.push(
                 Diagnostic::new(
@@ -148,12 +162,15 @@ fn contract_collisions(model: &Model, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn fields(model: &Model, out: &mut Vec<Diagnostic>) {
+fn fields(model: &Model, naming: &Naming, out: &mut Vec<Diagnostic>) {
+    let contract_files = contract_files(model);
     for (_, schema) in model.types.iter() {
+        let conventions = naming.schema_files == SchemaFiles::Strict
+            || contract_files.contains(&schema.place.file);
         let mut seen: BTreeMap<String, &str> = BTreeMap::new();
         for property in &schema.properties {
             let name = property.name.as_str();
-            if !is_snake_case(name) {
+            if conventions && !is_snake_case(name) {
                 let suggestion = name.to_snake_case();
                 let diagnostic = Diagnostic::new(
                     RuleId::FieldNotSnakeCase,
@@ -166,7 +183,7 @@ fn fields(model: &Model, out: &mut Vec<Diagnostic>) {
                     diagnostic.hint("use lower-case letters, digits and single underscores, starting with a letter")
                 });
             }
-            if is_keyword(name) {
+            if conventions && is_keyword(name) {
                 out.push(
                     Diagnostic::new(
                         RuleId::ReservedKeyword,
@@ -178,7 +195,7 @@ fn fields(model: &Model, out: &mut Vec<Diagnostic>) {
                     )),
                 );
             }
-            let key = name.to_snake_case();
+            let key = field_name(name);
             match seen.get(&key) {
                 Some(first) => out.push(
                     Diagnostic::new(
@@ -214,7 +231,7 @@ fn enum_collisions(schema: &crate::model::Schema, out: &mut Vec<Diagnostic>) {
         )
         .filter_map(|(v, place)| Some((v.as_str()?, *place)));
     for (value, place) in strings {
-        let key = value.to_upper_camel_case();
+        let key = type_name(value, "Empty");
         match seen.get(&key) {
             // Equal values are a duplicate, reported by the structure rules.
             Some(first) if *first == value => {}

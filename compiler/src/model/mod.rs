@@ -3,6 +3,7 @@
 //! reads this and nothing else.
 
 mod build;
+pub mod identifier;
 pub mod json;
 mod keywords;
 mod reference;

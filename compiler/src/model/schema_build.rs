@@ -2,6 +2,7 @@
 //! subset and resolves `$ref`s through a worklist, so the depth of recursion is
 //! bounded by the document and never by a chain of references.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use serde_json::Number;
@@ -40,6 +41,16 @@ impl Cursor {
 
     fn is_resource_root(&self) -> bool {
         self.pointer == self.base
+    }
+
+    /// A branch of `allOf`, `anyOf` or `oneOf` constrains the object it is
+    /// applied to: `required: [a]` alone there names the parent's `a`.
+    fn is_branch(&self) -> bool {
+        self.pointer.len() >= 2
+            && matches!(
+                self.pointer[self.pointer.len() - 2].as_str(),
+                "allOf" | "anyOf" | "oneOf"
+            )
     }
 }
 
@@ -154,6 +165,9 @@ impl<'a> SchemaBuilder<'a> {
                     }
                 }
                 self.consistency(&schema, cursor.file, entries);
+                if !cursor.is_branch() {
+                    self.required_declared(&schema);
+                }
             }
             _ => {
                 let hint = match node.value {
@@ -779,31 +793,65 @@ impl<'a> SchemaBuilder<'a> {
                 ));
             }
         }
-        let closed_shape = schema.reference.is_none()
-            && schema.all_of.is_empty()
-            && schema.one_of.is_empty()
-            && schema.any_of.is_empty();
-        if closed_shape && !schema.required.is_empty() {
-            // By name: a long `required` list against many properties would
-            // otherwise cost their product.
-            let declared: std::collections::HashSet<&str> =
-                schema.properties.iter().map(|p| p.name.as_str()).collect();
-            for name in &schema.required {
-                if !declared.contains(name.value.as_str()) {
-                    self.report(
-                        Diagnostic::new(
-                            RuleId::InvalidValue,
-                            name.place,
-                            format!(
-                                "required property `{}` is not declared in `properties`",
-                                name.value
-                            ),
-                        )
-                        .hint("declare it under `properties` so it has a type"),
-                    );
-                }
+    }
+
+    /// Every name `required` lists, in the schema or in its inline
+    /// branches, is declared under `properties` there: a typo in `required`
+    /// would otherwise make every payload invalid. Unknowable when a `$ref`
+    /// brings properties in, so then nothing is reported.
+    fn required_declared(&mut self, schema: &Schema) {
+        let mut declared = HashSet::new();
+        let mut required = Vec::new();
+        if !self.gather_required(schema, &mut declared, &mut required) {
+            return;
+        }
+        let undeclared: Vec<Diagnostic> = required
+            .into_iter()
+            .filter(|name| !declared.contains(name.value.as_str()))
+            .map(|name| {
+                Diagnostic::new(
+                    RuleId::InvalidValue,
+                    name.place,
+                    format!(
+                        "required property `{}` is not declared in `properties`",
+                        name.value
+                    ),
+                )
+                .hint("declare it under `properties` so it has a type")
+            })
+            .collect();
+        for diagnostic in undeclared {
+            self.report(diagnostic);
+        }
+    }
+
+    /// Collects the declared and required names of `schema` and its inline
+    /// branches; false when a `$ref` makes the declared set unknowable.
+    fn gather_required<'s>(
+        &'s self,
+        schema: &'s Schema,
+        declared: &mut HashSet<&'s str>,
+        required: &mut Vec<&'s Spanned<String>>,
+    ) -> bool {
+        if schema.reference.is_some() {
+            return false;
+        }
+        declared.extend(schema.properties.iter().map(|p| p.name.as_str()));
+        required.extend(&schema.required);
+        let branches = schema
+            .all_of
+            .iter()
+            .chain(&schema.one_of)
+            .chain(&schema.any_of);
+        for &branch in branches {
+            // A branch not built yet is a `$ref` cycle back to an ancestor.
+            if !self.built[branch.0 as usize]
+                || !self.gather_required(self.types.get(branch), declared, required)
+            {
+                return false;
             }
         }
+        true
     }
 }
 

@@ -142,3 +142,24 @@ fn maps_keep_extra_properties_and_scalars_are_newtypes() {
     assert_eq!(sku.0, "SKU-42");
     assert!(decode::<RenameSku>(json!("42")).is_err());
 }
+
+#[test]
+fn required_only_branches_constrain_the_object_they_apply_to() {
+    use unions::ContactAdded;
+    // anyOf: at least one of `email`, `phone`.
+    round_trip::<ContactAdded>(json!({ "name": "Ada", "email": "ada@example.com" }));
+    round_trip::<ContactAdded>(json!({ "name": "Bob", "phone": "123" }));
+    round_trip::<ContactAdded>(json!({ "name": "Cy", "email": "c@example.com", "phone": "1" }));
+    // oneOf: exactly one of `street`, `city`.
+    round_trip::<ContactAdded>(
+        json!({ "name": "Di", "phone": "1", "address": { "city": "Paris" } }),
+    );
+    for bad in [
+        json!({ "name": "Ada" }),
+        json!({ "name": "Ada", "email": null }),
+        json!({ "name": "Di", "phone": "1", "address": {} }),
+        json!({ "name": "Di", "phone": "1", "address": { "street": "Rue", "city": "Paris" } }),
+    ] {
+        assert!(decode::<ContactAdded>(bad.clone()).is_err(), "{bad}");
+    }
+}
