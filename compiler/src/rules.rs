@@ -116,7 +116,7 @@ rules! {
     YamlUnsupported = "YAML_UNSUPPORTED", Syntax, Error, false, "a YAML feature evc refuses (anchors, aliases, custom tags, several documents, non-scalar keys)";
     DuplicateKey = "DUPLICATE_KEY", Syntax, Error, false, "a mapping repeats a key";
     NestingTooDeep = "NESTING_TOO_DEEP", Syntax, Error, false, "a document nests deeper than evc accepts";
-    NotAContract = "NOT_A_CONTRACT", Structure, Error, false, "a file is neither a contract nor a definitions file";
+    NotAContract = "NOT_A_CONTRACT", Structure, Error, false, "a file is neither a contract, a definitions file nor a schema";
     AmbiguousKind = "AMBIGUOUS_KIND", Structure, Error, false, "a contract names both `event` and `command`";
     UnknownKeyword = "UNKNOWN_KEYWORD", Structure, Error, false, "a key that evc does not know";
     UnsupportedKeyword = "UNSUPPORTED_KEYWORD", Structure, Error, false, "a JSON Schema keyword outside the subset evc compiles";

@@ -11,6 +11,7 @@ pub mod resolve;
 mod schema;
 mod schema_build;
 mod scope;
+mod urls;
 mod validators;
 
 use std::fmt;

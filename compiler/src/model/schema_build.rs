@@ -13,7 +13,9 @@ use super::schema::{
     Additional, DefKey, Format, JsonType, Origin, Property, Reference, Schema, SchemaId, Spanned,
     TypeSpace,
 };
+use super::urls::{Located, Urls};
 use super::{place, wrong_type};
+use crate::config::RefMap;
 use crate::diagnostic::Diagnostic;
 use crate::load::{Entry, Node, Value};
 use crate::rules::{Level, RuleId};
@@ -66,6 +68,7 @@ pub struct SchemaBuilder<'a> {
     paths: Vec<Arc<str>>,
     /// Parsed documents by file id; `None` for files that failed to load.
     roots: Vec<Option<&'a Node>>,
+    urls: Urls<'a>,
     pub types: TypeSpace,
     built: Vec<bool>,
     pending: Vec<Pending>,
@@ -73,7 +76,7 @@ pub struct SchemaBuilder<'a> {
 }
 
 impl<'a> SchemaBuilder<'a> {
-    pub fn new(sources: &'a Sources, roots: Vec<Option<&'a Node>>) -> Self {
+    pub fn new(sources: &'a Sources, roots: Vec<Option<&'a Node>>, refs: &'a RefMap) -> Self {
         let paths = sources
             .iter()
             .map(|(_, file)| Arc::from(file.relative_slash()))
@@ -81,6 +84,7 @@ impl<'a> SchemaBuilder<'a> {
         SchemaBuilder {
             sources,
             paths,
+            urls: Urls::new(&roots, refs),
             roots,
             types: TypeSpace::default(),
             built: Vec::new(),
@@ -397,42 +401,103 @@ impl<'a> SchemaBuilder<'a> {
         kept
     }
 
-    fn reference(&mut self, cursor: &Cursor, text: &str, at: Place) -> Reference {
-        let mut reference = Reference {
-            text: text.to_owned(),
-            place: at,
-            target: None,
-        };
+    /// Finds a `$ref` by its path relative to the referring file; `url` is
+    /// what the reference resolved to against the file's `$id`, if it has one.
+    fn by_path(
+        &mut self,
+        cursor: &Cursor,
+        text: &str,
+        at: Place,
+        url: Option<String>,
+    ) -> Option<Found> {
         let from = self.path(cursor.file);
         let target = match reference::parse(text, &from) {
             Ok(target) => target,
             Err(refused) => {
                 self.report(Diagnostic::new(refused.rule, at, refused.message).hint(refused.hint));
-                return reference;
+                return None;
             }
         };
-        let (file, pointer, base) = match &target.file {
+        match &target.file {
             None => {
                 let mut pointer = cursor.base.clone();
                 pointer.extend(target.pointer.iter().cloned());
-                (cursor.file, pointer, cursor.base.clone())
+                Some(Found {
+                    file: cursor.file,
+                    pointer,
+                    base: cursor.base.clone(),
+                    written_from: cursor.base.len(),
+                })
             }
             Some(path) => match self.sources.find_relative(path) {
-                Some(file) => {
-                    let base = resource_base(self.roots[file.0 as usize], &target.pointer);
-                    (file, target.pointer.clone(), base)
-                }
+                Some(file) => Some(Found::at(file, target.pointer, self.roots[file.0 as usize])),
                 None => {
+                    let hint = match url {
+                        Some(url) => format!("against the file's `$id` it is `{url}`, which no file of the contracts root has as `$id`, and as a path relative to the file it does not exist"),
+                        None => "paths are relative to the file that holds the `$ref`".to_owned(),
+                    };
                     self.report(
                         Diagnostic::new(
                             RuleId::RefFileNotFound,
                             at,
                             format!("`$ref` file `{path}` does not exist"),
                         )
-                        .hint("paths are relative to the file that holds the `$ref`"),
+                        .hint(hint),
+                    );
+                    None
+                }
+            },
+        }
+    }
+
+    fn reference(&mut self, cursor: &Cursor, text: &str, at: Place) -> Reference {
+        let mut reference = Reference {
+            text: text.to_owned(),
+            place: at,
+            target: None,
+        };
+        let located = self.urls.locate(text, cursor.file, self.sources);
+        let Found {
+            file,
+            pointer,
+            base,
+            written_from,
+        } = match located {
+            Some(Located {
+                file: Some(file),
+                fragment,
+                ..
+            }) => {
+                let Some(pointer) = reference::parse_fragment(&fragment) else {
+                    self.report(
+                        Diagnostic::new(
+                            RuleId::RefUnsupported,
+                            at,
+                            format!("`$ref` fragment `#{fragment}` is not a JSON pointer"),
+                        )
+                        .hint("write a JSON pointer such as `#/$defs/Money`; anchors are not supported"),
                     );
                     return reference;
-                }
+                };
+                Found::at(file, pointer, self.roots[file.0 as usize])
+            }
+            Some(located) if is_absolute(text) => {
+                self.report(
+                    Diagnostic::new(
+                        RuleId::RefUnsupported,
+                        at,
+                        format!(
+                            "`$ref` `{text}` is not resolved: no file of the contracts root has the `$id` `{}`",
+                            located.resource
+                        ),
+                    )
+                    .hint("copy the schema into the contracts root (with its `$id`), or map the URL's prefix to a folder under `refs` in evc.yaml; evc never downloads"),
+                );
+                return reference;
+            }
+            based => match self.by_path(cursor, text, at, based.map(|l| l.resource)) {
+                Some(found) => found,
+                None => return reference,
             },
         };
         // A file that failed to load was reported already; stay quiet.
@@ -440,8 +505,8 @@ impl<'a> SchemaBuilder<'a> {
             return reference;
         };
         let Some(node) = root.pointer(&pointer) else {
-            let hint = if target.file.is_none()
-                && target.pointer.first().is_some_and(|t| t == "versions")
+            let written = &pointer[written_from..];
+            let hint = if text.starts_with('#') && written.first().is_some_and(|t| t == "versions")
             {
                 "in a contract file `#` is this version's `schema`: write `#/$defs/Name`".to_owned()
             } else {
@@ -453,7 +518,7 @@ impl<'a> SchemaBuilder<'a> {
                     at,
                     format!(
                         "`$ref` target `{}` does not exist in `{}`",
-                        pointer_text(&target.pointer),
+                        pointer_text(written),
                         self.sources.get(file).relative_slash()
                     ),
                 )
@@ -853,6 +918,33 @@ impl<'a> SchemaBuilder<'a> {
         }
         true
     }
+}
+
+/// Where a `$ref` leads.
+struct Found {
+    file: FileId,
+    pointer: Vec<String>,
+    /// The resource root the pointer's own `#` refs resolve against.
+    base: Vec<String>,
+    /// Where the pointer as written starts in `pointer` (after the base
+    /// prepended to a same-document reference).
+    written_from: usize,
+}
+
+impl Found {
+    fn at(file: FileId, pointer: Vec<String>, root: Option<&Node>) -> Found {
+        let base = resource_base(root, &pointer);
+        Found {
+            file,
+            pointer,
+            base,
+            written_from: 0,
+        }
+    }
+}
+
+fn is_absolute(text: &str) -> bool {
+    fluent_uri::Uri::parse(text).is_ok()
 }
 
 /// In a contract file, a pointer into `versions/N/schema` has that version's
