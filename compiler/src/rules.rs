@@ -131,6 +131,7 @@ rules! {
     RefFileNotFound = "REF_FILE_NOT_FOUND", Reference, Error, false, "a `$ref` names a file that does not exist";
     RefTargetNotFound = "REF_TARGET_NOT_FOUND", Reference, Error, false, "a `$ref` pointer names nothing in its file";
     RefEscapesRoot = "REF_ESCAPES_ROOT", Reference, Error, false, "a `$ref` leaves the contracts root directory";
+    RefSiblingIgnored = "REF_SIBLING_IGNORED", Reference, Warn, true, "a keyword beside `$ref` in a draft-07 or older schema, which that draft ignores";
     RefUnsupported = "REF_UNSUPPORTED", Reference, Error, false, "a `$ref` form evc does not resolve (remote URLs, anchors)";
     RefCycle = "REF_CYCLE", Reference, Error, false, "a `$ref` cycle with no object or array in between, which no type can represent";
     RefChainTooLong = "REF_CHAIN_TOO_LONG", Reference, Error, false, "a chain of `$ref`s (or `allOf`s) longer than evc follows";

@@ -128,6 +128,8 @@ pub struct Merged<'a> {
     pub extra: Extra,
     pub items: Vec<SchemaId>,
     pub unions: Vec<Union>,
+    /// The schemas under `not` of every conjunct.
+    pub negated: Vec<SchemaId>,
     pub description: Option<&'a str>,
     pub title: Option<&'a str>,
     pub default: Option<&'a Json>,
@@ -162,6 +164,7 @@ impl<'a> Merged<'a> {
             extra: Extra::Open,
             items: Vec::new(),
             unions: Vec::new(),
+            negated: Vec::new(),
             description: schemas.iter().find_map(|s| s.description.as_deref()),
             title: schemas.iter().find_map(|s| s.title.as_deref()),
             default: schemas.iter().find_map(|s| s.default.as_deref()),
@@ -264,6 +267,7 @@ impl<'a> Merged<'a> {
             (before, _) => before,
         };
         self.items.extend(schema.items);
+        self.negated.extend(schema.not);
         if with_unions {
             for (keyword, branches) in [("oneOf", &schema.one_of), ("anyOf", &schema.any_of)] {
                 if !branches.is_empty() {

@@ -37,6 +37,7 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
     "$id",
     "readOnly",
     "writeOnly",
+    "not",
 ];
 
 /// JSON Schema keywords (2020-12, draft-07, OpenAPI) that evc knows but does
@@ -57,7 +58,6 @@ pub const UNSUPPORTED_KEYWORDS: &[&str] = &[
     "maxProperties",
     "minContains",
     "minProperties",
-    "not",
     "nullable",
     "patternProperties",
     "prefixItems",

@@ -3,6 +3,7 @@
 //! reads this and nothing else.
 
 mod build;
+mod drafts;
 pub mod identifier;
 pub mod json;
 mod keywords;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde_json::Number;
 
+use super::drafts::{kept_beside_ref, Draft};
 use super::keywords::{suggest, CONTRACT_ONLY_KEYS, SCHEMA_KEYWORDS, UNSUPPORTED_KEYWORDS};
 use super::reference::{self, pointer_text};
 use super::schema::{
@@ -45,14 +46,13 @@ impl Cursor {
         self.pointer == self.base
     }
 
-    /// A branch of `allOf`, `anyOf` or `oneOf` constrains the object it is
-    /// applied to: `required: [a]` alone there names the parent's `a`.
+    /// A branch of `allOf`, `anyOf` or `oneOf`, or the schema under `not`,
+    /// constrains the object it is applied to: `required: [a]` alone there
+    /// names the parent's `a` (or, under `not`, one that must be absent).
     fn is_branch(&self) -> bool {
-        self.pointer.len() >= 2
-            && matches!(
-                self.pointer[self.pointer.len() - 2].as_str(),
-                "allOf" | "anyOf" | "oneOf"
-            )
+        let n = self.pointer.len();
+        self.pointer.last().is_some_and(|last| last == "not")
+            || (n >= 2 && matches!(self.pointer[n - 2].as_str(), "allOf" | "anyOf" | "oneOf"))
     }
 }
 
@@ -163,15 +163,27 @@ impl<'a> SchemaBuilder<'a> {
         let reported = self.diagnostics.len();
         match &node.value {
             Value::Map(entries) => {
+                let draft = self.draft(cursor);
+                let hidden = draft.ref_hides_siblings() && entries.iter().any(|e| e.key == "$ref");
                 for entry in entries {
-                    if !skip.contains(&entry.key.as_str()) {
-                        self.keyword(&mut schema, cursor, entry);
+                    let key = entry.key.as_str();
+                    if skip.contains(&key) {
+                        continue;
                     }
+                    if hidden && !kept_beside_ref(key) {
+                        self.ignored_beside_ref(cursor.file, entry);
+                        continue;
+                    }
+                    self.keyword(&mut schema, cursor, entry);
+                }
+                if draft == Draft::Draft4 && !hidden {
+                    self.exclusive_flags(&mut schema, cursor.file, entries);
                 }
                 self.consistency(&schema, cursor.file, entries);
                 if !cursor.is_branch() {
                     self.required_declared(&schema);
                 }
+                self.negated_names_declared(&schema);
             }
             _ => {
                 let hint = match node.value {
@@ -275,6 +287,7 @@ impl<'a> SchemaBuilder<'a> {
                     _ => schema.all_of = branches,
                 }
             }
+            "not" => schema.not = Some(self.child(cursor.child(&[key]), value)),
             "$ref" => {
                 if let Some(text) = self.expect_str(cursor.file, key, value) {
                     schema.reference = Some(Box::new(self.reference(cursor, text, at)));
@@ -313,6 +326,9 @@ impl<'a> SchemaBuilder<'a> {
             "maxItems" => schema.max_items = self.count(cursor.file, key, value),
             "minimum" => schema.minimum = self.number(cursor.file, key, value).map(Box::new),
             "maximum" => schema.maximum = self.number(cursor.file, key, value).map(Box::new),
+            // A boolean is the draft-04 form, read once `minimum` is known.
+            "exclusiveMinimum" | "exclusiveMaximum"
+                if value.as_bool().is_some() && self.draft(cursor) == Draft::Draft4 => {}
             "exclusiveMinimum" => {
                 schema.exclusive_minimum = self.number(cursor.file, key, value).map(Box::new)
             }
@@ -336,7 +352,8 @@ impl<'a> SchemaBuilder<'a> {
                     schema.examples = items.iter().map(Node::to_json).collect();
                 }
             }
-            "$schema" | "$id" => {
+            // Draft-04 spells `$id` as `id`.
+            "$schema" | "$id" | "id" if key != "id" || self.draft(cursor) == Draft::Draft4 => {
                 if !cursor.is_resource_root() {
                     self.report(
                         Diagnostic::new(
@@ -355,6 +372,62 @@ impl<'a> SchemaBuilder<'a> {
                 if self.unknown_keyword(cursor.file, entry) {
                     schema.extensions.push((key.to_owned(), value.to_json()));
                 }
+            }
+        }
+    }
+
+    /// The draft of the schema at `cursor`: the `$schema` of its resource.
+    fn draft(&self, cursor: &Cursor) -> Draft {
+        let resource =
+            self.roots[cursor.file.0 as usize].and_then(|root| root.pointer(&cursor.base));
+        Draft::of(
+            resource
+                .and_then(|r| r.get("$schema"))
+                .and_then(|e| e.value.as_str()),
+        )
+    }
+
+    fn ignored_beside_ref(&mut self, file: FileId, entry: &Entry) {
+        self.report(
+            Diagnostic::new(
+                RuleId::RefSiblingIgnored,
+                place(file, entry.key_span),
+                format!("`{}` beside `$ref` is ignored: the schema's `$schema` is a draft where `$ref` stands alone", entry.key),
+            )
+            .hint("move the keyword into an `allOf` with the `$ref`, or declare draft 2019-09 or later"),
+        );
+    }
+
+    /// Draft-04's `exclusiveMinimum: true` makes `minimum` exclusive.
+    fn exclusive_flags(&mut self, schema: &mut Schema, file: FileId, entries: &[Entry]) {
+        for entry in entries {
+            let Some(exclusive) = entry.value.as_bool() else {
+                continue;
+            };
+            let (bound, key) = match entry.key.as_str() {
+                "exclusiveMinimum" => (schema.minimum.take(), "minimum"),
+                "exclusiveMaximum" => (schema.maximum.take(), "maximum"),
+                _ => continue,
+            };
+            match (bound, exclusive) {
+                (Some(bound), true) if key == "minimum" => schema.exclusive_minimum = Some(bound),
+                (Some(bound), true) => schema.exclusive_maximum = Some(bound),
+                (bound, false) if key == "minimum" => schema.minimum = bound,
+                (bound, false) => schema.maximum = bound,
+                (None, true) => self.report(
+                    Diagnostic::new(
+                        RuleId::InvalidValue,
+                        place(file, entry.value.span),
+                        format!(
+                            "`{}: true` (the draft-04 form) needs `{key}` beside it",
+                            entry.key
+                        ),
+                    )
+                    .hint(format!(
+                        "give `{key}`, or write the bound itself: `{}: <number>`",
+                        entry.key
+                    )),
+                ),
             }
         }
     }
@@ -887,6 +960,48 @@ impl<'a> SchemaBuilder<'a> {
             .collect();
         for diagnostic in undeclared {
             self.report(diagnostic);
+        }
+    }
+
+    /// The struct generated for an open object keeps only its declared
+    /// properties, so a `not` that names another one could not be checked
+    /// on decode: refused rather than silently passed.
+    fn negated_names_declared(&mut self, schema: &Schema) {
+        let Some(not) = schema.not else { return };
+        let open = matches!(
+            schema.additional,
+            Additional::Absent | Additional::Allowed(true)
+        );
+        if !open || schema.properties.is_empty() || !self.built[not.0 as usize] {
+            return;
+        }
+        let declared: HashSet<&str> = schema.properties.iter().map(|p| p.name.as_str()).collect();
+        let mut named: Vec<(String, Place)> = Vec::new();
+        let negated = self.types.get(not);
+        let branches = negated
+            .all_of
+            .iter()
+            .chain(&negated.any_of)
+            .chain(&negated.one_of);
+        for s in std::iter::once(negated).chain(
+            branches
+                .filter(|b| self.built[b.0 as usize])
+                .map(|b| self.types.get(*b)),
+        ) {
+            named.extend(s.required.iter().map(|r| (r.value.clone(), r.place)));
+            named.extend(s.properties.iter().map(|p| (p.name.clone(), p.name_place)));
+        }
+        for (name, at) in named {
+            if !declared.contains(name.as_str()) {
+                self.report(
+                    Diagnostic::new(
+                        RuleId::UnsupportedKeyword,
+                        at,
+                        format!("`not` names the property `{name}`, which the open object around it does not declare"),
+                    )
+                    .hint("the generated type keeps only declared properties, so this cannot be checked: declare the property, or close the object with `additionalProperties: false`, which refuses undeclared properties anyway"),
+                );
+            }
         }
     }
 

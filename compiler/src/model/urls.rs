@@ -37,7 +37,13 @@ impl<'a> Urls<'a> {
         let base: Vec<Option<Uri<String>>> = roots
             .iter()
             .map(|root| {
-                let id = (*root)?.get("$id")?.value.as_str()?;
+                let root = (*root)?;
+                let draft4 = root
+                    .get("$schema")
+                    .and_then(|e| e.value.as_str())
+                    .is_some_and(|s| s.contains("draft-04"));
+                let key = if draft4 { "id" } else { "$id" };
+                let id = root.get(key)?.value.as_str()?;
                 Uri::parse(id).ok().map(|uri| uri.normalize())
             })
             .collect();
