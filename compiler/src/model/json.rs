@@ -35,7 +35,7 @@ pub fn bundle(types: &TypeSpace, root: SchemaId) -> Json {
 /// Formats the `jsonschema` crate checks but evc keeps as annotations
 /// (FORMAT_UNKNOWN): the generated code does not check them, so neither may
 /// the validator that lint and `evc verify` judge payloads with.
-const ANNOTATION_FORMATS: &[&str] = &[
+pub const ANNOTATION_FORMATS: &[&str] = &[
     "duration",
     "hostname",
     "idn-email",
