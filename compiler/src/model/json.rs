@@ -260,6 +260,9 @@ impl<'a> Bundler<'a> {
         if let Some(not) = s.not {
             put("not", Field::Schema(not));
         }
+        if let Some(content) = s.content_schema {
+            put("contentSchema", Field::Schema(content));
+        }
         self.constraints(s, &mut |key, value| put(key, Field::Value(value)));
         if let Some(default) = &s.default {
             put("default", Field::Value((**default).clone()));

@@ -38,6 +38,9 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
     "readOnly",
     "writeOnly",
     "not",
+    "contentEncoding",
+    "contentMediaType",
+    "contentSchema",
 ];
 
 /// JSON Schema keywords (2020-12, draft-07, OpenAPI) that evc knows but does
@@ -45,9 +48,6 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
 pub const UNSUPPORTED_KEYWORDS: &[&str] = &[
     "additionalItems",
     "contains",
-    "contentEncoding",
-    "contentMediaType",
-    "contentSchema",
     "dependencies",
     "dependentRequired",
     "dependentSchemas",

@@ -313,6 +313,19 @@ impl<'a> SchemaBuilder<'a> {
             }
             // Annotations JSON Schema defines: kept for the bundle and the
             // docs, never checked.
+            // What a string's content is, once decoded: annotations the
+            // generated code keeps in the schema text and does not check,
+            // compared between versions as a change of the data's meaning.
+            "contentEncoding" | "contentMediaType" => {
+                if value.as_str().is_some() {
+                    schema.extensions.push((key.to_owned(), value.to_json()));
+                } else {
+                    self.wrong_type(cursor.file, key, value, "a string");
+                }
+            }
+            "contentSchema" => {
+                schema.content_schema = Some(self.child(cursor.child(&[key]), value));
+            }
             "readOnly" | "writeOnly" => {
                 if value.as_bool().is_some() {
                     schema.extensions.push((key.to_owned(), value.to_json()));

@@ -115,6 +115,7 @@ impl<'a, 's> Comparer<'a, 's> {
         } else {
             self.keywords(&o, &n);
             self.negated(&o, &n);
+            self.content(&o, &n);
             self.documentation(&o, &n);
             self.children(&o, &n);
             self.unions(&o, &n);
@@ -177,6 +178,60 @@ impl<'a, 's> Comparer<'a, 's> {
             }
         };
         self.emit(kind, Some("not"), o.place, n.place, detail.to_owned());
+    }
+
+    /// `contentEncoding`, `contentMediaType`, `contentSchema`: what the
+    /// string's content means. Readers decode it, so any change counts.
+    fn content(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
+        for keyword in ["contentEncoding", "contentMediaType"] {
+            let old = o
+                .content
+                .iter()
+                .find(|(k, _)| *k == keyword)
+                .map(|(_, v)| *v);
+            let new = n
+                .content
+                .iter()
+                .find(|(k, _)| *k == keyword)
+                .map(|(_, v)| *v);
+            let (kind, detail) = match (old, new) {
+                (None, None) => continue,
+                (None, Some(new)) => (ChangeKind::ContentAdded, format!("{keyword} {new} added")),
+                (Some(old), None) => (
+                    ChangeKind::ContentRemoved,
+                    format!("{keyword} {old} removed"),
+                ),
+                (Some(old), Some(new)) if old != new => (
+                    ChangeKind::ContentChanged,
+                    format!("{keyword} {old} -> {new}"),
+                ),
+                _ => continue,
+            };
+            self.emit(kind, Some(keyword), o.place, n.place, detail);
+        }
+        let (kind, detail) = match (o.content_schemas.as_slice(), n.content_schemas.as_slice()) {
+            ([], []) => return,
+            ([], _) => (ChangeKind::ContentAdded, "contentSchema added"),
+            (_, []) => (ChangeKind::ContentRemoved, "contentSchema removed"),
+            (old, new) => {
+                let (old, new) = (View::of(self.old, old), View::of(self.new, new));
+                let mut same = true;
+                self.trial(&old, &new, &mut |change| {
+                    same &= change.kind.is_documentation()
+                });
+                if same {
+                    return;
+                }
+                (ChangeKind::ContentChanged, "contentSchema changed")
+            }
+        };
+        self.emit(
+            kind,
+            Some("contentSchema"),
+            o.place,
+            n.place,
+            detail.to_owned(),
+        );
     }
 
     /// Compares two views one segment further down.
