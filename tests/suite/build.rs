@@ -115,13 +115,19 @@ fn files(suite: &Path, draft: &str) -> Result<Vec<PathBuf>, Box<dyn std::error::
     Ok(files)
 }
 
-/// The case's schema as a JSON Schema contract file, read in its draft;
-/// boolean schemas are not contracts.
+/// The case's schema as a JSON Schema contract file, read in its draft. A
+/// boolean root is written as the mapping it equals (`{}`, `{not: {}}`), the
+/// one form a contract file's root can take.
 fn contract(schema: &Value, name: &str, dialect: &str) -> Result<String, &'static str> {
-    let Value::Object(map) = schema else {
-        return Err("BOOLEAN_SCHEMA");
+    let mut map = match schema {
+        Value::Object(map) => map.clone(),
+        Value::Bool(true) => serde_json::Map::new(),
+        Value::Bool(false) => json!({ "not": {} })
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+        _ => return Err("NOT_A_SCHEMA"),
     };
-    let mut map = map.clone();
     map.entry("$schema").or_insert_with(|| json!(dialect));
     map.insert(
         "x-evc".into(),

@@ -185,18 +185,25 @@ impl<'a> SchemaBuilder<'a> {
                 }
                 self.negated_names_declared(&schema);
             }
+            // The boolean schemas: `true` accepts anything, as `{}` does;
+            // `false` accepts nothing, as `{not: {}}` does.
+            Value::Bool(true) => {}
+            Value::Bool(false) => {
+                let anything = self.alloc(&cursor.child(&["not"]), node.span);
+                self.built[anything.0 as usize] = true;
+                schema.not = Some(anything);
+            }
             _ => {
-                let hint = match node.value {
-                    Value::Bool(_) => "boolean schemas are not supported; write `{}` for any value",
-                    _ => "write a mapping of JSON Schema keywords, e.g. `{ type: string }`",
-                };
                 self.report(
                     Diagnostic::new(
                         RuleId::WrongType,
                         schema.place,
-                        format!("a schema must be a mapping, found {}", node.type_name()),
+                        format!(
+                            "a schema must be a mapping or a boolean, found {}",
+                            node.type_name()
+                        ),
                     )
-                    .hint(hint),
+                    .hint("write a mapping of JSON Schema keywords, e.g. `{ type: string }`"),
                 );
             }
         }
