@@ -120,6 +120,7 @@ rules! {
     AmbiguousKind = "AMBIGUOUS_KIND", Structure, Error, false, "a contract names both `event` and `command`";
     UnknownKeyword = "UNKNOWN_KEYWORD", Structure, Error, false, "a key that evc does not know";
     UnsupportedKeyword = "UNSUPPORTED_KEYWORD", Structure, Error, false, "a JSON Schema keyword outside the subset evc compiles";
+    RequiredUndeclared = "REQUIRED_UNDECLARED", Structure, Warn, true, "`required` names a property no `properties` declares: it must be present, with any value";
     SchemaKeywordUnknown = "SCHEMA_KEYWORD_UNKNOWN", Structure, Warn, true, "a schema keyword JSON Schema does not define: kept as an annotation, never checked";
     FormatUnknown = "FORMAT_UNKNOWN", Structure, Warn, true, "a `format` evc does not check: kept as an annotation";
     WrongType = "WRONG_TYPE", Structure, Error, false, "a value of the wrong type";

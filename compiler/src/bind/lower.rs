@@ -363,6 +363,33 @@ impl Lowerer<'_> {
                 });
             }
         }
+        // A required name no conjunct declares must be present with any
+        // value; an open object keeps it in a field of its own. (A closed one
+        // refuses it, so no payload passes; a map holds it among its entries.)
+        if !closed && extra.is_none() {
+            for wire in &required {
+                if !by_wire.contains_key(wire) {
+                    by_wire.insert(wire.clone(), fields.len());
+                    fields.push(Field {
+                        ident: scope.claim(field_name(wire)),
+                        wire: wire.clone(),
+                        ty: Ty::Value,
+                        required: true,
+                        // `null` is one of the values `Value` holds: no
+                        // `Option` around it.
+                        nullable: false,
+                        schemas: Vec::new(),
+                        docs: docs(
+                            None,
+                            Some("Required; any value (no `properties` entry declares it)."),
+                        ),
+                        deprecated: false,
+                        default: None,
+                        defaulted: false,
+                    });
+                }
+            }
+        }
         for field in &mut fields {
             field.required = required.contains(&field.wire);
             if !field.required && self.default_fits(field) {

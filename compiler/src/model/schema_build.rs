@@ -968,14 +968,14 @@ impl<'a> SchemaBuilder<'a> {
             .filter(|name| !declared.contains(name.value.as_str()))
             .map(|name| {
                 Diagnostic::new(
-                    RuleId::InvalidValue,
+                    RuleId::RequiredUndeclared,
                     name.place,
                     format!(
-                        "required property `{}` is not declared in `properties`",
+                        "required property `{}` is not declared in `properties`: any value is accepted for it",
                         name.value
                     ),
                 )
-                .hint("declare it under `properties` so it has a type")
+                .hint("declare it under `properties` to give it a type; if it is a typo, every payload without that name is refused")
             })
             .collect();
         for diagnostic in undeclared {
