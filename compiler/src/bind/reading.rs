@@ -12,6 +12,9 @@ pub struct View {
     pub types: Option<Vec<JsonType>>,
     pub format: Option<Format>,
     pub items: Option<SchemaId>,
+    /// `prefixItems` or `items: false` on some conjunct: the items differ by
+    /// position, so they are JSON values checked one by one.
+    pub tuple: bool,
     pub has_properties_or_closed: bool,
     /// For an object with no declared properties: `Some(Some(values))` is a
     /// map of values, `Some(None)` a map of anything.
@@ -39,6 +42,8 @@ pub fn has_assertions(s: &Schema) -> bool {
         || !s.required.is_empty()
         || s.additional != Additional::Absent
         || s.items.is_some()
+        || !s.prefix_items.is_empty()
+        || s.items_forbidden
         || s.enumeration.is_some()
         || s.constant.is_some()
         || !s.one_of.is_empty()
@@ -135,6 +140,7 @@ pub fn view(types: &TypeSpace, id: SchemaId) -> View {
         }
         view.format = view.format.or(m.format.as_ref().map(|f| f.value));
         view.items = view.items.or(m.items);
+        view.tuple |= !m.prefix_items.is_empty() || m.items_forbidden;
         has_properties |= !m.properties.is_empty();
         match m.additional {
             Additional::Allowed(false) => closed = true,

@@ -8,6 +8,8 @@ pub enum Segment {
     Property(String),
     /// `items`: the values of an array.
     Items,
+    /// `prefixItems/N`: the item at one position of a tuple.
+    PrefixItem(usize),
     /// `additionalProperties` as a schema: the values of a map.
     AdditionalProperties,
     /// The combinator a branch belongs to (`oneOf`, `anyOf`); followed by a
@@ -35,6 +37,7 @@ pub fn pointer(path: &[Segment]) -> String {
                 out.push_str(&escape(name));
             }
             Segment::Items => out.push_str("/items"),
+            Segment::PrefixItem(index) => out.push_str(&format!("/prefixItems/{index}")),
             Segment::AdditionalProperties => out.push_str("/additionalProperties"),
             Segment::Combinator(keyword) | Segment::Keyword(keyword) => {
                 out.push('/');
@@ -56,6 +59,7 @@ pub fn instance_path(path: &[Segment]) -> String {
         match segment {
             Segment::Property(name) => parts.push(escape(name)),
             Segment::Items | Segment::AdditionalProperties => parts.push("*".to_owned()),
+            Segment::PrefixItem(index) => parts.push(index.to_string()),
             Segment::Combinator(_)
             | Segment::Branch(_)
             | Segment::Definition(_)

@@ -144,7 +144,7 @@ pub enum Field<'a> {
     Reference(SchemaId),
     /// `items` or `additionalProperties`.
     Schema(SchemaId),
-    /// `oneOf`, `anyOf` or `allOf`.
+    /// `oneOf`, `anyOf`, `allOf` or `prefixItems`.
     Schemas(&'a [SchemaId]),
     Properties(&'a [Property]),
 }
@@ -245,7 +245,12 @@ impl<'a> Bundler<'a> {
             }
             Additional::Schema(id) => put("additionalProperties", Field::Schema(id)),
         }
-        if let Some(items) = s.items {
+        if !s.prefix_items.is_empty() {
+            put("prefixItems", Field::Schemas(&s.prefix_items));
+        }
+        if s.items_forbidden {
+            put("items", Field::Value(json!(false)));
+        } else if let Some(items) = s.items {
             put("items", Field::Schema(items));
         }
         for (key, branches) in [

@@ -7,6 +7,8 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
     "required",
     "additionalProperties",
     "items",
+    "prefixItems",
+    "additionalItems",
     "enum",
     "const",
     "oneOf",
@@ -42,7 +44,6 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
 /// JSON Schema keywords (2020-12, draft-07, OpenAPI) that evc knows but does
 /// not compile: refusing them by name beats calling them unknown.
 pub const UNSUPPORTED_KEYWORDS: &[&str] = &[
-    "additionalItems",
     "contains",
     "contentEncoding",
     "contentMediaType",
@@ -60,7 +61,6 @@ pub const UNSUPPORTED_KEYWORDS: &[&str] = &[
     "not",
     "nullable",
     "patternProperties",
-    "prefixItems",
     "propertyNames",
     "then",
     "unevaluatedItems",

@@ -8,6 +8,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::validate::{json_const, wrap, Access, Checks, Segment};
+use crate::bind::ir::Ty;
 use crate::model::resolve::Conjuncts;
 use crate::model::{Additional, Schema, SchemaId};
 
@@ -155,7 +156,9 @@ impl Checks<'_> {
         if s.unique_items {
             checks.push(wrap(quote!(#rt::check::unique_items(#items)), path));
         }
-        if let Some(schema) = s.items {
+        if !s.prefix_items.is_empty() || s.items_forbidden {
+            checks.extend(self.tuple(s, &quote!(#items), &Ty::Value, path, depth, own));
+        } else if let Some(schema) = s.items {
             let (index, item) = (
                 format_ident!("index_{depth}"),
                 format_ident!("item_{depth}"),

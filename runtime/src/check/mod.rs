@@ -62,6 +62,17 @@ pub fn max_items(length: usize, max: u64) -> Result<(), Violation> {
     Ok(())
 }
 
+/// `items: false` after `prefix` positional items (`prefixItems`): a tuple
+/// that holds no more items than its positions.
+pub fn no_items_after(length: usize, prefix: usize) -> Result<(), Violation> {
+    if length > prefix {
+        return Err(Violation::new(format!(
+            "has {length} items; `items: false` allows none after the first {prefix}"
+        )));
+    }
+    Ok(())
+}
+
 /// An ECMA-262 `pattern`, compiled once on first use, the way `jsonschema`
 /// compiles it: translated to Rust syntax and run by `fancy-regex`, with
 /// anchored sequences of character classes (`^[A-Z]{3}$`) matched without a

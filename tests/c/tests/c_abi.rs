@@ -19,6 +19,7 @@ const SETS: &[&str] = &[
     "recursion",
     "merging",
     "maps",
+    "tuples",
     "hostile",
     "names",
 ];
@@ -139,6 +140,11 @@ round_trip!(
     "../contracts/rust/merging"
 );
 round_trip!(maps_round_trip_through_c, maps, "../contracts/rust/maps");
+round_trip!(
+    tuples_round_trip_through_c,
+    tuples,
+    "../contracts/rust/tuples"
+);
 round_trip!(
     hostile_names_round_trip_through_c,
     names,
