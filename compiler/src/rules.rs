@@ -121,7 +121,7 @@ rules! {
     UnknownKeyword = "UNKNOWN_KEYWORD", Structure, Error, false, "a key that evc does not know";
     UnsupportedKeyword = "UNSUPPORTED_KEYWORD", Structure, Error, false, "a JSON Schema keyword outside the subset evc compiles";
     SchemaKeywordUnknown = "SCHEMA_KEYWORD_UNKNOWN", Structure, Warn, true, "a schema keyword JSON Schema does not define: kept as an annotation, never checked";
-    KeywordNoEffect = "KEYWORD_NO_EFFECT", Structure, Warn, true, "a keyword that does nothing where it is written (`additionalItems` without an `items` list)";
+    KeywordNoEffect = "KEYWORD_NO_EFFECT", Structure, Warn, true, "a keyword that does nothing where it is written (`additionalItems` without an `items` list, `minContains`/`maxContains` without `contains`)";
     FormatUnknown = "FORMAT_UNKNOWN", Structure, Warn, true, "a `format` evc does not check: kept as an annotation";
     WrongType = "WRONG_TYPE", Structure, Error, false, "a value of the wrong type";
     MissingKey = "MISSING_KEY", Structure, Error, false, "a required key is missing";

@@ -224,7 +224,7 @@ impl<'a> Shapes<'a> {
                 ..items
             }
         };
-        if merged.prefix.is_empty() && merged.closed_after.is_none() {
+        if merged.prefix.is_empty() && merged.closed_after.is_none() && merged.contains.is_empty() {
             return Some(rest);
         }
         let mut text = format!("tuple {:?} {}", merged.closed_after, rest.key);
@@ -232,6 +232,12 @@ impl<'a> Shapes<'a> {
         for ids in &merged.prefix {
             let item = self.shape(&View::of(self.space, ids), nesting)?;
             let _ = write!(text, "|{}", item.key);
+            shape.nodes = shape.nodes.saturating_add(item.nodes);
+            shape.has_union |= item.has_union;
+        }
+        for (id, min, max) in &merged.contains {
+            let item = self.shape(&View::of(self.space, &[*id]), nesting)?;
+            let _ = write!(text, "|contains {} {min} {max:?}", item.key);
             shape.nodes = shape.nodes.saturating_add(item.nodes);
             shape.has_union |= item.has_union;
         }

@@ -134,6 +134,9 @@ pub struct Merged<'a> {
     pub prefix: Vec<Vec<SchemaId>>,
     /// `items: false`: the number of items a tuple holds at most.
     pub closed_after: Option<usize>,
+    /// `contains` of each conjunct, with its `minContains` (1 unless
+    /// written) and `maxContains`.
+    pub contains: Vec<(SchemaId, u64, Option<u64>)>,
     pub unions: Vec<Union>,
     pub description: Option<&'a str>,
     pub title: Option<&'a str>,
@@ -170,6 +173,7 @@ impl<'a> Merged<'a> {
             items: Vec::new(),
             prefix: Vec::new(),
             closed_after: None,
+            contains: Vec::new(),
             unions: Vec::new(),
             description: schemas.iter().find_map(|s| s.description.as_deref()),
             title: schemas.iter().find_map(|s| s.title.as_deref()),
@@ -273,6 +277,12 @@ impl<'a> Merged<'a> {
             (before, _) => before,
         };
         self.add_items(schema);
+        if let Some(id) = schema.contains {
+            let count = (id, schema.min_contains.unwrap_or(1), schema.max_contains);
+            if !self.contains.contains(&count) {
+                self.contains.push(count);
+            }
+        }
         if with_unions {
             for (keyword, branches) in [("oneOf", &schema.one_of), ("anyOf", &schema.any_of)] {
                 if !branches.is_empty() {

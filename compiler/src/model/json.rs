@@ -253,6 +253,9 @@ impl<'a> Bundler<'a> {
         } else if let Some(items) = s.items {
             put("items", Field::Schema(items));
         }
+        if let Some(contains) = s.contains {
+            put("contains", Field::Schema(contains));
+        }
         for (key, branches) in [
             ("oneOf", &s.one_of),
             ("anyOf", &s.any_of),
@@ -288,6 +291,8 @@ impl<'a> Bundler<'a> {
             ("maxLength", s.max_length),
             ("minItems", s.min_items),
             ("maxItems", s.max_items),
+            ("minContains", s.min_contains),
+            ("maxContains", s.max_contains),
         ];
         for (key, value) in counts {
             if let Some(value) = value {

@@ -9,6 +9,9 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
     "items",
     "prefixItems",
     "additionalItems",
+    "contains",
+    "minContains",
+    "maxContains",
     "enum",
     "const",
     "oneOf",
@@ -44,7 +47,6 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
 /// JSON Schema keywords (2020-12, draft-07, OpenAPI) that evc knows but does
 /// not compile: refusing them by name beats calling them unknown.
 pub const UNSUPPORTED_KEYWORDS: &[&str] = &[
-    "contains",
     "contentEncoding",
     "contentMediaType",
     "contentSchema",
@@ -54,9 +56,7 @@ pub const UNSUPPORTED_KEYWORDS: &[&str] = &[
     "discriminator",
     "else",
     "if",
-    "maxContains",
     "maxProperties",
-    "minContains",
     "minProperties",
     "not",
     "nullable",

@@ -204,6 +204,11 @@ pub struct Rare {
     /// `items: false` (or a draft-07 `additionalItems: false` after an
     /// `items` list): no item after `prefix_items`.
     pub items_forbidden: bool,
+    /// `contains`: some items (`min_contains`, 1 when absent, up to
+    /// `max_contains`) match this schema.
+    pub contains: Option<SchemaId>,
+    pub min_contains: Option<u64>,
+    pub max_contains: Option<u64>,
     pub title: Option<String>,
     pub default: Option<Box<Json>>,
     pub examples: Vec<Json>,
@@ -235,6 +240,9 @@ impl Rare {
         unique_items: false,
         prefix_items: Vec::new(),
         items_forbidden: false,
+        contains: None,
+        min_contains: None,
+        max_contains: None,
         title: None,
         default: None,
         examples: Vec::new(),
@@ -315,6 +323,7 @@ impl Schema {
             .chain(additional)
             .chain(self.prefix_items.iter().copied())
             .chain(self.items)
+            .chain(self.contains)
             .chain(self.one_of.iter().copied())
             .chain(self.any_of.iter().copied())
             .chain(self.all_of.iter().copied())

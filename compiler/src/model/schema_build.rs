@@ -167,6 +167,7 @@ impl<'a> SchemaBuilder<'a> {
                 if !skip.contains(&"additionalItems") {
                     self.additional_items(&mut schema, cursor, entries);
                 }
+                self.contains_bounds(&mut schema, cursor.file, entries);
                 self.consistency(&schema, cursor.file, entries);
                 if !cursor.is_branch() {
                     self.required_declared(&schema);
@@ -246,6 +247,9 @@ impl<'a> SchemaBuilder<'a> {
             }
             // Read once every keyword is, since it depends on `items`.
             "additionalItems" => {}
+            "contains" => schema.contains = Some(self.child(cursor.child(&[key]), value)),
+            "minContains" => schema.min_contains = self.count(cursor.file, key, value),
+            "maxContains" => schema.max_contains = self.count(cursor.file, key, value),
             "enum" => {
                 if let Some(items) = self.expect_non_empty_seq(cursor.file, key, value) {
                     let values: Vec<_> = items.iter().map(Node::to_json).collect();
@@ -410,6 +414,30 @@ impl<'a> SchemaBuilder<'a> {
             Value::Bool(allowed) => schema.items_forbidden = !allowed,
             _ => schema.items = Some(self.child(cursor.child(&["additionalItems"]), value)),
         }
+    }
+
+    /// `minContains` and `maxContains` count the items `contains` matches:
+    /// without it they do nothing.
+    fn contains_bounds(&mut self, schema: &mut Schema, file: FileId, entries: &[Entry]) {
+        if schema.contains.is_some() {
+            return;
+        }
+        for entry in entries {
+            if matches!(entry.key.as_str(), "minContains" | "maxContains") {
+                self.report(
+                    Diagnostic::new(
+                        RuleId::KeywordNoEffect,
+                        place(file, entry.key_span),
+                        format!("`{}` has no effect without `contains`", entry.key),
+                    )
+                    .hint(
+                        "it counts the items that match `contains`: add `contains`, or remove it",
+                    ),
+                );
+            }
+        }
+        schema.min_contains = None;
+        schema.max_contains = None;
     }
 
     /// Reports a keyword outside the subset; true when it is kept as an
@@ -815,6 +843,12 @@ impl<'a> SchemaBuilder<'a> {
                 schema.max_length,
             ),
             ("minItems", schema.min_items, "maxItems", schema.max_items),
+            (
+                "minContains",
+                schema.min_contains,
+                "maxContains",
+                schema.max_contains,
+            ),
         ];
         for (min_key, min, max_key, max) in bounds {
             if let (Some(min), Some(max)) = (min, max) {

@@ -176,6 +176,7 @@ impl Checks<'_> {
                 checks.push(quote!(for (#index, #item) in #items.iter().enumerate() { #(#body)* }));
             }
         }
+        checks.extend(self.contains(s, &quote!(#items), true, path, depth, own));
         (!checks.is_empty())
             .then(|| quote!(if let Some(#items) = #receiver.as_array() { #(#checks)* }))
     }
@@ -250,6 +251,49 @@ impl Checks<'_> {
         }
         (!checks.is_empty())
             .then(|| quote!(if let Some(#object) = #receiver.as_object() { #(#checks)* }))
+    }
+
+    /// `contains` with `minContains` and `maxContains` on `list` (an
+    /// expression with `iter`): the items matching the schema, counted as
+    /// JSON (`json`: the items are JSON values already).
+    pub fn contains(
+        &self,
+        s: &Schema,
+        list: &TokenStream,
+        json: bool,
+        path: &[Segment],
+        depth: usize,
+        own: Option<SchemaId>,
+    ) -> Option<TokenStream> {
+        let rt = self.rt;
+        let schema = s.contains?;
+        let name = format_ident!("contains_{depth}");
+        let body = self.dynamic(schema, &Access::bound(quote!(value)), &[], depth + 1, own);
+        let unused = body.is_empty().then(|| quote!(let _ = value;));
+        let count = if json {
+            quote!(#list.iter().filter(|item| #name(item).is_ok()).count())
+        } else {
+            quote!(#list
+                .iter()
+                .filter(|item| {
+                    #rt::serde_json::to_value(item).is_ok_and(|value| #name(&value).is_ok())
+                })
+                .count())
+        };
+        let min = s.min_contains.unwrap_or(1);
+        let max = match s.max_contains {
+            Some(max) => quote!(Some(#max)),
+            None => quote!(None),
+        };
+        let call = wrap(quote!(#rt::check::contains(#count, #min, #max)), path);
+        Some(quote! {{
+            fn #name(value: &#rt::serde_json::Value) -> Result<(), #rt::Violation> {
+                #unused
+                #(#body)*
+                Ok(())
+            }
+            #call
+        }})
     }
 
     pub fn unions(

@@ -207,6 +207,8 @@ impl Checks<'_> {
                     path,
                 ));
             }
+            let json = *inner == Ty::Value;
+            out.extend(self.contains(s, &quote!(#receiver), json, path, depth, own));
             if s.prefix_items.is_empty() && !s.items_forbidden {
                 items.extend(s.items);
             } else {

@@ -73,6 +73,25 @@ pub fn no_items_after(length: usize, prefix: usize) -> Result<(), Violation> {
     Ok(())
 }
 
+/// `contains` with `minContains` (1 unless written) and `maxContains`:
+/// `matched` is the number of items that match the `contains` schema.
+pub fn contains(matched: usize, min: u64, max: Option<u64>) -> Result<(), Violation> {
+    let count = matched as u64;
+    if count < min {
+        return Err(Violation::new(if matched == 0 {
+            "no item matches `contains`".to_owned()
+        } else {
+            format!("{matched} items match `contains`, fewer than the `minContains` of {min}")
+        }));
+    }
+    if let Some(max) = max.filter(|max| count > *max) {
+        return Err(Violation::new(format!(
+            "{matched} items match `contains`, more than the `maxContains` of {max}"
+        )));
+    }
+    Ok(())
+}
+
 /// An ECMA-262 `pattern`, compiled once on first use, the way `jsonschema`
 /// compiles it: translated to Rust syntax and run by `fancy-regex`, with
 /// anchored sequences of character classes (`^[A-Z]{3}$`) matched without a

@@ -1,6 +1,7 @@
 //! Tuples decode to vectors of JSON values whose items are checked by
 //! position: each `prefixItems` schema at its index, `items` after them, and
 //! `items: false` (draft-07: `additionalItems: false`) refusing any more.
+//! `contains` counts the items matching its schema, typed or JSON.
 
 use evc_bindings_tests::tuples::PointPlotted;
 use evc_runtime::{Contract, PayloadError};
@@ -74,4 +75,46 @@ fn a_closed_tuple_refuses_more_items_and_an_open_one_takes_them() {
     assert_eq!(decode(&short).expect_err("minItems").pointer, "/position");
     let long = with("/path", json!(["a", 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
     decode(&long).expect("an open tuple");
+}
+
+#[test]
+fn contains_counts_the_matching_items() {
+    let stop = |last: bool| json!({ "name": "s", "last": last });
+    let ok = with("/position", json!([0, 0]));
+    let mut payload = ok.clone();
+    payload["stops"] = json!([stop(false), stop(true), stop(true)]);
+    payload["readings"] = json!([101, "x", 102.5]);
+    decode(&payload).expect("two final stops, two high readings");
+    for (stops, readings, pointer, words) in [
+        (json!([stop(false)]), json!([101, 102]), "/stops", "no item"),
+        (json!([]), json!([101, 102]), "/stops", "no item"),
+        (
+            json!([stop(true), stop(true), stop(true)]),
+            json!([101, 102]),
+            "/stops",
+            "maxContains",
+        ),
+        (
+            json!([stop(true)]),
+            json!([101, 100]),
+            "/readings",
+            "minContains",
+        ),
+        (
+            json!([stop(true)]),
+            json!(["101", 102]),
+            "/readings",
+            "minContains",
+        ),
+    ] {
+        let mut bad = ok.clone();
+        bad["stops"] = stops;
+        bad["readings"] = readings;
+        let error = decode(&bad).expect_err(&bad.to_string());
+        assert_eq!(error.pointer, pointer, "{bad}: {error}");
+        assert!(error.reason.contains(words), "{bad}: {error}");
+    }
+    let mut not_an_array = ok;
+    not_an_array["readings"] = json!({ "a": 1 });
+    decode(&not_an_array).expect("contains applies to arrays only");
 }

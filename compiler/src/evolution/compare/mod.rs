@@ -130,6 +130,7 @@ impl<'a, 's> Comparer<'a, 's> {
         }
         if o.allows(JsonType::Array) && n.allows(JsonType::Array) {
             self.tuple(o, n);
+            self.contains(o, n);
             match (o.closed_after.is_some(), n.closed_after.is_some()) {
                 (true, true) => {}
                 (true, false) => self.emit(
@@ -154,6 +155,47 @@ impl<'a, 's> Comparer<'a, 's> {
                 (false, false) => {}
             }
         }
+    }
+
+    /// `contains` with its counts: added, removed, or changed when a
+    /// count or a schema differs (a trial comparison finds no change). With
+    /// one `contains` each side, the same `minContains` and no
+    /// `maxContains`, a schema that admits more items admits more arrays,
+    /// so the schemas are compared as any other.
+    fn contains(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
+        if let ([(old, min, None)], [(new, new_min, None)]) =
+            (o.contains.as_slice(), n.contains.as_slice())
+        {
+            if min == new_min {
+                let old = View::of(self.old, &[*old]);
+                let new = View::of(self.new, &[*new]);
+                self.descend(Segment::Contains, &old, &new);
+                return;
+            }
+        }
+        let (kind, detail) = match (o.contains.is_empty(), n.contains.is_empty()) {
+            (true, true) => return,
+            (true, false) => (ChangeKind::ContainsAdded, "contains added"),
+            (false, true) => (ChangeKind::ContainsRemoved, "contains removed"),
+            (false, false) => {
+                let same = o.contains.len() == n.contains.len()
+                    && o.contains.iter().zip(&n.contains).all(|(old, new)| {
+                        (old.1, old.2) == (new.1, new.2) && {
+                            let old = View::of(self.old, &[old.0]);
+                            let new = View::of(self.new, &[new.0]);
+                            self.cost(&old, &new) == 0
+                        }
+                    });
+                if same {
+                    return;
+                }
+                (
+                    ChangeKind::ContainsChanged,
+                    "contains, minContains or maxContains changed",
+                )
+            }
+        };
+        self.emit(kind, Some("contains"), o.place, n.place, detail.into());
     }
 
     /// The positions of `prefixItems`, compared one by one: a position only
