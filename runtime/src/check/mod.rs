@@ -179,6 +179,19 @@ mod tests {
     }
 
     #[test]
+    fn tuples_and_contains_count_items() {
+        assert!(no_items_after(2, 2).is_ok());
+        assert!(no_items_after(0, 0).is_ok());
+        assert!(no_items_after(3, 2).is_err());
+        assert!(contains(1, 1, None).is_ok());
+        assert!(contains(0, 0, Some(0)).is_ok());
+        assert!(contains(0, 1, None).is_err());
+        assert!(contains(2, 3, None).is_err());
+        assert!(contains(3, 1, Some(2)).is_err());
+        assert!(contains(2, 1, Some(2)).is_ok());
+    }
+
+    #[test]
     fn patterns_search_and_never_panic() {
         static DIGITS: Pattern = Pattern::new("[0-9]+");
         static BROKEN: Pattern = Pattern::new("(");
