@@ -14,6 +14,8 @@
 //!   schema_files: lenient   # or strict
 //! evolution:
 //!   open_objects: lenient   # or strict
+//! refs:
+//!   "https://cdevents.dev/0.4.1/schema/": vendor/cdevents/
 //! ```
 
 use std::collections::BTreeMap;
@@ -61,6 +63,27 @@ pub struct Config {
     /// How optional properties added to or removed from open objects are
     /// judged when versions are compared.
     pub evolution: Policy,
+    /// Where `$ref` URLs are read from.
+    pub refs: RefMap,
+}
+
+/// URL prefixes mapped to paths in the contracts root: a `$ref` to
+/// `<prefix><rest>` reads the file `<path><rest>` (map
+/// `https://example.com/schemas/` to `vendor/example/`). evc never fetches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RefMap {
+    /// Longest prefix first, so the most specific mapping wins.
+    pub prefixes: Vec<(String, String)>,
+}
+
+impl RefMap {
+    /// The root-relative path a URL (without fragment) maps to.
+    pub fn local(&self, url: &str) -> Option<String> {
+        self.prefixes.iter().find_map(|(prefix, folder)| {
+            let rest = url.strip_prefix(prefix.as_str())?;
+            Some(format!("{folder}{rest}"))
+        })
+    }
 }
 
 impl Config {
@@ -103,6 +126,14 @@ impl Config {
             })
             .collect()
     }
+}
+
+/// A relative path that stays below the root.
+fn is_inside_root(path: &str) -> bool {
+    !path.starts_with('/')
+        && !path.contains(':')
+        && !path.contains('\\')
+        && path.split('/').all(|part| part != "..")
 }
 
 /// Whether an ignore entry (a file or a directory) covers a path.
@@ -166,7 +197,8 @@ impl Reader {
                 "lint" => self.lint(&entry.value),
                 "naming" => self.naming(&entry.value),
                 "evolution" => self.evolution(&entry.value),
-                _ => self.unknown(entry, "version, lint, naming, evolution"),
+                "refs" => self.refs(&entry.value),
+                _ => self.unknown(entry, "version, lint, naming, evolution, refs"),
             }
         }
     }
@@ -264,6 +296,37 @@ impl Reader {
                 _ => self.unknown(entry, "past_tense, imperative, allow, schema_files"),
             }
         }
+    }
+
+    fn refs(&mut self, node: &Node) {
+        for entry in self.entries(node, "`refs`") {
+            let key = Place {
+                file: self.file,
+                span: entry.key_span,
+            };
+            let absolute = fluent_uri::Uri::parse(entry.key.as_str()).is_ok();
+            if !absolute {
+                self.invalid(
+                    key,
+                    format!("`refs` key `{}` is not an absolute URL", entry.key),
+                );
+                continue;
+            }
+            let folder = match entry.value.as_str() {
+                Some(folder) if is_inside_root(folder) => folder,
+                _ => {
+                    self.invalid(
+                        self.place(&entry.value),
+                        "a `refs` entry maps to a path relative to the contracts root, without `..`",
+                    );
+                    continue;
+                }
+            };
+            let folder = folder.trim_start_matches("./").to_owned();
+            self.config.refs.prefixes.push((entry.key.clone(), folder));
+        }
+        let prefixes = &mut self.config.refs.prefixes;
+        prefixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
     }
 
     fn evolution(&mut self, node: &Node) {

@@ -52,7 +52,10 @@ pub fn schema_inputs(inputs: Inputs, display_root: &Path, schema: &Path) -> Sche
         .sources
         .find_relative(&crate::source::slash_path(schema));
     let (types, root, model_diagnostics) = match file {
-        Some(file) => model::build_schema(&loaded.sources, &loaded.documents, file),
+        Some(file) => {
+            let (config, _) = Config::from_document(loaded.config.as_ref());
+            model::build_schema(&loaded.sources, &loaded.documents, file, &config.refs)
+        }
         None => (TypeSpace::default(), None, Vec::new()),
     };
     let mut diagnostics = loaded.diagnostics;
@@ -106,7 +109,7 @@ fn lint_observed(inputs: Inputs, display_root: &Path, observer: &mut dyn FnMut(S
         observer(Step::Parsed(path))
     });
     let (config, config_diagnostics) = Config::from_document(loaded.config.as_ref());
-    let (model, model_diagnostics) = model::build(&loaded.sources, &loaded.documents);
+    let (model, model_diagnostics) = model::build(&loaded.sources, &loaded.documents, &config.refs);
     // The model owns what later stages need; the trees can go before the
     // checks allocate their validators.
     drop(loaded.documents);

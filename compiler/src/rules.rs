@@ -116,7 +116,7 @@ rules! {
     YamlUnsupported = "YAML_UNSUPPORTED", Syntax, Error, false, "a YAML feature evc refuses (anchors, aliases, custom tags, several documents, non-scalar keys)";
     DuplicateKey = "DUPLICATE_KEY", Syntax, Error, false, "a mapping repeats a key";
     NestingTooDeep = "NESTING_TOO_DEEP", Syntax, Error, false, "a document nests deeper than evc accepts";
-    NotAContract = "NOT_A_CONTRACT", Structure, Error, false, "a file is neither a contract nor a definitions file";
+    NotAContract = "NOT_A_CONTRACT", Structure, Error, false, "a file is neither a contract, a definitions file nor a schema";
     AmbiguousKind = "AMBIGUOUS_KIND", Structure, Error, false, "a contract names both `event` and `command`";
     UnknownKeyword = "UNKNOWN_KEYWORD", Structure, Error, false, "a key that evc does not know";
     UnsupportedKeyword = "UNSUPPORTED_KEYWORD", Structure, Error, false, "a JSON Schema keyword outside the subset evc compiles";
@@ -132,6 +132,7 @@ rules! {
     RefFileNotFound = "REF_FILE_NOT_FOUND", Reference, Error, false, "a `$ref` names a file that does not exist";
     RefTargetNotFound = "REF_TARGET_NOT_FOUND", Reference, Error, false, "a `$ref` pointer names nothing in its file";
     RefEscapesRoot = "REF_ESCAPES_ROOT", Reference, Error, false, "a `$ref` leaves the contracts root directory";
+    RefSiblingIgnored = "REF_SIBLING_IGNORED", Reference, Warn, true, "a keyword beside `$ref` in a draft-07 or older schema, which that draft ignores";
     RefUnsupported = "REF_UNSUPPORTED", Reference, Error, false, "a `$ref` form evc does not resolve (remote URLs, anchors)";
     RefCycle = "REF_CYCLE", Reference, Error, false, "a `$ref` cycle with no object or array in between, which no type can represent";
     RefChainTooLong = "REF_CHAIN_TOO_LONG", Reference, Error, false, "a chain of `$ref`s (or `allOf`s) longer than evc follows";

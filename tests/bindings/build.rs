@@ -19,6 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "semantics",
         "minor_1_0",
         "minor_1_1",
+        "published",
     ] {
         evc::Builder::new()
             .contracts(format!("../contracts/rust/{set}"))

@@ -17,6 +17,12 @@ use crate::model::{
     json::reachable_targets, Additional, Format, JsonType, Model, SchemaId, TypeSpace, Validators,
 };
 
+/// `links/embedded_link.v1.json` -> `embedded_link`.
+fn file_stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.split('.').next().unwrap_or(name)
+}
+
 /// One generated payload type: the latest version of one major of a contract.
 #[derive(Debug, Clone)]
 pub struct Root {
@@ -140,8 +146,11 @@ impl Lowerer<'_> {
         ordered.sort_by(|a, b| self.types.get(*a).origin.cmp(&self.types.get(*b).origin));
         for target in ordered {
             let origin = &self.types.get(target).origin;
-            let last = origin.pointer.rsplit('/').next().unwrap_or_default();
-            let last = last.replace("~1", "/").replace("~0", "~");
+            let last = match origin.pointer.rsplit('/').next() {
+                // A whole file that is one schema is named after the file.
+                None | Some("") => file_stem(&origin.file).to_owned(),
+                Some(last) => last.replace("~1", "/").replace("~0", "~"),
+            };
             let own = type_name(&last, "Definition");
             let holder = roots.iter().find(|r| {
                 let root = self.types.get(self.items.get(r.item).schema);

@@ -52,6 +52,7 @@ pub fn has_assertions(s: &Schema) -> bool {
         || !s.one_of.is_empty()
         || !s.any_of.is_empty()
         || !s.all_of.is_empty()
+        || s.not.is_some()
         || s.format.is_some()
         || s.min_length.is_some()
         || s.max_length.is_some()

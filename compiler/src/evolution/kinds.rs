@@ -72,6 +72,11 @@ kinds! {
     PatternAdded = "PATTERN_ADDED", (false, true), (false, true), false, "a `pattern` was added";
     PatternRemoved = "PATTERN_REMOVED", (true, false), (true, false), false, "a `pattern` was removed";
     PatternChanged = "PATTERN_CHANGED", (false, false), (false, false), false, "`pattern` changed; regular languages are not compared, so neither direction is assumed";
+    NotAdded = "NOT_ADDED", (false, true), (false, true), false, "a `not` now refuses the values its schema accepts";
+    NotRemoved = "NOT_REMOVED", (true, false), (true, false), false, "a `not` was removed";
+    NotWidened = "NOT_WIDENED", (true, false), (true, false), false, "the schema under `not` accepts less than before, so the value may be more";
+    NotNarrowed = "NOT_NARROWED", (false, true), (false, true), false, "the schema under `not` accepts more than before, so the value may be less";
+    NotChanged = "NOT_CHANGED", (false, false), (false, false), false, "the schema under `not` accepts some values it did not and refuses some it accepted";
     FormatAdded = "FORMAT_ADDED", (false, true), (false, true), false, "a `format` was added";
     FormatRemoved = "FORMAT_REMOVED", (true, false), (true, false), false, "a `format` was removed";
     FormatWidened = "FORMAT_WIDENED", (true, false), (true, false), false, "a sized-integer `format` allows a range holding the old one (`int32` to `int64`)";

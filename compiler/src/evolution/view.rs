@@ -138,6 +138,8 @@ pub struct Merged<'a> {
     /// written) and `maxContains`.
     pub contains: Vec<(SchemaId, u64, Option<u64>)>,
     pub unions: Vec<Union>,
+    /// The schemas under `not` of every conjunct.
+    pub negated: Vec<SchemaId>,
     pub description: Option<&'a str>,
     pub title: Option<&'a str>,
     pub default: Option<&'a Json>,
@@ -175,6 +177,7 @@ impl<'a> Merged<'a> {
             closed_after: None,
             contains: Vec::new(),
             unions: Vec::new(),
+            negated: Vec::new(),
             description: schemas.iter().find_map(|s| s.description.as_deref()),
             title: schemas.iter().find_map(|s| s.title.as_deref()),
             default: schemas.iter().find_map(|s| s.default.as_deref()),
@@ -283,6 +286,7 @@ impl<'a> Merged<'a> {
                 self.contains.push(count);
             }
         }
+        self.negated.extend(schema.not);
         if with_unions {
             for (keyword, branches) in [("oneOf", &schema.one_of), ("anyOf", &schema.any_of)] {
                 if !branches.is_empty() {

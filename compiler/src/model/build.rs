@@ -4,12 +4,14 @@
 use std::collections::BTreeMap;
 
 use super::keywords::{
-    suggest, CONTRACT_KEYS, DEFINITIONS_KEYS, UPCAST_STEPS, VERSION_KEYS, X_EVC_KEYS,
+    suggest, CONTRACT_KEYS, DEFINITIONS_KEYS, SCHEMA_KEYWORDS, UNSUPPORTED_KEYWORDS, UPCAST_STEPS,
+    VERSION_KEYS, X_EVC_KEYS,
 };
 use super::schema::{JsonType, SchemaId, Spanned, TypeSpace};
 use super::schema_build::{Cursor, SchemaBuilder};
 use super::{place, wrong_type};
 use super::{Contract, Example, Form, Kind, Model, UpcastStep, Version};
+use crate::config::RefMap;
 use crate::diagnostic::Diagnostic;
 use crate::load::{Document, Entry, Node, Value};
 use crate::rules::RuleId;
@@ -17,13 +19,13 @@ use crate::source::{FileId, Place, Sources};
 
 /// Builds the model of every loaded document. Findings about structure and
 /// references are returned with it; the model holds whatever could be built.
-pub fn build(sources: &Sources, documents: &[Document]) -> (Model, Vec<Diagnostic>) {
+pub fn build(sources: &Sources, documents: &[Document], refs: &RefMap) -> (Model, Vec<Diagnostic>) {
     let mut roots: Vec<Option<&Node>> = vec![None; sources.len()];
     for document in documents {
         roots[document.file.0 as usize] = Some(&document.root);
     }
     let mut builder = Builder {
-        schemas: SchemaBuilder::new(sources, roots),
+        schemas: SchemaBuilder::new(sources, roots, refs),
         diagnostics: Vec::new(),
         contracts: Vec::new(),
     };
@@ -45,13 +47,14 @@ pub fn build_schema(
     sources: &Sources,
     documents: &[Document],
     file: FileId,
+    refs: &RefMap,
 ) -> (TypeSpace, Option<SchemaId>, Vec<Diagnostic>) {
     let mut roots: Vec<Option<&Node>> = vec![None; sources.len()];
     for document in documents {
         roots[document.file.0 as usize] = Some(&document.root);
     }
     let root = roots.get(file.0 as usize).copied().flatten();
-    let mut schemas = SchemaBuilder::new(sources, roots);
+    let mut schemas = SchemaBuilder::new(sources, roots, refs);
     let id = root.map(|node| {
         let cursor = Cursor {
             file,
@@ -96,6 +99,15 @@ impl Builder<'_> {
             self.contract(file, root, entries);
         } else if has("x-evc") {
             self.schema_contract(file, root);
+        } else if is_schema_root(entries) {
+            // A whole document that is one schema, reached by `$ref` (often by
+            // its `$id`): its own `$defs` are part of it.
+            let cursor = Cursor {
+                file,
+                pointer: Vec::new(),
+                base: Vec::new(),
+            };
+            self.schemas.build_root(cursor, root, &[]);
         } else if has("$defs") || has("definitions") {
             self.definitions(file, entries);
         } else {
@@ -103,7 +115,7 @@ impl Builder<'_> {
                 Diagnostic::new(
                     RuleId::NotAContract,
                     place(file, root.span.start_point()),
-                    "this file is neither a contract nor a definitions file",
+                    "this file is neither a contract, a definitions file nor a schema",
                 )
                 .hint(FORMS_HINT),
             );
@@ -628,7 +640,21 @@ impl Builder<'_> {
     }
 }
 
-const FORMS_HINT: &str = "a contract starts with `event:` or `command:`; a JSON Schema contract carries `x-evc`; a definitions file holds `$defs`";
+const FORMS_HINT: &str = "a contract starts with `event:` or `command:`; a JSON Schema contract carries `x-evc`; a definitions file holds `$defs`; a schema file holds schema keywords (`type`, `properties`, ...)";
+
+/// A root that holds keywords of a schema itself, not only `$defs` and
+/// annotations: a schema document.
+fn is_schema_root(entries: &[Entry]) -> bool {
+    entries.iter().any(|entry| {
+        let key = entry.key.as_str();
+        let annotation = matches!(
+            key,
+            "examples" | "default" | "deprecated" | "readOnly" | "writeOnly"
+        );
+        (SCHEMA_KEYWORDS.contains(&key) && !DEFINITIONS_KEYS.contains(&key) && !annotation)
+            || UNSUPPORTED_KEYWORDS.contains(&key)
+    })
+}
 
 fn version_cursor(file: FileId, index: usize) -> Cursor {
     let pointer = vec![

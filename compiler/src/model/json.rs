@@ -265,6 +265,9 @@ impl<'a> Bundler<'a> {
                 put(key, Field::Schemas(branches));
             }
         }
+        if let Some(not) = s.not {
+            put("not", Field::Schema(not));
+        }
         self.constraints(s, &mut |key, value| put(key, Field::Value(value)));
         if let Some(default) = &s.default {
             put("default", Field::Value((**default).clone()));

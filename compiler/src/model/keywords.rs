@@ -42,6 +42,7 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
     "$id",
     "readOnly",
     "writeOnly",
+    "not",
 ];
 
 /// JSON Schema keywords (2020-12, draft-07, OpenAPI) that evc knows but does
@@ -58,7 +59,6 @@ pub const UNSUPPORTED_KEYWORDS: &[&str] = &[
     "if",
     "maxProperties",
     "minProperties",
-    "not",
     "nullable",
     "patternProperties",
     "propertyNames",

@@ -3,6 +3,7 @@
 //! reads this and nothing else.
 
 mod build;
+mod drafts;
 pub mod identifier;
 pub mod json;
 mod keywords;
@@ -11,6 +12,7 @@ pub mod resolve;
 mod schema;
 mod schema_build;
 mod scope;
+mod urls;
 mod validators;
 
 use std::fmt;

@@ -56,7 +56,7 @@ pub fn parse(text: &str, from: &str) -> Result<Target, Refused> {
 }
 
 /// Splits and unescapes a URI fragment holding a JSON pointer.
-fn parse_fragment(fragment: &str) -> Option<Vec<String>> {
+pub fn parse_fragment(fragment: &str) -> Option<Vec<String>> {
     let decoded = percent_decode(fragment)?;
     if decoded.is_empty() {
         return Some(Vec::new());

@@ -186,6 +186,8 @@ pub struct Rare {
     pub one_of: Vec<SchemaId>,
     pub any_of: Vec<SchemaId>,
     pub all_of: Vec<SchemaId>,
+    /// `not`: a value must fail this schema.
+    pub not: Option<SchemaId>,
     pub defs: Vec<(String, SchemaId)>,
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
@@ -226,6 +228,7 @@ impl Rare {
         one_of: Vec::new(),
         any_of: Vec::new(),
         all_of: Vec::new(),
+        not: None,
         defs: Vec::new(),
         min_length: None,
         max_length: None,
@@ -327,6 +330,7 @@ impl Schema {
             .chain(self.one_of.iter().copied())
             .chain(self.any_of.iter().copied())
             .chain(self.all_of.iter().copied())
+            .chain(self.not)
             .chain(self.defs.iter().map(|(_, id)| *id))
     }
 

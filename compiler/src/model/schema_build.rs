@@ -7,13 +7,16 @@ use std::sync::Arc;
 
 use serde_json::Number;
 
+use super::drafts::{kept_beside_ref, Draft};
 use super::keywords::{suggest, CONTRACT_ONLY_KEYS, SCHEMA_KEYWORDS, UNSUPPORTED_KEYWORDS};
 use super::reference::{self, pointer_text};
 use super::schema::{
     Additional, DefKey, Format, JsonType, Origin, Property, Reference, Schema, SchemaId, Spanned,
     TypeSpace,
 };
+use super::urls::{Located, Urls};
 use super::{place, wrong_type};
+use crate::config::RefMap;
 use crate::diagnostic::Diagnostic;
 use crate::load::{Entry, Node, Value};
 use crate::rules::{Level, RuleId};
@@ -43,14 +46,13 @@ impl Cursor {
         self.pointer == self.base
     }
 
-    /// A branch of `allOf`, `anyOf` or `oneOf` constrains the object it is
-    /// applied to: `required: [a]` alone there names the parent's `a`.
+    /// A branch of `allOf`, `anyOf` or `oneOf`, or the schema under `not`,
+    /// constrains the object it is applied to: `required: [a]` alone there
+    /// names the parent's `a` (or, under `not`, one that must be absent).
     fn is_branch(&self) -> bool {
-        self.pointer.len() >= 2
-            && matches!(
-                self.pointer[self.pointer.len() - 2].as_str(),
-                "allOf" | "anyOf" | "oneOf"
-            )
+        let n = self.pointer.len();
+        self.pointer.last().is_some_and(|last| last == "not")
+            || (n >= 2 && matches!(self.pointer[n - 2].as_str(), "allOf" | "anyOf" | "oneOf"))
     }
 }
 
@@ -66,6 +68,7 @@ pub struct SchemaBuilder<'a> {
     paths: Vec<Arc<str>>,
     /// Parsed documents by file id; `None` for files that failed to load.
     roots: Vec<Option<&'a Node>>,
+    urls: Urls<'a>,
     pub types: TypeSpace,
     built: Vec<bool>,
     pending: Vec<Pending>,
@@ -73,7 +76,7 @@ pub struct SchemaBuilder<'a> {
 }
 
 impl<'a> SchemaBuilder<'a> {
-    pub fn new(sources: &'a Sources, roots: Vec<Option<&'a Node>>) -> Self {
+    pub fn new(sources: &'a Sources, roots: Vec<Option<&'a Node>>, refs: &'a RefMap) -> Self {
         let paths = sources
             .iter()
             .map(|(_, file)| Arc::from(file.relative_slash()))
@@ -81,6 +84,7 @@ impl<'a> SchemaBuilder<'a> {
         SchemaBuilder {
             sources,
             paths,
+            urls: Urls::new(&roots, refs),
             roots,
             types: TypeSpace::default(),
             built: Vec::new(),
@@ -159,10 +163,21 @@ impl<'a> SchemaBuilder<'a> {
         let reported = self.diagnostics.len();
         match &node.value {
             Value::Map(entries) => {
+                let draft = self.draft(cursor);
+                let hidden = draft.ref_hides_siblings() && entries.iter().any(|e| e.key == "$ref");
                 for entry in entries {
-                    if !skip.contains(&entry.key.as_str()) {
-                        self.keyword(&mut schema, cursor, entry);
+                    let key = entry.key.as_str();
+                    if skip.contains(&key) {
+                        continue;
                     }
+                    if hidden && !kept_beside_ref(key) {
+                        self.ignored_beside_ref(cursor.file, entry);
+                        continue;
+                    }
+                    self.keyword(&mut schema, cursor, entry);
+                }
+                if draft == Draft::Draft4 && !hidden {
+                    self.exclusive_flags(&mut schema, cursor.file, entries);
                 }
                 if !skip.contains(&"additionalItems") {
                     self.additional_items(&mut schema, cursor, entries);
@@ -172,6 +187,7 @@ impl<'a> SchemaBuilder<'a> {
                 if !cursor.is_branch() {
                     self.required_declared(&schema);
                 }
+                self.negated_names_declared(&schema);
             }
             _ => {
                 let hint = match node.value {
@@ -281,6 +297,7 @@ impl<'a> SchemaBuilder<'a> {
                     _ => schema.all_of = branches,
                 }
             }
+            "not" => schema.not = Some(self.child(cursor.child(&[key]), value)),
             "$ref" => {
                 if let Some(text) = self.expect_str(cursor.file, key, value) {
                     schema.reference = Some(Box::new(self.reference(cursor, text, at)));
@@ -319,6 +336,9 @@ impl<'a> SchemaBuilder<'a> {
             "maxItems" => schema.max_items = self.count(cursor.file, key, value),
             "minimum" => schema.minimum = self.number(cursor.file, key, value).map(Box::new),
             "maximum" => schema.maximum = self.number(cursor.file, key, value).map(Box::new),
+            // A boolean is the draft-04 form, read once `minimum` is known.
+            "exclusiveMinimum" | "exclusiveMaximum"
+                if value.as_bool().is_some() && self.draft(cursor) == Draft::Draft4 => {}
             "exclusiveMinimum" => {
                 schema.exclusive_minimum = self.number(cursor.file, key, value).map(Box::new)
             }
@@ -342,7 +362,8 @@ impl<'a> SchemaBuilder<'a> {
                     schema.examples = items.iter().map(Node::to_json).collect();
                 }
             }
-            "$schema" | "$id" => {
+            // Draft-04 spells `$id` as `id`.
+            "$schema" | "$id" | "id" if key != "id" || self.draft(cursor) == Draft::Draft4 => {
                 if !cursor.is_resource_root() {
                     self.report(
                         Diagnostic::new(
@@ -440,6 +461,62 @@ impl<'a> SchemaBuilder<'a> {
         schema.max_contains = None;
     }
 
+    /// The draft of the schema at `cursor`: the `$schema` of its resource.
+    fn draft(&self, cursor: &Cursor) -> Draft {
+        let resource =
+            self.roots[cursor.file.0 as usize].and_then(|root| root.pointer(&cursor.base));
+        Draft::of(
+            resource
+                .and_then(|r| r.get("$schema"))
+                .and_then(|e| e.value.as_str()),
+        )
+    }
+
+    fn ignored_beside_ref(&mut self, file: FileId, entry: &Entry) {
+        self.report(
+            Diagnostic::new(
+                RuleId::RefSiblingIgnored,
+                place(file, entry.key_span),
+                format!("`{}` beside `$ref` is ignored: the schema's `$schema` is a draft where `$ref` stands alone", entry.key),
+            )
+            .hint("move the keyword into an `allOf` with the `$ref`, or declare draft 2019-09 or later"),
+        );
+    }
+
+    /// Draft-04's `exclusiveMinimum: true` makes `minimum` exclusive.
+    fn exclusive_flags(&mut self, schema: &mut Schema, file: FileId, entries: &[Entry]) {
+        for entry in entries {
+            let Some(exclusive) = entry.value.as_bool() else {
+                continue;
+            };
+            let (bound, key) = match entry.key.as_str() {
+                "exclusiveMinimum" => (schema.minimum.take(), "minimum"),
+                "exclusiveMaximum" => (schema.maximum.take(), "maximum"),
+                _ => continue,
+            };
+            match (bound, exclusive) {
+                (Some(bound), true) if key == "minimum" => schema.exclusive_minimum = Some(bound),
+                (Some(bound), true) => schema.exclusive_maximum = Some(bound),
+                (bound, false) if key == "minimum" => schema.minimum = bound,
+                (bound, false) => schema.maximum = bound,
+                (None, true) => self.report(
+                    Diagnostic::new(
+                        RuleId::InvalidValue,
+                        place(file, entry.value.span),
+                        format!(
+                            "`{}: true` (the draft-04 form) needs `{key}` beside it",
+                            entry.key
+                        ),
+                    )
+                    .hint(format!(
+                        "give `{key}`, or write the bound itself: `{}: <number>`",
+                        entry.key
+                    )),
+                ),
+            }
+        }
+    }
+
     /// Reports a keyword outside the subset; true when it is kept as an
     /// annotation (JSON Schema ignores keywords it does not define).
     fn unknown_keyword(&mut self, file: FileId, entry: &Entry) -> bool {
@@ -482,42 +559,103 @@ impl<'a> SchemaBuilder<'a> {
         kept
     }
 
-    fn reference(&mut self, cursor: &Cursor, text: &str, at: Place) -> Reference {
-        let mut reference = Reference {
-            text: text.to_owned(),
-            place: at,
-            target: None,
-        };
+    /// Finds a `$ref` by its path relative to the referring file; `url` is
+    /// what the reference resolved to against the file's `$id`, if it has one.
+    fn by_path(
+        &mut self,
+        cursor: &Cursor,
+        text: &str,
+        at: Place,
+        url: Option<String>,
+    ) -> Option<Found> {
         let from = self.path(cursor.file);
         let target = match reference::parse(text, &from) {
             Ok(target) => target,
             Err(refused) => {
                 self.report(Diagnostic::new(refused.rule, at, refused.message).hint(refused.hint));
-                return reference;
+                return None;
             }
         };
-        let (file, pointer, base) = match &target.file {
+        match &target.file {
             None => {
                 let mut pointer = cursor.base.clone();
                 pointer.extend(target.pointer.iter().cloned());
-                (cursor.file, pointer, cursor.base.clone())
+                Some(Found {
+                    file: cursor.file,
+                    pointer,
+                    base: cursor.base.clone(),
+                    written_from: cursor.base.len(),
+                })
             }
             Some(path) => match self.sources.find_relative(path) {
-                Some(file) => {
-                    let base = resource_base(self.roots[file.0 as usize], &target.pointer);
-                    (file, target.pointer.clone(), base)
-                }
+                Some(file) => Some(Found::at(file, target.pointer, self.roots[file.0 as usize])),
                 None => {
+                    let hint = match url {
+                        Some(url) => format!("against the file's `$id` it is `{url}`, which no file of the contracts root has as `$id`, and as a path relative to the file it does not exist"),
+                        None => "paths are relative to the file that holds the `$ref`".to_owned(),
+                    };
                     self.report(
                         Diagnostic::new(
                             RuleId::RefFileNotFound,
                             at,
                             format!("`$ref` file `{path}` does not exist"),
                         )
-                        .hint("paths are relative to the file that holds the `$ref`"),
+                        .hint(hint),
+                    );
+                    None
+                }
+            },
+        }
+    }
+
+    fn reference(&mut self, cursor: &Cursor, text: &str, at: Place) -> Reference {
+        let mut reference = Reference {
+            text: text.to_owned(),
+            place: at,
+            target: None,
+        };
+        let located = self.urls.locate(text, cursor.file, self.sources);
+        let Found {
+            file,
+            pointer,
+            base,
+            written_from,
+        } = match located {
+            Some(Located {
+                file: Some(file),
+                fragment,
+                ..
+            }) => {
+                let Some(pointer) = reference::parse_fragment(&fragment) else {
+                    self.report(
+                        Diagnostic::new(
+                            RuleId::RefUnsupported,
+                            at,
+                            format!("`$ref` fragment `#{fragment}` is not a JSON pointer"),
+                        )
+                        .hint("write a JSON pointer such as `#/$defs/Money`; anchors are not supported"),
                     );
                     return reference;
-                }
+                };
+                Found::at(file, pointer, self.roots[file.0 as usize])
+            }
+            Some(located) if is_absolute(text) => {
+                self.report(
+                    Diagnostic::new(
+                        RuleId::RefUnsupported,
+                        at,
+                        format!(
+                            "`$ref` `{text}` is not resolved: no file of the contracts root has the `$id` `{}`",
+                            located.resource
+                        ),
+                    )
+                    .hint("copy the schema into the contracts root (with its `$id`), or map the URL's prefix to a folder under `refs` in evc.yaml; evc never downloads"),
+                );
+                return reference;
+            }
+            based => match self.by_path(cursor, text, at, based.map(|l| l.resource)) {
+                Some(found) => found,
+                None => return reference,
             },
         };
         // A file that failed to load was reported already; stay quiet.
@@ -525,8 +663,8 @@ impl<'a> SchemaBuilder<'a> {
             return reference;
         };
         let Some(node) = root.pointer(&pointer) else {
-            let hint = if target.file.is_none()
-                && target.pointer.first().is_some_and(|t| t == "versions")
+            let written = &pointer[written_from..];
+            let hint = if text.starts_with('#') && written.first().is_some_and(|t| t == "versions")
             {
                 "in a contract file `#` is this version's `schema`: write `#/$defs/Name`".to_owned()
             } else {
@@ -538,7 +676,7 @@ impl<'a> SchemaBuilder<'a> {
                     at,
                     format!(
                         "`$ref` target `{}` does not exist in `{}`",
-                        pointer_text(&target.pointer),
+                        pointer_text(written),
                         self.sources.get(file).relative_slash()
                     ),
                 )
@@ -916,6 +1054,48 @@ impl<'a> SchemaBuilder<'a> {
         }
     }
 
+    /// The struct generated for an open object keeps only its declared
+    /// properties, so a `not` that names another one could not be checked
+    /// on decode: refused rather than silently passed.
+    fn negated_names_declared(&mut self, schema: &Schema) {
+        let Some(not) = schema.not else { return };
+        let open = matches!(
+            schema.additional,
+            Additional::Absent | Additional::Allowed(true)
+        );
+        if !open || schema.properties.is_empty() || !self.built[not.0 as usize] {
+            return;
+        }
+        let declared: HashSet<&str> = schema.properties.iter().map(|p| p.name.as_str()).collect();
+        let mut named: Vec<(String, Place)> = Vec::new();
+        let negated = self.types.get(not);
+        let branches = negated
+            .all_of
+            .iter()
+            .chain(&negated.any_of)
+            .chain(&negated.one_of);
+        for s in std::iter::once(negated).chain(
+            branches
+                .filter(|b| self.built[b.0 as usize])
+                .map(|b| self.types.get(*b)),
+        ) {
+            named.extend(s.required.iter().map(|r| (r.value.clone(), r.place)));
+            named.extend(s.properties.iter().map(|p| (p.name.clone(), p.name_place)));
+        }
+        for (name, at) in named {
+            if !declared.contains(name.as_str()) {
+                self.report(
+                    Diagnostic::new(
+                        RuleId::UnsupportedKeyword,
+                        at,
+                        format!("`not` names the property `{name}`, which the open object around it does not declare"),
+                    )
+                    .hint("the generated type keeps only declared properties, so this cannot be checked: declare the property, or close the object with `additionalProperties: false`, which refuses undeclared properties anyway"),
+                );
+            }
+        }
+    }
+
     /// Collects the declared and required names of `schema` and its inline
     /// branches; false when a `$ref` makes the declared set unknowable.
     fn gather_required<'s>(
@@ -944,6 +1124,33 @@ impl<'a> SchemaBuilder<'a> {
         }
         true
     }
+}
+
+/// Where a `$ref` leads.
+struct Found {
+    file: FileId,
+    pointer: Vec<String>,
+    /// The resource root the pointer's own `#` refs resolve against.
+    base: Vec<String>,
+    /// Where the pointer as written starts in `pointer` (after the base
+    /// prepended to a same-document reference).
+    written_from: usize,
+}
+
+impl Found {
+    fn at(file: FileId, pointer: Vec<String>, root: Option<&Node>) -> Found {
+        let base = resource_base(root, &pointer);
+        Found {
+            file,
+            pointer,
+            base,
+            written_from: 0,
+        }
+    }
+}
+
+fn is_absolute(text: &str) -> bool {
+    fluent_uri::Uri::parse(text).is_ok()
 }
 
 /// In a contract file, a pointer into `versions/N/schema` has that version's

@@ -296,6 +296,8 @@ impl Checks<'_> {
         }})
     }
 
+    /// `oneOf`, `anyOf` and `not`: each branch is a local function run on
+    /// the JSON value.
     pub fn unions(
         &self,
         s: &Schema,
@@ -329,6 +331,21 @@ impl Checks<'_> {
                         #bodies
                     }
                 )*
+                #call
+            }});
+        }
+        if let Some(not) = s.not {
+            let name = format_ident!("negated_{depth}");
+            let body = self.dynamic(not, &Access::bound(quote!(value)), &[], depth + 1, own);
+            let unused = body.is_empty().then(|| quote!(let _ = value;));
+            let by_ref = value.by_ref();
+            let call = wrap(quote!(#rt::check::not(#name(#by_ref).is_ok())), path);
+            out.push(quote! {{
+                fn #name(value: &#rt::serde_json::Value) -> Result<(), #rt::Violation> {
+                    #unused
+                    #(#body)*
+                    Ok(())
+                }
                 #call
             }});
         }

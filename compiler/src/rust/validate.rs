@@ -141,7 +141,7 @@ impl Checks<'_> {
         }
     }
 
-    /// `enum`, `const`, `oneOf` and `anyOf` on a whole typed value, which
+    /// `enum`, `const`, `oneOf`, `anyOf` and `not` on a whole typed value, which
     /// is compared (or matched against the branches) as JSON.
     pub fn whole(
         &self,
@@ -163,7 +163,7 @@ impl Checks<'_> {
                 let expected = json_const(rt, &constant.value, "EXPECTED");
                 out.push(wrap(quote!(#rt::check::constant(#value, #expected)), path));
             }
-            if !s.one_of.is_empty() || !s.any_of.is_empty() {
+            if !s.one_of.is_empty() || !s.any_of.is_empty() || s.not.is_some() {
                 let json = format_ident!("json_{depth}");
                 let branches = self.unions(s, &Access::bound(quote!(&#json)), path, depth + 1, own);
                 out.push(quote!({

@@ -88,6 +88,15 @@ pub fn any_of(passed: &[bool]) -> Result<(), Violation> {
     }
 }
 
+/// `not`: the value failed the negated schema.
+pub fn not(passed: bool) -> Result<(), Violation> {
+    if passed {
+        Err(Violation::new("matches the schema under `not`"))
+    } else {
+        Ok(())
+    }
+}
+
 /// A value that must be a valid `T` (a `$ref` to a generated type).
 pub fn decodes<T: serde::de::DeserializeOwned + crate::Validate>(
     value: &Value,

@@ -10,7 +10,7 @@ mod number;
 
 use std::sync::OnceLock;
 
-pub use dynamic::{any_of, decodes, json_type, one_of, only_properties, required};
+pub use dynamic::{any_of, decodes, json_type, not, one_of, only_properties, required};
 pub use format::{
     date, date_time, email, is_date, is_date_time, is_email, is_uri, is_uuid, uri, uuid,
 };

@@ -27,6 +27,11 @@ pub mod recursion {
     include!(concat!(env!("OUT_DIR"), "/recursion.rs"));
 }
 
+/// Schemas that reference each other by `$id` URL.
+pub mod published {
+    include!(concat!(env!("OUT_DIR"), "/published.rs"));
+}
+
 /// `allOf` merged into one struct.
 pub mod merging {
     include!(concat!(env!("OUT_DIR"), "/merging.rs"));

@@ -4,7 +4,7 @@
 
 mod support;
 
-use evc_bindings_tests::{maps, merging, optionality, recursion, unions};
+use evc_bindings_tests::{maps, merging, optionality, recursion, semantics, unions};
 use evc_runtime::{Contract, PayloadError};
 use serde_json::{json, Value};
 use support::holds;
@@ -161,5 +161,20 @@ fn required_only_branches_constrain_the_object_they_apply_to() {
         json!({ "name": "Di", "phone": "1", "address": { "street": "Rue", "city": "Paris" } }),
     ] {
         assert!(decode::<ContactAdded>(bad.clone()).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn not_refuses_what_its_schema_accepts() {
+    use semantics::NameChosen;
+    round_trip::<NameChosen>(json!({ "name": "ada", "tag": "x", "nested": { "x": 1 } }));
+    round_trip::<NameChosen>(json!({ "name": "ada", "tag": 1.5, "nested": { "y": 1 } }));
+    for bad in [
+        json!({ "name": "admin" }),
+        json!({ "name": "ada", "tag": 3 }),
+        json!({ "name": "ada", "nested": { "x": 1, "y": 2 } }),
+    ] {
+        let error = decode::<NameChosen>(bad.clone()).expect_err(&bad.to_string());
+        assert!(error.to_string().contains("`not`"), "{bad}: {error}");
     }
 }

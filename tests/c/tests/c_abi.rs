@@ -20,6 +20,7 @@ const SETS: &[&str] = &[
     "merging",
     "maps",
     "tuples",
+    "published",
     "hostile",
     "names",
 ];
@@ -144,6 +145,11 @@ round_trip!(
     tuples_round_trip_through_c,
     tuples,
     "../contracts/rust/tuples"
+);
+round_trip!(
+    published_schemas_round_trip_through_c,
+    published,
+    "../contracts/rust/published"
 );
 round_trip!(
     hostile_names_round_trip_through_c,

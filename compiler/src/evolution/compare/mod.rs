@@ -114,6 +114,7 @@ impl<'a, 's> Comparer<'a, 's> {
             self.union_against_plain(old, new, &o, &n);
         } else {
             self.keywords(&o, &n);
+            self.negated(&o, &n);
             self.documentation(&o, &n);
             self.children(&o, &n);
             self.unions(&o, &n);
@@ -227,6 +228,46 @@ impl<'a, 's> Comparer<'a, 's> {
                 (Some(_), Some(_)) => {}
             }
         }
+    }
+
+    /// `not`: a value must pass the schema under it to be refused, so a
+    /// change there turns around: the schema under `not` accepting less
+    /// means the outer schema accepts more.
+    fn negated(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
+        let (kind, detail) = match (o.negated.as_slice(), n.negated.as_slice()) {
+            ([], []) => return,
+            ([], _) => (ChangeKind::NotAdded, "not added"),
+            (_, []) => (ChangeKind::NotRemoved, "not removed"),
+            // Several `not`s (from `allOf`) refuse what any of them accepts;
+            // compared pairwise only when they line up one to one.
+            ([old], [new]) => {
+                let (old, new) = (View::of(self.old, &[*old]), View::of(self.new, &[*new]));
+                let (mut backward, mut forward) = (true, true);
+                self.trial(&old, &new, &mut |change| {
+                    backward &= change.forward;
+                    forward &= change.backward;
+                });
+                match (backward, forward) {
+                    (true, true) => return,
+                    (true, false) => (ChangeKind::NotWidened, "the schema under not accepts less"),
+                    (false, true) => (ChangeKind::NotNarrowed, "the schema under not accepts more"),
+                    (false, false) => (ChangeKind::NotChanged, "the schema under not changed"),
+                }
+            }
+            _ => {
+                let old = View::of(self.old, &o.negated);
+                let new = View::of(self.new, &n.negated);
+                let mut same = o.negated.len() == n.negated.len();
+                self.trial(&old, &new, &mut |change| {
+                    same &= change.backward && change.forward;
+                });
+                if same {
+                    return;
+                }
+                (ChangeKind::NotChanged, "the schemas under not changed")
+            }
+        };
+        self.emit(kind, Some("not"), o.place, n.place, detail.to_owned());
     }
 
     /// Compares two views one segment further down.

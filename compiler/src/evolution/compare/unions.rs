@@ -184,11 +184,16 @@ impl Comparer<'_, '_> {
     /// comparison that shares this one's step budget.
     pub(super) fn cost(&mut self, old: &View, new: &View) -> usize {
         let mut count = 0;
-        let mut counter = |change: Change| {
+        self.trial(old, new, &mut |change| {
             if !change.kind.is_documentation() {
                 count += 1;
             }
-        };
+        });
+        count
+    }
+
+    /// Compares two views without reporting: `sink` takes each change found.
+    pub(super) fn trial(&mut self, old: &View, new: &View, sink: &mut dyn FnMut(Change)) {
         let mut trial = Comparer {
             old: self.old,
             new: self.new,
@@ -198,11 +203,10 @@ impl Comparer<'_, '_> {
             depth: self.depth,
             steps: self.steps,
             limited: self.limited,
-            sink: &mut counter,
+            sink,
         };
         trial.node(old, new);
         self.steps = trial.steps;
-        count
     }
 
     fn share_a_type(&self, old: &View, new: &View) -> bool {
