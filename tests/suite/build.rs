@@ -10,58 +10,58 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 
 /// Relative to this package: the repository's copy (tests/data/README.md).
-const SUITE: &str = "../data/json-schema-test-suite/draft2020-12";
+const SUITE: &str = "../data/json-schema-test-suite";
+
+/// Each draft's folder and the `$schema` a case without one is read with.
+const DRAFTS: &[(&str, &str)] = &[
+    (
+        "draft2020-12",
+        "https://json-schema.org/draft/2020-12/schema",
+    ),
+    ("draft7", "http://json-schema.org/draft-07/schema#"),
+    ("draft4", "http://json-schema.org/draft-04/schema#"),
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
     let suite = Path::new(SUITE);
     println!("cargo:rerun-if-changed={SUITE}");
-    let mut files: Vec<PathBuf> = Vec::new();
-    for dir in [suite.to_path_buf(), suite.join("optional/format")] {
-        // A missing corpus is an error: an empty table would pass vacuously.
-        let entries = fs::read_dir(&dir)
-            .map_err(|e| format!("the test suite copy {} is unreadable: {e}", dir.display()))?;
-        files.extend(
-            entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "json")),
-        );
-    }
-    files.sort();
     let mut accepted = Vec::new();
     let mut number = 0;
     let mut table = String::from("/// Every suite case: file, case description, and how evc took it.\npub static CASES: &[Case] = &[\n");
-    for path in &files {
-        let file = path
-            .strip_prefix(suite)?
-            .to_string_lossy()
-            .replace('\\', "/");
-        let cases: Vec<Value> = serde_json::from_slice(&fs::read(path)?)?;
-        for (index, case) in cases.iter().enumerate() {
-            let description = case["description"].as_str().unwrap_or_default();
-            let name = format!("Case{number:03}Checked");
-            number += 1;
-            let verdict = match contract(&case["schema"], &name) {
-                Err(reason) => format!("Take::Refused({reason:?})"),
-                Ok(text) => {
-                    let input = evc::load::Input::new(format!("{name}.json"), text.clone());
-                    let lint = evc::lint_inputs(
-                        evc::load::Inputs {
-                            contracts: vec![input],
-                            config: Some(config()),
-                        },
-                        Path::new("suite"),
-                    );
-                    match lint.diagnostics.iter().find(|d| d.is_error()) {
-                        Some(d) => format!("Take::Refused({:?})", d.rule.as_str()),
-                        None => {
-                            accepted.push(evc::load::Input::new(format!("{name}.json"), text));
-                            format!("Take::Compiled(|bytes| <types::{name}V1 as evc_runtime::Contract>::decode(bytes).map(|_| ()))")
+    for (draft, dialect) in DRAFTS {
+        for path in files(suite, draft)? {
+            let file = path
+                .strip_prefix(suite)?
+                .to_string_lossy()
+                .replace('\\', "/");
+            let cases: Vec<Value> = serde_json::from_slice(&fs::read(&path)?)?;
+            for (index, case) in cases.iter().enumerate() {
+                let description = case["description"].as_str().unwrap_or_default();
+                let name = format!("Case{number:04}Checked");
+                number += 1;
+                let verdict = match contract(&case["schema"], &name, dialect) {
+                    Err(reason) => format!("Take::Refused({reason:?})"),
+                    Ok(text) => {
+                        let input = evc::load::Input::new(format!("{name}.json"), text.clone());
+                        let lint = evc::lint_inputs(
+                            evc::load::Inputs {
+                                contracts: vec![input],
+                                config: Some(config()),
+                            },
+                            Path::new("suite"),
+                        );
+                        match lint.diagnostics.iter().find(|d| d.is_error()) {
+                            Some(d) => format!("Take::Refused({:?})", d.rule.as_str()),
+                            None => {
+                                accepted.push(evc::load::Input::new(format!("{name}.json"), text));
+                                format!("Take::Compiled(|bytes| <types::{name}V1 as evc_runtime::Contract>::decode(bytes).map(|_| ()))")
+                            }
                         }
                     }
-                }
-            };
-            writeln!(table, "    Case {{ file: {file:?}, index: {index}, description: {description:?}, take: {verdict} }},")?;
+                };
+                writeln!(table, "    Case {{ draft: {draft:?}, file: {file:?}, index: {index}, description: {description:?}, take: {verdict} }},")?;
+            }
         }
     }
     table.push_str("];\n");
@@ -93,13 +93,42 @@ fn config() -> evc::load::Input {
     )
 }
 
-/// The case's schema as a JSON Schema contract file; boolean schemas are
-/// not contracts.
-fn contract(schema: &Value, name: &str) -> Result<String, &'static str> {
-    let Value::Object(map) = schema else {
-        return Err("BOOLEAN_SCHEMA");
+/// Every keyword file of a draft; for 2020-12 also the format files whose
+/// formats evc asserts (the suite's optional assertion tests).
+fn files(suite: &Path, draft: &str) -> Result<Vec<PathBuf>, Box<dyn std::error::Error>> {
+    let mut dirs = vec![suite.join(draft)];
+    if draft == "draft2020-12" {
+        dirs.push(suite.join(draft).join("optional/format"));
+    }
+    let mut files = Vec::new();
+    for dir in dirs {
+        // A missing corpus is an error: an empty table would pass vacuously.
+        let entries = fs::read_dir(&dir)
+            .map_err(|e| format!("the test suite copy {} is unreadable: {e}", dir.display()))?;
+        files.extend(
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json")),
+        );
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The case's schema as a JSON Schema contract file, read in its draft. A
+/// boolean root is written as the mapping it equals (`{}`, `{not: {}}`), the
+/// one form a contract file's root can take.
+fn contract(schema: &Value, name: &str, dialect: &str) -> Result<String, &'static str> {
+    let mut map = match schema {
+        Value::Object(map) => map.clone(),
+        Value::Bool(true) => serde_json::Map::new(),
+        Value::Bool(false) => json!({ "not": {} })
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+        _ => return Err("NOT_A_SCHEMA"),
     };
-    let mut map = map.clone();
+    map.entry("$schema").or_insert_with(|| json!(dialect));
     map.insert(
         "x-evc".into(),
         json!({

@@ -77,6 +77,11 @@ kinds! {
     NotWidened = "NOT_WIDENED", (true, false), (true, false), false, "the schema under `not` accepts less than before, so the value may be more";
     NotNarrowed = "NOT_NARROWED", (false, true), (false, true), false, "the schema under `not` accepts more than before, so the value may be less";
     NotChanged = "NOT_CHANGED", (false, false), (false, false), false, "the schema under `not` accepts some values it did not and refuses some it accepted";
+    SchemaOpened = "SCHEMA_OPENED", (true, false), (true, false), false, "a schema that accepted no value (`false`) now accepts some";
+    SchemaClosed = "SCHEMA_CLOSED", (false, true), (false, true), false, "a schema now accepts no value (`false`)";
+    ContentAdded = "CONTENT_ADDED", (false, true), (false, true), false, "a `contentEncoding`, `contentMediaType` or `contentSchema` now says what a string holds";
+    ContentRemoved = "CONTENT_REMOVED", (true, false), (true, false), false, "a `contentEncoding`, `contentMediaType` or `contentSchema` was removed";
+    ContentChanged = "CONTENT_CHANGED", (false, false), (false, false), false, "a string holds differently encoded or typed content than before";
     FormatAdded = "FORMAT_ADDED", (false, true), (false, true), false, "a `format` was added";
     FormatRemoved = "FORMAT_REMOVED", (true, false), (true, false), false, "a `format` was removed";
     FormatWidened = "FORMAT_WIDENED", (true, false), (true, false), false, "a sized-integer `format` allows a range holding the old one (`int32` to `int64`)";

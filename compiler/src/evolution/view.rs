@@ -140,6 +140,9 @@ pub struct Merged<'a> {
     pub unions: Vec<Union>,
     /// The schemas under `not` of every conjunct.
     pub negated: Vec<SchemaId>,
+    /// `contentEncoding` and `contentMediaType`, as written.
+    pub content: Vec<(&'a str, &'a Json)>,
+    pub content_schemas: Vec<SchemaId>,
     pub description: Option<&'a str>,
     pub title: Option<&'a str>,
     pub default: Option<&'a Json>,
@@ -178,6 +181,8 @@ impl<'a> Merged<'a> {
             contains: Vec::new(),
             unions: Vec::new(),
             negated: Vec::new(),
+            content: Vec::new(),
+            content_schemas: Vec::new(),
             description: schemas.iter().find_map(|s| s.description.as_deref()),
             title: schemas.iter().find_map(|s| s.title.as_deref()),
             default: schemas.iter().find_map(|s| s.default.as_deref()),
@@ -287,6 +292,14 @@ impl<'a> Merged<'a> {
             }
         }
         self.negated.extend(schema.not);
+        self.content_schemas.extend(schema.content_schema);
+        for (key, value) in &schema.extensions {
+            if matches!(key.as_str(), "contentEncoding" | "contentMediaType")
+                && !self.content.iter().any(|(k, _)| k == key)
+            {
+                self.content.push((key.as_str(), value));
+            }
+        }
         if with_unions {
             for (keyword, branches) in [("oneOf", &schema.one_of), ("anyOf", &schema.any_of)] {
                 if !branches.is_empty() {

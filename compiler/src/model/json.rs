@@ -35,7 +35,7 @@ pub fn bundle(types: &TypeSpace, root: SchemaId) -> Json {
 /// Formats the `jsonschema` crate checks but evc keeps as annotations
 /// (FORMAT_UNKNOWN): the generated code does not check them, so neither may
 /// the validator that lint and `evc verify` judge payloads with.
-const ANNOTATION_FORMATS: &[&str] = &[
+pub const ANNOTATION_FORMATS: &[&str] = &[
     "duration",
     "hostname",
     "idn-email",
@@ -267,6 +267,9 @@ impl<'a> Bundler<'a> {
         }
         if let Some(not) = s.not {
             put("not", Field::Schema(not));
+        }
+        if let Some(content) = s.content_schema {
+            put("contentSchema", Field::Schema(content));
         }
         self.constraints(s, &mut |key, value| put(key, Field::Value(value)));
         if let Some(default) = &s.default {

@@ -43,14 +43,14 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
     "readOnly",
     "writeOnly",
     "not",
+    "contentEncoding",
+    "contentMediaType",
+    "contentSchema",
 ];
 
 /// JSON Schema keywords (2020-12, draft-07, OpenAPI) that evc knows but does
 /// not compile: refusing them by name beats calling them unknown.
 pub const UNSUPPORTED_KEYWORDS: &[&str] = &[
-    "contentEncoding",
-    "contentMediaType",
-    "contentSchema",
     "dependencies",
     "dependentRequired",
     "dependentSchemas",

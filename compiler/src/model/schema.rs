@@ -188,6 +188,9 @@ pub struct Rare {
     pub all_of: Vec<SchemaId>,
     /// `not`: a value must fail this schema.
     pub not: Option<SchemaId>,
+    /// `contentSchema`: what the decoded content of a string holds
+    /// (an annotation, like `contentEncoding` and `contentMediaType`).
+    pub content_schema: Option<SchemaId>,
     pub defs: Vec<(String, SchemaId)>,
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
@@ -229,6 +232,7 @@ impl Rare {
         any_of: Vec::new(),
         all_of: Vec::new(),
         not: None,
+        content_schema: None,
         defs: Vec::new(),
         min_length: None,
         max_length: None,
@@ -331,6 +335,7 @@ impl Schema {
             .chain(self.any_of.iter().copied())
             .chain(self.all_of.iter().copied())
             .chain(self.not)
+            .chain(self.content_schema)
             .chain(self.defs.iter().map(|(_, id)| *id))
     }
 

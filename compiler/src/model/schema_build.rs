@@ -189,18 +189,25 @@ impl<'a> SchemaBuilder<'a> {
                 }
                 self.negated_names_declared(&schema);
             }
+            // The boolean schemas: `true` accepts anything, as `{}` does;
+            // `false` accepts nothing, as `{not: {}}` does.
+            Value::Bool(true) => {}
+            Value::Bool(false) => {
+                let anything = self.alloc(&cursor.child(&["not"]), node.span);
+                self.built[anything.0 as usize] = true;
+                schema.not = Some(anything);
+            }
             _ => {
-                let hint = match node.value {
-                    Value::Bool(_) => "boolean schemas are not supported; write `{}` for any value",
-                    _ => "write a mapping of JSON Schema keywords, e.g. `{ type: string }`",
-                };
                 self.report(
                     Diagnostic::new(
                         RuleId::WrongType,
                         schema.place,
-                        format!("a schema must be a mapping, found {}", node.type_name()),
+                        format!(
+                            "a schema must be a mapping or a boolean, found {}",
+                            node.type_name()
+                        ),
                     )
-                    .hint(hint),
+                    .hint("write a mapping of JSON Schema keywords, e.g. `{ type: string }`"),
                 );
             }
         }
@@ -323,6 +330,19 @@ impl<'a> SchemaBuilder<'a> {
             }
             // Annotations JSON Schema defines: kept for the bundle and the
             // docs, never checked.
+            // What a string's content is, once decoded: annotations the
+            // generated code keeps in the schema text and does not check,
+            // compared between versions as a change of the data's meaning.
+            "contentEncoding" | "contentMediaType" => {
+                if value.as_str().is_some() {
+                    schema.extensions.push((key.to_owned(), value.to_json()));
+                } else {
+                    self.wrong_type(cursor.file, key, value, "a string");
+                }
+            }
+            "contentSchema" => {
+                schema.content_schema = Some(self.child(cursor.child(&[key]), value));
+            }
             "readOnly" | "writeOnly" => {
                 if value.as_bool().is_some() {
                     schema.extensions.push((key.to_owned(), value.to_json()));

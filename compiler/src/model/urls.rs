@@ -78,7 +78,13 @@ impl<'a> Urls<'a> {
             .fragment()
             .map(|f| f.as_str().to_owned())
             .unwrap_or_default();
-        let file = self.find(&resource, sources);
+        // A document's own `$id` names the document itself, whichever other
+        // file claims the same URL.
+        let own = self.base.get(from.0 as usize).and_then(Option::as_ref);
+        let file = match own {
+            Some(base) if base.strip_fragment().as_str() == resource => Some(from),
+            _ => self.find(&resource, sources),
+        };
         Some(Located {
             resource,
             fragment,

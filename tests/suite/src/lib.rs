@@ -14,6 +14,9 @@ pub enum Take {
 
 #[derive(Debug, Clone, Copy)]
 pub struct Case {
+    /// The suite's folder: `draft2020-12`, `draft7` or `draft4`.
+    pub draft: &'static str,
+    /// Relative to the suite's root, draft folder included.
     pub file: &'static str,
     pub index: usize,
     pub description: &'static str,

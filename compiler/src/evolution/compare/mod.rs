@@ -108,13 +108,29 @@ impl<'a, 's> Comparer<'a, 's> {
         let o = Merged::of(self.old, old);
         let n = Merged::of(self.new, new);
         let union_shapes_differ = o.unions.is_empty() != n.unions.is_empty();
-        if union_shapes_differ {
+        let (old_nothing, new_nothing) = (self.nothing(self.old, &o), self.nothing(self.new, &n));
+        if old_nothing || new_nothing {
+            // `false` (or `not: {}`): no value passes, so any other schema
+            // accepts more, and the keywords beside it say nothing.
+            let kind = match (old_nothing, new_nothing) {
+                (true, false) => Some((
+                    ChangeKind::SchemaOpened,
+                    "a schema that accepted nothing accepts values",
+                )),
+                (false, true) => Some((ChangeKind::SchemaClosed, "the schema accepts nothing")),
+                _ => None,
+            };
+            if let Some((kind, detail)) = kind {
+                self.emit(kind, None, o.place, n.place, detail.to_owned());
+            }
+        } else if union_shapes_differ {
             // One side is a union, the other is not: compare the whole plain
             // side with each branch joined to its parent's other keywords.
             self.union_against_plain(old, new, &o, &n);
         } else {
             self.keywords(&o, &n);
             self.negated(&o, &n);
+            self.content(&o, &n);
             self.documentation(&o, &n);
             self.children(&o, &n);
             self.unions(&o, &n);
@@ -268,6 +284,87 @@ impl<'a, 's> Comparer<'a, 's> {
             }
         };
         self.emit(kind, Some("not"), o.place, n.place, detail.to_owned());
+    }
+
+    /// Whether no value passes the view: it negates a schema that accepts
+    /// anything (`false` reads as `not: {}`).
+    fn nothing(&mut self, space: &TypeSpace, m: &Merged<'_>) -> bool {
+        m.negated.iter().any(|id| {
+            let schema = space.get(*id);
+            schema.reference.is_none() && schema.children().next().is_none() && {
+                let view = View::of(space, &[*id]);
+                let mut anything = true;
+                let mut sink = |change: Change| anything &= change.kind.is_documentation();
+                let mut probe = Comparer {
+                    old: space,
+                    new: space,
+                    policy: self.policy,
+                    ancestors: HashSet::new(),
+                    path: Vec::new(),
+                    depth: self.depth,
+                    steps: self.steps,
+                    limited: self.limited,
+                    sink: &mut sink,
+                };
+                probe.node(&View::empty(), &view);
+                self.steps = probe.steps;
+                anything
+            }
+        })
+    }
+
+    /// `contentEncoding`, `contentMediaType`, `contentSchema`: what the
+    /// string's content means. Readers decode it, so any change counts.
+    fn content(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
+        for keyword in ["contentEncoding", "contentMediaType"] {
+            let old = o
+                .content
+                .iter()
+                .find(|(k, _)| *k == keyword)
+                .map(|(_, v)| *v);
+            let new = n
+                .content
+                .iter()
+                .find(|(k, _)| *k == keyword)
+                .map(|(_, v)| *v);
+            let (kind, detail) = match (old, new) {
+                (None, None) => continue,
+                (None, Some(new)) => (ChangeKind::ContentAdded, format!("{keyword} {new} added")),
+                (Some(old), None) => (
+                    ChangeKind::ContentRemoved,
+                    format!("{keyword} {old} removed"),
+                ),
+                (Some(old), Some(new)) if old != new => (
+                    ChangeKind::ContentChanged,
+                    format!("{keyword} {old} -> {new}"),
+                ),
+                _ => continue,
+            };
+            self.emit(kind, Some(keyword), o.place, n.place, detail);
+        }
+        let (kind, detail) = match (o.content_schemas.as_slice(), n.content_schemas.as_slice()) {
+            ([], []) => return,
+            ([], _) => (ChangeKind::ContentAdded, "contentSchema added"),
+            (_, []) => (ChangeKind::ContentRemoved, "contentSchema removed"),
+            (old, new) => {
+                let (old, new) = (View::of(self.old, old), View::of(self.new, new));
+                let mut same = true;
+                self.trial(&old, &new, &mut |change| {
+                    same &= change.kind.is_documentation()
+                });
+                if same {
+                    return;
+                }
+                (ChangeKind::ContentChanged, "contentSchema changed")
+            }
+        };
+        self.emit(
+            kind,
+            Some("contentSchema"),
+            o.place,
+            n.place,
+            detail.to_owned(),
+        );
     }
 
     /// Compares two views one segment further down.
