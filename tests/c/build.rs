@@ -13,6 +13,7 @@ const SETS: &[(&str, &str)] = &[
     ("../contracts/rust/recursion", "recursion"),
     ("../contracts/rust/merging", "merging"),
     ("../contracts/rust/maps", "maps"),
+    ("../contracts/rust/tuples", "tuples"),
     ("../contracts/rust/published", "published"),
     ("../contracts/hostile", "hostile"),
     ("../contracts/c/hostile_names", "names"),

@@ -302,6 +302,7 @@ impl Lowerer<'_> {
                 _ => Ty::I64,
             },
             JsonType::Array => match view.items {
+                _ if view.json_items => Ty::Vec(Box::new(Ty::Value)),
                 Some(items) => Ty::Vec(Box::new(self.ty(items, &format!("{hint}Item")))),
                 None => Ty::Vec(Box::new(Ty::Value)),
             },

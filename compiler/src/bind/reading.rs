@@ -12,6 +12,11 @@ pub struct View {
     pub types: Option<Vec<JsonType>>,
     pub format: Option<Format>,
     pub items: Option<SchemaId>,
+    /// `prefixItems` or `items: false` on some conjunct (the items differ by
+    /// position), or `contains` (which must see the items as they were
+    /// written, not as a typed item would encode them, defaults filled and
+    /// undeclared properties dropped): the items stay JSON values.
+    pub json_items: bool,
     pub has_properties_or_closed: bool,
     /// For an object with no declared properties: `Some(Some(values))` is a
     /// map of values, `Some(None)` a map of anything.
@@ -39,6 +44,9 @@ pub fn has_assertions(s: &Schema) -> bool {
         || !s.required.is_empty()
         || s.additional != Additional::Absent
         || s.items.is_some()
+        || !s.prefix_items.is_empty()
+        || s.items_forbidden
+        || s.contains.is_some()
         || s.enumeration.is_some()
         || s.constant.is_some()
         || !s.one_of.is_empty()
@@ -136,6 +144,7 @@ pub fn view(types: &TypeSpace, id: SchemaId) -> View {
         }
         view.format = view.format.or(m.format.as_ref().map(|f| f.value));
         view.items = view.items.or(m.items);
+        view.json_items |= !m.prefix_items.is_empty() || m.items_forbidden || m.contains.is_some();
         has_properties |= !m.properties.is_empty();
         match m.additional {
             Additional::Allowed(false) => closed = true,

@@ -78,7 +78,7 @@ fn is_annotation(keyword: &str) -> bool {
 /// fields of their own; the keywords evc does not compile never reach the
 /// model.
 fn is_schema(keyword: &str) -> bool {
-    matches!(keyword, "items" | "additionalProperties")
+    matches!(keyword, "items" | "additionalProperties" | "contains")
 }
 
 /// Keywords whose value is a set: order carries no meaning.

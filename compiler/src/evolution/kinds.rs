@@ -102,6 +102,13 @@ kinds! {
     ItemsBoundRelaxed = "ITEMS_BOUND_RELAXED", (true, false), (true, false), false, "`minItems` shrank or `maxItems` grew";
     UniqueItemsAdded = "UNIQUE_ITEMS_ADDED", (false, true), (false, true), false, "`uniqueItems: true` was added";
     UniqueItemsRemoved = "UNIQUE_ITEMS_REMOVED", (true, false), (true, false), false, "`uniqueItems: true` was removed";
+    PrefixItemAddedToClosedTuple = "PREFIX_ITEM_ADDED_TO_CLOSED_TUPLE", (true, false), (true, false), false, "a position was added to a tuple with `items: false` (`prefixItems`, or a draft-07 `items` list with `additionalItems: false`); old readers refuse the longer tuples";
+    PrefixItemRemovedFromClosedTuple = "PREFIX_ITEM_REMOVED_FROM_CLOSED_TUPLE", (false, true), (false, true), false, "a position was removed from a tuple with `items: false`; new readers refuse old data holding an item there";
+    ItemsOpened = "ITEMS_OPENED", (true, false), (true, false), false, "`items: false` after a tuple (draft-07: `additionalItems: false`) was removed or replaced by a schema";
+    ItemsClosed = "ITEMS_CLOSED", (false, true), (false, true), false, "a tuple got `items: false` (draft-07: `additionalItems: false`): no item after its positions";
+    ContainsAdded = "CONTAINS_ADDED", (false, true), (false, true), false, "a `contains` now requires some items to match a schema";
+    ContainsRemoved = "CONTAINS_REMOVED", (true, false), (true, false), false, "a `contains` was removed";
+    ContainsChanged = "CONTAINS_CHANGED", (false, false), (false, false), false, "the `contains` schema, `minContains` or `maxContains` changed; counts of matching items are not compared, so neither direction is assumed";
     PropertyAddedToOpenObject = "PROPERTY_ADDED_TO_OPEN_OBJECT", (false, true), (true, true), false, "a property was declared on an object that allowed other properties; old data may hold it with any value";
     PropertyAddedToClosedObject = "PROPERTY_ADDED_TO_CLOSED_OBJECT", (true, false), (true, false), false, "a property was declared on an object with `additionalProperties: false`; old readers refuse it";
     PropertyAddedToMap = "PROPERTY_ADDED_TO_MAP", (true, true), (true, true), false, "a property was declared on an object whose `additionalProperties` schema covered it; that schema is compared with the property's";

@@ -8,6 +8,10 @@ pub enum Segment {
     Property(String),
     /// `items`: the values of an array.
     Items,
+    /// `prefixItems/N`: the item at one position of a tuple.
+    PrefixItem(usize),
+    /// `contains`: the schema some items match.
+    Contains,
     /// `additionalProperties` as a schema: the values of a map.
     AdditionalProperties,
     /// The combinator a branch belongs to (`oneOf`, `anyOf`); followed by a
@@ -35,6 +39,8 @@ pub fn pointer(path: &[Segment]) -> String {
                 out.push_str(&escape(name));
             }
             Segment::Items => out.push_str("/items"),
+            Segment::PrefixItem(index) => out.push_str(&format!("/prefixItems/{index}")),
+            Segment::Contains => out.push_str("/contains"),
             Segment::AdditionalProperties => out.push_str("/additionalProperties"),
             Segment::Combinator(keyword) | Segment::Keyword(keyword) => {
                 out.push('/');
@@ -55,7 +61,10 @@ pub fn instance_path(path: &[Segment]) -> String {
     for segment in path {
         match segment {
             Segment::Property(name) => parts.push(escape(name)),
-            Segment::Items | Segment::AdditionalProperties => parts.push("*".to_owned()),
+            Segment::Items | Segment::AdditionalProperties | Segment::Contains => {
+                parts.push("*".to_owned())
+            }
+            Segment::PrefixItem(index) => parts.push(index.to_string()),
             Segment::Combinator(_)
             | Segment::Branch(_)
             | Segment::Definition(_)

@@ -208,19 +208,41 @@ impl<'a> Shapes<'a> {
 
     /// `items`, empty when there are none (the classifier compares an
     /// absent `items` as `{}`, but only when the other side has one).
+    /// With `prefixItems` or `items: false`, the key holds each position
+    /// and where the tuple closes.
     fn items(&mut self, merged: &Merged<'_>, nesting: usize) -> Option<Shape> {
-        if merged.items.is_empty() {
-            return Some(Shape {
+        let rest = if merged.items.is_empty() {
+            Shape {
                 key: self.intern("no items".to_owned()),
                 nodes: 0,
                 has_union: false,
-            });
+            }
+        } else {
+            let items = self.shape(&View::of(self.space, &merged.items), nesting)?;
+            Shape {
+                key: self.intern(format!("items {}", items.key)),
+                ..items
+            }
+        };
+        if merged.prefix.is_empty() && merged.closed_after.is_none() && merged.contains.is_empty() {
+            return Some(rest);
         }
-        let items = self.shape(&View::of(self.space, &merged.items), nesting)?;
-        Some(Shape {
-            key: self.intern(format!("items {}", items.key)),
-            ..items
-        })
+        let mut text = format!("tuple {:?} {}", merged.closed_after, rest.key);
+        let mut shape = rest;
+        for ids in &merged.prefix {
+            let item = self.shape(&View::of(self.space, ids), nesting)?;
+            let _ = write!(text, "|{}", item.key);
+            shape.nodes = shape.nodes.saturating_add(item.nodes);
+            shape.has_union |= item.has_union;
+        }
+        for (id, min, max) in &merged.contains {
+            let item = self.shape(&View::of(self.space, &[*id]), nesting)?;
+            let _ = write!(text, "|contains {} {min} {max:?}", item.key);
+            shape.nodes = shape.nodes.saturating_add(item.nodes);
+            shape.has_union |= item.has_union;
+        }
+        shape.key = self.intern(text);
+        Some(shape)
     }
 
     fn intern(&mut self, text: String) -> Key {

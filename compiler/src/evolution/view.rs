@@ -126,7 +126,17 @@ pub struct Merged<'a> {
     index: HashMap<&'a str, usize>,
     pub required: BTreeSet<String>,
     pub extra: Extra,
+    /// The items after `prefix` (every item without one): each must match
+    /// every one of these schemas.
     pub items: Vec<SchemaId>,
+    /// `prefixItems`: the schemas of the item at each position, from every
+    /// conjunct (a conjunct with a shorter tuple adds its `items` there).
+    pub prefix: Vec<Vec<SchemaId>>,
+    /// `items: false`: the number of items a tuple holds at most.
+    pub closed_after: Option<usize>,
+    /// `contains` of each conjunct, with its `minContains` (1 unless
+    /// written) and `maxContains`.
+    pub contains: Vec<(SchemaId, u64, Option<u64>)>,
     pub unions: Vec<Union>,
     /// The schemas under `not` of every conjunct.
     pub negated: Vec<SchemaId>,
@@ -166,6 +176,9 @@ impl<'a> Merged<'a> {
             required: BTreeSet::new(),
             extra: Extra::Open,
             items: Vec::new(),
+            prefix: Vec::new(),
+            closed_after: None,
+            contains: Vec::new(),
             unions: Vec::new(),
             negated: Vec::new(),
             content: Vec::new(),
@@ -271,7 +284,13 @@ impl<'a> Merged<'a> {
             (Extra::Open, Additional::Schema(id)) => Extra::Map(vec![*id]),
             (before, _) => before,
         };
-        self.items.extend(schema.items);
+        self.add_items(schema);
+        if let Some(id) = schema.contains {
+            let count = (id, schema.min_contains.unwrap_or(1), schema.max_contains);
+            if !self.contains.contains(&count) {
+                self.contains.push(count);
+            }
+        }
         self.negated.extend(schema.not);
         self.content_schemas.extend(schema.content_schema);
         for (key, value) in &schema.extensions {
@@ -291,6 +310,41 @@ impl<'a> Merged<'a> {
                 }
             }
         }
+    }
+
+    /// `prefixItems` and `items`: position by position, each conjunct's
+    /// prefix schema, or its `items` past its own prefix.
+    fn add_items(&mut self, schema: &Schema) {
+        let own = &schema.prefix_items;
+        for (i, ids) in self.prefix.iter_mut().enumerate() {
+            let id = own.get(i).copied().or(schema.items);
+            if let Some(id) = id.filter(|id| !ids.contains(id)) {
+                ids.push(id);
+            }
+        }
+        for &id in own.iter().skip(self.prefix.len()) {
+            let mut ids = self.items.clone();
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+            self.prefix.push(ids);
+        }
+        if let Some(id) = schema.items.filter(|id| !self.items.contains(id)) {
+            self.items.push(id);
+        }
+        if schema.items_forbidden {
+            let after = own.len();
+            self.closed_after = Some(self.closed_after.map_or(after, |c| c.min(after)));
+        }
+    }
+
+    /// The schemas of the item at `index`; `None` when no item may stand
+    /// there.
+    pub fn item_at(&self, index: usize) -> Option<&[SchemaId]> {
+        if self.closed_after.is_some_and(|after| index >= after) {
+            return None;
+        }
+        Some(self.prefix.get(index).unwrap_or(&self.items))
     }
 
     fn restrict_values(&mut self, values: &[Json]) {

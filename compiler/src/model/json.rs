@@ -144,7 +144,7 @@ pub enum Field<'a> {
     Reference(SchemaId),
     /// `items` or `additionalProperties`.
     Schema(SchemaId),
-    /// `oneOf`, `anyOf` or `allOf`.
+    /// `oneOf`, `anyOf`, `allOf` or `prefixItems`.
     Schemas(&'a [SchemaId]),
     Properties(&'a [Property]),
 }
@@ -245,8 +245,16 @@ impl<'a> Bundler<'a> {
             }
             Additional::Schema(id) => put("additionalProperties", Field::Schema(id)),
         }
-        if let Some(items) = s.items {
+        if !s.prefix_items.is_empty() {
+            put("prefixItems", Field::Schemas(&s.prefix_items));
+        }
+        if s.items_forbidden {
+            put("items", Field::Value(json!(false)));
+        } else if let Some(items) = s.items {
             put("items", Field::Schema(items));
+        }
+        if let Some(contains) = s.contains {
+            put("contains", Field::Schema(contains));
         }
         for (key, branches) in [
             ("oneOf", &s.one_of),
@@ -289,6 +297,8 @@ impl<'a> Bundler<'a> {
             ("maxLength", s.max_length),
             ("minItems", s.min_items),
             ("maxItems", s.max_items),
+            ("minContains", s.min_contains),
+            ("maxContains", s.max_contains),
         ];
         for (key, value) in counts {
             if let Some(value) = value {

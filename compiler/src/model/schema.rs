@@ -203,6 +203,17 @@ pub struct Rare {
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
     pub unique_items: bool,
+    /// `prefixItems` (or a draft-07 `items` list): the schema of each item
+    /// by position; `items` then constrains the items after them.
+    pub prefix_items: Vec<SchemaId>,
+    /// `items: false` (or a draft-07 `additionalItems: false` after an
+    /// `items` list): no item after `prefix_items`.
+    pub items_forbidden: bool,
+    /// `contains`: some items (`min_contains`, 1 when absent, up to
+    /// `max_contains`) match this schema.
+    pub contains: Option<SchemaId>,
+    pub min_contains: Option<u64>,
+    pub max_contains: Option<u64>,
     pub title: Option<String>,
     pub default: Option<Box<Json>>,
     pub examples: Vec<Json>,
@@ -234,6 +245,11 @@ impl Rare {
         min_items: None,
         max_items: None,
         unique_items: false,
+        prefix_items: Vec::new(),
+        items_forbidden: false,
+        contains: None,
+        min_contains: None,
+        max_contains: None,
         title: None,
         default: None,
         examples: Vec::new(),
@@ -312,7 +328,9 @@ impl Schema {
             .iter()
             .map(|p| p.schema)
             .chain(additional)
+            .chain(self.prefix_items.iter().copied())
             .chain(self.items)
+            .chain(self.contains)
             .chain(self.one_of.iter().copied())
             .chain(self.any_of.iter().copied())
             .chain(self.all_of.iter().copied())

@@ -179,6 +179,10 @@ impl<'a> SchemaBuilder<'a> {
                 if draft == Draft::Draft4 && !hidden {
                     self.exclusive_flags(&mut schema, cursor.file, entries);
                 }
+                if !skip.contains(&"additionalItems") {
+                    self.additional_items(&mut schema, cursor, entries);
+                }
+                self.contains_bounds(&mut schema, cursor.file, entries);
                 self.consistency(&schema, cursor.file, entries);
                 if !cursor.is_branch() {
                     self.required_declared(&schema);
@@ -249,20 +253,26 @@ impl<'a> SchemaBuilder<'a> {
                     }
                 }
             }
-            "items" => {
-                if value.as_seq().is_some() {
-                    self.report(
-                        Diagnostic::new(
-                            RuleId::UnsupportedKeyword,
-                            at,
-                            "`items` as a list (tuple validation) is not supported",
-                        )
-                        .hint("give `items` one schema; model tuples as objects"),
-                    );
-                } else {
-                    schema.items = Some(self.child(cursor.child(&[key]), value));
+            "items" => match &value.value {
+                // The draft-07 spelling of `prefixItems`.
+                Value::Seq(items) => {
+                    if schema.prefix_items.is_empty() {
+                        schema.prefix_items = self.tuple(cursor, key, items);
+                    }
+                }
+                Value::Bool(allowed) => schema.items_forbidden = !allowed,
+                _ => schema.items = Some(self.child(cursor.child(&[key]), value)),
+            },
+            "prefixItems" => {
+                if let Some(items) = self.expect_non_empty_seq(cursor.file, key, value) {
+                    schema.prefix_items = self.tuple(cursor, key, items);
                 }
             }
+            // Read once every keyword is, since it depends on `items`.
+            "additionalItems" => {}
+            "contains" => schema.contains = Some(self.child(cursor.child(&[key]), value)),
+            "minContains" => schema.min_contains = self.count(cursor.file, key, value),
+            "maxContains" => schema.max_contains = self.count(cursor.file, key, value),
             "enum" => {
                 if let Some(items) = self.expect_non_empty_seq(cursor.file, key, value) {
                     let values: Vec<_> = items.iter().map(Node::to_json).collect();
@@ -394,6 +404,81 @@ impl<'a> SchemaBuilder<'a> {
                 }
             }
         }
+    }
+
+    /// The schemas of a tuple, one per position.
+    fn tuple(&mut self, cursor: &Cursor, key: &str, items: &[Node]) -> Vec<SchemaId> {
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| self.child(cursor.child(&[key, &i.to_string()]), item))
+            .collect()
+    }
+
+    /// `items` and `prefixItems` together, and the draft-07
+    /// `additionalItems`: the schema (or `false`) of the items after an
+    /// `items` list, and nothing at all without one.
+    fn additional_items(&mut self, schema: &mut Schema, cursor: &Cursor, entries: &[Entry]) {
+        let find = |key: &str| entries.iter().find(|e| e.key == key);
+        let list = find("items").filter(|e| e.value.as_seq().is_some());
+        if let (Some(list), Some(_)) = (list, find("prefixItems")) {
+            self.report(
+                Diagnostic::new(
+                    RuleId::InvalidValue,
+                    place(cursor.file, list.key_span),
+                    "`items` is a list and `prefixItems` is given: write the tuple once",
+                )
+                .hint("with `prefixItems`, `items` is the one schema of the items after them"),
+            );
+            return;
+        }
+        let Some(entry) = find("additionalItems") else {
+            return;
+        };
+        let value = &entry.value;
+        if !matches!(value.value, Value::Bool(_) | Value::Map(_)) {
+            self.wrong_type(cursor.file, &entry.key, value, "true, false or a schema");
+            return;
+        }
+        if list.is_none() {
+            self.report(
+                Diagnostic::new(
+                    RuleId::KeywordNoEffect,
+                    place(cursor.file, entry.key_span),
+                    "`additionalItems` has no effect without an `items` list",
+                )
+                .hint("it applies only after a draft-07 `items` list: remove it, or write the tuple as `prefixItems` with `items` for the items after them"),
+            );
+            return;
+        }
+        match value.value {
+            Value::Bool(allowed) => schema.items_forbidden = !allowed,
+            _ => schema.items = Some(self.child(cursor.child(&["additionalItems"]), value)),
+        }
+    }
+
+    /// `minContains` and `maxContains` count the items `contains` matches:
+    /// without it they do nothing.
+    fn contains_bounds(&mut self, schema: &mut Schema, file: FileId, entries: &[Entry]) {
+        if schema.contains.is_some() {
+            return;
+        }
+        for entry in entries {
+            if matches!(entry.key.as_str(), "minContains" | "maxContains") {
+                self.report(
+                    Diagnostic::new(
+                        RuleId::KeywordNoEffect,
+                        place(file, entry.key_span),
+                        format!("`{}` has no effect without `contains`", entry.key),
+                    )
+                    .hint(
+                        "it counts the items that match `contains`: add `contains`, or remove it",
+                    ),
+                );
+            }
+        }
+        schema.min_contains = None;
+        schema.max_contains = None;
     }
 
     /// The draft of the schema at `cursor`: the `$schema` of its resource.
@@ -916,6 +1001,12 @@ impl<'a> SchemaBuilder<'a> {
                 schema.max_length,
             ),
             ("minItems", schema.min_items, "maxItems", schema.max_items),
+            (
+                "minContains",
+                schema.min_contains,
+                "maxContains",
+                schema.max_contains,
+            ),
         ];
         for (min_key, min, max_key, max) in bounds {
             if let (Some(min), Some(max)) = (min, max) {

@@ -8,6 +8,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::validate::{json_const, wrap, Access, Checks, Segment};
+use crate::bind::ir::Ty;
 use crate::model::resolve::Conjuncts;
 use crate::model::{Additional, Schema, SchemaId};
 
@@ -155,7 +156,9 @@ impl Checks<'_> {
         if s.unique_items {
             checks.push(wrap(quote!(#rt::check::unique_items(#items)), path));
         }
-        if let Some(schema) = s.items {
+        if !s.prefix_items.is_empty() || s.items_forbidden {
+            checks.extend(self.tuple(s, &quote!(#items), &Ty::Value, path, depth, own));
+        } else if let Some(schema) = s.items {
             let (index, item) = (
                 format_ident!("index_{depth}"),
                 format_ident!("item_{depth}"),
@@ -173,6 +176,7 @@ impl Checks<'_> {
                 checks.push(quote!(for (#index, #item) in #items.iter().enumerate() { #(#body)* }));
             }
         }
+        checks.extend(self.contains(s, &quote!(#items), true, path, depth, own));
         (!checks.is_empty())
             .then(|| quote!(if let Some(#items) = #receiver.as_array() { #(#checks)* }))
     }
@@ -247,6 +251,49 @@ impl Checks<'_> {
         }
         (!checks.is_empty())
             .then(|| quote!(if let Some(#object) = #receiver.as_object() { #(#checks)* }))
+    }
+
+    /// `contains` with `minContains` and `maxContains` on `list` (an
+    /// expression with `iter`): the items matching the schema, counted as
+    /// JSON (`json`: the items are JSON values already).
+    pub fn contains(
+        &self,
+        s: &Schema,
+        list: &TokenStream,
+        json: bool,
+        path: &[Segment],
+        depth: usize,
+        own: Option<SchemaId>,
+    ) -> Option<TokenStream> {
+        let rt = self.rt;
+        let schema = s.contains?;
+        let name = format_ident!("contains_{depth}");
+        let body = self.dynamic(schema, &Access::bound(quote!(value)), &[], depth + 1, own);
+        let unused = body.is_empty().then(|| quote!(let _ = value;));
+        let count = if json {
+            quote!(#list.iter().filter(|item| #name(item).is_ok()).count())
+        } else {
+            quote!(#list
+                .iter()
+                .filter(|item| {
+                    #rt::serde_json::to_value(item).is_ok_and(|value| #name(&value).is_ok())
+                })
+                .count())
+        };
+        let min = s.min_contains.unwrap_or(1);
+        let max = match s.max_contains {
+            Some(max) => quote!(Some(#max)),
+            None => quote!(None),
+        };
+        let call = wrap(quote!(#rt::check::contains(#count, #min, #max)), path);
+        Some(quote! {{
+            fn #name(value: &#rt::serde_json::Value) -> Result<(), #rt::Violation> {
+                #unused
+                #(#body)*
+                Ok(())
+            }
+            #call
+        }})
     }
 
     /// `oneOf`, `anyOf` and `not`: each branch is a local function run on

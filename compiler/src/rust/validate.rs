@@ -207,7 +207,14 @@ impl Checks<'_> {
                     path,
                 ));
             }
-            items.extend(s.items);
+            let json = *inner == Ty::Value;
+            out.extend(self.contains(s, &quote!(#receiver), json, path, depth, own));
+            if s.prefix_items.is_empty() && !s.items_forbidden {
+                items.extend(s.items);
+            } else {
+                let list = quote!(#receiver);
+                out.extend(self.tuple(s, &list, inner, path, depth, own));
+            }
         }
         let (index, item) = (
             format_ident!("index_{depth}"),
@@ -219,6 +226,66 @@ impl Checks<'_> {
         let body = self.value_of(&items, inner, bound, &inner_path, depth + 1, own);
         if !body.is_empty() {
             out.push(quote!(for (#index, #item) in #receiver.iter().enumerate() { #(#body)* }));
+        }
+        out
+    }
+
+    /// `prefixItems` and the `items` (a schema or `false`) after them, on
+    /// `list` (an expression with `get`, `iter` and `len`) of items of type
+    /// `inner`: each position checked against its own schema.
+    pub fn tuple(
+        &self,
+        s: &Schema,
+        list: &TokenStream,
+        inner: &Ty,
+        path: &[Segment],
+        depth: usize,
+        own: Option<SchemaId>,
+    ) -> Vec<TokenStream> {
+        let rt = self.rt;
+        let mut out = Vec::new();
+        let (index, item) = (
+            format_ident!("index_{depth}"),
+            format_ident!("item_{depth}"),
+        );
+        let bound = Access::bound(quote!(#item));
+        for (i, schema) in s.prefix_items.iter().enumerate() {
+            let position = Literal::usize_suffixed(i);
+            let mut inner_path = path.to_vec();
+            inner_path.push(Segment::Index(quote!(#position)));
+            let body = self.value_of(
+                &[*schema],
+                inner,
+                bound.clone(),
+                &inner_path,
+                depth + 1,
+                own,
+            );
+            if !body.is_empty() {
+                // `get(0)` is `first()`, as clippy would have it.
+                let get = if i == 0 {
+                    quote!(first())
+                } else {
+                    quote!(get(#position))
+                };
+                out.push(quote!(if let Some(#item) = #list.#get { #(#body)* }));
+            }
+        }
+        let prefix = s.prefix_items.len();
+        if s.items_forbidden {
+            out.push(wrap(
+                quote!(#rt::check::no_items_after(#list.len(), #prefix)),
+                path,
+            ));
+        } else if let Some(rest) = s.items {
+            let mut inner_path = path.to_vec();
+            inner_path.push(Segment::Index(quote!(#index)));
+            let body = self.value_of(&[rest], inner, bound, &inner_path, depth + 1, own);
+            if !body.is_empty() {
+                out.push(quote! {
+                    for (#index, #item) in #list.iter().enumerate().skip(#prefix) { #(#body)* }
+                });
+            }
         }
         out
     }

@@ -62,6 +62,36 @@ pub fn max_items(length: usize, max: u64) -> Result<(), Violation> {
     Ok(())
 }
 
+/// `items: false` after `prefix` positional items (`prefixItems`): a tuple
+/// that holds no more items than its positions.
+pub fn no_items_after(length: usize, prefix: usize) -> Result<(), Violation> {
+    if length > prefix {
+        return Err(Violation::new(format!(
+            "has {length} items; `items: false` allows none after the first {prefix}"
+        )));
+    }
+    Ok(())
+}
+
+/// `contains` with `minContains` (1 unless written) and `maxContains`:
+/// `matched` is the number of items that match the `contains` schema.
+pub fn contains(matched: usize, min: u64, max: Option<u64>) -> Result<(), Violation> {
+    let count = matched as u64;
+    if count < min {
+        return Err(Violation::new(if matched == 0 {
+            "no item matches `contains`".to_owned()
+        } else {
+            format!("{matched} items match `contains`, fewer than the `minContains` of {min}")
+        }));
+    }
+    if let Some(max) = max.filter(|max| count > *max) {
+        return Err(Violation::new(format!(
+            "{matched} items match `contains`, more than the `maxContains` of {max}"
+        )));
+    }
+    Ok(())
+}
+
 /// An ECMA-262 `pattern`, compiled once on first use, the way `jsonschema`
 /// compiles it: translated to Rust syntax and run by `fancy-regex`, with
 /// anchored sequences of character classes (`^[A-Z]{3}$`) matched without a
@@ -146,6 +176,19 @@ mod tests {
         assert!(min_length("éé", 2).is_ok());
         assert!(max_length("💩💩", 2).is_ok());
         assert!(max_length("abc", 2).is_err());
+    }
+
+    #[test]
+    fn tuples_and_contains_count_items() {
+        assert!(no_items_after(2, 2).is_ok());
+        assert!(no_items_after(0, 0).is_ok());
+        assert!(no_items_after(3, 2).is_err());
+        assert!(contains(1, 1, None).is_ok());
+        assert!(contains(0, 0, Some(0)).is_ok());
+        assert!(contains(0, 1, None).is_err());
+        assert!(contains(2, 3, None).is_err());
+        assert!(contains(3, 1, Some(2)).is_err());
+        assert!(contains(2, 1, Some(2)).is_ok());
     }
 
     #[test]

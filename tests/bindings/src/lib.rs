@@ -42,6 +42,12 @@ pub mod maps {
     include!(concat!(env!("OUT_DIR"), "/maps.rs"));
 }
 
+/// Tuples: `prefixItems` with `items` (a schema or `false`), and the
+/// draft-07 `items` list with `additionalItems`.
+pub mod tuples {
+    include!(concat!(env!("OUT_DIR"), "/tuples.rs"));
+}
+
 /// One contract at 1.0.0, and the same contract after a minor bump that
 /// adds an optional property.
 pub mod minor_1_0 {

@@ -21,6 +21,7 @@ library!(
     recursion,
     merging,
     maps,
+    tuples,
     published,
     hostile,
     names

@@ -19,6 +19,7 @@ const SETS: &[&str] = &[
     "recursion",
     "merging",
     "maps",
+    "tuples",
     "published",
     "hostile",
     "names",
@@ -140,6 +141,11 @@ round_trip!(
     "../contracts/rust/merging"
 );
 round_trip!(maps_round_trip_through_c, maps, "../contracts/rust/maps");
+round_trip!(
+    tuples_round_trip_through_c,
+    tuples,
+    "../contracts/rust/tuples"
+);
 round_trip!(
     published_schemas_round_trip_through_c,
     published,

@@ -217,7 +217,10 @@ fn payload_path(change: &Change) -> Vec<String> {
         .iter()
         .filter_map(|segment| match segment {
             Segment::Property(name) => Some(name.clone()),
-            Segment::Items | Segment::AdditionalProperties => Some("*".to_owned()),
+            Segment::Items
+            | Segment::AdditionalProperties
+            | Segment::PrefixItem(_)
+            | Segment::Contains => Some("*".to_owned()),
             _ => None,
         })
         .collect()

@@ -145,13 +145,104 @@ impl<'a, 's> Comparer<'a, 's> {
             self.required(o, n);
             self.extra(o, n);
         }
-        if o.allows(JsonType::Array)
-            && n.allows(JsonType::Array)
-            && !(o.items.is_empty() && n.items.is_empty())
+        if o.allows(JsonType::Array) && n.allows(JsonType::Array) {
+            self.tuple(o, n);
+            self.contains(o, n);
+            match (o.closed_after.is_some(), n.closed_after.is_some()) {
+                (true, true) => {}
+                (true, false) => self.emit(
+                    ChangeKind::ItemsOpened,
+                    Some("items"),
+                    o.place,
+                    n.place,
+                    "items: false removed".into(),
+                ),
+                (false, true) => self.emit(
+                    ChangeKind::ItemsClosed,
+                    Some("items"),
+                    o.place,
+                    n.place,
+                    "items: false added".into(),
+                ),
+                (false, false) if !(o.items.is_empty() && n.items.is_empty()) => {
+                    let old = View::of(self.old, &o.items);
+                    let new = View::of(self.new, &n.items);
+                    self.descend(Segment::Items, &old, &new);
+                }
+                (false, false) => {}
+            }
+        }
+    }
+
+    /// `contains` with its counts: added, removed, or changed when a
+    /// count or a schema differs (a trial comparison finds no change). With
+    /// one `contains` each side, the same `minContains` and no
+    /// `maxContains`, a schema that admits more items admits more arrays,
+    /// so the schemas are compared as any other.
+    fn contains(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
+        if let ([(old, min, None)], [(new, new_min, None)]) =
+            (o.contains.as_slice(), n.contains.as_slice())
         {
-            let old = View::of(self.old, &o.items);
-            let new = View::of(self.new, &n.items);
-            self.descend(Segment::Items, &old, &new);
+            if min == new_min {
+                let old = View::of(self.old, &[*old]);
+                let new = View::of(self.new, &[*new]);
+                self.descend(Segment::Contains, &old, &new);
+                return;
+            }
+        }
+        let (kind, detail) = match (o.contains.is_empty(), n.contains.is_empty()) {
+            (true, true) => return,
+            (true, false) => (ChangeKind::ContainsAdded, "contains added"),
+            (false, true) => (ChangeKind::ContainsRemoved, "contains removed"),
+            (false, false) => {
+                let same = o.contains.len() == n.contains.len()
+                    && o.contains.iter().zip(&n.contains).all(|(old, new)| {
+                        (old.1, old.2) == (new.1, new.2) && {
+                            let old = View::of(self.old, &[old.0]);
+                            let new = View::of(self.new, &[new.0]);
+                            self.cost(&old, &new) == 0
+                        }
+                    });
+                if same {
+                    return;
+                }
+                (
+                    ChangeKind::ContainsChanged,
+                    "contains, minContains or maxContains changed",
+                )
+            }
+        };
+        self.emit(kind, Some("contains"), o.place, n.place, detail.into());
+    }
+
+    /// The positions of `prefixItems`, compared one by one: a position only
+    /// one side has is compared with the other side's `items` there.
+    fn tuple(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
+        for index in 0..o.prefix.len().max(n.prefix.len()) {
+            let segment = Segment::PrefixItem(index);
+            match (o.item_at(index), n.item_at(index)) {
+                (None, None) => {}
+                (None, Some(_)) => {
+                    self.path.push(segment);
+                    let detail = format!("item {index} added to a tuple with items: false");
+                    let kind = ChangeKind::PrefixItemAddedToClosedTuple;
+                    self.emit(kind, None, o.place, n.place, detail);
+                    self.path.pop();
+                }
+                (Some(_), None) => {
+                    self.path.push(segment);
+                    let detail = format!("item {index} removed from a tuple with items: false");
+                    let kind = ChangeKind::PrefixItemRemovedFromClosedTuple;
+                    self.emit(kind, None, o.place, n.place, detail);
+                    self.path.pop();
+                }
+                (Some(old), Some(new)) if !(old.is_empty() && new.is_empty()) => {
+                    let old = View::of(self.old, old);
+                    let new = View::of(self.new, new);
+                    self.descend(segment, &old, &new);
+                }
+                (Some(_), Some(_)) => {}
+            }
         }
     }
 

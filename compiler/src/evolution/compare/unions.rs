@@ -182,7 +182,7 @@ impl Comparer<'_, '_> {
 
     /// The number of payload changes between two views, by a trial
     /// comparison that shares this one's step budget.
-    fn cost(&mut self, old: &View, new: &View) -> usize {
+    pub(super) fn cost(&mut self, old: &View, new: &View) -> usize {
         let mut count = 0;
         self.trial(old, new, &mut |change| {
             if !change.kind.is_documentation() {
