@@ -116,3 +116,56 @@ fn refs_entries_must_be_urls_mapped_inside_the_root() {
         );
     }
 }
+
+#[test]
+fn a_plain_name_fragment_finds_its_anchor() {
+    let contract = r##"
+event: AddressChanged
+namespace: com.example.people
+description: An address changed.
+versions:
+  - version: 1.0.0
+    schema:
+      type: object
+      required: [home]
+      properties:
+        home: { $ref: "#Address" }
+        work: { $ref: "shared.json#Phone" }
+      $defs:
+        address:
+          $anchor: Address
+          type: object
+          required: [city]
+          properties:
+            city: { type: string }
+    examples:
+      - home: { city: Paris }
+        work: "12"
+"##;
+    let shared = r##"{ "$defs": { "phone": { "$id": "#Phone", "type": "string" } } }"##;
+    let lint = evc::lint_inputs(
+        Inputs {
+            contracts: vec![
+                Input::new("people/address_changed.yaml", contract),
+                Input::new("people/shared.json", shared),
+            ],
+            config: None,
+        },
+        Path::new("."),
+    );
+    let found: Vec<RuleId> = lint.diagnostics.iter().map(|d| d.rule).collect();
+    assert_eq!(found, []);
+    let broken = contract.replace("#Address", "#Adress");
+    let lint = evc::lint_inputs(
+        Inputs {
+            contracts: vec![
+                Input::new("people/address_changed.yaml", broken),
+                Input::new("people/shared.json", shared),
+            ],
+            config: None,
+        },
+        Path::new("."),
+    );
+    let found: Vec<RuleId> = lint.diagnostics.iter().map(|d| d.rule).collect();
+    assert_eq!(found, [RuleId::RefTargetNotFound]);
+}

@@ -46,6 +46,7 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
     "contentEncoding",
     "contentMediaType",
     "contentSchema",
+    "$anchor",
 ];
 
 /// JSON Schema keywords (2020-12, draft-07, OpenAPI) that evc knows but does
@@ -65,7 +66,6 @@ pub const UNSUPPORTED_KEYWORDS: &[&str] = &[
     "then",
     "unevaluatedItems",
     "unevaluatedProperties",
-    "$anchor",
     "$dynamicAnchor",
     "$dynamicRef",
     "$recursiveAnchor",

@@ -10,6 +10,8 @@ pub struct Target {
     /// Root-relative path with `/` separators; `None` for the same document.
     pub file: Option<String>,
     pub pointer: Vec<String>,
+    /// A plain-name fragment (`#Money`): the schema with that `$anchor`.
+    pub anchor: Option<String>,
 }
 
 /// Why a `$ref` cannot be followed, before any file is looked at.
@@ -33,15 +35,24 @@ pub fn parse(text: &str, from: &str) -> Result<Target, Refused> {
         Some((path, fragment)) => (path, fragment),
         None => (text, ""),
     };
-    let pointer = parse_fragment(fragment).ok_or_else(|| Refused {
-        rule: RuleId::RefUnsupported,
-        message: format!("`$ref` fragment `#{fragment}` is not a JSON pointer"),
-        hint: "write a JSON pointer such as `#/$defs/Money`; anchors are not supported",
-    })?;
+    let (pointer, anchor) =
+        match parse_fragment(fragment) {
+            Some(pointer) => (pointer, None),
+            None if is_anchor(fragment) => (Vec::new(), Some(fragment.to_owned())),
+            None => return Err(Refused {
+                rule: RuleId::RefUnsupported,
+                message: format!(
+                    "`$ref` fragment `#{fragment}` is neither a JSON pointer nor an anchor name"
+                ),
+                hint:
+                    "write a JSON pointer such as `#/$defs/Money`, or the name an `$anchor` gives",
+            }),
+        };
     if path.is_empty() {
         return Ok(Target {
             file: None,
             pointer,
+            anchor,
         });
     }
     let file = join(from, path).ok_or_else(|| Refused {
@@ -52,7 +63,18 @@ pub fn parse(text: &str, from: &str) -> Result<Target, Refused> {
     Ok(Target {
         file: Some(file),
         pointer,
+        anchor,
     })
+}
+
+/// A plain name as `$anchor` allows: a letter or `_`, then letters,
+/// digits, `-`, `_`, `.` and `:`.
+pub fn is_anchor(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
 }
 
 /// Splits and unescapes a URI fragment holding a JSON pointer.
@@ -160,13 +182,15 @@ mod tests {
     }
 
     #[test]
-    fn remote_and_anchor_refs_are_unsupported() {
+    fn remote_refs_are_unsupported_and_anchors_are_names() {
         assert_eq!(
             parse("https://x/y.json", "a.yaml").unwrap_err().rule,
             RuleId::RefUnsupported
         );
+        let target = parse("common.yaml#Money", "a.yaml").unwrap();
+        assert_eq!(target.anchor.as_deref(), Some("Money"));
         assert_eq!(
-            parse("#anchor", "a.yaml").unwrap_err().rule,
+            parse("#1bad name", "a.yaml").unwrap_err().rule,
             RuleId::RefUnsupported
         );
     }

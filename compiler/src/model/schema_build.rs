@@ -382,6 +382,19 @@ impl<'a> SchemaBuilder<'a> {
                     schema.examples = items.iter().map(Node::to_json).collect();
                 }
             }
+            "$anchor" => {
+                if !value.as_str().is_some_and(reference::is_anchor) {
+                    self.wrong_type(
+                        cursor.file,
+                        key,
+                        value,
+                        "a name (a letter or `_`, then letters, digits, `-`, `_`, `.`, `:`)",
+                    );
+                }
+            }
+            // An `$id` of a fragment alone is the draft-07 spelling of an
+            // anchor.
+            "$id" | "id" if value.as_str().is_some_and(|v| v.starts_with('#')) => {}
             // Draft-04 spells `$id` as `id`.
             "$schema" | "$id" | "id" if key != "id" || self.draft(cursor) == Draft::Draft4 => {
                 if !cursor.is_resource_root() {
@@ -479,6 +492,16 @@ impl<'a> SchemaBuilder<'a> {
         }
         schema.min_contains = None;
         schema.max_contains = None;
+    }
+
+    /// The pointer of the schema named `anchor` in `file`, under `base`
+    /// (`$anchor: Name`, or the older `$id: '#Name'`).
+    fn anchored(&self, file: FileId, base: &[String], anchor: &str) -> Option<Vec<String>> {
+        let root = self.roots[file.0 as usize]?;
+        let mut found = None;
+        let mut pointer = base.to_vec();
+        find_anchor(root.pointer(base)?, anchor, &mut pointer, &mut found);
+        found
     }
 
     /// The draft of the schema at `cursor`: the `$schema` of its resource.
@@ -596,6 +619,29 @@ impl<'a> SchemaBuilder<'a> {
                 return None;
             }
         };
+        if let Some(anchor) = &target.anchor {
+            let (file, base) = match &target.file {
+                None => (Some(cursor.file), cursor.base.clone()),
+                Some(path) => (self.sources.find_relative(path), Vec::new()),
+            };
+            let pointer = file.and_then(|file| self.anchored(file, &base, anchor));
+            return match (file, pointer) {
+                (Some(file), Some(pointer)) => {
+                    Some(Found::at(file, pointer, self.roots[file.0 as usize]))
+                }
+                _ => {
+                    self.report(
+                        Diagnostic::new(
+                            RuleId::RefTargetNotFound,
+                            at,
+                            format!("`$ref` `{text}`: no schema there has `$anchor: {anchor}`"),
+                        )
+                        .hint("give the schema `$anchor`, or write a JSON pointer such as `#/$defs/Money`"),
+                    );
+                    None
+                }
+            };
+        }
         match &target.file {
             None => {
                 let mut pointer = cursor.base.clone();
@@ -646,14 +692,19 @@ impl<'a> SchemaBuilder<'a> {
                 fragment,
                 ..
             }) => {
-                let Some(pointer) = reference::parse_fragment(&fragment) else {
+                let pointer = match reference::parse_fragment(&fragment) {
+                    Some(pointer) => Some(pointer),
+                    None if reference::is_anchor(&fragment) => self.anchored(file, &[], &fragment),
+                    None => None,
+                };
+                let Some(pointer) = pointer else {
                     self.report(
                         Diagnostic::new(
-                            RuleId::RefUnsupported,
+                            RuleId::RefTargetNotFound,
                             at,
-                            format!("`$ref` fragment `#{fragment}` is not a JSON pointer"),
+                            format!("`$ref` fragment `#{fragment}` is neither a JSON pointer nor an `$anchor` of that file"),
                         )
-                        .hint("write a JSON pointer such as `#/$defs/Money`; anchors are not supported"),
+                        .hint("write a JSON pointer such as `#/$defs/Money`, or a name an `$anchor` gives"),
                     );
                     return reference;
                 };
@@ -1143,6 +1194,52 @@ impl<'a> SchemaBuilder<'a> {
             }
         }
         true
+    }
+}
+
+/// Depth-first search for the schema carrying `anchor`; values that are
+/// data, not schemas (`enum`, `const`, `examples`, `default`), are skipped.
+fn find_anchor(
+    node: &Node,
+    anchor: &str,
+    pointer: &mut Vec<String>,
+    found: &mut Option<Vec<String>>,
+) {
+    if found.is_some() {
+        return;
+    }
+    match &node.value {
+        Value::Map(entries) => {
+            let named = |key: &str, prefix: &str| {
+                node.get(key)
+                    .and_then(|e| e.value.as_str())
+                    .and_then(|v| v.strip_prefix(prefix))
+                    == Some(anchor)
+            };
+            if named("$anchor", "") || named("$id", "#") || named("id", "#") {
+                *found = Some(pointer.clone());
+                return;
+            }
+            for entry in entries {
+                if matches!(
+                    entry.key.as_str(),
+                    "enum" | "const" | "examples" | "default"
+                ) {
+                    continue;
+                }
+                pointer.push(entry.key.clone());
+                find_anchor(&entry.value, anchor, pointer, found);
+                pointer.pop();
+            }
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                pointer.push(i.to_string());
+                find_anchor(item, anchor, pointer, found);
+                pointer.pop();
+            }
+        }
+        _ => {}
     }
 }
 
