@@ -203,6 +203,12 @@ pub struct Rare {
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
     pub unique_items: bool,
+    pub min_properties: Option<u64>,
+    pub max_properties: Option<u64>,
+    /// `dependentRequired` (and the list form of draft-07 `dependencies`):
+    /// when the property is present, the listed ones must be too. In source
+    /// order, one entry per property.
+    pub dependent_required: Vec<(String, Vec<String>)>,
     pub title: Option<String>,
     pub default: Option<Box<Json>>,
     pub examples: Vec<Json>,
@@ -234,6 +240,9 @@ impl Rare {
         min_items: None,
         max_items: None,
         unique_items: false,
+        min_properties: None,
+        max_properties: None,
+        dependent_required: Vec::new(),
         title: None,
         default: None,
         examples: Vec::new(),
