@@ -269,7 +269,10 @@ impl Emitter<'_> {
         }
         let optional = |f: &Field| !f.required && !f.defaulted && matches!(f.ty, Ty::Option(_));
         let always = s.fields.iter().filter(|f| !optional(f)).count();
-        let mut terms = vec![quote!(#always)];
+        let mut terms = Vec::new();
+        if always > 0 || s.fields.iter().all(|f| !optional(f)) && s.extra.is_none() {
+            terms.push(quote!(#always));
+        }
         for f in s.fields.iter().filter(|f| optional(f)) {
             let member = ident(&f.ident);
             terms.push(quote!(usize::from(self.#member.is_some())));
@@ -277,7 +280,7 @@ impl Emitter<'_> {
         if s.extra.is_some() {
             terms.push(quote!(self.additional_properties.len()));
         }
-        let count = quote!((#(#terms)+*));
+        let count = quote!(#(#terms)+*);
         let fields: HashMap<&str, &Field> = s.fields.iter().map(|f| (f.wire.as_str(), f)).collect();
         let has_extra = s.extra.is_some();
         let present = |wire: &str| -> TokenStream {

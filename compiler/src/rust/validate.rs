@@ -186,13 +186,11 @@ impl Checks<'_> {
     }
 
     /// The checks of a struct's flattened map of other properties
-    /// (`additionalProperties: <schema>`): its values, and the whole-value
-    /// keywords; the property counts are the struct's, not the map's.
+    /// (`additionalProperties: <schema>`): its values. The whole-value
+    /// keywords and the property counts are the struct's, checked on it.
     pub fn extra_properties(&self, schema: SchemaId, inner: &Ty, expr: Access) -> Vec<TokenStream> {
         let all = conjuncts(self.types, schema);
-        let mut out = self.whole(&all, &expr, &[], 0, None);
-        out.extend(self.map(&all, inner, expr, &[], 0, None));
-        out
+        self.map(&all, inner, expr, &[], 0, None)
     }
 
     /// `minProperties`, `maxProperties` and `dependentRequired` on an

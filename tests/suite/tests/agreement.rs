@@ -15,6 +15,10 @@ const SUITE: &str = concat!(
     "/../data/json-schema-test-suite"
 );
 
+/// Where evc's own cases (draft `evc`: typed structs and maps, read as
+/// 2020-12) are found, as `cases/<file>`.
+const OWN: &str = env!("CARGO_MANIFEST_DIR");
+
 /// `(file, case description, test description)` of each justified
 /// deviation, explained in docs/rust.md ("Agreement with JSON Schema").
 const DEVIATIONS: &[(&str, &str, &str)] = &[
@@ -27,6 +31,11 @@ const DEVIATIONS: &[(&str, &str, &str)] = &[
         "draft7/type.json",
         "integer type matches integers",
         "a float with zero fractional part is an integer",
+    ),
+    (
+        "cases/typed-objects.json",
+        "an optional property that admits null",
+        "an explicit null",
     ),
 ];
 
@@ -65,7 +74,8 @@ fn generated_types_agree_with_jsonschema() {
     let mut files: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
     for case in CASES {
         files.entry(case.file).or_insert_with(|| {
-            let text = std::fs::read(Path::new(SUITE).join(case.file)).expect("suite file");
+            let dir = if case.draft == "evc" { OWN } else { SUITE };
+            let text = std::fs::read(Path::new(dir).join(case.file)).expect("suite file");
             serde_json::from_slice(&text).expect("suite JSON")
         });
     }
