@@ -14,6 +14,7 @@ const SETS: &[(&str, &str)] = &[
     ("../contracts/rust/merging", "merging"),
     ("../contracts/rust/maps", "maps"),
     ("../contracts/rust/published", "published"),
+    ("../contracts/rust/objects", "objects"),
     ("../contracts/hostile", "hostile"),
     ("../contracts/c/hostile_names", "names"),
 ];

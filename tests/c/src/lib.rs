@@ -22,6 +22,7 @@ library!(
     merging,
     maps,
     published,
+    objects,
     hostile,
     names
 );

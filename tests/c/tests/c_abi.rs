@@ -20,6 +20,7 @@ const SETS: &[&str] = &[
     "merging",
     "maps",
     "published",
+    "objects",
     "hostile",
     "names",
 ];
@@ -144,6 +145,11 @@ round_trip!(
     published_schemas_round_trip_through_c,
     published,
     "../contracts/rust/published"
+);
+round_trip!(
+    objects_round_trip_through_c,
+    objects,
+    "../contracts/rust/objects"
 );
 round_trip!(
     hostile_names_round_trip_through_c,
