@@ -14,6 +14,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "recursion",
         "merging",
         "maps",
+        "objects",
         "upcasts",
         "semantics",
         "minor_1_0",

@@ -42,6 +42,11 @@ pub mod maps {
     include!(concat!(env!("OUT_DIR"), "/maps.rs"));
 }
 
+/// Property counts and dependencies on structs and maps.
+pub mod objects {
+    include!(concat!(env!("OUT_DIR"), "/objects.rs"));
+}
+
 /// One contract at 1.0.0, and the same contract after a minor bump that
 /// adds an optional property.
 pub mod minor_1_0 {
