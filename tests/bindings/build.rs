@@ -15,6 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "merging",
         "maps",
         "tuples",
+        "objects",
         "upcasts",
         "semantics",
         "minor_1_0",

@@ -15,6 +15,7 @@ const SETS: &[(&str, &str)] = &[
     ("../contracts/rust/maps", "maps"),
     ("../contracts/rust/tuples", "tuples"),
     ("../contracts/rust/published", "published"),
+    ("../contracts/rust/objects", "objects"),
     ("../contracts/hostile", "hostile"),
     ("../contracts/c/hostile_names", "names"),
 ];

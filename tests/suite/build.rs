@@ -1,7 +1,9 @@
 //! Turns every test case (schema) of the JSON Schema Test Suite into a
 //! contract in JSON Schema form, lints each alone, and generates Rust types
 //! for the ones evc accepts. The refused ones are listed with the rule that
-//! refused them, so the test can account for every case.
+//! refused them, so the test can account for every case. evc's own cases
+//! under `cases/`, in the suite's format (draft `evc`, read as 2020-12), go
+//! through the same path.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -11,6 +13,10 @@ use serde_json::{json, Value};
 
 /// Relative to this package: the repository's copy (tests/data/README.md).
 const SUITE: &str = "../data/json-schema-test-suite";
+
+/// Relative to this package: evc's own cases in the suite's format, for
+/// what the suite's untyped schemas do not reach (typed structs and maps).
+const OWN: &str = "cases";
 
 /// Each draft's folder and the `$schema` a case without one is read with.
 const DRAFTS: &[(&str, &str)] = &[
@@ -29,39 +35,48 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut accepted = Vec::new();
     let mut number = 0;
     let mut table = String::from("/// Every suite case: file, case description, and how evc took it.\npub static CASES: &[Case] = &[\n");
+    let mut sources: Vec<(&str, &str, PathBuf, String)> = Vec::new();
     for (draft, dialect) in DRAFTS {
         for path in files(suite, draft)? {
             let file = path
                 .strip_prefix(suite)?
                 .to_string_lossy()
                 .replace('\\', "/");
-            let cases: Vec<Value> = serde_json::from_slice(&fs::read(&path)?)?;
-            for (index, case) in cases.iter().enumerate() {
-                let description = case["description"].as_str().unwrap_or_default();
-                let name = format!("Case{number:04}Checked");
-                number += 1;
-                let verdict = match contract(&case["schema"], &name, dialect) {
-                    Err(reason) => format!("Take::Refused({reason:?})"),
-                    Ok(text) => {
-                        let input = evc::load::Input::new(format!("{name}.json"), text.clone());
-                        let lint = evc::lint_inputs(
-                            evc::load::Inputs {
-                                contracts: vec![input],
-                                config: Some(config()),
-                            },
-                            Path::new("suite"),
-                        );
-                        match lint.diagnostics.iter().find(|d| d.is_error()) {
-                            Some(d) => format!("Take::Refused({:?})", d.rule.as_str()),
-                            None => {
-                                accepted.push(evc::load::Input::new(format!("{name}.json"), text));
-                                format!("Take::Compiled(|bytes| <types::{name}V1 as evc_runtime::Contract>::decode(bytes).map(|_| ()))")
-                            }
+            sources.push((draft, dialect, path, file));
+        }
+    }
+    println!("cargo:rerun-if-changed={OWN}");
+    for path in own_files()? {
+        let file = path.to_string_lossy().replace('\\', "/");
+        sources.push(("evc", DRAFTS[0].1, path, file));
+    }
+    for (draft, dialect, path, file) in sources {
+        let cases: Vec<Value> = serde_json::from_slice(&fs::read(&path)?)?;
+        for (index, case) in cases.iter().enumerate() {
+            let description = case["description"].as_str().unwrap_or_default();
+            let name = format!("Case{number:04}Checked");
+            number += 1;
+            let verdict = match contract(&case["schema"], &name, dialect) {
+                Err(reason) => format!("Take::Refused({reason:?})"),
+                Ok(text) => {
+                    let input = evc::load::Input::new(format!("{name}.json"), text.clone());
+                    let lint = evc::lint_inputs(
+                        evc::load::Inputs {
+                            contracts: vec![input],
+                            config: Some(config()),
+                        },
+                        Path::new("suite"),
+                    );
+                    match lint.diagnostics.iter().find(|d| d.is_error()) {
+                        Some(d) => format!("Take::Refused({:?})", d.rule.as_str()),
+                        None => {
+                            accepted.push(evc::load::Input::new(format!("{name}.json"), text));
+                            format!("Take::Compiled(|bytes| <types::{name}V1 as evc_runtime::Contract>::decode(bytes).map(|_| ()))")
                         }
                     }
-                };
-                writeln!(table, "    Case {{ draft: {draft:?}, file: {file:?}, index: {index}, description: {description:?}, take: {verdict} }},")?;
-            }
+                }
+            };
+            writeln!(table, "    Case {{ draft: {draft:?}, file: {file:?}, index: {index}, description: {description:?}, take: {verdict} }},")?;
         }
     }
     table.push_str("];\n");
@@ -111,6 +126,17 @@ fn files(suite: &Path, draft: &str) -> Result<Vec<PathBuf>, Box<dyn std::error::
                 .filter(|p| p.extension().is_some_and(|x| x == "json")),
         );
     }
+    files.sort();
+    Ok(files)
+}
+
+/// evc's own case files, sorted.
+fn own_files() -> Result<Vec<PathBuf>, Box<dyn std::error::Error>> {
+    let mut files: Vec<PathBuf> = fs::read_dir(OWN)
+        .map_err(|e| format!("{OWN}/ is unreadable: {e}"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
     files.sort();
     Ok(files)
 }

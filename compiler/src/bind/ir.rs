@@ -67,7 +67,8 @@ pub struct Struct {
     /// `additionalProperties: false`: unknown properties are refused.
     pub closed: bool,
     /// `additionalProperties: <schema>` beside declared properties: the rest
-    /// is kept in a flattened map of these values.
+    /// is kept in a flattened map of these values. An open object whose
+    /// property count or dependencies are checked keeps the rest as JSON.
     pub extra: Option<Ty>,
 }
 

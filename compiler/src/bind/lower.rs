@@ -320,8 +320,14 @@ impl Lowerer<'_> {
         let mut required: BTreeSet<String> = BTreeSet::new();
         let mut closed = false;
         let mut extra = None;
+        // `minProperties`, `maxProperties` and `dependentRequired` read which
+        // properties the JSON holds: the struct keeps every one it was given.
+        let mut counted = false;
         for member in &members {
             let m = self.types.get(*member);
+            counted |= m.min_properties.is_some()
+                || m.max_properties.is_some()
+                || !m.dependent_required.is_empty();
             required.extend(m.required.iter().map(|r| r.value.clone()));
             match m.additional {
                 Additional::Allowed(false) => closed = true,
@@ -330,6 +336,10 @@ impl Lowerer<'_> {
                 }
                 _ => {}
             }
+        }
+        if counted && !closed && extra.is_none() {
+            // An open object's undeclared properties count: kept as JSON.
+            extra = Some(Ty::Value);
         }
         if extra.is_some() {
             // The flattened map of the other properties is a field too.
@@ -393,7 +403,9 @@ impl Lowerer<'_> {
         }
         for field in &mut fields {
             field.required = required.contains(&field.wire);
-            if !field.required && self.default_fits(field) {
+            // A defaulted field is written even when the property was
+            // absent; counted objects keep absence as `None`.
+            if !field.required && !counted && self.default_fits(field) {
                 field.defaulted = true;
                 continue;
             }

@@ -65,6 +65,9 @@ pub fn has_assertions(s: &Schema) -> bool {
         || s.min_items.is_some()
         || s.max_items.is_some()
         || s.unique_items
+        || s.min_properties.is_some()
+        || s.max_properties.is_some()
+        || !s.dependent_required.is_empty()
 }
 
 /// The values of an `enum` of strings (with whether `null` is among them),

@@ -100,6 +100,12 @@ kinds! {
     ItemsBoundRemoved = "ITEMS_BOUND_REMOVED", (true, false), (true, false), false, "`minItems` or `maxItems` was removed";
     ItemsBoundTightened = "ITEMS_BOUND_TIGHTENED", (false, true), (false, true), false, "`minItems` grew or `maxItems` shrank";
     ItemsBoundRelaxed = "ITEMS_BOUND_RELAXED", (true, false), (true, false), false, "`minItems` shrank or `maxItems` grew";
+    PropertiesBoundAdded = "PROPERTIES_BOUND_ADDED", (false, true), (false, true), false, "`minProperties` or `maxProperties` was added";
+    PropertiesBoundRemoved = "PROPERTIES_BOUND_REMOVED", (true, false), (true, false), false, "`minProperties` or `maxProperties` was removed";
+    PropertiesBoundTightened = "PROPERTIES_BOUND_TIGHTENED", (false, true), (false, true), false, "`minProperties` grew or `maxProperties` shrank";
+    PropertiesBoundRelaxed = "PROPERTIES_BOUND_RELAXED", (true, false), (true, false), false, "`minProperties` shrank or `maxProperties` grew";
+    DependentRequiredAdded = "DEPENDENT_REQUIRED_ADDED", (false, true), (false, true), false, "`dependentRequired` (or list-form `dependencies`) now requires a property when another is present";
+    DependentRequiredRemoved = "DEPENDENT_REQUIRED_REMOVED", (true, false), (true, false), false, "a `dependentRequired` (or list-form `dependencies`) requirement was removed";
     UniqueItemsAdded = "UNIQUE_ITEMS_ADDED", (false, true), (false, true), false, "`uniqueItems: true` was added";
     UniqueItemsRemoved = "UNIQUE_ITEMS_REMOVED", (true, false), (true, false), false, "`uniqueItems: true` was removed";
     PrefixItemAddedToClosedTuple = "PREFIX_ITEM_ADDED_TO_CLOSED_TUPLE", (true, false), (true, false), false, "a position was added to a tuple with `items: false` (`prefixItems`, or a draft-07 `items` list with `additionalItems: false`); old readers refuse the longer tuples";

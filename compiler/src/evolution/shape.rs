@@ -256,7 +256,7 @@ impl<'a> Shapes<'a> {
 fn own_keywords(text: &mut String, m: &Merged<'_>) {
     let _ = write!(
         text,
-        "|{:?}|{:?}|{} {}|{:?} {:?}|{:?} {:?}|{:?}|{:?} {:?} {}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}",
+        "|{:?}|{:?}|{} {}|{:?} {:?}|{:?} {:?}|{:?}|{:?} {:?} {}|{:?} {:?} {:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}",
         m.types,
         m.values,
         m.has_const,
@@ -269,6 +269,9 @@ fn own_keywords(text: &mut String, m: &Merged<'_>) {
         m.min_items,
         m.max_items,
         m.unique_items,
+        m.min_properties,
+        m.max_properties,
+        m.dependent_required,
         m.patterns,
         m.formats,
         m.description,

@@ -5,7 +5,7 @@
 //! same as the definition it was copied from.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Number, Value as Json};
 
@@ -117,6 +117,11 @@ pub struct Merged<'a> {
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
     pub unique_items: bool,
+    pub min_properties: Option<u64>,
+    pub max_properties: Option<u64>,
+    /// `dependentRequired` of every conjunct: each property with the names
+    /// its presence requires.
+    pub dependent_required: BTreeMap<String, BTreeSet<String>>,
     pub patterns: Vec<String>,
     pub formats: Vec<Format>,
     /// Property name, its schemas and where the first was declared.
@@ -169,6 +174,9 @@ impl<'a> Merged<'a> {
             min_items: None,
             max_items: None,
             unique_items: false,
+            min_properties: None,
+            max_properties: None,
+            dependent_required: BTreeMap::new(),
             patterns: Vec::new(),
             formats: Vec::new(),
             properties: Vec::new(),
@@ -223,6 +231,18 @@ impl<'a> Merged<'a> {
         self.max_length = tighter(self.max_length, schema.max_length, Ordering::Less);
         self.min_items = tighter(self.min_items, schema.min_items, Ordering::Greater);
         self.max_items = tighter(self.max_items, schema.max_items, Ordering::Less);
+        self.min_properties = tighter(
+            self.min_properties,
+            schema.min_properties,
+            Ordering::Greater,
+        );
+        self.max_properties = tighter(self.max_properties, schema.max_properties, Ordering::Less);
+        for (property, names) in &schema.dependent_required {
+            self.dependent_required
+                .entry(property.clone())
+                .or_default()
+                .extend(names.iter().cloned());
+        }
         for (value, exclusive) in [(&schema.minimum, false), (&schema.exclusive_minimum, true)] {
             if let Some(value) = value {
                 let bound = Bound {

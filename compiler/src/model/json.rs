@@ -290,7 +290,7 @@ impl<'a> Bundler<'a> {
         out
     }
 
-    /// The length, range and item keywords.
+    /// The length, range, item and property-count keywords.
     fn constraints(&self, s: &Schema, put: &mut impl FnMut(&str, Json)) {
         let counts = [
             ("minLength", s.min_length),
@@ -299,11 +299,21 @@ impl<'a> Bundler<'a> {
             ("maxItems", s.max_items),
             ("minContains", s.min_contains),
             ("maxContains", s.max_contains),
+            ("minProperties", s.min_properties),
+            ("maxProperties", s.max_properties),
         ];
         for (key, value) in counts {
             if let Some(value) = value {
                 put(key, json!(value));
             }
+        }
+        if !s.dependent_required.is_empty() {
+            let dependencies: serde_json::Map<String, Json> = s
+                .dependent_required
+                .iter()
+                .map(|(property, names)| (property.clone(), json!(names)))
+                .collect();
+            put("dependentRequired", Json::Object(dependencies));
         }
         if let Some(pattern) = &s.pattern {
             put("pattern", json!(pattern.value));

@@ -32,6 +32,10 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
     "minItems",
     "maxItems",
     "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "dependentRequired",
+    "dependencies",
     "title",
     "description",
     "examples",
@@ -52,14 +56,10 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
 /// JSON Schema keywords (2020-12, draft-07, OpenAPI) that evc knows but does
 /// not compile: refusing them by name beats calling them unknown.
 pub const UNSUPPORTED_KEYWORDS: &[&str] = &[
-    "dependencies",
-    "dependentRequired",
     "dependentSchemas",
     "discriminator",
     "else",
     "if",
-    "maxProperties",
-    "minProperties",
     "nullable",
     "patternProperties",
     "propertyNames",

@@ -214,6 +214,12 @@ pub struct Rare {
     pub contains: Option<SchemaId>,
     pub min_contains: Option<u64>,
     pub max_contains: Option<u64>,
+    pub min_properties: Option<u64>,
+    pub max_properties: Option<u64>,
+    /// `dependentRequired` (and the list form of draft-07 `dependencies`):
+    /// when the property is present, the listed ones must be too. In source
+    /// order, one entry per property.
+    pub dependent_required: Vec<(String, Vec<String>)>,
     pub title: Option<String>,
     pub default: Option<Box<Json>>,
     pub examples: Vec<Json>,
@@ -250,6 +256,9 @@ impl Rare {
         contains: None,
         min_contains: None,
         max_contains: None,
+        min_properties: None,
+        max_properties: None,
+        dependent_required: Vec::new(),
         title: None,
         default: None,
         examples: Vec::new(),

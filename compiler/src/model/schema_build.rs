@@ -354,6 +354,11 @@ impl<'a> SchemaBuilder<'a> {
             "maxLength" => schema.max_length = self.count(cursor.file, key, value),
             "minItems" => schema.min_items = self.count(cursor.file, key, value),
             "maxItems" => schema.max_items = self.count(cursor.file, key, value),
+            "minProperties" => schema.min_properties = self.count(cursor.file, key, value),
+            "maxProperties" => schema.max_properties = self.count(cursor.file, key, value),
+            "dependentRequired" | "dependencies" => {
+                self.dependent_required(schema, cursor.file, key, value)
+            }
             "minimum" => schema.minimum = self.number(cursor.file, key, value).map(Box::new),
             "maximum" => schema.maximum = self.number(cursor.file, key, value).map(Box::new),
             // A boolean is the draft-04 form, read once `minimum` is known.
@@ -869,6 +874,67 @@ impl<'a> SchemaBuilder<'a> {
         names
     }
 
+    /// `dependentRequired`, or draft-07 `dependencies` whose list entries
+    /// mean the same; its schema entries (`dependentSchemas`) are refused.
+    /// Both keywords may name one property: their lists then add up.
+    fn dependent_required(&mut self, schema: &mut Schema, file: FileId, key: &str, node: &Node) {
+        let Some(entries) = self.expect_map(file, key, node) else {
+            return;
+        };
+        for entry in entries {
+            let value = &entry.value;
+            let Some(items) = value.as_seq() else {
+                if key == "dependencies" && matches!(value.value, Value::Map(_) | Value::Bool(_)) {
+                    self.report(
+                        Diagnostic::new(
+                            RuleId::UnsupportedKeyword,
+                            place(file, value.span),
+                            format!(
+                                "`dependencies` with a schema for `{}` (`dependentSchemas`) is not supported by evc",
+                                entry.key
+                            ),
+                        )
+                        .hint("only the list form is supported: the property names that must be present with it"),
+                    );
+                } else {
+                    let what = format!("{key}` entry `{}", entry.key);
+                    self.wrong_type(file, &what, value, "a list of property names");
+                }
+                continue;
+            };
+            let mut names: Vec<String> = Vec::new();
+            for item in items {
+                let Some(name) = item.as_str() else {
+                    self.wrong_type(file, key, item, "a property name (string)");
+                    continue;
+                };
+                if names.iter().any(|n| n == name) {
+                    self.report(Diagnostic::new(
+                        RuleId::InvalidValue,
+                        place(file, item.span),
+                        format!("`{name}` is listed twice in `{key}` for `{}`", entry.key),
+                    ));
+                    continue;
+                }
+                names.push(name.to_owned());
+            }
+            match schema
+                .dependent_required
+                .iter_mut()
+                .find(|(property, _)| *property == entry.key)
+            {
+                Some((_, existing)) => {
+                    for name in names {
+                        if !existing.contains(&name) {
+                            existing.push(name);
+                        }
+                    }
+                }
+                None => schema.dependent_required.push((entry.key.clone(), names)),
+            }
+        }
+    }
+
     fn format(&mut self, file: FileId, node: &Node) -> Option<Spanned<Format>> {
         let name = self.expect_str(file, "format", node)?;
         match Format::parse(name) {
@@ -1057,6 +1123,12 @@ impl<'a> SchemaBuilder<'a> {
                 schema.min_contains,
                 "maxContains",
                 schema.max_contains,
+            ),
+            (
+                "minProperties",
+                schema.min_properties,
+                "maxProperties",
+                schema.max_properties,
             ),
         ];
         for (min_key, min, max_key, max) in bounds {

@@ -197,6 +197,15 @@ impl Checks<'_> {
             let name = Literal::string(&name.value);
             checks.push(wrap(quote!(#rt::check::required(#object, #name)), path));
         }
+        checks.extend(self.properties_of(
+            s,
+            &quote!(#object.len()),
+            &|name| {
+                let name = Literal::string(name);
+                quote!(#object.contains_key(#name))
+            },
+            path,
+        ));
         let property = format_ident!("property_{depth}");
         for p in &s.properties {
             let mut inner = path.to_vec();

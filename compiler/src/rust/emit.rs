@@ -1,11 +1,14 @@
 //! Items to Rust tokens: the type declarations with their serde attributes
 //! and their `Validate` impls.
 
+use std::collections::HashMap;
+
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use super::validate::{Access, Checks, Segment};
 use crate::bind::ir::{Field, Item, ItemId, Items, Shape, Struct, Ty, Union, Variant};
+use crate::model::SchemaId;
 
 pub struct Emitter<'a> {
     pub items: &'a Items,
@@ -225,15 +228,13 @@ impl Emitter<'_> {
             ));
         }
         if let Some(ty) = &s.extra {
-            let map = Ty::Map(Box::new(ty.clone()));
-            checks.extend(self.checks.value(
-                &[item.schema],
-                &map,
+            checks.extend(self.checks.extra_properties(
+                item.schema,
+                ty,
                 Access::place(quote!(self.additional_properties)),
-                &[],
-                0,
             ));
         }
+        checks.extend(self.property_counts(&own, s));
         let validate = self.validate_impl(item, checks);
         let constructor = self.constructor(item, s);
         let growable = self.growable();
@@ -250,6 +251,53 @@ impl Emitter<'_> {
             #(#defaults)*
             #validate
         }
+    }
+
+    /// `minProperties`, `maxProperties` and `dependentRequired` on a struct,
+    /// counting its properties as its JSON holds them: a required or
+    /// defaulted field is always written, an optional one when it is `Some`,
+    /// and the flattened map adds its entries. A property the struct neither
+    /// declares nor keeps in a map is absent.
+    fn property_counts(&self, own: &[SchemaId], s: &Struct) -> Vec<TokenStream> {
+        let constrained = own.iter().map(|id| self.checks.types.get(*id)).any(|m| {
+            m.min_properties.is_some()
+                || m.max_properties.is_some()
+                || !m.dependent_required.is_empty()
+        });
+        if !constrained {
+            return Vec::new();
+        }
+        let optional = |f: &Field| !f.required && !f.defaulted && matches!(f.ty, Ty::Option(_));
+        let always = s.fields.iter().filter(|f| !optional(f)).count();
+        let mut terms = Vec::new();
+        if always > 0 || s.fields.iter().all(|f| !optional(f)) && s.extra.is_none() {
+            terms.push(quote!(#always));
+        }
+        for f in s.fields.iter().filter(|f| optional(f)) {
+            let member = ident(&f.ident);
+            terms.push(quote!(usize::from(self.#member.is_some())));
+        }
+        if s.extra.is_some() {
+            terms.push(quote!(self.additional_properties.len()));
+        }
+        let count = quote!(#(#terms)+*);
+        let fields: HashMap<&str, &Field> = s.fields.iter().map(|f| (f.wire.as_str(), f)).collect();
+        let has_extra = s.extra.is_some();
+        let present = |wire: &str| -> TokenStream {
+            match fields.get(wire) {
+                Some(f) if optional(f) => {
+                    let member = ident(&f.ident);
+                    quote!(self.#member.is_some())
+                }
+                Some(_) => quote!(true),
+                None if has_extra => {
+                    let name = Literal::string(wire);
+                    quote!(self.additional_properties.contains_key(#name))
+                }
+                None => quote!(false),
+            }
+        };
+        self.checks.properties(own, &count, &present, &[])
     }
 
     /// `new` with the required properties and a `with_` setter for each

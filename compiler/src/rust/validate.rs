@@ -130,7 +130,17 @@ impl Checks<'_> {
                 out
             }
             Ty::Map(inner) => {
+                let receiver = expr.receiver();
                 let mut out = self.whole(&all, &expr, path, depth, own);
+                out.extend(self.properties(
+                    &all,
+                    &quote!(#receiver.len()),
+                    &|name| {
+                        let name = Literal::string(name);
+                        quote!(#receiver.contains_key(#name))
+                    },
+                    path,
+                ));
                 out.extend(self.map(&all, inner, expr, path, depth, own));
                 out
             }
@@ -171,6 +181,62 @@ impl Checks<'_> {
                     #(#branches)*
                 }));
             }
+        }
+        out
+    }
+
+    /// The checks of a struct's flattened map of other properties
+    /// (`additionalProperties: <schema>`): its values. The whole-value
+    /// keywords and the property counts are the struct's, checked on it.
+    pub fn extra_properties(&self, schema: SchemaId, inner: &Ty, expr: Access) -> Vec<TokenStream> {
+        let all = conjuncts(self.types, schema);
+        self.map(&all, inner, expr, &[], 0, None)
+    }
+
+    /// `minProperties`, `maxProperties` and `dependentRequired` on an
+    /// object: `count` is an expression of its number of properties, and
+    /// `present` gives an expression telling whether it holds a property.
+    /// Nothing for schemas without them.
+    pub fn properties(
+        &self,
+        all: &[SchemaId],
+        count: &TokenStream,
+        present: &dyn Fn(&str) -> TokenStream,
+        path: &[Segment],
+    ) -> Vec<TokenStream> {
+        all.iter()
+            .flat_map(|s| self.properties_of(self.types.get(*s), count, present, path))
+            .collect()
+    }
+
+    /// [`Self::properties`] for one schema.
+    pub fn properties_of(
+        &self,
+        s: &Schema,
+        count: &TokenStream,
+        present: &dyn Fn(&str) -> TokenStream,
+        path: &[Segment],
+    ) -> Vec<TokenStream> {
+        let rt = self.rt;
+        let mut out = Vec::new();
+        if let Some(n) = s.min_properties {
+            out.push(wrap(quote!(#rt::check::min_properties(#count, #n)), path));
+        }
+        if let Some(n) = s.max_properties {
+            out.push(wrap(quote!(#rt::check::max_properties(#count, #n)), path));
+        }
+        for (property, names) in &s.dependent_required {
+            let held = present(property);
+            let property = Literal::string(property);
+            let names = names.iter().map(|name| {
+                let held = present(name);
+                let name = Literal::string(name);
+                quote!((#name, #held))
+            });
+            out.push(wrap(
+                quote!(#rt::check::dependent_required(#property, #held, &[#(#names),*])),
+                path,
+            ));
         }
         out
     }

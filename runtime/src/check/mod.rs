@@ -92,6 +92,45 @@ pub fn contains(matched: usize, min: u64, max: Option<u64>) -> Result<(), Violat
     Ok(())
 }
 
+/// `minProperties`: `count` is the number of properties the object holds
+/// as JSON (an absent optional field is not one).
+pub fn min_properties(count: usize, min: u64) -> Result<(), Violation> {
+    if (count as u64) < min {
+        return Err(Violation::new(format!(
+            "has {count} properties, fewer than the minProperties of {min}"
+        )));
+    }
+    Ok(())
+}
+
+/// `maxProperties`, counted as [`min_properties`] counts.
+pub fn max_properties(count: usize, max: u64) -> Result<(), Violation> {
+    if count as u64 > max {
+        return Err(Violation::new(format!(
+            "has {count} properties, more than the maxProperties of {max}"
+        )));
+    }
+    Ok(())
+}
+
+/// `dependentRequired` for one property: when it is `present`, every name
+/// of `required` (each with whether the object holds it) must be too.
+pub fn dependent_required(
+    property: &str,
+    present: bool,
+    required: &[(&str, bool)],
+) -> Result<(), Violation> {
+    if !present {
+        return Ok(());
+    }
+    match required.iter().find(|(_, held)| !held) {
+        Some((missing, _)) => Err(Violation::new(format!(
+            "property `{missing}` is missing, required by dependentRequired when `{property}` is present"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// An ECMA-262 `pattern`, compiled once on first use, the way `jsonschema`
 /// compiles it: translated to Rust syntax and run by `fancy-regex`, with
 /// anchored sequences of character classes (`^[A-Z]{3}$`) matched without a
@@ -170,6 +209,18 @@ pub fn pattern(value: &str, pattern: &Pattern) -> Result<(), Violation> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn property_counts_and_dependencies() {
+        assert!(min_properties(1, 1).is_ok());
+        assert!(min_properties(0, 1).is_err());
+        assert!(max_properties(2, 2).is_ok());
+        assert!(max_properties(3, 2).is_err());
+        assert!(dependent_required("a", false, &[("b", false)]).is_ok());
+        assert!(dependent_required("a", true, &[("b", true)]).is_ok());
+        let missing = dependent_required("a", true, &[("b", true), ("c", false)]);
+        assert!(missing.is_err_and(|v| v.reason().contains("`c`")));
+    }
 
     #[test]
     fn lengths_count_code_points() {

@@ -48,6 +48,11 @@ pub mod tuples {
     include!(concat!(env!("OUT_DIR"), "/tuples.rs"));
 }
 
+/// Property counts and dependencies on structs and maps.
+pub mod objects {
+    include!(concat!(env!("OUT_DIR"), "/objects.rs"));
+}
+
 /// One contract at 1.0.0, and the same contract after a minor bump that
 /// adds an optional property.
 pub mod minor_1_0 {

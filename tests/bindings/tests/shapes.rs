@@ -1,10 +1,11 @@
 //! The backend's focused sets as users meet them: unions, optionality,
-//! recursion, `allOf` merges, maps and non-object payloads decode what their
-//! schema accepts, refuse what it does not, and encode back unchanged.
+//! recursion, `allOf` merges, maps, property counts and non-object payloads
+//! decode what their schema accepts, refuse what it does not, and encode
+//! back unchanged.
 
 mod support;
 
-use evc_bindings_tests::{maps, merging, optionality, recursion, semantics, unions};
+use evc_bindings_tests::{maps, merging, objects, optionality, recursion, semantics, unions};
 use evc_runtime::{Contract, PayloadError};
 use serde_json::{json, Value};
 use support::holds;
@@ -177,4 +178,45 @@ fn not_refuses_what_its_schema_accepts() {
         let error = decode::<NameChosen>(bad.clone()).expect_err(&bad.to_string());
         assert!(error.to_string().contains("`not`"), "{bad}: {error}");
     }
+}
+
+#[test]
+fn property_counts_and_dependencies_are_checked_where_they_apply() {
+    use objects::{LabelsAttached, ShipmentSplit};
+    let attached: LabelsAttached = round_trip(json!({
+        "product_id": "P-1",
+        "labels": { "colour": "red" },
+        "channel": "web",
+    }));
+    assert_eq!(attached.additional_properties["channel"], "web");
+    let error = decode::<LabelsAttached>(json!({ "product_id": "P-1", "labels": {} }))
+        .expect_err("an empty label map");
+    assert_eq!(error.pointer, "/labels");
+    assert!(error.reason.contains("minProperties"), "{error}");
+    let error = decode::<LabelsAttached>(json!({
+        "product_id": "P-1",
+        "labels": { "a": "1" },
+        "discount": 5,
+    }))
+    .expect_err("a discount without a coupon");
+    assert_eq!(error.pointer, "");
+    assert!(error.reason.contains("`coupon`"), "{error}");
+    let crowded = json!({
+        "product_id": "P-1",
+        "labels": { "a": "1" },
+        "x": 1, "y": 2, "z": 3, "w": 4, "v": 5,
+    });
+    let error = decode::<LabelsAttached>(crowded).expect_err("seven properties");
+    assert!(error.reason.contains("maxProperties"), "{error}");
+    // Encoding checks the same: a value built in code is counted as its JSON.
+    let built = attached.clone().with_discount(1.0);
+    assert!(built.encode().is_err());
+    assert!(built.with_coupon("C".into()).encode().is_ok());
+
+    round_trip::<ShipmentSplit>(
+        json!({ "shipment_id": "S", "carrier": "c", "tracking_code": "t" }),
+    );
+    let error = decode::<ShipmentSplit>(json!({ "shipment_id": "S", "carrier": "c" }))
+        .expect_err("draft-07 dependencies");
+    assert!(error.reason.contains("`tracking_code`"), "{error}");
 }

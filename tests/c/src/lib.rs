@@ -23,6 +23,7 @@ library!(
     maps,
     tuples,
     published,
+    objects,
     hostile,
     names
 );

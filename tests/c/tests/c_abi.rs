@@ -21,6 +21,7 @@ const SETS: &[&str] = &[
     "maps",
     "tuples",
     "published",
+    "objects",
     "hostile",
     "names",
 ];
@@ -150,6 +151,11 @@ round_trip!(
     published_schemas_round_trip_through_c,
     published,
     "../contracts/rust/published"
+);
+round_trip!(
+    objects_round_trip_through_c,
+    objects,
+    "../contracts/rust/objects"
 );
 round_trip!(
     hostile_names_round_trip_through_c,

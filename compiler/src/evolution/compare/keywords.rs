@@ -31,6 +31,9 @@ impl Comparer<'_, '_> {
             self.bound(o, n, o.upper.as_ref(), n.upper.as_ref(), false);
             self.multiple_of(o, n);
         }
+        if both(JsonType::Object) {
+            self.object_keywords(o, n);
+        }
         if both(JsonType::Array) {
             let counts = [
                 ("minItems", o.min_items, n.min_items, true),
@@ -54,6 +57,55 @@ impl Comparer<'_, '_> {
                 ),
                 _ => {}
             }
+        }
+    }
+
+    /// `minProperties`/`maxProperties` and `dependentRequired`, on nodes
+    /// that both admit objects.
+    fn object_keywords(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
+        let counts = [
+            ("minProperties", o.min_properties, n.min_properties, true),
+            ("maxProperties", o.max_properties, n.max_properties, false),
+        ];
+        self.counts(o, n, &counts, PROPERTIES_KINDS);
+        let pairs = |m: &Merged<'_>| -> BTreeSet<(String, String)> {
+            m.dependent_required
+                .iter()
+                .flat_map(|(property, names)| {
+                    names
+                        .iter()
+                        .map(move |name| (property.clone(), name.clone()))
+                })
+                .collect()
+        };
+        let (old, new) = (pairs(o), pairs(n));
+        let text = |set: Vec<&(String, String)>| {
+            set.iter()
+                .map(|(property, name)| format!("{property} -> {name}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let added: Vec<_> = new.difference(&old).collect();
+        if !added.is_empty() {
+            let detail = format!("dependentRequired {} added", text(added));
+            self.at(
+                ChangeKind::DependentRequiredAdded,
+                "dependentRequired",
+                o,
+                n,
+                detail,
+            );
+        }
+        let removed: Vec<_> = old.difference(&new).collect();
+        if !removed.is_empty() {
+            let detail = format!("dependentRequired {} removed", text(removed));
+            self.at(
+                ChangeKind::DependentRequiredRemoved,
+                "dependentRequired",
+                o,
+                n,
+                detail,
+            );
         }
     }
 
@@ -391,6 +443,13 @@ const ITEMS_KINDS: [ChangeKind; 4] = [
     ChangeKind::ItemsBoundRemoved,
     ChangeKind::ItemsBoundTightened,
     ChangeKind::ItemsBoundRelaxed,
+];
+
+const PROPERTIES_KINDS: [ChangeKind; 4] = [
+    ChangeKind::PropertiesBoundAdded,
+    ChangeKind::PropertiesBoundRemoved,
+    ChangeKind::PropertiesBoundTightened,
+    ChangeKind::PropertiesBoundRelaxed,
 ];
 
 /// Whether `divisor` divides `value`: every multiple of `value` is then a

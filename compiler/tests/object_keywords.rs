@@ -1,0 +1,136 @@
+//! `minProperties`, `maxProperties`, `dependentRequired` and the list form of
+//! draft-07 `dependencies`: what the loader accepts and refuses, and the
+//! bundle the validator lint and the generated code read.
+
+use std::path::Path;
+
+use evc::load::{Input, Inputs};
+use evc::rules::RuleId;
+
+fn contract(keywords: &str) -> String {
+    format!(
+        r#"
+event: ParcelSent
+namespace: com.example.parcels
+description: A parcel was sent.
+versions:
+  - version: 1.0.0
+    schema:
+      type: object
+      required: [parcel_id]
+{keywords}
+      properties:
+        parcel_id: {{ type: string }}
+        carrier: {{ type: string }}
+        tracking_code: {{ type: string }}
+        insured: {{ type: boolean }}
+    examples:
+      - parcel_id: P-1
+"#
+    )
+}
+
+fn lint(text: &str) -> evc::Lint {
+    evc::lint_inputs(
+        Inputs {
+            contracts: vec![Input::new(
+                "parcels/parcel_sent.yaml",
+                text.as_bytes().to_vec(),
+            )],
+            config: None,
+        },
+        Path::new("."),
+    )
+}
+
+fn errors(text: &str) -> Vec<(RuleId, String)> {
+    lint(text)
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| (d.rule, d.message.clone()))
+        .collect()
+}
+
+#[test]
+fn both_spellings_of_a_dependency_add_up_in_the_bundle() {
+    let text = contract(
+        "      minProperties: 1\n      maxProperties: 3\n      dependentRequired: { carrier: [tracking_code] }\n      dependencies: { carrier: [insured, tracking_code], insured: [] }",
+    );
+    let lint = lint(&text);
+    assert!(!lint.has_errors(), "{:?}", lint.diagnostics);
+    let code = evc::rust::generate(
+        &evc::bind::bind(&lint.model),
+        &evc::rust::Options::default(),
+    );
+    let schema = code
+        .split("const SCHEMA: &'static str = r#\"")
+        .nth(1)
+        .and_then(|rest| rest.split("\"#;").next())
+        .expect("the bundled schema");
+    let bundle: serde_json::Value = serde_json::from_str(schema).expect("JSON");
+    assert_eq!(bundle["minProperties"], 1);
+    assert_eq!(bundle["maxProperties"], 3);
+    assert_eq!(
+        bundle["dependentRequired"],
+        serde_json::json!({ "carrier": ["tracking_code", "insured"], "insured": [] })
+    );
+    assert!(bundle.get("dependencies").is_none(), "{bundle}");
+}
+
+#[test]
+fn wrong_values_are_refused_with_their_rule() {
+    let cases = [
+        (
+            "      minProperties: 1.5",
+            RuleId::InvalidValue,
+            "non-negative integer",
+        ),
+        (
+            "      maxProperties: many",
+            RuleId::WrongType,
+            "`maxProperties`",
+        ),
+        (
+            "      dependentRequired: [carrier]",
+            RuleId::WrongType,
+            "`dependentRequired`",
+        ),
+        (
+            "      dependentRequired: { carrier: [1] }",
+            RuleId::WrongType,
+            "property name",
+        ),
+        (
+            "      dependentRequired: { carrier: [insured, insured] }",
+            RuleId::InvalidValue,
+            "listed twice",
+        ),
+        (
+            "      dependencies: { carrier: { required: [insured] } }",
+            RuleId::UnsupportedKeyword,
+            "`dependentSchemas`",
+        ),
+        (
+            "      dependencies: { carrier: true }",
+            RuleId::UnsupportedKeyword,
+            "`dependentSchemas`",
+        ),
+        (
+            "      dependentSchemas: { carrier: {} }",
+            RuleId::UnsupportedKeyword,
+            "`dependentSchemas`",
+        ),
+        (
+            "      minProperties: 2\n      maxProperties: 1",
+            RuleId::InvalidValue,
+            "greater than `maxProperties`",
+        ),
+    ];
+    for (keywords, rule, words) in cases {
+        let found = errors(&contract(keywords));
+        assert_eq!(found.len(), 1, "{keywords}: {found:?}");
+        assert_eq!(found[0].0, rule, "{keywords}: {found:?}");
+        assert!(found[0].1.contains(words), "{keywords}: {found:?}");
+    }
+}
