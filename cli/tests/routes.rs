@@ -18,6 +18,9 @@ const SETS: &[(&str, &str)] = &[
     ("merging", "tests/contracts/rust/merging"),
     ("maps", "tests/contracts/rust/maps"),
     ("upcasts", "tests/contracts/rust/upcasts"),
+    ("tuples", "tests/contracts/rust/tuples"),
+    ("objects", "tests/contracts/rust/objects"),
+    ("published", "tests/contracts/rust/published"),
 ];
 
 fn workspace() -> PathBuf {

@@ -8,6 +8,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("merging", "../../contracts/rust/merging"),
         ("maps", "../../contracts/rust/maps"),
         ("upcasts", "../../contracts/rust/upcasts"),
+        ("tuples", "../../contracts/rust/tuples"),
+        ("objects", "../../contracts/rust/objects"),
+        ("published", "../../contracts/rust/published"),
     ] {
         evc::Builder::new()
             .contracts(dir)

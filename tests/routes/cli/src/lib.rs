@@ -38,6 +38,21 @@ pub mod maps {
     include!(concat!(env!("EVC_ROUTES_GENERATED"), "/maps.rs"));
 }
 
+/// Tuples: `prefixItems`, draft-07 `items` lists and `contains`.
+pub mod tuples {
+    include!(concat!(env!("EVC_ROUTES_GENERATED"), "/tuples.rs"));
+}
+
+/// Property counts and dependencies on structs and maps.
+pub mod objects {
+    include!(concat!(env!("EVC_ROUTES_GENERATED"), "/objects.rs"));
+}
+
+/// Schemas that reference each other by `$id` URL.
+pub mod published {
+    include!(concat!(env!("EVC_ROUTES_GENERATED"), "/published.rs"));
+}
+
 /// Upcasts through every kind of step, one over JSON and one custom.
 pub mod upcasts {
     include!(concat!(env!("EVC_ROUTES_GENERATED"), "/upcasts.rs"));

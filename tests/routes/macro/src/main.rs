@@ -38,6 +38,21 @@ mod maps {
     evc_macros::contracts!("../../contracts/rust/maps");
 }
 
+/// Tuples: `prefixItems`, draft-07 `items` lists and `contains`.
+mod tuples {
+    evc_macros::contracts!("../../contracts/rust/tuples");
+}
+
+/// Property counts and dependencies on structs and maps.
+mod objects {
+    evc_macros::contracts!("../../contracts/rust/objects");
+}
+
+/// Schemas that reference each other by `$id` URL.
+mod published {
+    evc_macros::contracts!("../../contracts/rust/published");
+}
+
 /// Upcasts through every kind of step, one over JSON and one custom.
 mod upcasts {
     evc_macros::contracts!("../../contracts/rust/upcasts");
