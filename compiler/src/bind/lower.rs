@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 
 use super::ir::{Branch, Field, ItemId, Items, Shape, Struct, Ty, Union, Variant};
 use super::names::{field_name, type_name, Scope};
-use super::reading::{has_assertions, is_plain_union, is_scalar, string_enum, view, View};
+use super::reading::{is_plain_union, is_scalar, string_enum, view, View};
 use super::recursion;
 use super::text::docs;
 use crate::model::resolve::conjuncts;
@@ -180,7 +180,7 @@ impl Lowerer<'_> {
     /// string enums and unions are; plain scalars are used in place.
     fn needs_item(&self, id: SchemaId) -> bool {
         let s = self.types.get(id);
-        if s.reference.is_some() && !has_assertions(s) {
+        if s.reference.is_some() && !s.has_assertions() {
             return false;
         }
         matches!(
@@ -238,7 +238,7 @@ impl Lowerer<'_> {
             return Ty::Named(*item);
         }
         if let Some(target) = s.reference.as_ref().and_then(|r| r.target) {
-            if !has_assertions(s) {
+            if !s.has_assertions() {
                 return self.ty(target, hint);
             }
         }

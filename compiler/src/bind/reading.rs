@@ -37,39 +37,6 @@ pub fn is_plain_union(s: &Schema) -> bool {
         && s.constant.is_none()
 }
 
-/// Whether a schema says more than annotations beside its `$ref`.
-pub fn has_assertions(s: &Schema) -> bool {
-    s.types.is_some()
-        || !s.properties.is_empty()
-        || !s.required.is_empty()
-        || s.additional != Additional::Absent
-        || s.items.is_some()
-        || !s.prefix_items.is_empty()
-        || s.items_forbidden
-        || s.contains.is_some()
-        || s.enumeration.is_some()
-        || s.constant.is_some()
-        || !s.one_of.is_empty()
-        || !s.any_of.is_empty()
-        || !s.all_of.is_empty()
-        || s.not.is_some()
-        || s.format.is_some()
-        || s.min_length.is_some()
-        || s.max_length.is_some()
-        || s.pattern.is_some()
-        || s.minimum.is_some()
-        || s.maximum.is_some()
-        || s.exclusive_minimum.is_some()
-        || s.exclusive_maximum.is_some()
-        || s.multiple_of.is_some()
-        || s.min_items.is_some()
-        || s.max_items.is_some()
-        || s.unique_items
-        || s.min_properties.is_some()
-        || s.max_properties.is_some()
-        || !s.dependent_required.is_empty()
-}
-
 /// The values of an `enum` of strings (with whether `null` is among them),
 /// when the schema allows nothing else.
 pub fn string_enum(s: &Schema) -> Option<(Vec<String>, bool)> {

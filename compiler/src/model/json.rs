@@ -35,7 +35,7 @@ pub fn bundle(types: &TypeSpace, root: SchemaId) -> Json {
 /// Formats the `jsonschema` crate checks but evc keeps as annotations
 /// (FORMAT_UNKNOWN): the generated code does not check them, so neither may
 /// the validator that lint and `evc verify` judge payloads with.
-pub const ANNOTATION_FORMATS: &[&str] = &[
+const ANNOTATION_FORMATS: &[&str] = &[
     "duration",
     "hostname",
     "idn-email",
@@ -57,12 +57,20 @@ pub const ANNOTATION_FORMATS: &[&str] = &[
 pub fn validator(
     schema: &Json,
 ) -> Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
+    validator_in(schema, jsonschema::Draft::Draft202012)
+}
+
+/// [`validator`] for a schema of another draft, judging formats as evc does.
+pub fn validator_in(
+    schema: &Json,
+    draft: jsonschema::Draft,
+) -> Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
     ANNOTATION_FORMATS
         .iter()
         .fold(jsonschema::options(), |options, name| {
             options.with_format(*name, |_: &str| true)
         })
-        .with_draft(jsonschema::Draft::Draft202012)
+        .with_draft(draft)
         .should_validate_formats(true)
         .build(schema)
 }

@@ -348,6 +348,39 @@ impl Schema {
             .chain(self.defs.iter().map(|(_, id)| *id))
     }
 
+    /// Whether a schema says more than annotations beside its `$ref`.
+    pub fn has_assertions(&self) -> bool {
+        self.types.is_some()
+            || !self.properties.is_empty()
+            || !self.required.is_empty()
+            || self.additional != Additional::Absent
+            || self.items.is_some()
+            || !self.prefix_items.is_empty()
+            || self.items_forbidden
+            || self.contains.is_some()
+            || self.enumeration.is_some()
+            || self.constant.is_some()
+            || !self.one_of.is_empty()
+            || !self.any_of.is_empty()
+            || !self.all_of.is_empty()
+            || self.not.is_some()
+            || self.format.is_some()
+            || self.min_length.is_some()
+            || self.max_length.is_some()
+            || self.pattern.is_some()
+            || self.minimum.is_some()
+            || self.maximum.is_some()
+            || self.exclusive_minimum.is_some()
+            || self.exclusive_maximum.is_some()
+            || self.multiple_of.is_some()
+            || self.min_items.is_some()
+            || self.max_items.is_some()
+            || self.unique_items
+            || self.min_properties.is_some()
+            || self.max_properties.is_some()
+            || !self.dependent_required.is_empty()
+    }
+
     pub fn allows(&self, ty: JsonType) -> bool {
         match &self.types {
             None => true,

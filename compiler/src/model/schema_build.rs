@@ -715,7 +715,7 @@ impl<'a> SchemaBuilder<'a> {
                 };
                 Found::at(file, pointer, self.roots[file.0 as usize])
             }
-            Some(located) if is_absolute(text) => {
+            Some(located) if located.absolute => {
                 self.report(
                     Diagnostic::new(
                         RuleId::RefUnsupported,
@@ -1172,13 +1172,18 @@ impl<'a> SchemaBuilder<'a> {
     /// would otherwise make every payload invalid. Unknowable when a `$ref`
     /// brings properties in, so then nothing is reported.
     fn required_declared(&mut self, schema: &Schema) {
-        let mut declared = HashSet::new();
-        let mut required = Vec::new();
-        if !self.gather_required(schema, &mut declared, &mut required) {
+        let mut tree = Vec::new();
+        if !self.inline_tree(schema, &mut tree) || tree.iter().all(|s| s.required.is_empty()) {
             return;
         }
+        // By name: a long `required` list against many properties would
+        // otherwise cost their product.
+        let declared: HashSet<&str> = tree
+            .iter()
+            .flat_map(|s| s.properties.iter().map(|p| p.name.as_str()))
+            .collect();
+        let required = tree.iter().flat_map(|s| &s.required);
         let undeclared: Vec<Diagnostic> = required
-            .into_iter()
             .filter(|name| !declared.contains(name.value.as_str()))
             .map(|name| {
                 Diagnostic::new(
@@ -1239,19 +1244,13 @@ impl<'a> SchemaBuilder<'a> {
         }
     }
 
-    /// Collects the declared and required names of `schema` and its inline
-    /// branches; false when a `$ref` makes the declared set unknowable.
-    fn gather_required<'s>(
-        &'s self,
-        schema: &'s Schema,
-        declared: &mut HashSet<&'s str>,
-        required: &mut Vec<&'s Spanned<String>>,
-    ) -> bool {
+    /// `schema` and its inline branches, into `tree`; false when a `$ref`
+    /// among them makes the declared properties unknowable.
+    fn inline_tree<'s>(&'s self, schema: &'s Schema, tree: &mut Vec<&'s Schema>) -> bool {
         if schema.reference.is_some() {
             return false;
         }
-        declared.extend(schema.properties.iter().map(|p| p.name.as_str()));
-        required.extend(&schema.required);
+        tree.push(schema);
         let branches = schema
             .all_of
             .iter()
@@ -1259,9 +1258,7 @@ impl<'a> SchemaBuilder<'a> {
             .chain(&schema.any_of);
         for &branch in branches {
             // A branch not built yet is a `$ref` cycle back to an ancestor.
-            if !self.built[branch.0 as usize]
-                || !self.gather_required(self.types.get(branch), declared, required)
-            {
+            if !self.built[branch.0 as usize] || !self.inline_tree(self.types.get(branch), tree) {
                 return false;
             }
         }
@@ -1336,10 +1333,6 @@ impl Found {
             written_from: 0,
         }
     }
-}
-
-fn is_absolute(text: &str) -> bool {
-    fluent_uri::Uri::parse(text).is_ok()
 }
 
 /// In a contract file, a pointer into `versions/N/schema` has that version's

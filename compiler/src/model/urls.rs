@@ -30,6 +30,8 @@ pub struct Located {
     pub fragment: String,
     /// The file that URL names, if any.
     pub file: Option<FileId>,
+    /// The reference was a URL itself, not resolved against a base.
+    pub absolute: bool,
 }
 
 impl<'a> Urls<'a> {
@@ -67,7 +69,8 @@ impl<'a> Urls<'a> {
             return None;
         }
         let reference = UriRef::parse(text).ok()?;
-        let url = if reference.has_scheme() {
+        let absolute = reference.has_scheme();
+        let url = if absolute {
             Uri::parse(text).ok()?.normalize()
         } else {
             let base = self.base.get(from.0 as usize)?.as_ref()?;
@@ -88,6 +91,7 @@ impl<'a> Urls<'a> {
         Some(Located {
             resource,
             fragment,
+            absolute,
             file,
         })
     }

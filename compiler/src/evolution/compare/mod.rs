@@ -108,7 +108,7 @@ impl<'a, 's> Comparer<'a, 's> {
         let o = Merged::of(self.old, old);
         let n = Merged::of(self.new, new);
         let union_shapes_differ = o.unions.is_empty() != n.unions.is_empty();
-        let (old_nothing, new_nothing) = (self.nothing(self.old, &o), self.nothing(self.new, &n));
+        let (old_nothing, new_nothing) = (Self::nothing(self.old, &o), Self::nothing(self.new, &n));
         if old_nothing || new_nothing {
             // `false` (or `not: {}`): no value passes, so any other schema
             // accepts more, and the keywords beside it say nothing.
@@ -288,28 +288,10 @@ impl<'a, 's> Comparer<'a, 's> {
 
     /// Whether no value passes the view: it negates a schema that accepts
     /// anything (`false` reads as `not: {}`).
-    fn nothing(&mut self, space: &TypeSpace, m: &Merged<'_>) -> bool {
+    fn nothing(space: &TypeSpace, m: &Merged<'_>) -> bool {
         m.negated.iter().any(|id| {
             let schema = space.get(*id);
-            schema.reference.is_none() && schema.children().next().is_none() && {
-                let view = View::of(space, &[*id]);
-                let mut anything = true;
-                let mut sink = |change: Change| anything &= change.kind.is_documentation();
-                let mut probe = Comparer {
-                    old: space,
-                    new: space,
-                    policy: self.policy,
-                    ancestors: HashSet::new(),
-                    path: Vec::new(),
-                    depth: self.depth,
-                    steps: self.steps,
-                    limited: self.limited,
-                    sink: &mut sink,
-                };
-                probe.node(&View::empty(), &view);
-                self.steps = probe.steps;
-                anything
-            }
+            schema.reference.is_none() && !schema.has_assertions()
         })
     }
 
