@@ -19,6 +19,7 @@ const SETS: &[(&str, &str)] = &[
     ("maps", "tests/contracts/rust/maps"),
     ("upcasts", "tests/contracts/rust/upcasts"),
     ("tuples", "tests/contracts/rust/tuples"),
+    ("applicators", "tests/contracts/rust/applicators"),
     ("objects", "tests/contracts/rust/objects"),
     ("published", "tests/contracts/rust/published"),
 ];

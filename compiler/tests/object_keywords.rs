@@ -30,6 +30,20 @@ versions:
     )
 }
 
+/// The payload schema as the generated code bundles it.
+fn bundle(lint: &evc::Lint) -> serde_json::Value {
+    let code = evc::rust::generate(
+        &evc::bind::bind(&lint.model),
+        &evc::rust::Options::default(),
+    );
+    let schema = code
+        .split("const SCHEMA: &'static str = r#\"")
+        .nth(1)
+        .and_then(|rest| rest.split("\"#;").next())
+        .expect("the bundled schema");
+    serde_json::from_str(schema).expect("JSON")
+}
+
 fn lint(text: &str) -> evc::Lint {
     evc::lint_inputs(
         Inputs {
@@ -53,22 +67,61 @@ fn errors(text: &str) -> Vec<(RuleId, String)> {
 }
 
 #[test]
+fn both_forms_of_draft_07_dependencies_are_read() {
+    let text = contract(
+        "      dependencies: { carrier: [tracking_code], insured: { required: [carrier] } }",
+    );
+    let lint = lint(&text);
+    assert!(lint.diagnostics.is_empty(), "{:?}", lint.diagnostics);
+    let bundle = bundle(&lint);
+    assert_eq!(
+        bundle["dependentRequired"],
+        serde_json::json!({ "carrier": ["tracking_code"] })
+    );
+    assert_eq!(
+        bundle["dependentSchemas"],
+        serde_json::json!({ "insured": { "required": ["carrier"] } })
+    );
+}
+
+#[test]
+fn a_condition_part_alone_is_reported_and_dropped() {
+    for (keywords, word) in [
+        (
+            "      then: { required: [carrier] }",
+            "`then` has no effect without `if`",
+        ),
+        (
+            "      else: { required: [carrier] }",
+            "`else` has no effect without `if`",
+        ),
+        (
+            "      if: { required: [carrier] }",
+            "`if` has no effect without `then` or `else`",
+        ),
+    ] {
+        let lint = lint(&contract(keywords));
+        let found: Vec<_> = lint
+            .diagnostics
+            .iter()
+            .map(|d| (d.rule, d.message.as_str()))
+            .collect();
+        assert_eq!(found, [(RuleId::KeywordNoEffect, word)], "{keywords}");
+        let bundle = bundle(&lint);
+        for key in ["if", "then", "else"] {
+            assert!(bundle.get(key).is_none(), "{keywords}: {bundle}");
+        }
+    }
+}
+
+#[test]
 fn both_spellings_of_a_dependency_add_up_in_the_bundle() {
     let text = contract(
         "      minProperties: 1\n      maxProperties: 3\n      dependentRequired: { carrier: [tracking_code] }\n      dependencies: { carrier: [insured, tracking_code], insured: [] }",
     );
     let lint = lint(&text);
     assert!(!lint.has_errors(), "{:?}", lint.diagnostics);
-    let code = evc::rust::generate(
-        &evc::bind::bind(&lint.model),
-        &evc::rust::Options::default(),
-    );
-    let schema = code
-        .split("const SCHEMA: &'static str = r#\"")
-        .nth(1)
-        .and_then(|rest| rest.split("\"#;").next())
-        .expect("the bundled schema");
-    let bundle: serde_json::Value = serde_json::from_str(schema).expect("JSON");
+    let bundle = bundle(&lint);
     assert_eq!(bundle["minProperties"], 1);
     assert_eq!(bundle["maxProperties"], 3);
     assert_eq!(
@@ -107,19 +160,19 @@ fn wrong_values_are_refused_with_their_rule() {
             "listed twice",
         ),
         (
-            "      dependencies: { carrier: { required: [insured] } }",
-            RuleId::UnsupportedKeyword,
+            "      dependentSchemas: [carrier]",
+            RuleId::WrongType,
             "`dependentSchemas`",
         ),
         (
-            "      dependencies: { carrier: true }",
-            RuleId::UnsupportedKeyword,
-            "`dependentSchemas`",
+            "      patternProperties: { \"^x_[\": {} }",
+            RuleId::InvalidValue,
+            "the `patternProperties` key `^x_[` is not a valid regular expression",
         ),
         (
-            "      dependentSchemas: { carrier: {} }",
-            RuleId::UnsupportedKeyword,
-            "`dependentSchemas`",
+            "      patternProperties: [x]",
+            RuleId::WrongType,
+            "`patternProperties`",
         ),
         (
             "      minProperties: 2\n      maxProperties: 1",

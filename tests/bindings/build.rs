@@ -15,6 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "merging",
         "maps",
         "tuples",
+        "applicators",
         "objects",
         "upcasts",
         "semantics",

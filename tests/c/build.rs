@@ -14,6 +14,7 @@ const SETS: &[(&str, &str)] = &[
     ("../contracts/rust/merging", "merging"),
     ("../contracts/rust/maps", "maps"),
     ("../contracts/rust/tuples", "tuples"),
+    ("../contracts/rust/applicators", "applicators"),
     ("../contracts/rust/published", "published"),
     ("../contracts/rust/objects", "objects"),
     ("../contracts/hostile", "hostile"),

@@ -320,14 +320,24 @@ impl Lowerer<'_> {
         let mut required: BTreeSet<String> = BTreeSet::new();
         let mut closed = false;
         let mut extra = None;
-        // `minProperties`, `maxProperties` and `dependentRequired` read which
-        // properties the JSON holds: the struct keeps every one it was given.
+        // `minProperties`, `maxProperties`, `dependentRequired` and the
+        // applicators (`not`, `if`, `dependentSchemas`, `propertyNames`,
+        // `patternProperties`) read which properties the JSON holds: the
+        // struct keeps every one it was given.
         let mut counted = false;
+        // Beside `patternProperties`, `additionalProperties` speaks only of
+        // the names no pattern matches: the struct takes any other property
+        // as JSON, and the check runs on the object as JSON.
+        let mut patterned = false;
         for member in &members {
             let m = self.types.get(*member);
             counted |= m.min_properties.is_some()
                 || m.max_properties.is_some()
-                || !m.dependent_required.is_empty();
+                || !m.dependent_required.is_empty()
+                || m.applies_to_properties()
+                || m.if_schema.is_some()
+                || m.not.is_some();
+            patterned |= !m.pattern_properties.is_empty();
             required.extend(m.required.iter().map(|r| r.value.clone()));
             match m.additional {
                 Additional::Allowed(false) => closed = true,
@@ -336,6 +346,9 @@ impl Lowerer<'_> {
                 }
                 _ => {}
             }
+        }
+        if patterned {
+            (closed, extra) = (false, Some(Ty::Value));
         }
         if counted && !closed && extra.is_none() {
             // An open object's undeclared properties count: kept as JSON.

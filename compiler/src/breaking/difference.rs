@@ -74,11 +74,22 @@ fn is_annotation(keyword: &str) -> bool {
 }
 
 /// Keywords whose value is one schema, or `true`/`false` in its place. The
-/// others that hold schemas (`properties`, `allOf`, `anyOf`, `oneOf`) have
-/// fields of their own; the keywords evc does not compile never reach the
-/// model.
+/// others that hold schemas (`properties`, `patternProperties`,
+/// `dependentSchemas`, `allOf`, `anyOf`, `oneOf`) have fields of their own;
+/// the keywords evc does not compile never reach the model.
 fn is_schema(keyword: &str) -> bool {
-    matches!(keyword, "items" | "additionalProperties" | "contains")
+    matches!(
+        keyword,
+        "items"
+            | "additionalProperties"
+            | "contains"
+            | "not"
+            | "propertyNames"
+            | "if"
+            | "then"
+            | "else"
+            | "contentSchema"
+    )
 }
 
 /// Keywords whose value is a set: order carries no meaning.

@@ -83,15 +83,17 @@ enum Mark {
 /// union is a value of one branch, with no property or array in between).
 fn alias_edges(types: &TypeSpace, id: SchemaId) -> Vec<(SchemaId, Place)> {
     let schema = types.get(id);
-    // `not` checks the value itself against its schema, like a branch.
+    // `not`, `if`/`then`/`else` and dependent schemas check the value
+    // itself against their schema, like a branch.
     let branches = schema
         .one_of
         .iter()
         .chain(&schema.any_of)
-        .chain(&schema.not);
+        .copied()
+        .chain(schema.in_place_applicators());
     resolve::links(types, id)
         .map(|link| (link.target, link.place))
-        .chain(branches.map(|b| (*b, types.get(*b).place)))
+        .chain(branches.map(|b| (b, types.get(b).place)))
         .collect()
 }
 

@@ -77,6 +77,16 @@ kinds! {
     NotWidened = "NOT_WIDENED", (true, false), (true, false), false, "the schema under `not` accepts less than before, so the value may be more";
     NotNarrowed = "NOT_NARROWED", (false, true), (false, true), false, "the schema under `not` accepts more than before, so the value may be less";
     NotChanged = "NOT_CHANGED", (false, false), (false, false), false, "the schema under `not` accepts some values it did not and refuses some it accepted";
+    PropertyNamesAdded = "PROPERTY_NAMES_ADDED", (false, true), (false, true), false, "a `propertyNames` now restricts the names of an object's properties";
+    PropertyNamesRemoved = "PROPERTY_NAMES_REMOVED", (true, false), (true, false), false, "a `propertyNames` was removed";
+    PatternPropertyAdded = "PATTERN_PROPERTY_ADDED", (false, true), (false, true), false, "a `patternProperties` entry now constrains the properties whose names match it, on an object open to other properties";
+    PatternPropertyRemoved = "PATTERN_PROPERTY_REMOVED", (true, false), (true, false), false, "a `patternProperties` entry was removed from an object open to other properties";
+    PatternPropertiesChanged = "PATTERN_PROPERTIES_CHANGED", (false, false), (false, false), false, "a `patternProperties` entry was added or removed beside `additionalProperties: false` or a schema, which now covers other names; patterns are not compared, so neither direction is assumed";
+    DependentSchemaAdded = "DEPENDENT_SCHEMA_ADDED", (false, true), (false, true), false, "a `dependentSchemas` entry (or a schema in `dependencies`) now constrains the object when a property is present";
+    DependentSchemaRemoved = "DEPENDENT_SCHEMA_REMOVED", (true, false), (true, false), false, "a `dependentSchemas` entry (or a schema in `dependencies`) was removed";
+    ConditionAdded = "CONDITION_ADDED", (false, true), (false, true), false, "an `if` with `then` or `else` now constrains the value";
+    ConditionRemoved = "CONDITION_REMOVED", (true, false), (true, false), false, "an `if` with its `then` and `else` was removed";
+    ConditionChanged = "CONDITION_CHANGED", (false, false), (false, false), false, "the `if` schema changed, so other values take `then` or `else`; neither direction is assumed";
     SchemaOpened = "SCHEMA_OPENED", (true, false), (true, false), false, "a schema that accepted no value (`false`) now accepts some";
     SchemaClosed = "SCHEMA_CLOSED", (false, true), (false, true), false, "a schema now accepts no value (`false`)";
     ContentAdded = "CONTENT_ADDED", (false, true), (false, true), false, "a `contentEncoding`, `contentMediaType` or `contentSchema` now says what a string holds";

@@ -26,6 +26,12 @@ pub enum Segment {
     Definition(String),
     /// The keyword a change is about (`maxLength`, `type`, `required`...).
     Keyword(&'static str),
+    /// A schema applied to the value itself (`then`, `else`) or to each of
+    /// its property names (`propertyNames`).
+    Applied(&'static str),
+    /// An entry of a keyword keyed by text: `patternProperties/PATTERN` (the
+    /// values of the properties it matches) or `dependentSchemas/NAME`.
+    Entry(&'static str, String),
 }
 
 /// The JSON pointer of a path, through the schema's keywords:
@@ -48,6 +54,16 @@ pub fn pointer(path: &[Segment]) -> String {
             }
             Segment::Branch(index) => out.push_str(&format!("/{index}")),
             Segment::Definition(_) => {}
+            Segment::Applied(keyword) => {
+                out.push('/');
+                out.push_str(keyword);
+            }
+            Segment::Entry(keyword, key) => {
+                out.push('/');
+                out.push_str(keyword);
+                out.push('/');
+                out.push_str(&escape(key));
+            }
         }
     }
     out
@@ -65,10 +81,13 @@ pub fn instance_path(path: &[Segment]) -> String {
                 parts.push("*".to_owned())
             }
             Segment::PrefixItem(index) => parts.push(index.to_string()),
+            Segment::Entry("patternProperties", _) => parts.push("*".to_owned()),
             Segment::Combinator(_)
             | Segment::Branch(_)
             | Segment::Definition(_)
-            | Segment::Keyword(_) => {}
+            | Segment::Keyword(_)
+            | Segment::Applied(_)
+            | Segment::Entry(..) => {}
         }
     }
     parts.join("/")

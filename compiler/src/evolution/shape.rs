@@ -139,7 +139,9 @@ impl<'a> Shapes<'a> {
 
     fn describe(&mut self, view: &View, nesting: usize) -> Option<Shape> {
         let merged = Merged::of(self.space, view);
-        if !merged.unions.is_empty() {
+        // Subschemas applied to the value itself are not in the structural
+        // key: such a view is keyed by its ids, as a union is.
+        if !merged.unions.is_empty() || merged.applies_subschemas() {
             let key = self.intern(format!("ids {:?} {}", view.ids, view.union_from));
             let nodes = self.children_nodes(&merged, nesting)?;
             return Some(Shape {

@@ -21,6 +21,11 @@ pub struct View {
     /// in the context of its parent carries the parent's other keywords but
     /// not the parent's union again.
     pub union_from: usize,
+    /// Only `ids[applied_from..]` contribute `if`, `dependentSchemas`,
+    /// `propertyNames` and `patternProperties`: a `then`, `else` or
+    /// dependent schema compared in the context of its parent carries the
+    /// parent's other keywords but not these again.
+    pub applied_from: usize,
 }
 
 impl View {
@@ -28,6 +33,24 @@ impl View {
         View {
             ids: Vec::new(),
             union_from: 0,
+            applied_from: 0,
+        }
+    }
+
+    /// This view with its own applicators left out, joined with `branches`
+    /// (a `then`, an `else` or dependent schemas).
+    pub fn with_applied(&self, space: &TypeSpace, branches: &[SchemaId]) -> View {
+        let mut ids = self.ids.clone();
+        let applied_from = ids.len();
+        for id in View::of(space, branches).ids {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        View {
+            ids,
+            union_from: self.union_from,
+            applied_from,
         }
     }
 
@@ -37,6 +60,7 @@ impl View {
         View {
             ids: resolve::all_conjuncts(space, roots),
             union_from: 0,
+            applied_from: 0,
         }
     }
 
@@ -49,7 +73,11 @@ impl View {
                 ids.push(id);
             }
         }
-        View { ids, union_from }
+        View {
+            ids,
+            union_from,
+            applied_from: self.applied_from,
+        }
     }
 
     /// This view without its unions.
@@ -57,6 +85,7 @@ impl View {
         View {
             ids: self.ids.clone(),
             union_from: self.ids.len(),
+            applied_from: self.applied_from,
         }
     }
 }
@@ -97,6 +126,14 @@ pub enum Extra {
 pub struct Union {
     pub keyword: &'static str,
     pub branches: Vec<SchemaId>,
+}
+
+/// `if` with its `then` and `else`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Condition {
+    pub test: SchemaId,
+    pub then: Option<SchemaId>,
+    pub otherwise: Option<SchemaId>,
 }
 
 /// The merged constraints of a view.
@@ -145,6 +182,14 @@ pub struct Merged<'a> {
     pub unions: Vec<Union>,
     /// The schemas under `not` of every conjunct.
     pub negated: Vec<SchemaId>,
+    /// `patternProperties` of every conjunct: pattern and schema.
+    pub pattern_properties: Vec<(&'a str, SchemaId)>,
+    /// `propertyNames` of every conjunct.
+    pub property_names: Vec<SchemaId>,
+    /// `dependentSchemas` of every conjunct: property and schema.
+    pub dependent_schemas: Vec<(&'a str, SchemaId)>,
+    /// `if` with its `then` and `else`, of every conjunct.
+    pub conditions: Vec<Condition>,
     /// `contentEncoding` and `contentMediaType`, as written.
     pub content: Vec<(&'a str, &'a Json)>,
     pub content_schemas: Vec<SchemaId>,
@@ -189,6 +234,10 @@ impl<'a> Merged<'a> {
             contains: Vec::new(),
             unions: Vec::new(),
             negated: Vec::new(),
+            pattern_properties: Vec::new(),
+            property_names: Vec::new(),
+            dependent_schemas: Vec::new(),
+            conditions: Vec::new(),
             content: Vec::new(),
             content_schemas: Vec::new(),
             description: schemas.iter().find_map(|s| s.description.as_deref()),
@@ -206,12 +255,12 @@ impl<'a> Merged<'a> {
                 .map(|r| r.text.as_str()),
         };
         for (i, schema) in schemas.iter().enumerate() {
-            merged.add(schema, i >= view.union_from);
+            merged.add(schema, i >= view.union_from, i >= view.applied_from);
         }
         merged
     }
 
-    fn add(&mut self, schema: &'a Schema, with_unions: bool) {
+    fn add(&mut self, schema: &'a Schema, with_unions: bool, with_applied: bool) {
         if let Some(types) = &schema.types {
             let these = types.value.iter().copied().collect();
             self.types = Some(match self.types.take() {
@@ -312,6 +361,9 @@ impl<'a> Merged<'a> {
             }
         }
         self.negated.extend(schema.not);
+        if with_applied {
+            self.add_applicators(schema);
+        }
         self.content_schemas.extend(schema.content_schema);
         for (key, value) in &schema.extensions {
             if matches!(key.as_str(), "contentEncoding" | "contentMediaType")
@@ -330,6 +382,36 @@ impl<'a> Merged<'a> {
                 }
             }
         }
+    }
+
+    fn add_applicators(&mut self, schema: &'a Schema) {
+        let named = |entries: &'a [crate::model::Property]| {
+            entries.iter().map(|p| (p.name.as_str(), p.schema))
+        };
+        self.pattern_properties
+            .extend(named(&schema.pattern_properties));
+        self.property_names.extend(schema.property_names);
+        self.dependent_schemas
+            .extend(named(&schema.dependent_schemas));
+        if let Some(test) = schema.if_schema {
+            self.conditions.push(Condition {
+                test,
+                then: schema.then_schema,
+                otherwise: schema.else_schema,
+            });
+        }
+    }
+
+    /// Whether a keyword applies a subschema to the value beside its
+    /// properties, items and union branches (`not`, `if`, `dependentSchemas`,
+    /// `propertyNames`, `patternProperties`, `contentSchema`).
+    pub fn applies_subschemas(&self) -> bool {
+        !self.negated.is_empty()
+            || !self.pattern_properties.is_empty()
+            || !self.property_names.is_empty()
+            || !self.dependent_schemas.is_empty()
+            || !self.conditions.is_empty()
+            || !self.content_schemas.is_empty()
     }
 
     /// `prefixItems` and `items`: position by position, each conjunct's

@@ -253,6 +253,15 @@ impl<'a> Bundler<'a> {
             }
             Additional::Schema(id) => put("additionalProperties", Field::Schema(id)),
         }
+        if !s.pattern_properties.is_empty() {
+            put(
+                "patternProperties",
+                Field::Properties(&s.pattern_properties),
+            );
+        }
+        if let Some(names) = s.property_names {
+            put("propertyNames", Field::Schema(names));
+        }
         if !s.prefix_items.is_empty() {
             put("prefixItems", Field::Schemas(&s.prefix_items));
         }
@@ -275,6 +284,19 @@ impl<'a> Bundler<'a> {
         }
         if let Some(not) = s.not {
             put("not", Field::Schema(not));
+        }
+        let condition = [
+            ("if", s.if_schema),
+            ("then", s.then_schema),
+            ("else", s.else_schema),
+        ];
+        for (key, branch) in condition {
+            if let Some(branch) = branch {
+                put(key, Field::Schema(branch));
+            }
+        }
+        if !s.dependent_schemas.is_empty() {
+            put("dependentSchemas", Field::Properties(&s.dependent_schemas));
         }
         if let Some(content) = s.content_schema {
             put("contentSchema", Field::Schema(content));

@@ -51,19 +51,19 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
     "contentMediaType",
     "contentSchema",
     "$anchor",
+    "patternProperties",
+    "propertyNames",
+    "dependentSchemas",
+    "if",
+    "then",
+    "else",
 ];
 
 /// JSON Schema keywords (2020-12, draft-07, OpenAPI) that evc knows but does
 /// not compile: refusing them by name beats calling them unknown.
 pub const UNSUPPORTED_KEYWORDS: &[&str] = &[
-    "dependentSchemas",
     "discriminator",
-    "else",
-    "if",
     "nullable",
-    "patternProperties",
-    "propertyNames",
-    "then",
     "unevaluatedItems",
     "unevaluatedProperties",
     "$dynamicAnchor",

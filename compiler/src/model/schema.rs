@@ -220,6 +220,20 @@ pub struct Rare {
     /// when the property is present, the listed ones must be too. In source
     /// order, one entry per property.
     pub dependent_required: Vec<(String, Vec<String>)>,
+    /// `patternProperties`, in source order: each property whose name
+    /// matches the pattern (the entry's `name`) matches its schema.
+    pub pattern_properties: Vec<Property>,
+    /// `propertyNames`: every property name, as a string, matches it.
+    pub property_names: Option<SchemaId>,
+    /// `dependentSchemas` (and the schema form of draft-07
+    /// `dependencies`): when the property (the entry's `name`) is present,
+    /// the whole object matches the schema too.
+    pub dependent_schemas: Vec<Property>,
+    /// `if`, `then` and `else`: a value that passes `if` must pass `then`,
+    /// any other must pass `else`.
+    pub if_schema: Option<SchemaId>,
+    pub then_schema: Option<SchemaId>,
+    pub else_schema: Option<SchemaId>,
     pub title: Option<String>,
     pub default: Option<Box<Json>>,
     pub examples: Vec<Json>,
@@ -259,6 +273,12 @@ impl Rare {
         min_properties: None,
         max_properties: None,
         dependent_required: Vec::new(),
+        pattern_properties: Vec::new(),
+        property_names: None,
+        dependent_schemas: Vec::new(),
+        if_schema: None,
+        then_schema: None,
+        else_schema: None,
         title: None,
         default: None,
         examples: Vec::new(),
@@ -337,6 +357,8 @@ impl Schema {
             .iter()
             .map(|p| p.schema)
             .chain(additional)
+            .chain(self.pattern_properties.iter().map(|p| p.schema))
+            .chain(self.property_names)
             .chain(self.prefix_items.iter().copied())
             .chain(self.items)
             .chain(self.contains)
@@ -344,6 +366,10 @@ impl Schema {
             .chain(self.any_of.iter().copied())
             .chain(self.all_of.iter().copied())
             .chain(self.not)
+            .chain(self.dependent_schemas.iter().map(|p| p.schema))
+            .chain(self.if_schema)
+            .chain(self.then_schema)
+            .chain(self.else_schema)
             .chain(self.content_schema)
             .chain(self.defs.iter().map(|(_, id)| *id))
     }
@@ -379,6 +405,30 @@ impl Schema {
             || self.min_properties.is_some()
             || self.max_properties.is_some()
             || !self.dependent_required.is_empty()
+            || self.applies_to_properties()
+            || self.if_schema.is_some()
+    }
+
+    /// Whether a keyword reads the object's properties by name, beyond the
+    /// declared ones: the generated type must keep every property it was
+    /// given, and the keyword is checked on the object as JSON.
+    pub fn applies_to_properties(&self) -> bool {
+        !self.pattern_properties.is_empty()
+            || self.property_names.is_some()
+            || !self.dependent_schemas.is_empty()
+    }
+
+    /// The subschemas checked against the value itself, as a whole: the
+    /// branches of `not`, `if`/`then`/`else` and `dependentSchemas` (beside
+    /// `allOf`/`anyOf`/`oneOf`, which callers list with their own meaning).
+    pub fn in_place_applicators(&self) -> impl Iterator<Item = SchemaId> + '_ {
+        self.not
+            .iter()
+            .chain(&self.if_schema)
+            .chain(&self.then_schema)
+            .chain(&self.else_schema)
+            .copied()
+            .chain(self.dependent_schemas.iter().map(|p| p.schema))
     }
 
     pub fn allows(&self, ty: JsonType) -> bool {

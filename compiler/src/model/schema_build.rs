@@ -46,13 +46,20 @@ impl Cursor {
         self.pointer == self.base
     }
 
-    /// A branch of `allOf`, `anyOf` or `oneOf`, or the schema under `not`,
-    /// constrains the object it is applied to: `required: [a]` alone there
-    /// names the parent's `a` (or, under `not`, one that must be absent).
+    /// A branch of `allOf`, `anyOf` or `oneOf`, the schema under `not`,
+    /// `if`, `then` or `else`, or a dependent schema constrains the object
+    /// it is applied to: `required: [a]` alone there names the parent's `a`
+    /// (or, under `not`, one that must be absent).
     fn is_branch(&self) -> bool {
         let n = self.pointer.len();
-        self.pointer.last().is_some_and(|last| last == "not")
-            || (n >= 2 && matches!(self.pointer[n - 2].as_str(), "allOf" | "anyOf" | "oneOf"))
+        self.pointer
+            .last()
+            .is_some_and(|last| matches!(last.as_str(), "not" | "if" | "then" | "else"))
+            || (n >= 2
+                && matches!(
+                    self.pointer[n - 2].as_str(),
+                    "allOf" | "anyOf" | "oneOf" | "dependentSchemas" | "dependencies"
+                ))
     }
 }
 
@@ -183,11 +190,11 @@ impl<'a> SchemaBuilder<'a> {
                     self.additional_items(&mut schema, cursor, entries);
                 }
                 self.contains_bounds(&mut schema, cursor.file, entries);
+                self.condition_parts(&mut schema, cursor.file, entries);
                 self.consistency(&schema, cursor.file, entries);
                 if !cursor.is_branch() {
                     self.required_declared(&schema);
                 }
-                self.negated_names_declared(&schema);
             }
             // The boolean schemas: `true` accepts anything, as `{}` does;
             // `false` accepts nothing, as `{not: {}}` does.
@@ -305,6 +312,22 @@ impl<'a> SchemaBuilder<'a> {
                 }
             }
             "not" => schema.not = Some(self.child(cursor.child(&[key]), value)),
+            "if" => schema.if_schema = Some(self.child(cursor.child(&[key]), value)),
+            "then" => schema.then_schema = Some(self.child(cursor.child(&[key]), value)),
+            "else" => schema.else_schema = Some(self.child(cursor.child(&[key]), value)),
+            "propertyNames" => {
+                schema.property_names = Some(self.child(cursor.child(&[key]), value))
+            }
+            "patternProperties" => {
+                schema.pattern_properties = self.pattern_properties(cursor, value);
+            }
+            "dependentSchemas" => {
+                if let Some(entries) = self.expect_map(cursor.file, key, value) {
+                    for entry in entries {
+                        self.dependent_schema(schema, cursor, key, entry);
+                    }
+                }
+            }
             "$ref" => {
                 if let Some(text) = self.expect_str(cursor.file, key, value) {
                     schema.reference = Some(Box::new(self.reference(cursor, text, at)));
@@ -357,7 +380,7 @@ impl<'a> SchemaBuilder<'a> {
             "minProperties" => schema.min_properties = self.count(cursor.file, key, value),
             "maxProperties" => schema.max_properties = self.count(cursor.file, key, value),
             "dependentRequired" | "dependencies" => {
-                self.dependent_required(schema, cursor.file, key, value)
+                self.dependent_required(schema, cursor, key, value)
             }
             "minimum" => schema.minimum = self.number(cursor.file, key, value).map(Box::new),
             "maximum" => schema.maximum = self.number(cursor.file, key, value).map(Box::new),
@@ -473,6 +496,39 @@ impl<'a> SchemaBuilder<'a> {
             Value::Bool(allowed) => schema.items_forbidden = !allowed,
             _ => schema.items = Some(self.child(cursor.child(&["additionalItems"]), value)),
         }
+    }
+
+    /// `then` and `else` apply only after an `if`, and an `if` alone decides
+    /// nothing: each is reported and dropped, as JSON Schema ignores it.
+    fn condition_parts(&mut self, schema: &mut Schema, file: FileId, entries: &[Entry]) {
+        let has_if = schema.if_schema.is_some();
+        let has_branch = schema.then_schema.is_some() || schema.else_schema.is_some();
+        if has_if == has_branch {
+            return;
+        }
+        for entry in entries {
+            let hint = match entry.key.as_str() {
+                "if" => "it only chooses between `then` and `else`: add one, or remove it",
+                "then" | "else" => "it applies only after an `if`: add the `if`, or move its keywords into the schema",
+                _ => continue,
+            };
+            let what = if has_if {
+                "without `then` or `else`"
+            } else {
+                "without `if`"
+            };
+            self.report(
+                Diagnostic::new(
+                    RuleId::KeywordNoEffect,
+                    place(file, entry.key_span),
+                    format!("`{}` has no effect {what}", entry.key),
+                )
+                .hint(hint),
+            );
+        }
+        schema.if_schema = None;
+        schema.then_schema = None;
+        schema.else_schema = None;
     }
 
     /// `minContains` and `maxContains` count the items `contains` matches:
@@ -877,25 +933,17 @@ impl<'a> SchemaBuilder<'a> {
     /// `dependentRequired`, or draft-07 `dependencies` whose list entries
     /// mean the same; its schema entries (`dependentSchemas`) are refused.
     /// Both keywords may name one property: their lists then add up.
-    fn dependent_required(&mut self, schema: &mut Schema, file: FileId, key: &str, node: &Node) {
+    fn dependent_required(&mut self, schema: &mut Schema, cursor: &Cursor, key: &str, node: &Node) {
+        let file = cursor.file;
         let Some(entries) = self.expect_map(file, key, node) else {
             return;
         };
         for entry in entries {
             let value = &entry.value;
             let Some(items) = value.as_seq() else {
+                // The draft-07 spelling of `dependentSchemas`.
                 if key == "dependencies" && matches!(value.value, Value::Map(_) | Value::Bool(_)) {
-                    self.report(
-                        Diagnostic::new(
-                            RuleId::UnsupportedKeyword,
-                            place(file, value.span),
-                            format!(
-                                "`dependencies` with a schema for `{}` (`dependentSchemas`) is not supported by evc",
-                                entry.key
-                            ),
-                        )
-                        .hint("only the list form is supported: the property names that must be present with it"),
-                    );
+                    self.dependent_schema(schema, cursor, key, entry);
                 } else {
                     let what = format!("{key}` entry `{}", entry.key);
                     self.wrong_type(file, &what, value, "a list of property names");
@@ -935,6 +983,37 @@ impl<'a> SchemaBuilder<'a> {
         }
     }
 
+    /// One entry of `dependentSchemas` (or of `dependencies` with a schema).
+    fn dependent_schema(&mut self, schema: &mut Schema, cursor: &Cursor, key: &str, entry: &Entry) {
+        let child = self.child(cursor.child(&[key, &entry.key]), &entry.value);
+        schema.dependent_schemas.push(Property {
+            name: entry.key.clone(),
+            name_place: place(cursor.file, entry.key_span),
+            schema: child,
+        });
+    }
+
+    /// `patternProperties`: each key a pattern, checked as `pattern` is.
+    fn pattern_properties(&mut self, cursor: &Cursor, node: &Node) -> Vec<Property> {
+        let key = "patternProperties";
+        let Some(entries) = self.expect_map(cursor.file, key, node) else {
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let name_place = place(cursor.file, entry.key_span);
+            if !self.valid_pattern(key, &entry.key, name_place) {
+                continue;
+            }
+            out.push(Property {
+                name: entry.key.clone(),
+                name_place,
+                schema: self.child(cursor.child(&[key, &entry.key]), &entry.value),
+            });
+        }
+        out
+    }
+
     fn format(&mut self, file: FileId, node: &Node) -> Option<Spanned<Format>> {
         let name = self.expect_str(file, "format", node)?;
         match Format::parse(name) {
@@ -966,23 +1045,33 @@ impl<'a> SchemaBuilder<'a> {
 
     fn pattern(&mut self, file: FileId, node: &Node) -> Option<Spanned<String>> {
         let text = self.expect_str(file, "pattern", node)?;
-        // Compiled by the validator evc agrees with, so ECMA-262 semantics hold.
-        let probe = serde_json::json!({ "pattern": text });
-        if let Err(error) = jsonschema::draft202012::new(&probe) {
-            self.report(
-                Diagnostic::new(
-                    RuleId::InvalidValue,
-                    place(file, node.span),
-                    format!("`pattern` is not a valid regular expression: {error}"),
-                )
-                .hint("patterns follow ECMA-262 (JavaScript) regular expressions"),
-            );
-            return None;
-        }
-        Some(Spanned {
+        let at = place(file, node.span);
+        self.valid_pattern("pattern", text, at).then(|| Spanned {
             value: text.to_owned(),
-            place: place(file, node.span),
+            place: at,
         })
+    }
+
+    /// Whether `text` compiles as the validator evc agrees with compiles
+    /// it, so ECMA-262 semantics hold; reported at `at` when it does not.
+    fn valid_pattern(&mut self, key: &str, text: &str, at: Place) -> bool {
+        let what = match key {
+            "pattern" => "`pattern`".to_owned(),
+            _ => format!("the `{key}` key `{text}`"),
+        };
+        let probe = serde_json::json!({ "pattern": text });
+        let Err(error) = jsonschema::draft202012::new(&probe) else {
+            return true;
+        };
+        self.report(
+            Diagnostic::new(
+                RuleId::InvalidValue,
+                at,
+                format!("{what} is not a valid regular expression: {error}"),
+            )
+            .hint("patterns follow ECMA-262 (JavaScript) regular expressions"),
+        );
+        false
     }
 
     fn count(&mut self, file: FileId, key: &str, node: &Node) -> Option<u64> {
@@ -1202,48 +1291,6 @@ impl<'a> SchemaBuilder<'a> {
         }
     }
 
-    /// The struct generated for an open object keeps only its declared
-    /// properties, so a `not` that names another one could not be checked
-    /// on decode: refused rather than silently passed.
-    fn negated_names_declared(&mut self, schema: &Schema) {
-        let Some(not) = schema.not else { return };
-        let open = matches!(
-            schema.additional,
-            Additional::Absent | Additional::Allowed(true)
-        );
-        if !open || schema.properties.is_empty() || !self.built[not.0 as usize] {
-            return;
-        }
-        let declared: HashSet<&str> = schema.properties.iter().map(|p| p.name.as_str()).collect();
-        let mut named: Vec<(String, Place)> = Vec::new();
-        let negated = self.types.get(not);
-        let branches = negated
-            .all_of
-            .iter()
-            .chain(&negated.any_of)
-            .chain(&negated.one_of);
-        for s in std::iter::once(negated).chain(
-            branches
-                .filter(|b| self.built[b.0 as usize])
-                .map(|b| self.types.get(*b)),
-        ) {
-            named.extend(s.required.iter().map(|r| (r.value.clone(), r.place)));
-            named.extend(s.properties.iter().map(|p| (p.name.clone(), p.name_place)));
-        }
-        for (name, at) in named {
-            if !declared.contains(name.as_str()) {
-                self.report(
-                    Diagnostic::new(
-                        RuleId::UnsupportedKeyword,
-                        at,
-                        format!("`not` names the property `{name}`, which the open object around it does not declare"),
-                    )
-                    .hint("the generated type keeps only declared properties, so this cannot be checked: declare the property, or close the object with `additionalProperties: false`, which refuses undeclared properties anyway"),
-                );
-            }
-        }
-    }
-
     /// `schema` and its inline branches, into `tree`; false when a `$ref`
     /// among them makes the declared properties unknowable.
     fn inline_tree<'s>(&'s self, schema: &'s Schema, tree: &mut Vec<&'s Schema>) -> bool {
@@ -1255,8 +1302,14 @@ impl<'a> SchemaBuilder<'a> {
             .all_of
             .iter()
             .chain(&schema.one_of)
-            .chain(&schema.any_of);
-        for &branch in branches {
+            .chain(&schema.any_of)
+            .copied()
+            .chain(
+                schema
+                    .in_place_applicators()
+                    .filter(|id| Some(*id) != schema.not),
+            );
+        for branch in branches {
             // A branch not built yet is a `$ref` cycle back to an ancestor.
             if !self.built[branch.0 as usize] || !self.inline_tree(self.types.get(branch), tree) {
                 return false;

@@ -88,6 +88,7 @@ impl Checks<'_> {
         out.extend(self.arrays(s, value, path, depth, own));
         out.extend(self.objects(s, value, path, depth, own));
         out.extend(self.unions(s, value, path, depth, own));
+        out.extend(self.applicators(s, value, path, depth, own));
         out
     }
 
@@ -227,7 +228,12 @@ impl Checks<'_> {
             .iter()
             .map(|p| Literal::string(&p.name))
             .collect();
-        match s.additional {
+        // Beside `patternProperties` it is checked with the patterns.
+        let additional = match s.pattern_properties.is_empty() {
+            true => &s.additional,
+            false => &Additional::Absent,
+        };
+        match *additional {
             Additional::Allowed(false) => {
                 checks.push(wrap(
                     quote!(#rt::check::only_properties(#object, &[#(#declared),*])),

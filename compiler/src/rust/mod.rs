@@ -3,6 +3,7 @@
 //! and the typed dispatch table. It reads only the [`Binding`]; callers
 //! decide where the text goes (a file, `OUT_DIR`, or a proc-macro expansion).
 
+mod applicators;
 mod contract;
 mod dispatch;
 mod dynamic;

@@ -151,8 +151,9 @@ impl Checks<'_> {
         }
     }
 
-    /// `enum`, `const`, `oneOf`, `anyOf` and `not` on a whole typed value, which
-    /// is compared (or matched against the branches) as JSON.
+    /// `enum`, `const`, `oneOf`, `anyOf`, `not` and the other applicators on a
+    /// whole typed value, which is compared (or matched against the
+    /// branches) as JSON.
     pub fn whole(
         &self,
         all: &[SchemaId],
@@ -173,12 +174,14 @@ impl Checks<'_> {
                 let expected = json_const(rt, &constant.value, "EXPECTED");
                 out.push(wrap(quote!(#rt::check::constant(#value, #expected)), path));
             }
-            if !s.one_of.is_empty() || !s.any_of.is_empty() || s.not.is_some() {
-                let json = format_ident!("json_{depth}");
-                let branches = self.unions(s, &Access::bound(quote!(&#json)), path, depth + 1, own);
+            let json = format_ident!("json_{depth}");
+            let as_json = Access::bound(quote!(#json));
+            let mut checks = self.unions(s, &as_json, path, depth + 1, own);
+            checks.extend(self.applicators(s, &as_json, path, depth + 1, own));
+            if !checks.is_empty() {
                 out.push(quote!({
-                    let #json = #rt::serde_json::to_value(#value).unwrap_or_default();
-                    #(#branches)*
+                    let #json = &#rt::serde_json::to_value(#value).unwrap_or_default();
+                    #(#checks)*
                 }));
             }
         }
@@ -365,9 +368,13 @@ impl Checks<'_> {
         depth: usize,
         own: Option<SchemaId>,
     ) -> Vec<TokenStream> {
+        // Beside `patternProperties`, `additionalProperties` applies to
+        // the names no pattern matches: checked with them, on the JSON.
         let values: Vec<SchemaId> = all
             .iter()
-            .filter_map(|s| match self.types.get(*s).additional {
+            .map(|s| self.types.get(*s))
+            .filter(|s| s.pattern_properties.is_empty())
+            .filter_map(|s| match s.additional {
                 Additional::Schema(v) => Some(v),
                 _ => None,
             })
@@ -490,10 +497,17 @@ pub fn json_const(rt: &TokenStream, value: &Json, name: &str) -> TokenStream {
     })
 }
 
-/// `call?`, with the pointer segments added to a violation on the way out.
+/// `call?;`, with the pointer segments added to a violation on the way out.
 pub fn wrap(call: TokenStream, path: &[Segment]) -> TokenStream {
+    let expression = wrap_value(call, path);
+    quote!(#expression;)
+}
+
+/// `call?` as an expression (for a call returning a value), with the
+/// pointer segments added to a violation on the way out.
+pub fn wrap_value(call: TokenStream, path: &[Segment]) -> TokenStream {
     if path.is_empty() {
-        return quote!(#call?;);
+        return quote!(#call?);
     }
     // `at` prepends, so the innermost segment goes first.
     let steps = path.iter().rev().map(|segment| match segment {
@@ -504,7 +518,7 @@ pub fn wrap(call: TokenStream, path: &[Segment]) -> TokenStream {
         Segment::Index(index) => quote!(.at_index(#index)),
         Segment::Key(key) => quote!(.at(#key)),
     });
-    quote!(#call.map_err(|violation| violation #(#steps)*)?;)
+    quote!(#call.map_err(|violation| violation #(#steps)*)?)
 }
 
 /// A bound as a `check::Number`: integers stay exact.

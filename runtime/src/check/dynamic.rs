@@ -62,6 +62,25 @@ pub fn only_properties(object: &Map<String, Value>, declared: &[&str]) -> Result
     }
 }
 
+/// `additionalProperties: false` beside `patternProperties`: `key` is
+/// neither declared nor matched by a pattern.
+pub fn unmatched_property(key: &str) -> Result<(), Violation> {
+    Err(Violation::new(format!(
+        "property `{key}` is not allowed: it is not declared and matches no pattern of patternProperties"
+    ))
+    .at(key))
+}
+
+/// `propertyNames`: the name `key` failed the schema, whose violation is
+/// `violation`; reported at the property.
+pub fn property_name(key: &str, violation: Violation) -> Violation {
+    Violation::new(format!(
+        "property name `{key}` is not allowed: {}",
+        violation.reason()
+    ))
+    .at(key)
+}
+
 /// `oneOf`: exactly one branch passed.
 pub fn one_of(passed: &[bool]) -> Result<(), Violation> {
     match passed.iter().filter(|p| **p).count() {

@@ -10,7 +10,10 @@ mod number;
 
 use std::sync::OnceLock;
 
-pub use dynamic::{any_of, decodes, json_type, not, one_of, only_properties, required};
+pub use dynamic::{
+    any_of, decodes, json_type, not, one_of, only_properties, property_name, required,
+    unmatched_property,
+};
 pub use format::{
     date, date_time, email, is_date, is_date_time, is_email, is_uri, is_uuid, uri, uuid,
 };
@@ -202,6 +205,22 @@ pub fn pattern(value: &str, pattern: &Pattern) -> Result<(), Violation> {
                 pattern.source
             ))),
         },
+        Err(reason) => Err(Violation::new(reason.clone())),
+    }
+}
+
+/// Whether `key` holds a match of `pattern` (`patternProperties`): an
+/// unanchored search, as `pattern` is. A pattern that cannot run is a
+/// violation, never a silent miss.
+pub fn matches(key: &str, pattern: &Pattern) -> Result<bool, Violation> {
+    match pattern.compiled() {
+        Ok(compiled) => compiled.is_match(key).map_err(|e| {
+            Violation::new(format!(
+                "could not be matched against `{}`: {e}",
+                pattern.source
+            ))
+            .at(key)
+        }),
         Err(reason) => Err(Violation::new(reason.clone())),
     }
 }

@@ -48,6 +48,10 @@ pub mod tuples {
     include!(concat!(env!("OUT_DIR"), "/tuples.rs"));
 }
 
+pub mod applicators {
+    include!(concat!(env!("OUT_DIR"), "/applicators.rs"));
+}
+
 /// Property counts and dependencies on structs and maps.
 pub mod objects {
     include!(concat!(env!("OUT_DIR"), "/objects.rs"));

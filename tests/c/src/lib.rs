@@ -22,6 +22,7 @@ library!(
     merging,
     maps,
     tuples,
+    applicators,
     published,
     objects,
     hostile,

@@ -20,6 +20,7 @@ const SETS: &[&str] = &[
     "merging",
     "maps",
     "tuples",
+    "applicators",
     "published",
     "objects",
     "hostile",
@@ -146,6 +147,11 @@ round_trip!(
     tuples_round_trip_through_c,
     tuples,
     "../contracts/rust/tuples"
+);
+round_trip!(
+    applicators_round_trip_through_c,
+    applicators,
+    "../contracts/rust/applicators"
 );
 round_trip!(
     published_schemas_round_trip_through_c,

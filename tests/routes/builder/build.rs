@@ -9,6 +9,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("maps", "../../contracts/rust/maps"),
         ("upcasts", "../../contracts/rust/upcasts"),
         ("tuples", "../../contracts/rust/tuples"),
+        ("applicators", "../../contracts/rust/applicators"),
         ("objects", "../../contracts/rust/objects"),
         ("published", "../../contracts/rust/published"),
     ] {

@@ -3,6 +3,7 @@
 //! union branches). `$ref`s are followed on both sides; the pairs of views on
 //! the way down are remembered, so a recursive schema ends where it repeats.
 
+mod applicators;
 mod keywords;
 mod unions;
 
@@ -130,6 +131,7 @@ impl<'a, 's> Comparer<'a, 's> {
         } else {
             self.keywords(&o, &n);
             self.negated(&o, &n);
+            self.applicators((old, new), &o, &n);
             self.content(&o, &n);
             self.documentation(&o, &n);
             self.children(&o, &n);

@@ -43,6 +43,10 @@ mod tuples {
     include!(concat!(env!("OUT_DIR"), "/tuples.rs"));
 }
 
+mod applicators {
+    include!(concat!(env!("OUT_DIR"), "/applicators.rs"));
+}
+
 /// Property counts and dependencies on structs and maps.
 mod objects {
     include!(concat!(env!("OUT_DIR"), "/objects.rs"));

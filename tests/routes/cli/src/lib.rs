@@ -43,6 +43,10 @@ pub mod tuples {
     include!(concat!(env!("EVC_ROUTES_GENERATED"), "/tuples.rs"));
 }
 
+pub mod applicators {
+    include!(concat!(env!("EVC_ROUTES_GENERATED"), "/applicators.rs"));
+}
+
 /// Property counts and dependencies on structs and maps.
 pub mod objects {
     include!(concat!(env!("EVC_ROUTES_GENERATED"), "/objects.rs"));

@@ -43,6 +43,10 @@ pub mod tuples {
     evc_macros::contracts!("../../contracts/rust/tuples");
 }
 
+pub mod applicators {
+    evc_macros::contracts!("../../contracts/rust/applicators");
+}
+
 /// Property counts and dependencies on structs and maps.
 pub mod objects {
     evc_macros::contracts!("../../contracts/rust/objects");

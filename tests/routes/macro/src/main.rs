@@ -43,6 +43,10 @@ mod tuples {
     evc_macros::contracts!("../../contracts/rust/tuples");
 }
 
+mod applicators {
+    evc_macros::contracts!("../../contracts/rust/applicators");
+}
+
 /// Property counts and dependencies on structs and maps.
 mod objects {
     evc_macros::contracts!("../../contracts/rust/objects");

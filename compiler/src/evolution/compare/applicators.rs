@@ -1,0 +1,186 @@
+//! Keywords that apply a subschema to the value according to what it holds:
+//! `if`/`then`/`else`, `dependentSchemas`, `propertyNames` and
+//! `patternProperties`. Where both sides apply a schema under the same
+//! condition (the same `if`, property or pattern), the schemas are compared
+//! as any other; where the condition itself changed, the change is reported
+//! with no direction assumed.
+//!
+//! `then`, `else` and a dependent schema apply to the value together with the
+//! schema around them: `then: {properties: {a: {type: string}}}` under an `a`
+//! declared as a string restates it. Each is compared joined with its
+//! parent, and what the parent alone already changes is left out, being
+//! reported where it is written.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::Comparer;
+use crate::evolution::kinds::ChangeKind;
+use crate::evolution::path::Segment;
+use crate::evolution::view::{Condition, Extra, Merged, View};
+use crate::evolution::Change;
+use crate::model::{JsonType, SchemaId};
+
+impl Comparer<'_, '_> {
+    /// `parents`: the old and new views `o` and `n` merge.
+    pub(super) fn applicators(&mut self, parents: (&View, &View), o: &Merged<'_>, n: &Merged<'_>) {
+        self.conditions(parents, o, n);
+        if o.allows(JsonType::Object) && n.allows(JsonType::Object) {
+            self.property_names(o, n);
+            self.pattern_properties(o, n);
+            self.dependent_schemas(parents, o, n);
+        }
+    }
+
+    /// Compares the schemas `old` and `new` (none: `{}`), each side joined
+    /// with its parent, under `segment`; the changes the parents alone show
+    /// (their applicators left out on both counts) are left out.
+    fn in_context(
+        &mut self,
+        segment: Segment,
+        parents: (&View, &View),
+        old: &[SchemaId],
+        new: &[SchemaId],
+    ) {
+        let bare = (
+            parents.0.with_applied(self.old, &[]),
+            parents.1.with_applied(self.new, &[]),
+        );
+        let mut known: HashSet<(ChangeKind, Vec<Segment>)> = HashSet::new();
+        self.trial(&bare.0, &bare.1, &mut |change| {
+            known.insert((change.kind, change.path));
+        });
+        let old = parents.0.with_applied(self.old, old);
+        let new = parents.1.with_applied(self.new, new);
+        let mut found: Vec<Change> = Vec::new();
+        self.trial(&old, &new, &mut |change| {
+            if !known.contains(&(change.kind, change.path.clone())) {
+                found.push(change);
+            }
+        });
+        let depth = self.path.len();
+        self.path.push(segment);
+        for mut change in found {
+            let mut path = self.path.clone();
+            path.append(&mut change.path);
+            change.path = path;
+            (self.sink)(change);
+        }
+        self.path.truncate(depth);
+    }
+
+    /// `if`/`then`/`else`, paired in order: with the same `if`, `then` and
+    /// `else` are compared (a missing one reads as `{}`).
+    fn conditions(&mut self, parents: (&View, &View), o: &Merged<'_>, n: &Merged<'_>) {
+        let (kind, detail) = match (o.conditions.as_slice(), n.conditions.as_slice()) {
+            ([], []) => return,
+            ([], _) => (ChangeKind::ConditionAdded, "if added"),
+            (_, []) => (ChangeKind::ConditionRemoved, "if removed"),
+            (old, new) if old.len() == new.len() => {
+                let tests_alike = old.iter().zip(new).all(|(a, b)| {
+                    let (a, b) = (View::of(self.old, &[a.test]), View::of(self.new, &[b.test]));
+                    self.cost(&a, &b) == 0
+                });
+                if tests_alike {
+                    for (a, b) in old.iter().zip(new) {
+                        self.condition_branches(parents, a, b);
+                    }
+                    return;
+                }
+                (ChangeKind::ConditionChanged, "the schema under if changed")
+            }
+            _ => (ChangeKind::ConditionChanged, "ifs added or removed"),
+        };
+        self.emit(kind, Some("if"), o.place, n.place, detail.to_owned());
+    }
+
+    fn condition_branches(&mut self, parents: (&View, &View), old: &Condition, new: &Condition) {
+        let pairs = [
+            ("then", old.then, new.then),
+            ("else", old.otherwise, new.otherwise),
+        ];
+        for (keyword, a, b) in pairs {
+            if a.is_some() || b.is_some() {
+                let segment = Segment::Applied(keyword);
+                self.in_context(segment, parents, a.as_slice(), b.as_slice());
+            }
+        }
+    }
+
+    /// `propertyNames`: the names are values of its schema.
+    fn property_names(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
+        let (kind, detail) = match (o.property_names.is_empty(), n.property_names.is_empty()) {
+            (true, true) => return,
+            (true, false) => (ChangeKind::PropertyNamesAdded, "propertyNames added"),
+            (false, true) => (ChangeKind::PropertyNamesRemoved, "propertyNames removed"),
+            (false, false) => {
+                let old = View::of(self.old, &o.property_names);
+                let new = View::of(self.new, &n.property_names);
+                self.descend(Segment::Applied("propertyNames"), &old, &new);
+                return;
+            }
+        };
+        let keyword = Some("propertyNames");
+        self.emit(kind, keyword, o.place, n.place, detail.to_owned());
+    }
+
+    /// `patternProperties`, by pattern text: the values under one pattern
+    /// are compared; a pattern added or removed narrows or widens an open
+    /// object, and changes both ways what `additionalProperties` covers.
+    fn pattern_properties(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
+        let (old, new) = (by_key(&o.pattern_properties), by_key(&n.pattern_properties));
+        let open = matches!((&o.extra, &n.extra), (Extra::Open, Extra::Open));
+        for (pattern, ids) in &new {
+            let Some(old_ids) = old.get(pattern) else {
+                let kind = match open {
+                    true => ChangeKind::PatternPropertyAdded,
+                    false => ChangeKind::PatternPropertiesChanged,
+                };
+                let detail = format!("patternProperties `{pattern}` added");
+                self.emit(kind, Some("patternProperties"), o.place, n.place, detail);
+                continue;
+            };
+            let (a, b) = (View::of(self.old, old_ids), View::of(self.new, ids));
+            let segment = Segment::Entry("patternProperties", (*pattern).to_owned());
+            self.descend(segment, &a, &b);
+        }
+        for pattern in old.keys().filter(|p| !new.contains_key(*p)) {
+            let kind = match open {
+                true => ChangeKind::PatternPropertyRemoved,
+                false => ChangeKind::PatternPropertiesChanged,
+            };
+            let detail = format!("patternProperties `{pattern}` removed");
+            self.emit(kind, Some("patternProperties"), o.place, n.place, detail);
+        }
+    }
+
+    /// `dependentSchemas`, by property: the schemas of one property are
+    /// compared.
+    fn dependent_schemas(&mut self, parents: (&View, &View), o: &Merged<'_>, n: &Merged<'_>) {
+        let (old, new) = (by_key(&o.dependent_schemas), by_key(&n.dependent_schemas));
+        let keyword = Some("dependentSchemas");
+        for (name, ids) in &new {
+            let Some(old_ids) = old.get(name) else {
+                let detail = format!("dependentSchemas `{name}` added");
+                let kind = ChangeKind::DependentSchemaAdded;
+                self.emit(kind, keyword, o.place, n.place, detail);
+                continue;
+            };
+            let segment = Segment::Entry("dependentSchemas", (*name).to_owned());
+            self.in_context(segment, parents, old_ids, ids);
+        }
+        for name in old.keys().filter(|p| !new.contains_key(*p)) {
+            let detail = format!("dependentSchemas `{name}` removed");
+            let kind = ChangeKind::DependentSchemaRemoved;
+            self.emit(kind, keyword, o.place, n.place, detail);
+        }
+    }
+}
+
+/// Entries grouped by key, each key's schemas read together.
+fn by_key<'a>(entries: &[(&'a str, SchemaId)]) -> BTreeMap<&'a str, Vec<SchemaId>> {
+    let mut out: BTreeMap<&str, Vec<SchemaId>> = BTreeMap::new();
+    for (key, id) in entries {
+        out.entry(key).or_default().push(*id);
+    }
+    out
+}
