@@ -8,6 +8,7 @@ pub mod identifier;
 pub mod json;
 mod keywords;
 mod reference;
+mod resources;
 pub mod resolve;
 mod schema;
 mod schema_build;
