@@ -169,3 +169,64 @@ fn resolve(id: &str, base: Option<&Uri<String>>) -> Option<Uri<String>> {
     let reference = UriRef::parse(id).ok()?;
     Some(reference.resolve_against(base?).ok()?.normalize())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resources(text: &str) -> FileResources {
+        let root = crate::load::yaml::parse(text).unwrap().unwrap();
+        FileResources::of(&root)
+    }
+
+    fn tokens(pointer: &str) -> Vec<String> {
+        pointer.split('/').skip(1).map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn an_id_resolves_against_the_nearest_resource_around_it() {
+        let found = resources(
+            r#"{ "$id": "http://example.com/a.json",
+                 "$defs": { "x": { "$id": "http://example.com/b/c.json",
+                                   "not": { "$defs": { "y": { "$id": "d.json" } } } } } }"#,
+        );
+        let y = tokens("/$defs/x/not/$defs/y");
+        assert_eq!(found.url(&y).unwrap().as_str(), "http://example.com/b/d.json");
+        assert_eq!(found.named("http://example.com/b/d.json"), Some(y.as_slice()));
+        let inside = tokens("/$defs/x/not/$defs/y/properties/p");
+        assert_eq!(found.around(&inside), y.as_slice());
+        let outer: Vec<&[String]> = found.enclosing(&inside).collect();
+        assert_eq!(outer, [&y[..], &y[..2], &[][..]]);
+    }
+
+    #[test]
+    fn data_anchors_and_ids_beside_an_old_ref_are_no_resources() {
+        let found = resources(
+            r##"{ "$schema": "http://json-schema.org/draft-07/schema#",
+                  "$id": "http://example.com/root.json",
+                  "enum": [ { "$id": "http://example.com/data" } ],
+                  "properties": { "enum": { "$id": "named-enum.json" } },
+                  "definitions": { "a": { "$id": "#anchor" },
+                                   "b": { "$id": "b.json", "$ref": "#/definitions/a" } } }"##,
+        );
+        let urls: Vec<&str> = found.urls().map(|(_, url)| url.as_str()).collect();
+        assert_eq!(
+            urls,
+            ["http://example.com/root.json", "http://example.com/named-enum.json"]
+        );
+    }
+
+    #[test]
+    fn draft_04_spells_it_id_and_a_relative_id_without_base_has_no_url() {
+        let found = resources(
+            r#"{ "$schema": "http://json-schema.org/draft-04/schema#",
+                 "definitions": { "a": { "id": "http://example.com/a" },
+                                  "b": { "id": "b.json" },
+                                  "c": { "$id": "http://example.com/c" } } }"#,
+        );
+        assert!(found.url(&tokens("/definitions/a")).is_some());
+        assert!(found.starts(&tokens("/definitions/b")));
+        assert!(found.url(&tokens("/definitions/b")).is_none());
+        assert!(!found.starts(&tokens("/definitions/c")));
+    }
+}
