@@ -326,7 +326,10 @@ fn schema_keyword_needs_a_resource_root() {
                          "definitions": { "num": { "type": "number" } },
                          "properties": { "v": { "$ref": "#/definitions/num", "minimum": 5 } } } }"##;
     assert_eq!(
-        lint_files(&[("o.json", &order(resource, r#"{ "n": { "v": 1 } }"#))], None),
+        lint_files(
+            &[("o.json", &order(resource, r#"{ "n": { "v": 1 } }"#))],
+            None
+        ),
         [RuleId::RefSiblingIgnored]
     );
 }

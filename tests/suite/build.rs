@@ -72,7 +72,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 Err(reason) => format!("Take::Refused({reason:?})"),
                 Ok(text) => {
                     let remote = text.contains(REMOTE_HOST);
-                    let mut contracts = vec![evc::load::Input::new(format!("{name}.json"), text.clone())];
+                    let mut contracts =
+                        vec![evc::load::Input::new(format!("{name}.json"), text.clone())];
                     if remote {
                         contracts.extend(inputs(&remotes));
                     }
@@ -128,8 +129,13 @@ fn config() -> evc::load::Input {
     )
 }
 
+/// A remote document: its path under the contracts root, and its bytes.
+type Remote = (String, Vec<u8>);
+
+type Failing<T> = Result<T, Box<dyn std::error::Error>>;
+
 /// The remote documents as inputs under `remotes/`.
-fn inputs(remotes: &[(String, Vec<u8>)]) -> Vec<evc::load::Input> {
+fn inputs(remotes: &[Remote]) -> Vec<evc::load::Input> {
     remotes
         .iter()
         .map(|(name, bytes)| evc::load::Input::new(name, bytes.clone()))
@@ -139,7 +145,7 @@ fn inputs(remotes: &[(String, Vec<u8>)]) -> Vec<evc::load::Input> {
 /// The remote documents evc accepts, each with what it references: the
 /// others (the later drafts' `$dynamicRef`s, say) would make every case
 /// that names the host fail, whichever document it uses.
-fn clean_remotes(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, Box<dyn std::error::Error>> {
+fn clean_remotes(dir: &Path) -> Failing<Vec<Remote>> {
     let mut remotes = Vec::new();
     for path in json_files_below(dir)? {
         let name = format!(
@@ -172,7 +178,7 @@ fn clean_remotes(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, Box<dyn std::erro
 }
 
 /// Every `.json` file below `dir`, sorted.
-fn json_files_below(dir: &Path) -> Result<Vec<PathBuf>, Box<dyn std::error::Error>> {
+fn json_files_below(dir: &Path) -> Failing<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut dirs = vec![dir.to_path_buf()];
     while let Some(dir) = dirs.pop() {

@@ -87,7 +87,27 @@ impl FileResources {
             .map(|(pointer, _)| pointer.as_slice())
     }
 
-    fn walk(&mut self, node: &Node, pointer: &mut Vec<String>, base: Option<&Uri<String>>, draft: Draft) {
+    /// The pointer of the schema named `anchor` (`$anchor: Name`, or the
+    /// older `$id: '#Name'`) in the resource at `base`, whose node is
+    /// `resource`.
+    pub fn anchored(&self, resource: &Node, base: &[String], anchor: &str) -> Option<Vec<String>> {
+        let search = AnchorSearch {
+            anchor,
+            resources: self,
+            base,
+        };
+        let mut found = None;
+        search.find(resource, &mut base.to_vec(), &mut found);
+        found
+    }
+
+    fn walk(
+        &mut self,
+        node: &Node,
+        pointer: &mut Vec<String>,
+        base: Option<&Uri<String>>,
+        draft: Draft,
+    ) {
         let Value::Map(_) = &node.value else {
             return self.children(node, pointer, base, draft, false);
         };
@@ -133,6 +153,57 @@ impl FileResources {
                 for (i, item) in items.iter().enumerate() {
                     pointer.push(i.to_string());
                     self.walk(item, pointer, base, draft);
+                    pointer.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A depth-first search for the schema carrying an anchor within one
+/// resource: values that are data, not schemas (`enum`, `const`,
+/// `examples`, `default`), and embedded resources (their anchors are their
+/// own) are skipped.
+struct AnchorSearch<'s> {
+    anchor: &'s str,
+    resources: &'s FileResources,
+    base: &'s [String],
+}
+
+impl AnchorSearch<'_> {
+    fn find(&self, node: &Node, pointer: &mut Vec<String>, found: &mut Option<Vec<String>>) {
+        if found.is_some() {
+            return;
+        }
+        match &node.value {
+            Value::Map(entries) => {
+                if pointer.as_slice() != self.base && self.resources.starts(pointer) {
+                    return;
+                }
+                let named = |key: &str, prefix: &str| {
+                    node.get(key)
+                        .and_then(|e| e.value.as_str())
+                        .and_then(|v| v.strip_prefix(prefix))
+                        == Some(self.anchor)
+                };
+                if named("$anchor", "") || named("$id", "#") || named("id", "#") {
+                    *found = Some(pointer.clone());
+                    return;
+                }
+                for entry in entries {
+                    if DATA_KEYWORDS.contains(&entry.key.as_str()) {
+                        continue;
+                    }
+                    pointer.push(entry.key.clone());
+                    self.find(&entry.value, pointer, found);
+                    pointer.pop();
+                }
+            }
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    pointer.push(i.to_string());
+                    self.find(item, pointer, found);
                     pointer.pop();
                 }
             }
@@ -191,8 +262,14 @@ mod tests {
                                    "not": { "$defs": { "y": { "$id": "d.json" } } } } } }"#,
         );
         let y = tokens("/$defs/x/not/$defs/y");
-        assert_eq!(found.url(&y).unwrap().as_str(), "http://example.com/b/d.json");
-        assert_eq!(found.named("http://example.com/b/d.json"), Some(y.as_slice()));
+        assert_eq!(
+            found.url(&y).unwrap().as_str(),
+            "http://example.com/b/d.json"
+        );
+        assert_eq!(
+            found.named("http://example.com/b/d.json"),
+            Some(y.as_slice())
+        );
         let inside = tokens("/$defs/x/not/$defs/y/properties/p");
         assert_eq!(found.around(&inside), y.as_slice());
         let outer: Vec<&[String]> = found.enclosing(&inside).collect();
@@ -212,7 +289,10 @@ mod tests {
         let urls: Vec<&str> = found.urls().map(|(_, url)| url.as_str()).collect();
         assert_eq!(
             urls,
-            ["http://example.com/root.json", "http://example.com/named-enum.json"]
+            [
+                "http://example.com/root.json",
+                "http://example.com/named-enum.json"
+            ]
         );
     }
 

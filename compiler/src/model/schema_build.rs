@@ -14,7 +14,6 @@ use super::schema::{
     Additional, DefKey, Format, JsonType, Origin, Property, Reference, Schema, SchemaId, Spanned,
     TypeSpace,
 };
-use super::resources::FileResources;
 use super::urls::{Located, Urls};
 use super::{place, wrong_type};
 use crate::config::RefMap;
@@ -541,15 +540,9 @@ impl<'a> SchemaBuilder<'a> {
     /// (`$anchor: Name`, or the older `$id: '#Name'`).
     fn anchored(&self, file: FileId, base: &[String], anchor: &str) -> Option<Vec<String>> {
         let root = self.roots[file.0 as usize]?;
-        let mut found = None;
-        let mut pointer = base.to_vec();
-        let search = AnchorSearch {
-            anchor,
-            resources: self.urls.of(file)?,
-            base,
-        };
-        search.find(root.pointer(base)?, &mut pointer, &mut found);
-        found
+        self.urls
+            .of(file)?
+            .anchored(root.pointer(base)?, base, anchor)
     }
 
     /// The draft of the schema at `cursor`: the `$schema` of its resource.
@@ -1321,60 +1314,6 @@ impl<'a> SchemaBuilder<'a> {
     }
 }
 
-/// A depth-first search for the schema carrying an anchor within one
-/// resource: values that are data, not schemas (`enum`, `const`,
-/// `examples`, `default`), and embedded resources (their anchors are their
-/// own) are skipped.
-struct AnchorSearch<'s> {
-    anchor: &'s str,
-    resources: &'s FileResources,
-    base: &'s [String],
-}
-
-impl AnchorSearch<'_> {
-    fn find(&self, node: &Node, pointer: &mut Vec<String>, found: &mut Option<Vec<String>>) {
-        if found.is_some() {
-            return;
-        }
-        match &node.value {
-            Value::Map(entries) => {
-                if pointer.as_slice() != self.base && self.resources.starts(pointer) {
-                    return;
-                }
-                let named = |key: &str, prefix: &str| {
-                    node.get(key)
-                        .and_then(|e| e.value.as_str())
-                        .and_then(|v| v.strip_prefix(prefix))
-                        == Some(self.anchor)
-                };
-                if named("$anchor", "") || named("$id", "#") || named("id", "#") {
-                    *found = Some(pointer.clone());
-                    return;
-                }
-                for entry in entries {
-                    if matches!(
-                        entry.key.as_str(),
-                        "enum" | "const" | "examples" | "default"
-                    ) {
-                        continue;
-                    }
-                    pointer.push(entry.key.clone());
-                    self.find(&entry.value, pointer, found);
-                    pointer.pop();
-                }
-            }
-            Value::Seq(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    pointer.push(i.to_string());
-                    self.find(item, pointer, found);
-                    pointer.pop();
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
 /// Where a `$ref` leads.
 struct Found {
     file: FileId,
@@ -1385,7 +1324,6 @@ struct Found {
     /// prepended to a same-document reference).
     written_from: usize,
 }
-
 
 /// In a contract file, a pointer into `versions/N/schema` has that version's
 /// payload as its resource root; everywhere else `#` is the file root.

@@ -69,7 +69,13 @@ impl<'a> Urls<'a> {
     /// any reference with a path inside a resource with a base URL (`at`
     /// is that resource's pointer). A reference that is only a fragment
     /// stays within its resource.
-    pub fn locate(&self, text: &str, from: FileId, at: &[String], sources: &Sources) -> Option<Located> {
+    pub fn locate(
+        &self,
+        text: &str,
+        from: FileId,
+        at: &[String],
+        sources: &Sources,
+    ) -> Option<Located> {
         if text.starts_with('#') {
             return None;
         }
