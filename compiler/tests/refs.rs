@@ -169,3 +169,167 @@ versions:
     let found: Vec<RuleId> = lint.diagnostics.iter().map(|d| d.rule).collect();
     assert_eq!(found, [RuleId::RefTargetNotFound]);
 }
+
+/// The rules of every finding of a lint of `files`.
+fn lint_files(files: &[(&str, &str)], config: Option<&str>) -> Vec<RuleId> {
+    let lint = evc::lint_inputs(
+        Inputs {
+            contracts: files
+                .iter()
+                .map(|(path, text)| Input::new(*path, *text))
+                .collect(),
+            config: config.map(|c| Input::new("evc.yaml", c)),
+        },
+        Path::new("."),
+    );
+    lint.diagnostics.iter().map(|d| d.rule).collect()
+}
+
+/// A JSON Schema contract: `BODY` holds its keywords, `EXAMPLE` its example.
+const ORDER: &str = r#"{
+  "$id": "https://example.com/orders/order",
+  "x-evc": { "kind": "event", "name": "OrderPlaced", "namespace": "com.example.orders",
+             "version": "1.0.0", "description": "An order was placed." },
+  BODY,
+  "examples": [ EXAMPLE ]
+}"#;
+
+fn order(body: &str, example: &str) -> String {
+    ORDER.replace("BODY", body).replace("EXAMPLE", example)
+}
+
+#[test]
+fn an_embedded_id_is_a_resource_with_its_own_base_and_pointers() {
+    // `money` names the `$defs` entry whose `$id` is `money` (resolved
+    // against the file's `$id`), and `#` inside it is that entry: its
+    // `amount` is the integer, not the root's string.
+    let body = r##""type": "object",
+  "required": ["total"],
+  "properties": { "total": { "$ref": "money" } },
+  "$defs": {
+    "money": {
+      "$id": "money",
+      "type": "object",
+      "required": ["amount"],
+      "properties": { "amount": { "$ref": "#/$defs/amount" } },
+      "$defs": { "amount": { "type": "integer" } }
+    },
+    "amount": { "type": "string" }
+  }"##;
+    let file = |example: &str| order(body, example);
+    let good = file(r#"{ "total": { "amount": 5 } }"#);
+    assert_eq!(lint_files(&[("orders/order.json", &good)], None), []);
+    let bad = file(r#"{ "total": { "amount": "5" } }"#);
+    assert_eq!(
+        lint_files(&[("orders/order.json", &bad)], None),
+        [RuleId::ExampleInvalid]
+    );
+    // The absolute URL names it too, with a pointer into it.
+    let absolute = body.replace(
+        r#"{ "$ref": "money" }"#,
+        r##"{ "$ref": "https://example.com/orders/money#/$defs/amount" }"##,
+    );
+    let file = order(&absolute, r#"{ "total": 5 }"#);
+    assert_eq!(lint_files(&[("orders/order.json", &file)], None), []);
+}
+
+#[test]
+fn anchors_belong_to_their_resource() {
+    // Two `my_anchor`s: `child1#my_anchor` is the one directly in `child1`,
+    // not the one in the resource `child2` embedded in it.
+    let body = r##""$ref": "child1#my_anchor",
+  "$defs": {
+    "A": {
+      "$id": "child1",
+      "allOf": [
+        { "$id": "child2", "$anchor": "my_anchor", "type": "number" },
+        { "$anchor": "my_anchor", "type": "string" }
+      ]
+    }
+  }"##;
+    assert_eq!(lint_files(&[("o.json", &order(body, r#""a""#))], None), []);
+    assert_eq!(
+        lint_files(&[("o.json", &order(body, "1"))], None),
+        [RuleId::ExampleInvalid]
+    );
+}
+
+#[test]
+fn a_mapped_document_without_id_resolves_its_refs_where_it_was_found() {
+    let body = r#""$ref": "https://schemas.example/nested/foo-ref-string.json""#;
+    let foo = r#"{ "type": "object", "properties": { "foo": { "$ref": "string.json" } } }"#;
+    let string = r#"{ "type": "string" }"#;
+    let config = "version: v1\nrefs:\n  \"https://schemas.example/\": vendor/\n";
+    let files = |example: &str| {
+        lint_files(
+            &[
+                ("orders/order.json", &order(body, example)),
+                ("vendor/nested/foo-ref-string.json", foo),
+                ("vendor/nested/string.json", string),
+            ],
+            Some(config),
+        )
+    };
+    assert_eq!(files(r#"{ "foo": "a" }"#), []);
+    assert_eq!(files(r#"{ "foo": 1 }"#), [RuleId::ExampleInvalid]);
+}
+
+#[test]
+fn a_nested_absolute_id_is_found_from_another_file() {
+    let body = r#""$ref": "https://schemas.example/the-nested-id.json""#;
+    let holder = r#"{ "$defs": { "bar": { "$id": "https://schemas.example/the-nested-id.json", "type": "string" } } }"#;
+    let files = |example: &str| {
+        lint_files(
+            &[
+                ("orders/order.json", &order(body, example)),
+                ("shared/holder.json", holder),
+            ],
+            None,
+        )
+    };
+    assert_eq!(files(r#""a""#), []);
+    assert_eq!(files("1"), [RuleId::ExampleInvalid]);
+}
+
+#[test]
+fn a_draft_07_id_beside_ref_changes_nothing() {
+    // The `$id` beside `$ref` is ignored (and said so): `foo.json` resolves
+    // against the root's base, to the number.
+    let body = r#""$schema": "http://json-schema.org/draft-07/schema#",
+  "definitions": {
+    "foo": { "$id": "https://example.com/orders/sibling/foo.json", "type": "string" },
+    "base_foo": { "$id": "foo.json", "type": "number" }
+  },
+  "allOf": [ { "$id": "https://example.com/orders/sibling/", "$ref": "foo.json" } ]"#;
+    assert_eq!(
+        lint_files(&[("o.json", &order(body, "1"))], None),
+        [RuleId::RefSiblingIgnored]
+    );
+    assert_eq!(
+        lint_files(&[("o.json", &order(body, r#""a""#))], None),
+        [RuleId::RefSiblingIgnored, RuleId::ExampleInvalid]
+    );
+}
+
+#[test]
+fn schema_keyword_needs_a_resource_root() {
+    let nested = r#""type": "object",
+  "properties": { "n": { "$schema": "http://json-schema.org/draft-07/schema#", "type": "number" } }"#;
+    assert_eq!(
+        lint_files(&[("o.json", &order(nested, r#"{ "n": 1 }"#))], None),
+        [RuleId::UnsupportedKeyword]
+    );
+    // With its own `$id` the subschema is a resource, read in its draft
+    // (draft-07 ignores `minimum` beside `$ref`), and its `#` is itself.
+    let resource = r##""type": "object",
+  "properties": { "n": { "$id": "n", "$schema": "http://json-schema.org/draft-07/schema#",
+                         "definitions": { "num": { "type": "number" } },
+                         "properties": { "v": { "$ref": "#/definitions/num", "minimum": 5 } } } }"##;
+    assert_eq!(
+        lint_files(
+            &[("o.json", &order(resource, r#"{ "n": { "v": 1 } }"#))],
+            None
+        ),
+        [RuleId::RefSiblingIgnored]
+    );
+}

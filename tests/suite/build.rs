@@ -4,7 +4,12 @@
 //! refused them, so the test can account for every case. evc's own cases
 //! under `cases/`, in the suite's format (draft `evc`, read as 2020-12), go
 //! through the same path.
+//!
+//! The suite's remote documents (`http://localhost:1234/...`, its
+//! `remotes/` folder) are read offline: evc.yaml maps that prefix to a copy
+//! of the folder given beside each case that names the host.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,6 +18,11 @@ use serde_json::{json, Value};
 
 /// Relative to this package: the repository's copy (tests/data/README.md).
 const SUITE: &str = "../data/json-schema-test-suite";
+
+/// The host the suite's remote references name, and the folder (relative to
+/// the suite and to the contracts root) that serves it.
+const REMOTE_HOST: &str = "http://localhost:1234/";
+const REMOTES: &str = "remotes";
 
 /// Relative to this package: evc's own cases in the suite's format, for
 /// what the suite's untyped schemas do not reach (typed structs and maps).
@@ -35,6 +45,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut accepted = Vec::new();
     let mut number = 0;
     let mut table = String::from("/// Every suite case: file, case description, and how evc took it.\npub static CASES: &[Case] = &[\n");
+    let remotes = clean_remotes(&suite.join(REMOTES))?;
+    let mut remotes_used = false;
     let mut sources: Vec<(&str, &str, PathBuf, String)> = Vec::new();
     for (draft, dialect) in DRAFTS {
         for path in files(suite, draft)? {
@@ -59,10 +71,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let verdict = match contract(&case["schema"], &name, dialect) {
                 Err(reason) => format!("Take::Refused({reason:?})"),
                 Ok(text) => {
-                    let input = evc::load::Input::new(format!("{name}.json"), text.clone());
+                    let remote = text.contains(REMOTE_HOST);
+                    let mut contracts =
+                        vec![evc::load::Input::new(format!("{name}.json"), text.clone())];
+                    if remote {
+                        contracts.extend(inputs(&remotes));
+                    }
                     let lint = evc::lint_inputs(
                         evc::load::Inputs {
-                            contracts: vec![input],
+                            contracts,
                             config: Some(config()),
                         },
                         Path::new("suite"),
@@ -70,6 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     match lint.diagnostics.iter().find(|d| d.is_error()) {
                         Some(d) => format!("Take::Refused({:?})", d.rule.as_str()),
                         None => {
+                            remotes_used |= remote;
                             accepted.push(evc::load::Input::new(format!("{name}.json"), text));
                             format!("Take::Compiled(|bytes| <types::{name}V1 as evc_runtime::Contract>::decode(bytes).map(|_| ()))")
                         }
@@ -80,6 +98,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     table.push_str("];\n");
+    if remotes_used {
+        accepted.extend(inputs(&remotes));
+    }
     let lint = evc::lint_inputs(
         evc::load::Inputs {
             contracts: accepted,
@@ -104,8 +125,75 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn config() -> evc::load::Input {
     evc::load::Input::new(
         "evc.yaml",
-        "version: v1\nlint:\n  rules:\n    FIELD_NOT_SNAKE_CASE: off\n    RESERVED_KEYWORD: off\n",
+        format!("version: v1\nlint:\n  rules:\n    FIELD_NOT_SNAKE_CASE: off\n    RESERVED_KEYWORD: off\nrefs:\n  \"{REMOTE_HOST}\": {REMOTES}/\n"),
     )
+}
+
+/// A remote document: its path under the contracts root, and its bytes.
+type Remote = (String, Vec<u8>);
+
+type Failing<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// The remote documents as inputs under `remotes/`.
+fn inputs(remotes: &[Remote]) -> Vec<evc::load::Input> {
+    remotes
+        .iter()
+        .map(|(name, bytes)| evc::load::Input::new(name, bytes.clone()))
+        .collect()
+}
+
+/// The remote documents evc accepts, each with what it references: the
+/// others (the later drafts' `$dynamicRef`s, say) would make every case
+/// that names the host fail, whichever document it uses.
+fn clean_remotes(dir: &Path) -> Failing<Vec<Remote>> {
+    let mut remotes = Vec::new();
+    for path in json_files_below(dir)? {
+        let name = format!(
+            "{REMOTES}/{}",
+            path.strip_prefix(dir)?.to_string_lossy().replace('\\', "/")
+        );
+        remotes.push((name, fs::read(&path)?));
+    }
+    loop {
+        let lint = evc::lint_inputs(
+            evc::load::Inputs {
+                contracts: inputs(&remotes),
+                config: Some(config()),
+            },
+            Path::new("suite"),
+        );
+        let refused: HashSet<String> = lint
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| lint.sources.get(d.place.file).relative_slash())
+            .collect();
+        let before = remotes.len();
+        remotes.retain(|(name, _)| !refused.contains(name));
+        // Dropping one can break a document that references it: again.
+        if remotes.len() == before {
+            return Ok(remotes);
+        }
+    }
+}
+
+/// Every `.json` file below `dir`, sorted.
+fn json_files_below(dir: &Path) -> Failing<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let entries = fs::read_dir(&dir)
+            .map_err(|e| format!("the test suite copy {} is unreadable: {e}", dir.display()))?;
+        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "json") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// Every keyword file of a draft; for 2020-12 also the format files whose

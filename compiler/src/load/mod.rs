@@ -3,7 +3,7 @@
 
 mod node;
 mod syntax;
-mod yaml;
+pub(crate) mod yaml;
 
 use std::io;
 use std::path::{Path, PathBuf};

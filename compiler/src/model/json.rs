@@ -65,6 +65,12 @@ pub fn validator_in(
     schema: &Json,
     draft: jsonschema::Draft,
 ) -> Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
+    options_in(draft).build(schema)
+}
+
+/// The options of [`validator_in`], for a caller that adds to them (the
+/// documents a schema's remote references name, say).
+pub fn options_in(draft: jsonschema::Draft) -> jsonschema::ValidationOptions<'static> {
     ANNOTATION_FORMATS
         .iter()
         .fold(jsonschema::options(), |options, name| {
@@ -72,7 +78,6 @@ pub fn validator_in(
         })
         .with_draft(draft)
         .should_validate_formats(true)
-        .build(schema)
 }
 
 /// Every schema under `root`, following `$ref`s, `root` included.

@@ -9,6 +9,7 @@ pub mod json;
 mod keywords;
 mod reference;
 pub mod resolve;
+mod resources;
 mod schema;
 mod schema_build;
 mod scope;

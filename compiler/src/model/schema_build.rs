@@ -165,6 +165,17 @@ impl<'a> SchemaBuilder<'a> {
 
     fn fill(&mut self, id: SchemaId, cursor: &Cursor, node: &Node, skip: &[&str]) {
         self.built[id.0 as usize] = true;
+        let rebased;
+        let cursor = match self.urls.of(cursor.file) {
+            Some(resources) if !cursor.is_resource_root() && resources.starts(&cursor.pointer) => {
+                rebased = Cursor {
+                    base: cursor.pointer.clone(),
+                    ..cursor.clone()
+                };
+                &rebased
+            }
+            _ => cursor,
+        };
         let origin = std::mem::take(&mut self.types.get_mut(id).origin);
         let mut schema = Schema::new(place(cursor.file, node.span), origin);
         let reported = self.diagnostics.len();
@@ -425,17 +436,21 @@ impl<'a> SchemaBuilder<'a> {
             "$id" | "id" if value.as_str().is_some_and(|v| v.starts_with('#')) => {}
             // Draft-04 spells `$id` as `id`.
             "$schema" | "$id" | "id" if key != "id" || self.draft(cursor) == Draft::Draft4 => {
-                if !cursor.is_resource_root() {
+                if cursor.is_resource_root() || value.as_str().is_none() {
+                    self.expect_str(cursor.file, key, value);
+                } else if key == "$schema" {
                     self.report(
                         Diagnostic::new(
                             RuleId::UnsupportedKeyword,
                             place(cursor.file, entry.key_span),
-                            format!("`{key}` is only allowed at a schema root"),
+                            "`$schema` is only allowed at a schema resource root: the file root, or a schema with its own `$id`",
                         )
-                        .hint("nested resources are not supported; refer to shared schemas with a relative `$ref`"),
+                        .hint("give the schema an `$id`, or move `$schema` to the root"),
                     );
                 } else {
-                    self.expect_str(cursor.file, key, value);
+                    // An identifier that is no resource stands beside a
+                    // `$ref` of a draft that ignores it.
+                    self.ignored_beside_ref(cursor.file, entry);
                 }
             }
             _ if key.starts_with("x-") => schema.extensions.push((key.to_owned(), value.to_json())),
@@ -555,25 +570,54 @@ impl<'a> SchemaBuilder<'a> {
         schema.max_contains = None;
     }
 
+    /// Where a pointer into `file` leads: the innermost resource around it
+    /// is its base, or in a contract file the version's payload.
+    fn found_at(&self, file: FileId, pointer: Vec<String>) -> Found {
+        let contract = resource_base(self.roots[file.0 as usize], &pointer);
+        let embedded = self
+            .urls
+            .of(file)
+            .map(|resources| resources.around(&pointer).to_vec())
+            .unwrap_or_default();
+        let base = if embedded.len() >= contract.len() {
+            embedded
+        } else {
+            contract
+        };
+        Found {
+            file,
+            pointer,
+            base,
+            written_from: 0,
+        }
+    }
+
     /// The pointer of the schema named `anchor` in `file`, under `base`
     /// (`$anchor: Name`, or the older `$id: '#Name'`).
     fn anchored(&self, file: FileId, base: &[String], anchor: &str) -> Option<Vec<String>> {
         let root = self.roots[file.0 as usize]?;
-        let mut found = None;
-        let mut pointer = base.to_vec();
-        find_anchor(root.pointer(base)?, anchor, &mut pointer, &mut found);
-        found
+        self.urls
+            .of(file)?
+            .anchored(root.pointer(base)?, base, anchor)
     }
 
     /// The draft of the schema at `cursor`: the `$schema` of its resource.
+    /// An embedded resource without `$schema` is read in the draft of the
+    /// resource around it.
     fn draft(&self, cursor: &Cursor) -> Draft {
-        let resource =
-            self.roots[cursor.file.0 as usize].and_then(|root| root.pointer(&cursor.base));
-        Draft::of(
-            resource
-                .and_then(|r| r.get("$schema"))
-                .and_then(|e| e.value.as_str()),
-        )
+        let Some(root) = self.roots[cursor.file.0 as usize] else {
+            return Draft::of(None);
+        };
+        let outer = self
+            .urls
+            .of(cursor.file)
+            .into_iter()
+            .flat_map(|resources| resources.enclosing(&cursor.base));
+        let uri = std::iter::once(cursor.base.as_slice())
+            .chain(outer)
+            .filter_map(|pointer| root.pointer(pointer)?.get("$schema")?.value.as_str())
+            .next();
+        Draft::of(uri)
     }
 
     fn ignored_beside_ref(&mut self, file: FileId, entry: &Entry) {
@@ -687,9 +731,7 @@ impl<'a> SchemaBuilder<'a> {
             };
             let pointer = file.and_then(|file| self.anchored(file, &base, anchor));
             return match (file, pointer) {
-                (Some(file), Some(pointer)) => {
-                    Some(Found::at(file, pointer, self.roots[file.0 as usize]))
-                }
+                (Some(file), Some(pointer)) => Some(self.found_at(file, pointer)),
                 _ => {
                     self.report(
                         Diagnostic::new(
@@ -705,17 +747,16 @@ impl<'a> SchemaBuilder<'a> {
         }
         match &target.file {
             None => {
-                let mut pointer = cursor.base.clone();
-                pointer.extend(target.pointer.iter().cloned());
-                Some(Found {
-                    file: cursor.file,
-                    pointer,
-                    base: cursor.base.clone(),
-                    written_from: cursor.base.len(),
-                })
+                let pointer = [cursor.base.clone(), target.pointer].concat();
+                let mut found = self.found_at(cursor.file, pointer);
+                if found.base.len() < cursor.base.len() {
+                    found.base = cursor.base.clone();
+                }
+                found.written_from = cursor.base.len();
+                Some(found)
             }
             Some(path) => match self.sources.find_relative(path) {
-                Some(file) => Some(Found::at(file, target.pointer, self.roots[file.0 as usize])),
+                Some(file) => Some(self.found_at(file, target.pointer)),
                 None => {
                     let hint = match url {
                         Some(url) => format!("against the file's `$id` it is `{url}`, which no file of the contracts root has as `$id`, and as a path relative to the file it does not exist"),
@@ -741,7 +782,9 @@ impl<'a> SchemaBuilder<'a> {
             place: at,
             target: None,
         };
-        let located = self.urls.locate(text, cursor.file, self.sources);
+        let located = self
+            .urls
+            .locate(text, cursor.file, &cursor.base, self.sources);
         let Found {
             file,
             pointer,
@@ -749,13 +792,15 @@ impl<'a> SchemaBuilder<'a> {
             written_from,
         } = match located {
             Some(Located {
-                file: Some(file),
+                file: Some((file, resource)),
                 fragment,
                 ..
             }) => {
                 let pointer = match reference::parse_fragment(&fragment) {
-                    Some(pointer) => Some(pointer),
-                    None if reference::is_anchor(&fragment) => self.anchored(file, &[], &fragment),
+                    Some(pointer) => Some([resource.clone(), pointer].concat()),
+                    None if reference::is_anchor(&fragment) => {
+                        self.anchored(file, &resource, &fragment)
+                    }
                     None => None,
                 };
                 let Some(pointer) = pointer else {
@@ -769,7 +814,9 @@ impl<'a> SchemaBuilder<'a> {
                     );
                     return reference;
                 };
-                Found::at(file, pointer, self.roots[file.0 as usize])
+                let mut found = self.found_at(file, pointer);
+                found.written_from = resource.len().min(found.pointer.len());
+                found
             }
             Some(located) if located.absolute => {
                 self.report(
@@ -829,14 +876,15 @@ impl<'a> SchemaBuilder<'a> {
             );
             return reference;
         }
-        if node.as_map().is_none() {
+        // `true` and `false` are schemas too.
+        if node.as_map().is_none() && node.as_bool().is_none() {
             self.report(
                 Diagnostic::new(
                     RuleId::WrongType,
                     at,
                     format!("`$ref` `{text}` names {}, not a schema", node.type_name()),
                 )
-                .hint("point at a mapping of schema keywords, e.g. `#/$defs/Name`"),
+                .hint("point at a mapping of schema keywords (or `true`, `false`), e.g. `#/$defs/Name`"),
             );
             return reference;
         }
@@ -1319,52 +1367,6 @@ impl<'a> SchemaBuilder<'a> {
     }
 }
 
-/// Depth-first search for the schema carrying `anchor`; values that are
-/// data, not schemas (`enum`, `const`, `examples`, `default`), are skipped.
-fn find_anchor(
-    node: &Node,
-    anchor: &str,
-    pointer: &mut Vec<String>,
-    found: &mut Option<Vec<String>>,
-) {
-    if found.is_some() {
-        return;
-    }
-    match &node.value {
-        Value::Map(entries) => {
-            let named = |key: &str, prefix: &str| {
-                node.get(key)
-                    .and_then(|e| e.value.as_str())
-                    .and_then(|v| v.strip_prefix(prefix))
-                    == Some(anchor)
-            };
-            if named("$anchor", "") || named("$id", "#") || named("id", "#") {
-                *found = Some(pointer.clone());
-                return;
-            }
-            for entry in entries {
-                if matches!(
-                    entry.key.as_str(),
-                    "enum" | "const" | "examples" | "default"
-                ) {
-                    continue;
-                }
-                pointer.push(entry.key.clone());
-                find_anchor(&entry.value, anchor, pointer, found);
-                pointer.pop();
-            }
-        }
-        Value::Seq(items) => {
-            for (i, item) in items.iter().enumerate() {
-                pointer.push(i.to_string());
-                find_anchor(item, anchor, pointer, found);
-                pointer.pop();
-            }
-        }
-        _ => {}
-    }
-}
-
 /// Where a `$ref` leads.
 struct Found {
     file: FileId,
@@ -1374,18 +1376,6 @@ struct Found {
     /// Where the pointer as written starts in `pointer` (after the base
     /// prepended to a same-document reference).
     written_from: usize,
-}
-
-impl Found {
-    fn at(file: FileId, pointer: Vec<String>, root: Option<&Node>) -> Found {
-        let base = resource_base(root, &pointer);
-        Found {
-            file,
-            pointer,
-            base,
-            written_from: 0,
-        }
-    }
 }
 
 /// In a contract file, a pointer into `versions/N/schema` has that version's

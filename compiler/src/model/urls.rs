@@ -1,12 +1,15 @@
-//! `$ref`s by URL. A file whose root has an absolute `$id` has that URL as
-//! its base: a reference in it resolves against the base (RFC 3986), and the
-//! resulting URL names the file of the contracts root with that `$id`, or
-//! the file a `refs` entry of `evc.yaml` maps it to. Nothing is fetched.
+//! `$ref`s by URL. A resource (a file root, or a subschema with its own
+//! `$id`) whose `$id` is an absolute URL, or resolves to one against the
+//! resource around it, is the base of the references inside it (RFC 3986),
+//! and the resulting URL names the resource of the contracts root with that
+//! `$id`, or the file a `refs` entry of `evc.yaml` maps it to. Nothing is
+//! fetched.
 
 use std::collections::HashMap;
 
 use fluent_uri::{Uri, UriRef};
 
+use super::resources::FileResources;
 use crate::config::RefMap;
 use crate::load::Node;
 use crate::source::{FileId, Sources};
@@ -15,10 +18,11 @@ use crate::source::{FileId, Sources};
 const EXTENSIONS: &[&str] = &["", ".json", ".yaml", ".yml"];
 
 pub struct Urls<'a> {
-    /// Files by their root `$id`, normalized and without fragment.
-    by_id: HashMap<String, FileId>,
-    /// Each file's base URL: its root `$id`, when that is absolute.
-    base: Vec<Option<Uri<String>>>,
+    /// Resources by their URL, normalized and without fragment: a file
+    /// root or an embedded resource. The first to claim a URL keeps it.
+    by_id: HashMap<String, (FileId, Vec<String>)>,
+    /// Each file's resources; empty for a file that failed to load.
+    resources: Vec<FileResources>,
     map: &'a RefMap,
 }
 
@@ -28,52 +32,60 @@ pub struct Located {
     pub resource: String,
     /// The fragment, still percent-encoded; empty when there is none.
     pub fragment: String,
-    /// The file that URL names, if any.
-    pub file: Option<FileId>,
+    /// The file that URL names, and the pointer of the resource in it.
+    pub file: Option<(FileId, Vec<String>)>,
     /// The reference was a URL itself, not resolved against a base.
     pub absolute: bool,
 }
 
 impl<'a> Urls<'a> {
     pub fn new(roots: &[Option<&Node>], map: &'a RefMap) -> Self {
-        let base: Vec<Option<Uri<String>>> = roots
+        let resources: Vec<FileResources> = roots
             .iter()
-            .map(|root| {
-                let root = (*root)?;
-                let draft4 = root
-                    .get("$schema")
-                    .and_then(|e| e.value.as_str())
-                    .is_some_and(|s| s.contains("draft-04"));
-                let key = if draft4 { "id" } else { "$id" };
-                let id = root.get(key)?.value.as_str()?;
-                Uri::parse(id).ok().map(|uri| uri.normalize())
-            })
+            .map(|root| root.map(FileResources::of).unwrap_or_default())
             .collect();
         let mut by_id = HashMap::new();
-        for (file, uri) in base.iter().enumerate() {
-            if let Some(uri) = uri {
+        for (file, own) in resources.iter().enumerate() {
+            for (pointer, url) in own.urls() {
                 // The first file claims a URL; a second is reached by path.
                 by_id
-                    .entry(uri.strip_fragment().as_str().to_owned())
-                    .or_insert(FileId(file as u32));
+                    .entry(url.strip_fragment().as_str().to_owned())
+                    .or_insert_with(|| (FileId(file as u32), pointer.clone()));
             }
         }
-        Urls { by_id, base, map }
+        Urls {
+            by_id,
+            resources,
+            map,
+        }
+    }
+
+    /// The resources of `file`.
+    pub fn of(&self, file: FileId) -> Option<&FileResources> {
+        self.resources.get(file.0 as usize)
     }
 
     /// `text` as a URL, when it is one: an absolute reference anywhere, or
-    /// any reference with a path in a file that has a base URL. A reference
-    /// that is only a fragment stays within its document.
-    pub fn locate(&self, text: &str, from: FileId, sources: &Sources) -> Option<Located> {
+    /// any reference with a path inside a resource with a base URL (`at`
+    /// is that resource's pointer). A reference that is only a fragment
+    /// stays within its resource.
+    pub fn locate(
+        &self,
+        text: &str,
+        from: FileId,
+        at: &[String],
+        sources: &Sources,
+    ) -> Option<Located> {
         if text.starts_with('#') {
             return None;
         }
         let reference = UriRef::parse(text).ok()?;
         let absolute = reference.has_scheme();
+        let own = self.of(from)?;
         let url = if absolute {
             Uri::parse(text).ok()?.normalize()
         } else {
-            let base = self.base.get(from.0 as usize)?.as_ref()?;
+            let base = own.enclosing(at).find_map(|pointer| own.url(pointer))?;
             reference.resolve_against(base).ok()?.normalize()
         };
         let resource = url.strip_fragment().as_str().to_owned();
@@ -81,12 +93,11 @@ impl<'a> Urls<'a> {
             .fragment()
             .map(|f| f.as_str().to_owned())
             .unwrap_or_default();
-        // A document's own `$id` names the document itself, whichever other
+        // A document's own `$id`s name its own resources, whichever other
         // file claims the same URL.
-        let own = self.base.get(from.0 as usize).and_then(Option::as_ref);
-        let file = match own {
-            Some(base) if base.strip_fragment().as_str() == resource => Some(from),
-            _ => self.find(&resource, sources),
+        let file = match own.named(&resource) {
+            Some(pointer) => Some((from, pointer.to_vec())),
+            None => self.find(&resource, sources),
         };
         Some(Located {
             resource,
@@ -96,13 +107,14 @@ impl<'a> Urls<'a> {
         })
     }
 
-    fn find(&self, resource: &str, sources: &Sources) -> Option<FileId> {
-        if let Some(file) = self.by_id.get(resource) {
-            return Some(*file);
+    fn find(&self, resource: &str, sources: &Sources) -> Option<(FileId, Vec<String>)> {
+        if let Some(found) = self.by_id.get(resource) {
+            return Some(found.clone());
         }
         let path = self.map.local(resource)?;
         EXTENSIONS
             .iter()
             .find_map(|extension| sources.find_relative(&format!("{path}{extension}")))
+            .map(|file| (file, Vec::new()))
     }
 }
