@@ -122,7 +122,8 @@ rules! {
     UnsupportedKeyword = "UNSUPPORTED_KEYWORD", Structure, Error, false, "a JSON Schema keyword outside the subset evc compiles";
     RequiredUndeclared = "REQUIRED_UNDECLARED", Structure, Warn, true, "`required` names a property no `properties` declares: it must be present, with any value";
     SchemaKeywordUnknown = "SCHEMA_KEYWORD_UNKNOWN", Structure, Warn, true, "a schema keyword JSON Schema does not define: kept as an annotation, never checked";
-    KeywordNoEffect = "KEYWORD_NO_EFFECT", Structure, Warn, true, "a keyword that does nothing where it is written (`additionalItems` without an `items` list, `minContains`/`maxContains` without `contains`)";
+    KeywordNoEffect = "KEYWORD_NO_EFFECT", Structure, Warn, true, "a keyword that does nothing where it is written (`additionalItems` without an `items` list, `minContains`/`maxContains` without `contains`, `then`/`else` without `if`, `if` alone)";
+    EnumEmpty = "ENUM_EMPTY", Structure, Warn, true, "an empty `enum`: no value passes, as JSON Schema reads it";
     FormatUnknown = "FORMAT_UNKNOWN", Structure, Warn, true, "a `format` evc does not check: kept as an annotation";
     WrongType = "WRONG_TYPE", Structure, Error, false, "a value of the wrong type";
     MissingKey = "MISSING_KEY", Structure, Error, false, "a required key is missing";

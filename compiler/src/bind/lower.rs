@@ -337,9 +337,13 @@ impl Lowerer<'_> {
                 || m.applies_to_properties()
                 || m.if_schema.is_some()
                 || m.not.is_some();
-            patterned |= !m.pattern_properties.is_empty();
+            let own_patterns = !m.pattern_properties.is_empty();
+            patterned |= own_patterns;
             required.extend(m.required.iter().map(|r| r.value.clone()));
             match m.additional {
+                // Beside its own patterns it is checked with them, on the
+                // JSON; another member's patterns do not reach it.
+                _ if own_patterns => {}
                 Additional::Allowed(false) => closed = true,
                 Additional::Schema(values) if extra.is_none() => {
                     extra = Some(self.ty(values, &format!("{name}Value")));
@@ -347,8 +351,8 @@ impl Lowerer<'_> {
                 _ => {}
             }
         }
-        if patterned {
-            (closed, extra) = (false, Some(Ty::Value));
+        if patterned && !closed && extra.is_none() {
+            extra = Some(Ty::Value);
         }
         if counted && !closed && extra.is_none() {
             // An open object's undeclared properties count: kept as JSON.

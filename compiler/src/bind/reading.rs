@@ -79,7 +79,6 @@ pub fn view(types: &TypeSpace, id: SchemaId) -> View {
     let mut view = View::default();
     let mut has_properties = false;
     let mut closed = false;
-    let mut patterned = false;
     let mut additional: Option<Option<SchemaId>> = None;
     for member in conjuncts(types, id) {
         let m = types.get(member);
@@ -117,8 +116,8 @@ pub fn view(types: &TypeSpace, id: SchemaId) -> View {
         view.items = view.items.or(m.items);
         view.json_items |= !m.prefix_items.is_empty() || m.items_forbidden || m.contains.is_some();
         has_properties |= !m.properties.is_empty();
-        patterned |= !m.pattern_properties.is_empty();
         match m.additional {
+            _ if !m.pattern_properties.is_empty() => {}
             Additional::Allowed(false) => closed = true,
             Additional::Schema(values) => additional = Some(Some(values)),
             _ => {}
@@ -135,14 +134,11 @@ pub fn view(types: &TypeSpace, id: SchemaId) -> View {
         }
     }
     // Beside `patternProperties`, `additionalProperties` speaks only of the
-    // names no pattern matches: a map of such an object holds any JSON,
-    // checked as JSON.
-    let closed = closed && !patterned;
+    // names no pattern matches: read from the members without patterns, a
+    // patterned member's own is checked with its patterns on the JSON.
     view.has_properties_or_closed = has_properties || closed;
     view.additional_only = if has_properties || closed {
         None
-    } else if patterned {
-        Some(None)
     } else {
         additional.or(Some(None))
     };

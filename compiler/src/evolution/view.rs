@@ -402,6 +402,23 @@ impl<'a> Merged<'a> {
         }
     }
 
+    /// What stands for an undeclared property `name`: the schemas of the
+    /// `patternProperties` whose pattern matches it (where
+    /// `additionalProperties` does not reach), or else [`Self::extra`].
+    pub fn extra_for(&self, name: &str) -> Extra {
+        let matched: Vec<SchemaId> = self
+            .pattern_properties
+            .iter()
+            .filter(|(pattern, _)| pattern_matches(pattern, name))
+            .map(|(_, id)| *id)
+            .collect();
+        if matched.is_empty() {
+            self.extra.clone()
+        } else {
+            Extra::Map(matched)
+        }
+    }
+
     /// Whether a keyword applies a subschema to the value beside its
     /// properties, items and union branches (`not`, `if`, `dependentSchemas`,
     /// `propertyNames`, `patternProperties`, `contentSchema`).
@@ -535,4 +552,12 @@ fn push_new<T: PartialEq>(list: &mut Vec<T>, item: Option<T>) {
             list.push(item);
         }
     }
+}
+
+/// Whether an ECMA-262 `pattern` finds a match in `text`, as the validator
+/// evc agrees with reads it; a pattern that does not compile matches
+/// nothing (the loader has refused it already).
+fn pattern_matches(pattern: &str, text: &str) -> bool {
+    let schema = serde_json::json!({ "pattern": pattern });
+    jsonschema::draft202012::new(&schema).is_ok_and(|v| v.is_valid(&Json::String(text.to_owned())))
 }

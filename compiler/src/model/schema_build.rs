@@ -52,9 +52,21 @@ impl Cursor {
     /// (or, under `not`, one that must be absent).
     fn is_branch(&self) -> bool {
         let n = self.pointer.len();
+        // A property or definition may be named `not` or `if` too.
+        let keyed = n >= 2
+            && matches!(
+                self.pointer[n - 2].as_str(),
+                "properties"
+                    | "patternProperties"
+                    | "$defs"
+                    | "definitions"
+                    | "dependentSchemas"
+                    | "dependencies"
+            );
         self.pointer
             .last()
             .is_some_and(|last| matches!(last.as_str(), "not" | "if" | "then" | "else"))
+            && !keyed
             || (n >= 2
                 && matches!(
                     self.pointer[n - 2].as_str(),
@@ -291,6 +303,16 @@ impl<'a> SchemaBuilder<'a> {
             "contains" => schema.contains = Some(self.child(cursor.child(&[key]), value)),
             "minContains" => schema.min_contains = self.count(cursor.file, key, value),
             "maxContains" => schema.max_contains = self.count(cursor.file, key, value),
+            "enum" if value.as_seq().is_some_and(<[Node]>::is_empty) => {
+                self.report(
+                    Diagnostic::new(RuleId::EnumEmpty, at, "`enum` is empty: no value passes")
+                        .hint("list the allowed values; to accept nothing on purpose, write `false` as the schema"),
+                );
+                schema.enumeration = Some(Box::new(Spanned {
+                    value: Vec::new(),
+                    place: at,
+                }));
+            }
             "enum" => {
                 if let Some(items) = self.expect_non_empty_seq(cursor.file, key, value) {
                     let values: Vec<_> = items.iter().map(Node::to_json).collect();

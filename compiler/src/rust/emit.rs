@@ -235,6 +235,7 @@ impl Emitter<'_> {
             ));
         }
         checks.extend(self.property_counts(&own, s));
+        checks.extend(self.required_kept(&own, s));
         let validate = self.validate_impl(item, checks);
         let constructor = self.constructor(item, s);
         let growable = self.growable();
@@ -251,6 +252,32 @@ impl Emitter<'_> {
             #(#defaults)*
             #validate
         }
+    }
+
+    /// A required name no field declares, on a struct that keeps its other
+    /// properties in a map: it must be among them.
+    fn required_kept(&self, own: &[SchemaId], s: &Struct) -> Vec<TokenStream> {
+        if s.extra.is_none() {
+            return Vec::new();
+        }
+        let rt = self.checks.rt;
+        let fields: std::collections::HashSet<&str> =
+            s.fields.iter().map(|f| f.wire.as_str()).collect();
+        let names: std::collections::BTreeSet<&str> = own
+            .iter()
+            .flat_map(|id| &self.checks.types.get(*id).required)
+            .map(|r| r.value.as_str())
+            .filter(|name| !fields.contains(name))
+            .collect();
+        names
+            .into_iter()
+            .map(|name| {
+                let name = Literal::string(name);
+                quote! {
+                    #rt::check::required_held(self.additional_properties.contains_key(#name), #name)?;
+                }
+            })
+            .collect()
     }
 
     /// `minProperties`, `maxProperties` and `dependentRequired` on a struct,

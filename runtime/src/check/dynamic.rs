@@ -54,6 +54,17 @@ pub fn required(object: &Map<String, Value>, name: &str) -> Result<(), Violation
     }
 }
 
+/// `required` of a name a struct keeps among its other properties.
+pub fn required_held(held: bool, name: &str) -> Result<(), Violation> {
+    if held {
+        Ok(())
+    } else {
+        Err(Violation::new(format!(
+            "required property `{name}` is missing"
+        )))
+    }
+}
+
 /// `additionalProperties: false`: nothing beyond `declared`.
 pub fn only_properties(object: &Map<String, Value>, declared: &[&str]) -> Result<(), Violation> {
     match object.keys().find(|k| !declared.contains(&k.as_str())) {

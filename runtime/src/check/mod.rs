@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 pub use dynamic::{
     any_of, decodes, json_type, not, one_of, only_properties, property_name, required,
-    unmatched_property,
+    required_held, unmatched_property,
 };
 pub use format::{
     date, date_time, email, is_date, is_date_time, is_email, is_uri, is_uuid, uri, uuid,

@@ -373,7 +373,8 @@ impl<'a, 's> Comparer<'a, 's> {
                 continue;
             }
             self.path.push(segment.clone());
-            let (kind, detail) = match &n.extra {
+            let covering = n.extra_for(name);
+            let (kind, detail) = match &covering {
                 Extra::Closed => (
                     ChangeKind::PropertyRemovedFromClosedObject,
                     format!("property `{name}` removed; the object is closed"),
@@ -384,12 +385,12 @@ impl<'a, 's> Comparer<'a, 's> {
                 ),
                 Extra::Map(_) => (
                     ChangeKind::PropertyRemovedFromMap,
-                    format!("property `{name}` removed; `additionalProperties` now covers it"),
+                    format!("property `{name}` removed; `additionalProperties` or a pattern now covers it"),
                 ),
             };
             self.emit(kind, None, old_place, n.place, detail);
             self.path.pop();
-            if let Extra::Map(ids) = &n.extra {
+            if let Extra::Map(ids) = &covering {
                 let new = View::of(self.new, ids);
                 self.descend(segment, &old, &new);
             }
@@ -401,7 +402,8 @@ impl<'a, 's> Comparer<'a, 's> {
             let new = View::of(self.new, new_ids);
             let segment = Segment::Property(name.clone());
             self.path.push(segment.clone());
-            let (kind, detail) = match &o.extra {
+            let covering = o.extra_for(name);
+            let (kind, detail) = match &covering {
                 Extra::Closed => (
                     ChangeKind::PropertyAddedToClosedObject,
                     format!("property `{name}` added to a closed object"),
@@ -412,12 +414,14 @@ impl<'a, 's> Comparer<'a, 's> {
                 ),
                 Extra::Map(_) => (
                     ChangeKind::PropertyAddedToMap,
-                    format!("property `{name}` added; `additionalProperties` covered it"),
+                    format!(
+                        "property `{name}` added; `additionalProperties` or a pattern covered it"
+                    ),
                 ),
             };
             self.emit(kind, None, o.place, Some(*name_place), detail);
             self.path.pop();
-            if let Extra::Map(ids) = &o.extra {
+            if let Extra::Map(ids) = &covering {
                 let old = View::of(self.old, ids);
                 self.descend(segment, &old, &new);
             }
