@@ -47,11 +47,9 @@ impl Checks<'_> {
         depth: usize,
         own: Option<SchemaId>,
     ) -> Option<TokenStream> {
-        let rt = self.rt;
         let test = s.if_schema?;
         let name = format_ident!("condition_{depth}");
-        let body = self.dynamic(test, &Access::bound(quote!(value)), &[], depth + 1, own);
-        let unused = body.is_empty().then(|| quote!(let _ = value;));
+        let (function, _) = self.local_check(&name, test, depth, own);
         let branch = |schema: Option<SchemaId>| match schema {
             Some(schema) => self.dynamic(schema, value, path, depth + 1, own),
             None => Vec::new(),
@@ -67,11 +65,7 @@ impl Checks<'_> {
         let then = (!then.is_empty()).then(|| quote!(if #passed { #(#then)* }));
         let otherwise = (!otherwise.is_empty()).then(|| quote!(if !#passed { #(#otherwise)* }));
         Some(quote! {{
-            fn #name(value: &#rt::serde_json::Value) -> Result<(), #rt::Violation> {
-                #unused
-                #(#body)*
-                Ok(())
-            }
+            #function
             let #passed = #name(#by_ref).is_ok();
             #then
             #otherwise
@@ -90,8 +84,8 @@ impl Checks<'_> {
         let rt = self.rt;
         let schema = s.property_names?;
         let name = format_ident!("property_name_{depth}");
-        let body = self.dynamic(schema, &Access::bound(quote!(value)), &[], depth + 1, own);
-        if body.is_empty() {
+        let (function, checks) = self.local_check(&name, schema, depth, own);
+        if !checks {
             return None;
         }
         let key = format_ident!("key_{depth}");
@@ -101,10 +95,7 @@ impl Checks<'_> {
         };
         let check = wrap(call, path);
         Some(quote! {{
-            fn #name(value: &#rt::serde_json::Value) -> Result<(), #rt::Violation> {
-                #(#body)*
-                Ok(())
-            }
+            #function
             for #key in #object.keys() {
                 #check
             }

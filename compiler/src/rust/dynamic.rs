@@ -4,7 +4,7 @@
 //! decodes as that type, which also bounds the generated code for recursive
 //! schemas.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::validate::{json_const, wrap, Access, Checks, Segment};
@@ -268,6 +268,31 @@ impl Checks<'_> {
             .then(|| quote!(if let Some(#object) = #receiver.as_object() { #(#checks)* }))
     }
 
+    /// A local function `name` checking a JSON value against `schema`, for
+    /// the keywords that need a yes or a no from a subschema (a union
+    /// branch, `not`, `if`, `contains`, `propertyNames`); with whether it
+    /// checks anything at all.
+    pub fn local_check(
+        &self,
+        name: &Ident,
+        schema: SchemaId,
+        depth: usize,
+        own: Option<SchemaId>,
+    ) -> (TokenStream, bool) {
+        let rt = self.rt;
+        let body = self.dynamic(schema, &Access::bound(quote!(value)), &[], depth + 1, own);
+        let checks = !body.is_empty();
+        let unused = (!checks).then(|| quote!(let _ = value;));
+        let function = quote! {
+            fn #name(value: &#rt::serde_json::Value) -> Result<(), #rt::Violation> {
+                #unused
+                #(#body)*
+                Ok(())
+            }
+        };
+        (function, checks)
+    }
+
     /// `contains` with `minContains` and `maxContains` on `list` (an
     /// expression with `iter`): the items matching the schema, counted as
     /// JSON (`json`: the items are JSON values already).
@@ -283,8 +308,7 @@ impl Checks<'_> {
         let rt = self.rt;
         let schema = s.contains?;
         let name = format_ident!("contains_{depth}");
-        let body = self.dynamic(schema, &Access::bound(quote!(value)), &[], depth + 1, own);
-        let unused = body.is_empty().then(|| quote!(let _ = value;));
+        let (function, _) = self.local_check(&name, schema, depth, own);
         let count = if json {
             quote!(#list.iter().filter(|item| #name(item).is_ok()).count())
         } else {
@@ -302,11 +326,7 @@ impl Checks<'_> {
         };
         let call = wrap(quote!(#rt::check::contains(#count, #min, #max)), path);
         Some(quote! {{
-            fn #name(value: &#rt::serde_json::Value) -> Result<(), #rt::Violation> {
-                #unused
-                #(#body)*
-                Ok(())
-            }
+            #function
             #call
         }})
     }
@@ -330,37 +350,27 @@ impl Checks<'_> {
             let names: Vec<_> = (0..branches.len())
                 .map(|i| format_ident!("branch_{depth}_{i}"))
                 .collect();
-            let bodies = branches.iter().map(|b| {
-                let body = self.dynamic(*b, &Access::bound(quote!(value)), &[], depth + 1, own);
-                let unused = body.is_empty().then(|| quote!(let _ = value;));
-                quote!(#unused #(#body)* Ok(()))
-            });
+            let functions = names
+                .iter()
+                .zip(branches.iter())
+                .map(|(name, b)| self.local_check(name, *b, depth, own).0);
             let by_ref = value.by_ref();
             let call = wrap(
                 quote!(#rt::check::#check(&[#(#names(#by_ref).is_ok()),*])),
                 path,
             );
             out.push(quote! {{
-                #(
-                    fn #names(value: &#rt::serde_json::Value) -> Result<(), #rt::Violation> {
-                        #bodies
-                    }
-                )*
+                #(#functions)*
                 #call
             }});
         }
         if let Some(not) = s.not {
             let name = format_ident!("negated_{depth}");
-            let body = self.dynamic(not, &Access::bound(quote!(value)), &[], depth + 1, own);
-            let unused = body.is_empty().then(|| quote!(let _ = value;));
+            let (function, _) = self.local_check(&name, not, depth, own);
             let by_ref = value.by_ref();
             let call = wrap(quote!(#rt::check::not(#name(#by_ref).is_ok())), path);
             out.push(quote! {{
-                fn #name(value: &#rt::serde_json::Value) -> Result<(), #rt::Violation> {
-                    #unused
-                    #(#body)*
-                    Ok(())
-                }
+                #function
                 #call
             }});
         }
