@@ -18,17 +18,48 @@ use crate::evolution::kinds::ChangeKind;
 use crate::evolution::path::Segment;
 use crate::evolution::view::{Condition, Extra, Merged, View};
 use crate::evolution::Change;
-use crate::model::{JsonType, SchemaId};
+use crate::model::{JsonType, Schema, SchemaId, TypeSpace};
+
+/// The parents of the schemas compared in context, with the changes they
+/// alone show, found once for all of their branches.
+struct Context<'v> {
+    parents: (&'v View, &'v View),
+    known: Option<HashSet<(ChangeKind, Vec<Segment>)>>,
+}
 
 impl Comparer<'_, '_> {
     /// `parents`: the old and new views `o` and `n` merge.
     pub(super) fn applicators(&mut self, parents: (&View, &View), o: &Merged<'_>, n: &Merged<'_>) {
-        self.conditions(parents, o, n);
+        let mut context = Context {
+            parents,
+            known: None,
+        };
+        self.conditions(&mut context, o, n);
         if o.allows(JsonType::Object) && n.allows(JsonType::Object) {
             self.property_names(o, n);
             self.pattern_properties(o, n);
-            self.dependent_schemas(parents, o, n);
+            self.dependent_schemas(&mut context, o, n);
         }
+    }
+
+    /// The changes between the parents, their own applicators left out, by
+    /// kind and path from the parents.
+    fn known<'c>(
+        &mut self,
+        context: &'c mut Context<'_>,
+    ) -> &'c HashSet<(ChangeKind, Vec<Segment>)> {
+        let parents = context.parents;
+        context.known.get_or_insert_with(|| {
+            let bare = (
+                parents.0.with_applied(self.old, &[]),
+                parents.1.with_applied(self.new, &[]),
+            );
+            let mut known = HashSet::new();
+            self.trial(&bare.0, &bare.1, &mut |change| {
+                known.insert((change.kind, change.path));
+            });
+            known
+        })
     }
 
     /// Compares the schemas `old` and `new` (none: `{}`), each side joined
@@ -37,18 +68,12 @@ impl Comparer<'_, '_> {
     fn in_context(
         &mut self,
         segment: Segment,
-        parents: (&View, &View),
+        context: &mut Context<'_>,
         old: &[SchemaId],
         new: &[SchemaId],
     ) {
-        let bare = (
-            parents.0.with_applied(self.old, &[]),
-            parents.1.with_applied(self.new, &[]),
-        );
-        let mut known: HashSet<(ChangeKind, Vec<Segment>)> = HashSet::new();
-        self.trial(&bare.0, &bare.1, &mut |change| {
-            known.insert((change.kind, change.path));
-        });
+        let known = self.known(context).clone();
+        let parents = context.parents;
         let old = parents.0.with_applied(self.old, old);
         let new = parents.1.with_applied(self.new, new);
         let mut found: Vec<Change> = Vec::new();
@@ -70,7 +95,7 @@ impl Comparer<'_, '_> {
 
     /// `if`/`then`/`else`, paired in order: with the same `if`, `then` and
     /// `else` are compared (a missing one reads as `{}`).
-    fn conditions(&mut self, parents: (&View, &View), o: &Merged<'_>, n: &Merged<'_>) {
+    fn conditions(&mut self, context: &mut Context<'_>, o: &Merged<'_>, n: &Merged<'_>) {
         let (kind, detail) = match (o.conditions.as_slice(), n.conditions.as_slice()) {
             ([], []) => return,
             ([], _) => (ChangeKind::ConditionAdded, "if added"),
@@ -82,7 +107,7 @@ impl Comparer<'_, '_> {
                 });
                 if tests_alike {
                     for (a, b) in old.iter().zip(new) {
-                        self.condition_branches(parents, a, b);
+                        self.condition_branches(context, a, b);
                     }
                     return;
                 }
@@ -93,7 +118,7 @@ impl Comparer<'_, '_> {
         self.emit(kind, Some("if"), o.place, n.place, detail.to_owned());
     }
 
-    fn condition_branches(&mut self, parents: (&View, &View), old: &Condition, new: &Condition) {
+    fn condition_branches(&mut self, context: &mut Context<'_>, old: &Condition, new: &Condition) {
         let pairs = [
             ("then", old.then, new.then),
             ("else", old.otherwise, new.otherwise),
@@ -101,20 +126,32 @@ impl Comparer<'_, '_> {
         for (keyword, a, b) in pairs {
             if a.is_some() || b.is_some() {
                 let segment = Segment::Applied(keyword);
-                self.in_context(segment, parents, a.as_slice(), b.as_slice());
+                self.in_context(segment, context, a.as_slice(), b.as_slice());
             }
         }
     }
 
-    /// `propertyNames`: the names are values of its schema.
+    /// `propertyNames`: the names are values of its schema. One that
+    /// accepts any string (`{}`, `true`) restricts nothing.
     fn property_names(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
-        let (kind, detail) = match (o.property_names.is_empty(), n.property_names.is_empty()) {
+        let restricting = |space: &TypeSpace, ids: &[SchemaId]| -> Vec<SchemaId> {
+            let anything = |s: &Schema| s.reference.is_none() && !s.has_assertions();
+            ids.iter()
+                .copied()
+                .filter(|id| !anything(space.get(*id)))
+                .collect()
+        };
+        let (old, new) = (
+            restricting(self.old, &o.property_names),
+            restricting(self.new, &n.property_names),
+        );
+        let (kind, detail) = match (old.is_empty(), new.is_empty()) {
             (true, true) => return,
             (true, false) => (ChangeKind::PropertyNamesAdded, "propertyNames added"),
             (false, true) => (ChangeKind::PropertyNamesRemoved, "propertyNames removed"),
             (false, false) => {
-                let old = View::of(self.old, &o.property_names);
-                let new = View::of(self.new, &n.property_names);
+                let old = View::of(self.old, &old);
+                let new = View::of(self.new, &new);
                 self.descend(Segment::Applied("propertyNames"), &old, &new);
                 return;
             }
@@ -155,7 +192,7 @@ impl Comparer<'_, '_> {
 
     /// `dependentSchemas`, by property: the schemas of one property are
     /// compared.
-    fn dependent_schemas(&mut self, parents: (&View, &View), o: &Merged<'_>, n: &Merged<'_>) {
+    fn dependent_schemas(&mut self, context: &mut Context<'_>, o: &Merged<'_>, n: &Merged<'_>) {
         let (old, new) = (by_key(&o.dependent_schemas), by_key(&n.dependent_schemas));
         let keyword = Some("dependentSchemas");
         for (name, ids) in &new {
@@ -166,7 +203,7 @@ impl Comparer<'_, '_> {
                 continue;
             };
             let segment = Segment::Entry("dependentSchemas", (*name).to_owned());
-            self.in_context(segment, parents, old_ids, ids);
+            self.in_context(segment, context, old_ids, ids);
         }
         for name in old.keys().filter(|p| !new.contains_key(*p)) {
             let detail = format!("dependentSchemas `{name}` removed");
