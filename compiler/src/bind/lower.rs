@@ -325,10 +325,6 @@ impl Lowerer<'_> {
         // `patternProperties`) read which properties the JSON holds: the
         // struct keeps every one it was given.
         let mut counted = false;
-        // Beside `patternProperties`, `additionalProperties` speaks only of
-        // the names no pattern matches: the struct takes any other property
-        // as JSON, and the check runs on the object as JSON.
-        let mut patterned = false;
         for member in &members {
             let m = self.types.get(*member);
             counted |= m.min_properties.is_some()
@@ -337,22 +333,19 @@ impl Lowerer<'_> {
                 || m.applies_to_properties()
                 || m.if_schema.is_some()
                 || m.not.is_some();
-            let own_patterns = !m.pattern_properties.is_empty();
-            patterned |= own_patterns;
             required.extend(m.required.iter().map(|r| r.value.clone()));
             match m.additional {
-                // Beside its own patterns it is checked with them, on the
-                // JSON; another member's patterns do not reach it.
-                _ if own_patterns => {}
+                // Beside its own patterns it speaks only of the names no
+                // pattern matches: checked with them on the JSON, and the
+                // struct (counted) takes the other properties as JSON.
+                // Another member's patterns do not reach it.
+                _ if !m.pattern_properties.is_empty() => {}
                 Additional::Allowed(false) => closed = true,
                 Additional::Schema(values) if extra.is_none() => {
                     extra = Some(self.ty(values, &format!("{name}Value")));
                 }
                 _ => {}
             }
-        }
-        if patterned && !closed && extra.is_none() {
-            extra = Some(Ty::Value);
         }
         if counted && !closed && extra.is_none() {
             // An open object's undeclared properties count: kept as JSON.

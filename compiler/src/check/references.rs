@@ -90,7 +90,8 @@ fn alias_edges(types: &TypeSpace, id: SchemaId) -> Vec<(SchemaId, Place)> {
         .iter()
         .chain(&schema.any_of)
         .copied()
-        .chain(schema.in_place_applicators());
+        .chain(schema.not)
+        .chain(schema.conditional_applicators());
     resolve::links(types, id)
         .map(|link| (link.target, link.place))
         .chain(branches.map(|b| (b, types.get(b).place)))

@@ -418,13 +418,13 @@ impl Schema {
             || !self.dependent_schemas.is_empty()
     }
 
-    /// The subschemas checked against the value itself, as a whole: the
-    /// branches of `not`, `if`/`then`/`else` and `dependentSchemas` (beside
-    /// `allOf`/`anyOf`/`oneOf`, which callers list with their own meaning).
-    pub fn in_place_applicators(&self) -> impl Iterator<Item = SchemaId> + '_ {
-        self.not
+    /// The subschemas checked against the value itself, as a whole, as a
+    /// condition holds: `if`/`then`/`else` and `dependentSchemas` (beside
+    /// `not` and `allOf`/`anyOf`/`oneOf`, which callers list with their own
+    /// meaning).
+    pub fn conditional_applicators(&self) -> impl Iterator<Item = SchemaId> + '_ {
+        self.if_schema
             .iter()
-            .chain(&self.if_schema)
             .chain(&self.then_schema)
             .chain(&self.else_schema)
             .copied()

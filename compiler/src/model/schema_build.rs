@@ -1374,11 +1374,7 @@ impl<'a> SchemaBuilder<'a> {
             .chain(&schema.one_of)
             .chain(&schema.any_of)
             .copied()
-            .chain(
-                schema
-                    .in_place_applicators()
-                    .filter(|id| Some(*id) != schema.not),
-            );
+            .chain(schema.conditional_applicators());
         for branch in branches {
             // A branch not built yet is a `$ref` cycle back to an ancestor.
             if !self.built[branch.0 as usize] || !self.inline_tree(self.types.get(branch), tree) {

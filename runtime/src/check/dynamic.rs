@@ -45,13 +45,7 @@ fn kind(value: &Value) -> &'static str {
 }
 
 pub fn required(object: &Map<String, Value>, name: &str) -> Result<(), Violation> {
-    if object.contains_key(name) {
-        Ok(())
-    } else {
-        Err(Violation::new(format!(
-            "required property `{name}` is missing"
-        )))
-    }
+    required_held(object.contains_key(name), name)
 }
 
 /// `required` of a name a struct keeps among its other properties.

@@ -72,10 +72,10 @@ impl Comparer<'_, '_> {
         old: &[SchemaId],
         new: &[SchemaId],
     ) {
-        let known = self.known(context).clone();
         let parents = context.parents;
         let old = parents.0.with_applied(self.old, old);
         let new = parents.1.with_applied(self.new, new);
+        let known = self.known(context);
         let mut found: Vec<Change> = Vec::new();
         self.trial(&old, &new, &mut |change| {
             if !known.contains(&(change.kind, change.path.clone())) {

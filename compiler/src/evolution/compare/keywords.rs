@@ -85,27 +85,24 @@ impl Comparer<'_, '_> {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let added: Vec<_> = new.difference(&old).collect();
-        if !added.is_empty() {
-            let detail = format!("dependentRequired {} added", text(added));
-            self.at(
+        let changes = [
+            (
+                new.difference(&old),
                 ChangeKind::DependentRequiredAdded,
-                "dependentRequired",
-                o,
-                n,
-                detail,
-            );
-        }
-        let removed: Vec<_> = old.difference(&new).collect();
-        if !removed.is_empty() {
-            let detail = format!("dependentRequired {} removed", text(removed));
-            self.at(
+                "added",
+            ),
+            (
+                old.difference(&new),
                 ChangeKind::DependentRequiredRemoved,
-                "dependentRequired",
-                o,
-                n,
-                detail,
-            );
+                "removed",
+            ),
+        ];
+        for (pairs, kind, verb) in changes {
+            let pairs: Vec<_> = pairs.collect();
+            if !pairs.is_empty() {
+                let detail = format!("dependentRequired {} {verb}", text(pairs));
+                self.at(kind, "dependentRequired", o, n, detail);
+            }
         }
     }
 
