@@ -31,9 +31,9 @@ fn no_dependency_needs_a_newer_rust_than_the_workspace_states() {
     let members: Vec<&Value> = packages.iter().filter(|p| p["source"].is_null()).collect();
     let stated = members
         .iter()
-        .find(|p| p["name"] == "evc")
+        .find(|p| p["name"] == "evc-compiler")
         .and_then(|p| p["rust_version"].as_str())
-        .expect("evc states a rust-version");
+        .expect("evc-compiler states a rust-version");
     for member in &members {
         assert_eq!(
             member["rust_version"].as_str(),

@@ -2,7 +2,7 @@
 //! the C backend (header, skeleton and the library around the Rust
 //! bindings) on the same model.
 //!
-//! Run: `cargo bench -p evc --bench generate`. `rust/N` and `c/N` each
+//! Run: `cargo bench -p evc-compiler --bench generate`. `rust/N` and `c/N` each
 //! include binding the model, as `evc gen rust` and `evc gen c` do; `bind/N`
 //! is that shared step alone.
 

@@ -1,6 +1,6 @@
 //! `evc lint` throughput on synthetic contract sets.
 //!
-//! Run: `cargo bench -p evc --bench lint`. Each contract has three versions,
+//! Run: `cargo bench -p evc-compiler --bench lint`. Each contract has three versions,
 //! so `lint/1000` is 1,000 contracts x 3 versions; comparing it with
 //! `lint/10000` shows whether the cost stays linear in the number of contracts.
 //! `versions/*` is one contract of many minor versions (`adding`: each has a

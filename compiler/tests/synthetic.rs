@@ -46,7 +46,7 @@ fn version_chains_lint_clean() {
     }
 }
 
-/// `EVC_SYNTHETIC_DIR=/tmp/x EVC_SYNTHETIC_N=1000 cargo test -p evc --test synthetic -- --ignored`
+/// `EVC_SYNTHETIC_DIR=/tmp/x EVC_SYNTHETIC_N=1000 cargo test -p evc-compiler --test synthetic -- --ignored`
 /// writes a set to disk, to time the release binary on it.
 #[test]
 #[ignore = "writes files; run by hand to time `evc lint`"]

@@ -347,6 +347,12 @@ impl Schema {
         }
     }
 
+    /// Whether the keywords most schemas lack have been given room; wide
+    /// payloads stay small only while plain schemas leave it unallocated.
+    pub fn has_rare_part(&self) -> bool {
+        self.rare.is_some()
+    }
+
     /// Schemas this one contains directly, in a stable order.
     pub fn children(&self) -> impl Iterator<Item = SchemaId> + '_ {
         let additional = match self.additional {
@@ -518,6 +524,31 @@ mod tests {
             "{}",
             std::mem::size_of::<Schema>()
         );
+    }
+
+    #[test]
+    fn plain_schemas_built_from_a_contract_leave_the_rare_part_unallocated() {
+        use crate::load::{Input, Inputs};
+        let contract = "event: ThingHappened\nnamespace: com.example\ndescription: A thing.\n\
+            versions:\n  - version: 1.0.0\n    description: First.\n    schema:\n      \
+            type: object\n      additionalProperties: false\n      \
+            properties: { a: { type: string }, b: { type: integer, description: B. } }\n";
+        let inputs = Inputs {
+            contracts: vec![Input::new("thing_happened.yaml", contract)],
+            config: None,
+        };
+        let lint = crate::lint_inputs(inputs, std::path::Path::new("."));
+        let errors: Vec<_> = lint.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        let types = &lint.model.types;
+        assert!(types.len() >= 3);
+        for (id, schema) in types.iter() {
+            assert!(
+                !schema.has_rare_part(),
+                "{id:?} at {}",
+                schema.origin.pointer
+            );
+        }
     }
 
     fn schema() -> Schema {

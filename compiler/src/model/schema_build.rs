@@ -588,8 +588,11 @@ impl<'a> SchemaBuilder<'a> {
                 );
             }
         }
-        schema.min_contains = None;
-        schema.max_contains = None;
+        // Cleared only when written: a write allocates the schema's rare part.
+        if schema.min_contains.is_some() || schema.max_contains.is_some() {
+            schema.min_contains = None;
+            schema.max_contains = None;
+        }
     }
 
     /// Where a pointer into `file` leads: the innermost resource around it
