@@ -91,7 +91,21 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const EXIT_FINDINGS: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 
+/// `mi_option_purge_delay` in the mimalloc 3 headers that libmimalloc-sys
+/// builds (the crate names only the older options).
+const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Pages freed go back to the system at once instead of a second later: what
+/// loading frees (parser buffers, paths, the trees) is then not still held
+/// when the model reaches its peak, which lowers a wide contract's peak by a
+/// fifth (the README's memory figures).
+fn return_freed_pages_at_once() {
+    // SAFETY: sets a process-wide option; mimalloc reads options atomically.
+    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) }
+}
+
 fn main() -> ExitCode {
+    return_freed_pages_at_once();
     let cli = Cli::parse();
     let color = match cli.global.color_choice(&cli::process_env) {
         Ok(color) => color,
@@ -466,4 +480,21 @@ fn write_stdout(text: &str) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes())?;
     stdout.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_purge_delay_option_is_the_one_set() {
+        // SAFETY: reads a process-wide option.
+        let default = unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) };
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+            assert_eq!(default, 1000, "mimalloc 3 purges after 1000 ms by default");
+        }
+        return_freed_pages_at_once();
+        // SAFETY: as above.
+        assert_eq!(unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) }, 0);
+    }
 }

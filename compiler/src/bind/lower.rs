@@ -154,7 +154,7 @@ impl Lowerer<'_> {
             let own = type_name(&last, "Definition");
             let holder = roots.iter().find(|r| {
                 let root = self.types.get(self.items.get(r.item).schema);
-                root.origin.file == origin.file && origin.pointer.starts_with(&root.origin.pointer)
+                root.origin.file == origin.file && origin.pointer.starts_with(&*root.origin.pointer)
             });
             let wanted = match holder {
                 Some(root) => format!("{}{own}", self.items.get(root.item).name),
@@ -361,18 +361,18 @@ impl Lowerer<'_> {
         for member in &members {
             let m = self.types.get(*member);
             for property in &m.properties {
-                if let Some(&index) = by_wire.get(&property.name) {
+                if let Some(&index) = by_wire.get(&*property.name) {
                     fields[index].schemas.push(property.schema);
                     continue;
                 }
-                by_wire.insert(property.name.clone(), fields.len());
+                by_wire.insert(property.name.to_string(), fields.len());
                 let hint = format!("{name}{}", type_name(&property.name, "Field"));
                 let ty = self.ty(property.schema, &hint);
                 let p = self.types.get(property.schema);
                 let docs = docs(p.title.as_deref(), p.description.as_deref());
                 fields.push(Field {
                     ident: scope.claim(field_name(&property.name)),
-                    wire: property.name.clone(),
+                    wire: property.name.to_string(),
                     ty: ty.clone(),
                     required: false,
                     nullable: matches!(ty, Ty::Option(_)),
@@ -563,7 +563,7 @@ impl Lowerer<'_> {
 
     fn tag_value(&self, branch: SchemaId, tag: &str) -> Option<String> {
         let s = self.types.get(branch);
-        let property = s.properties.iter().find(|p| p.name == tag)?;
+        let property = s.properties.iter().find(|p| &*p.name == tag)?;
         let p = self.types.get(property.schema);
         match (&p.constant, &p.enumeration) {
             (Some(c), _) => c.value.as_str().map(str::to_owned),

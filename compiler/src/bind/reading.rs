@@ -83,12 +83,12 @@ pub fn view(types: &TypeSpace, id: SchemaId) -> View {
     for member in conjuncts(types, id) {
         let m = types.get(member);
         if let Some(types) = &m.types {
-            let mut allowed: Vec<JsonType> = types.value.clone();
+            let mut allowed: Vec<JsonType> = types.value.to_vec();
             if allowed.contains(&JsonType::Number) && !allowed.contains(&JsonType::Integer) {
                 allowed.push(JsonType::Integer);
             }
             view.types = Some(match view.types.take() {
-                None => types.value.clone(),
+                None => types.value.to_vec(),
                 Some(previous) => previous
                     .into_iter()
                     .filter(|t| {

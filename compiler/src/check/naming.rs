@@ -169,7 +169,7 @@ fn fields(model: &Model, naming: &Naming, out: &mut Vec<Diagnostic>) {
             || contract_files.contains(&schema.place.file);
         let mut seen: BTreeMap<String, &str> = BTreeMap::new();
         for property in &schema.properties {
-            let name = property.name.as_str();
+            let name = &*property.name;
             if conventions && !is_snake_case(name) {
                 let suggestion = name.to_snake_case();
                 let diagnostic = Diagnostic::new(

@@ -321,7 +321,7 @@ impl<'a> Merged<'a> {
         );
         push_new(&mut self.formats, schema.format.as_ref().map(|f| f.value));
         for property in &schema.properties {
-            match self.index.get(property.name.as_str()) {
+            match self.index.get(&*property.name) {
                 Some(&at) => {
                     let existing = &mut self.properties[at].1;
                     if !existing.contains(&property.schema) {
@@ -329,10 +329,9 @@ impl<'a> Merged<'a> {
                     }
                 }
                 None => {
-                    self.index
-                        .insert(property.name.as_str(), self.properties.len());
+                    self.index.insert(&*property.name, self.properties.len());
                     self.properties.push((
-                        property.name.clone(),
+                        property.name.to_string(),
                         vec![property.schema],
                         property.name_place,
                     ));
@@ -385,9 +384,8 @@ impl<'a> Merged<'a> {
     }
 
     fn add_applicators(&mut self, schema: &'a Schema) {
-        let named = |entries: &'a [crate::model::Property]| {
-            entries.iter().map(|p| (p.name.as_str(), p.schema))
-        };
+        let named =
+            |entries: &'a [crate::model::Property]| entries.iter().map(|p| (&*p.name, p.schema));
         self.pattern_properties
             .extend(named(&schema.pattern_properties));
         self.property_names.extend(schema.property_names);

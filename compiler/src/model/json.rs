@@ -202,7 +202,7 @@ impl<'a> Bundler<'a> {
             Field::Properties(properties) => Json::Object(
                 properties
                     .iter()
-                    .map(|p| (p.name.clone(), self.schema(p.schema)))
+                    .map(|p| (p.name.to_string(), self.schema(p.schema)))
                     .collect(),
             ),
         }

@@ -133,10 +133,24 @@ fn join(from: &str, path: &str) -> Option<String> {
 
 /// Renders pointer tokens as a JSON pointer.
 pub fn pointer_text(tokens: &[String]) -> String {
-    tokens
-        .iter()
-        .map(|t| format!("/{}", t.replace('~', "~0").replace('/', "~1")))
-        .collect()
+    // Every schema of a wide payload keeps one: sized exactly, built in place.
+    let length = tokens.iter().map(|t| 1 + escaped_len(t)).sum();
+    let mut text = String::with_capacity(length);
+    for token in tokens {
+        text.push('/');
+        for c in token.chars() {
+            match c {
+                '~' => text.push_str("~0"),
+                '/' => text.push_str("~1"),
+                c => text.push(c),
+            }
+        }
+    }
+    text
+}
+
+fn escaped_len(token: &str) -> usize {
+    token.len() + token.bytes().filter(|b| matches!(b, b'~' | b'/')).count()
 }
 
 #[cfg(test)]

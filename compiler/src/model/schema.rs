@@ -53,6 +53,59 @@ impl JsonType {
     }
 }
 
+/// The types of one `type` keyword, in the order written, each once. Held
+/// inline: a wide payload has one per property, and seven fit in 8 bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TypeList {
+    len: u8,
+    items: [JsonType; 7],
+}
+
+impl TypeList {
+    pub const EMPTY: TypeList = TypeList {
+        len: 0,
+        items: [JsonType::Null; 7],
+    };
+
+    /// Adds `ty` unless it is already listed.
+    pub fn push(&mut self, ty: JsonType) {
+        if !self.contains(&ty) {
+            self.items[usize::from(self.len)] = ty;
+            self.len += 1;
+        }
+    }
+}
+
+impl std::ops::Deref for TypeList {
+    type Target = [JsonType];
+
+    fn deref(&self) -> &[JsonType] {
+        &self.items[..usize::from(self.len)]
+    }
+}
+
+impl std::fmt::Debug for TypeList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl FromIterator<JsonType> for TypeList {
+    fn from_iter<I: IntoIterator<Item = JsonType>>(iter: I) -> Self {
+        let mut list = TypeList::EMPTY;
+        for ty in iter {
+            list.push(ty);
+        }
+        list
+    }
+}
+
+impl PartialEq<[JsonType]> for TypeList {
+    fn eq(&self, other: &[JsonType]) -> bool {
+        **self == *other
+    }
+}
+
 /// The formats evc understands; others are refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Format {
@@ -133,7 +186,8 @@ pub enum Additional {
 /// One entry of `properties`, in source order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Property {
-    pub name: String,
+    /// Boxed: a wide payload has one per property, so no spare capacity.
+    pub name: Box<str>,
     pub name_place: Place,
     pub schema: SchemaId,
 }
@@ -164,13 +218,13 @@ pub struct Schema {
     /// Where the schema sits: file-relative path and JSON pointer, for naming
     /// nested types by their path and for messages.
     pub origin: Origin,
-    pub types: Option<Spanned<Vec<JsonType>>>,
+    pub types: Option<Spanned<TypeList>>,
     pub properties: Vec<Property>,
     pub additional: Additional,
     pub items: Option<SchemaId>,
     pub reference: Option<Box<Reference>>,
     pub format: Option<Spanned<Format>>,
-    pub description: Option<String>,
+    pub description: Option<Box<str>>,
     pub deprecated: bool,
     rare: Option<Box<Rare>>,
 }
@@ -327,7 +381,8 @@ impl PartialEq for Schema {
 pub struct Origin {
     /// Root-relative path, shared by every schema of the file.
     pub file: Arc<str>,
-    pub pointer: String,
+    /// Boxed: one per schema node, so no spare capacity.
+    pub pointer: Box<str>,
 }
 
 impl Schema {

@@ -12,7 +12,7 @@ use super::keywords::{suggest, CONTRACT_ONLY_KEYS, SCHEMA_KEYWORDS, UNSUPPORTED_
 use super::reference::{self, pointer_text};
 use super::schema::{
     Additional, DefKey, Format, JsonType, Origin, Property, Reference, Schema, SchemaId, Spanned,
-    TypeSpace,
+    TypeList, TypeSpace,
 };
 use super::urls::{Located, Urls};
 use super::{place, wrong_type};
@@ -152,7 +152,7 @@ impl<'a> SchemaBuilder<'a> {
     fn alloc(&mut self, cursor: &Cursor, span: Span) -> SchemaId {
         let origin = Origin {
             file: self.path(cursor.file),
-            pointer: pointer_text(&cursor.pointer),
+            pointer: pointer_text(&cursor.pointer).into_boxed_str(),
         };
         let id = self
             .types
@@ -265,7 +265,7 @@ impl<'a> SchemaBuilder<'a> {
                         let child =
                             self.child(cursor.child(&[key, &property.key]), &property.value);
                         schema.properties.push(Property {
-                            name: property.key.clone(),
+                            name: property.key.as_str().into(),
                             name_place: place(cursor.file, property.key_span),
                             schema: child,
                         });
@@ -432,7 +432,7 @@ impl<'a> SchemaBuilder<'a> {
             "deprecated" => schema.deprecated = self.expect_bool(cursor.file, key, value),
             "title" => schema.title = self.expect_str(cursor.file, key, value).map(str::to_owned),
             "description" => {
-                schema.description = self.expect_str(cursor.file, key, value).map(str::to_owned)
+                schema.description = self.expect_str(cursor.file, key, value).map(Box::from)
             }
             "$comment" => {
                 schema.comment = self.expect_str(cursor.file, key, value).map(str::to_owned)
@@ -926,7 +926,7 @@ impl<'a> SchemaBuilder<'a> {
         reference
     }
 
-    fn types_of(&mut self, file: FileId, node: &Node) -> Option<Spanned<Vec<JsonType>>> {
+    fn types_of(&mut self, file: FileId, node: &Node) -> Option<Spanned<TypeList>> {
         let names: Vec<&Node> = match &node.value {
             Value::String(_) => vec![node],
             Value::Seq(items) if !items.is_empty() => items.iter().collect(),
@@ -940,7 +940,7 @@ impl<'a> SchemaBuilder<'a> {
                 return None;
             }
         };
-        let mut types = Vec::new();
+        let mut types = TypeList::EMPTY;
         for name in names {
             let parsed = name.as_str().and_then(JsonType::parse);
             match parsed {
@@ -1060,7 +1060,7 @@ impl<'a> SchemaBuilder<'a> {
     fn dependent_schema(&mut self, schema: &mut Schema, cursor: &Cursor, key: &str, entry: &Entry) {
         let child = self.child(cursor.child(&[key, &entry.key]), &entry.value);
         schema.dependent_schemas.push(Property {
-            name: entry.key.clone(),
+            name: entry.key.as_str().into(),
             name_place: place(cursor.file, entry.key_span),
             schema: child,
         });
@@ -1079,7 +1079,7 @@ impl<'a> SchemaBuilder<'a> {
                 continue;
             }
             out.push(Property {
-                name: entry.key.clone(),
+                name: entry.key.as_str().into(),
                 name_place,
                 schema: self.child(cursor.child(&[key, &entry.key]), &entry.value),
             });
@@ -1342,7 +1342,7 @@ impl<'a> SchemaBuilder<'a> {
         // otherwise cost their product.
         let declared: HashSet<&str> = tree
             .iter()
-            .flat_map(|s| s.properties.iter().map(|p| p.name.as_str()))
+            .flat_map(|s| s.properties.iter().map(|p| &*p.name))
             .collect();
         let required = tree.iter().flat_map(|s| &s.required);
         let undeclared: Vec<Diagnostic> = required

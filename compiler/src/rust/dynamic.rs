@@ -210,7 +210,7 @@ impl Checks<'_> {
         let property = format_ident!("property_{depth}");
         for p in &s.properties {
             let mut inner = path.to_vec();
-            inner.push(Segment::Property(p.name.clone()));
+            inner.push(Segment::Property(p.name.to_string()));
             let body = self.dynamic(
                 p.schema,
                 &Access::bound(quote!(#property)),

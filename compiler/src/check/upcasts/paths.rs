@@ -180,7 +180,7 @@ fn walk<'m>(
         if next.is_empty() && !any_name {
             let candidates = facets
                 .iter()
-                .flat_map(|&f| types.get(f).properties.iter().map(|p| p.name.clone()))
+                .flat_map(|&f| types.get(f).properties.iter().map(|p| p.name.to_string()))
                 .collect();
             return Err(Miss { depth, candidates });
         }
@@ -208,7 +208,7 @@ impl<'m> Names<'m> {
             let mut index: HashMap<&str, Vec<SchemaId>> = HashMap::new();
             for property in &types.get(id).properties {
                 index
-                    .entry(property.name.as_str())
+                    .entry(&*property.name)
                     .or_default()
                     .push(property.schema);
             }
