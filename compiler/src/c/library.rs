@@ -17,11 +17,23 @@ use crate::model::Kind;
 
 /// A Rust identifier for a C name: raw when it is a Rust keyword.
 fn ident(name: &str) -> Ident {
-    if syn::parse_str::<Ident>(name).is_ok() {
+    if plainly_not_keyword(name) || syn::parse_str::<Ident>(name).is_ok() {
         Ident::new(name, Span::call_site())
     } else {
         Ident::new_raw(name, Span::call_site())
     }
+}
+
+/// Whether `name` is an identifier no Rust keyword can be, told without
+/// parsing it: every keyword but `Self` is lower-case letters alone (`_`
+/// included), so a C name with a digit, an upper-case letter or an
+/// underscore among other characters is none.
+fn plainly_not_keyword(name: &str) -> bool {
+    name.len() > 1
+        && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && name.bytes().any(|b| !b.is_ascii_lowercase())
+        && name != "Self"
 }
 
 /// A `::`-separated path of identifiers as tokens.
@@ -394,5 +406,47 @@ impl Library<'_, '_> {
                 })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcut must never call a keyword plain: it agrees with syn on
+    /// every Rust keyword and on the shapes C names take.
+    #[test]
+    fn plain_names_are_told_without_parsing_as_syn_tells_them() {
+        let keywords = [
+            "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+            "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen",
+            "if", "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override",
+            "priv", "pub", "ref", "return", "Self", "self", "static", "struct", "super", "trait",
+            "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where",
+            "while", "yield",
+        ];
+        let names = [
+            "p0",
+            "has_p1",
+            "w_WideThing",
+            "x_T",
+            "__",
+            "_a",
+            "value",
+            "A",
+            "a",
+        ];
+        for name in keywords.iter().chain(&names) {
+            let parsed = syn::parse_str::<Ident>(name).is_ok();
+            if plainly_not_keyword(name) {
+                assert!(
+                    parsed,
+                    "{name} is called plain but syn parses no identifier"
+                );
+            }
+        }
+        assert!(plainly_not_keyword("has_p1") && plainly_not_keyword("w_WideThing"));
+        assert_eq!(ident("has_p1").to_string(), "has_p1");
+        assert_eq!(ident("type").to_string(), "r#type");
     }
 }

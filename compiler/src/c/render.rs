@@ -99,7 +99,8 @@ pub fn render(
     asserts: &[Assert],
 ) -> Result<Rendered, minijinja::Error> {
     let env = environment()?;
-    let context = context(view, hash, default_source, asserts);
+    // Turned into template values once for both templates.
+    let context = minijinja::Value::from_serialize(context(view, hash, default_source, asserts));
     Ok(Rendered {
         header: env.get_template("header.h")?.render(&context)?,
         handlers: env.get_template("handlers.c")?.render(&context)?,
