@@ -17,9 +17,11 @@ pub enum Value {
     /// written rather than as `1`. Boxed: numbers are rare in contracts, and
     /// two fields inline would make every node of the tree larger.
     Number(Box<(serde_json::Number, String)>),
-    String(String),
-    Seq(Vec<Node>),
-    Map(Vec<Entry>),
+    /// Boxed, like the lists: a wide payload's tree has a node per keyword
+    /// of every property, and none of them grows once parsed.
+    String(Box<str>),
+    Seq(Box<[Node]>),
+    Map(Box<[Entry]>),
 }
 
 /// A mapping entry; keys are always strings in contracts.
@@ -86,7 +88,7 @@ impl Node {
     /// such as versions that users may leave unquoted.
     pub fn scalar_text(&self) -> Option<String> {
         match &self.value {
-            Value::String(s) => Some(s.clone()),
+            Value::String(s) => Some(s.to_string()),
             Value::Number(number) => Some(number.1.clone()),
             Value::Bool(b) => Some(b.to_string()),
             _ => None,
@@ -117,7 +119,7 @@ impl Node {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
             Value::Number(number) => J::Number(number.0.clone()),
-            Value::String(s) => J::String(s.clone()),
+            Value::String(s) => J::String(s.to_string()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(entries) => J::Object(
                 entries

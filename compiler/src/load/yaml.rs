@@ -260,7 +260,7 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>, at: Span) -> Result
     };
     let plain = matches!(style, ScalarStyle::Plain);
     match forced {
-        Some("str") => Ok(Value::String(text.to_owned())),
+        Some("str") => Ok(Value::String(text.into())),
         Some(kind @ ("null" | "bool" | "int" | "float")) => {
             let value = resolve_plain(text, at)?;
             let matches = matches!(
@@ -285,7 +285,7 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>, at: Span) -> Result
             "remove the tag; contracts use plain JSON data",
         )),
         None if plain => resolve_plain(text, at),
-        None => Ok(Value::String(text.to_owned())),
+        None => Ok(Value::String(text.into())),
     }
 }
 
@@ -304,7 +304,7 @@ fn resolve_plain(text: &str, at: Span) -> Result<Value, Problem> {
                 )
                 .hint("quote it if you meant the string"))
             }
-            None => Value::String(text.to_owned()),
+            None => Value::String(text.into()),
         },
     })
 }
