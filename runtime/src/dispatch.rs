@@ -647,7 +647,12 @@ mod tests {
         ] {
             assert_eq!(content(json), Ok(()), "{json}");
         }
-        for other in ["text/plain", "application/jsonx", "json", "application/xml; x=+json"] {
+        for other in [
+            "text/plain",
+            "application/jsonx",
+            "json",
+            "application/xml; x=+json",
+        ] {
             assert_eq!(
                 content(other),
                 Err(format!("datacontenttype `{other}` is not JSON")),

@@ -184,6 +184,10 @@ pub fn percent_encode(value: &str) -> String {
 /// The inverse of [`percent_encode`]; `None` for a broken escape or bytes
 /// that are not UTF-8.
 pub fn percent_decode(value: &str) -> Option<String> {
+    // Most values have nothing encoded: taken whole, not byte by byte.
+    if !value.contains('%') {
+        return Some(value.to_owned());
+    }
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut index = 0;
