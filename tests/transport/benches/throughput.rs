@@ -11,6 +11,8 @@
 //!   acknowledging the same messages;
 //! - latency: one message at a time, from publish to handler, p50 and p99.
 //!
+//! `EVC_BENCH_RAW_SPAWNED` (any value) runs the raw NATS consume loop in a
+//! spawned task, as evc's consumer runs, rather than on the bench's thread;
 //! `EVC_BENCH_MESSAGES` (default 5000) sets the count;
 //! `EVC_BENCH_BROKERS=nats` (or a comma-separated list of `memory`, `nats`,
 //! `amqp`, `redis`) benches only those; a broker that is unreachable is
