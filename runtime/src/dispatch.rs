@@ -452,13 +452,14 @@ fn invalid_payload(
 /// `datacontenttype`, when given, must be JSON.
 fn json_content(envelope: &EnvelopeRef<'_>) -> Result<(), String> {
     if let Some(kind) = envelope.datacontenttype.as_deref() {
-        let media = kind
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        if media != "application/json" && !media.ends_with("+json") {
+        // Compared without case and without a lower-cased copy: this runs
+        // on every message.
+        let media = kind.split(';').next().unwrap_or("").trim().as_bytes();
+        let suffix = b"+json";
+        let json = media.eq_ignore_ascii_case(b"application/json")
+            || (media.len() >= suffix.len()
+                && media[media.len() - suffix.len()..].eq_ignore_ascii_case(suffix));
+        if !json {
             return Err(format!("datacontenttype `{kind}` is not JSON"));
         }
     }
@@ -621,4 +622,54 @@ pub fn is_dry_run(envelope: &EnvelopeRef<'_>) -> bool {
     envelope.extensions.iter().any(|(name, value)| {
         name == DRY_RUN_EXTENSION && matches!(value.get(), "true" | "\"true\"")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn content(kind: &str) -> Result<(), String> {
+        let envelope = EnvelopeRef {
+            datacontenttype: Some(kind.into()),
+            ..EnvelopeRef::default()
+        };
+        json_content(&envelope)
+    }
+
+    #[test]
+    fn json_content_types_are_told_apart_without_case() {
+        for json in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            " application/json ;charset=utf-8",
+            "application/cloudevents+json",
+            "application/vnd.example+JSON",
+        ] {
+            assert_eq!(content(json), Ok(()), "{json}");
+        }
+        for other in [
+            "text/plain",
+            "application/jsonx",
+            "json",
+            "application/xml; x=+json",
+        ] {
+            assert_eq!(
+                content(other),
+                Err(format!("datacontenttype `{other}` is not JSON")),
+                "{other}"
+            );
+        }
+        let none = EnvelopeRef::default();
+        assert_eq!(json_content(&none), Ok(()));
+    }
+
+    #[test]
+    fn a_message_that_is_not_utf8_is_not_json() {
+        let mut bytes = br#"{"specversion":"1.0","id":"1","source":"/s","type":"t","x":"#.to_vec();
+        bytes.extend_from_slice(b"\"\xff\"}");
+        assert!(matches!(
+            EnvelopeRef::parse(&bytes),
+            Err(crate::EnvelopeError::NotJson(_))
+        ));
+    }
 }

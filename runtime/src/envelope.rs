@@ -184,11 +184,26 @@ impl<'a> EnvelopeRef<'a> {
         bytes: &'a [u8],
         router: Option<&R>,
     ) -> Result<(EnvelopeRef<'a>, Option<R::Message>), EnvelopeError> {
+        // JSON is UTF-8: checked once over the whole message, it is then
+        // read as text, and serde_json no longer checks each string (every
+        // attribute, key and payload string) on its own. Bytes that are not
+        // UTF-8 fail either way; they are read as before, for the same
+        // error, and with no payload decode (nothing reaches a router).
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Self::parse_from(serde_json::Deserializer::from_str(text), router),
+            Err(_) => Self::parse_from(serde_json::Deserializer::from_slice(bytes), None::<&Raw>)
+                .map(|(envelope, _)| (envelope, None)),
+        }
+    }
+
+    fn parse_from<R: Router, J: serde_json::de::Read<'a>>(
+        mut deserializer: serde_json::Deserializer<J>,
+        router: Option<&R>,
+    ) -> Result<(EnvelopeRef<'a>, Option<R::Message>), EnvelopeError> {
         // The visitor fills these in place: a payload struct moved through
         // every layer of `Result` costs more than its decode's allocations.
         let mut envelope = EnvelopeRef::default();
         let mut payload = None;
-        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
         let visitor = EnvelopeVisitor {
             router,
             envelope: &mut envelope,

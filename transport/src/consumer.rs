@@ -24,7 +24,6 @@
 //!   handed back, never lost.
 
 use std::collections::hash_map::DefaultHasher;
-use std::collections::HashSet;
 use std::future::Future;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering as AtomicOrdering};
@@ -144,9 +143,10 @@ pub struct Report {
 }
 
 impl Report {
-    fn count(&self, counter: &AtomicU64, metric: &'static str, group: &str) {
+    /// `group` is shared with the metric's label rather than copied into it.
+    fn count(&self, counter: &AtomicU64, metric: &'static str, group: &Arc<str>) {
         counter.fetch_add(1, AtomicOrdering::Relaxed);
-        metrics::counter!(metric, "group" => group.to_owned()).increment(1);
+        metrics::counter!(metric, "group" => group.clone()).increment(1);
     }
 }
 
@@ -386,7 +386,7 @@ where
     B: Publisher + Subscriber + Clone + 'static,
     D: Dispatch + 'static,
 {
-    async fn handle(&self, group: &str, delivery: Delivery) {
+    async fn handle(&self, group: &Arc<str>, delivery: Delivery) {
         let span = tracing::info_span!(
             "evc.consume",
             group = %group,
@@ -394,14 +394,14 @@ where
             id = tracing::field::Empty,
             traceparent = tracing::field::Empty,
         );
-        let in_flight = metrics::gauge!("evc_transport_in_flight", "group" => group.to_owned());
+        let in_flight = metrics::gauge!("evc_transport_in_flight", "group" => group.clone());
         in_flight.increment(1.0);
         self.settle(group, delivery).instrument(span).await;
         in_flight.decrement(1.0);
     }
 
     /// Returns a delivery not started to the group, for another member.
-    async fn hand_back(&self, group: &str, delivery: Delivery) {
+    async fn hand_back(&self, group: &Arc<str>, delivery: Delivery) {
         self.report
             .count(&self.report.returned, "evc_transport_returned_total", group);
         if let Err(error) = delivery.nack().await {
@@ -409,7 +409,7 @@ where
         }
     }
 
-    async fn settle(&self, group: &str, delivery: Delivery) {
+    async fn settle(&self, group: &Arc<str>, delivery: Delivery) {
         let structured = wire::structured(&delivery.message, self.broker.binding());
         let outcome = match &structured {
             Err(error) => Outcome::DeadLetter(Cause {
@@ -421,6 +421,13 @@ where
             Ok(bytes) => self.run(group, bytes).await,
         };
         let reply_to = delivery.message.header(REPLY_TO).map(str::to_owned);
+        // Read before the delivery is settled: `structured` may borrow its
+        // body.
+        let command_id = reply_to.as_ref().and_then(|_| {
+            let bytes = structured.as_ref().ok()?;
+            EnvelopeRef::parse(bytes).ok().map(|e| e.id.into_owned())
+        });
+        drop(structured);
         let (settled, reply) = match outcome {
             Outcome::Handled { emitted } => {
                 (delivery.ack().await, Some(Reply::Accepted { emitted }))
@@ -470,9 +477,6 @@ where
         let (Some(address), Some(reply)) = (reply_to, reply) else {
             return;
         };
-        let command_id = structured
-            .ok()
-            .and_then(|bytes| EnvelopeRef::parse(&bytes).ok().map(|e| e.id.into_owned()));
         if let Some(id) = command_id {
             if let Err(error) = self.broker.reply(&address, reply.to_message(&id)).await {
                 tracing::warn!(%error, "the reply was not sent; the requester times out");
@@ -481,7 +485,7 @@ where
     }
 
     /// Claims, dispatches with retries, publishes what the handlers emitted.
-    async fn run(&self, group: &str, bytes: &[u8]) -> Outcome {
+    async fn run(&self, group: &Arc<str>, bytes: &[u8]) -> Outcome {
         // The envelope is read here only for the dedup key and the span;
         // dispatch reads it again in its one pass.
         let span = tracing::Span::current();
@@ -552,12 +556,14 @@ where
     /// redelivery or a re-driven dead letter skips them too.
     async fn dispatch_with_retries(
         &self,
-        group: &str,
+        group: &Arc<str>,
         bytes: &[u8],
         store: Option<(SubscriberStore<'_>, &str)>,
     ) -> Outcome {
         let retry = self.options.retry;
-        let mut done: HashSet<String> = HashSet::new();
+        // A handful of names at most: a list is cheaper than a hash set to
+        // fill on every message and to search on a retry.
+        let mut done: Vec<String> = Vec::new();
         let store = match store {
             Some((store, ty)) => {
                 let names = lock(&self.bus).subscribers(ty);
@@ -585,7 +591,7 @@ where
         let mut attempt = 1;
         loop {
             let result = {
-                let skip = |name: &str| done.contains(name);
+                let skip = |name: &str| done.iter().any(|d| d == name);
                 lock(&self.bus).dispatch_each(bytes, &skip)
             };
             let runs = match result {
@@ -622,7 +628,7 @@ where
                             .iter()
                             .filter_map(|envelope| serde_json::from_slice(&envelope.to_vec()).ok()),
                     );
-                    done.insert(run.name);
+                    done.push(run.name);
                     continue;
                 }
                 for envelope in &emitted {
@@ -641,7 +647,7 @@ where
                         tracing::warn!(%error, subscriber = %run.name, "the dedup store failed to record a subscriber");
                     }
                 }
-                done.insert(run.name);
+                done.push(run.name);
             }
             if let (Some(rejection), 1) = (rejection, failures.len()) {
                 return Outcome::Rejected(rejection);

@@ -14,6 +14,8 @@
 //! binary message is rebuilt into one; the original stays untouched for a
 //! dead letter.
 
+use std::borrow::Cow;
+
 use evc_runtime::serde_json::value::RawValue;
 use evc_runtime::Envelope;
 use serde_json::Value;
@@ -115,12 +117,13 @@ pub fn extension_text(value: &RawValue) -> String {
     serde_json::from_str::<String>(value.get()).unwrap_or_else(|_| value.get().to_owned())
 }
 
-/// The message as structured-mode JSON for dispatch: the body itself when
-/// it is structured, an envelope rebuilt from the headers when binary.
-pub fn structured(message: &RawMessage, binding: Binding) -> Result<Vec<u8>, WireError> {
+/// The message as structured-mode JSON for dispatch: the body itself,
+/// borrowed, when it is structured, an envelope rebuilt from the headers
+/// when binary.
+pub fn structured(message: &RawMessage, binding: Binding) -> Result<Cow<'_, [u8]>, WireError> {
     match binding.prefix {
-        Some(prefix) if is_binary(message, prefix) => rebuild(message, prefix),
-        _ => Ok(message.body.clone()),
+        Some(prefix) if is_binary(message, prefix) => rebuild(message, prefix).map(Cow::Owned),
+        _ => Ok(Cow::Borrowed(&message.body)),
     }
 }
 
@@ -181,6 +184,10 @@ pub fn percent_encode(value: &str) -> String {
 /// The inverse of [`percent_encode`]; `None` for a broken escape or bytes
 /// that are not UTF-8.
 pub fn percent_decode(value: &str) -> Option<String> {
+    // Most values have nothing encoded: taken whole, not byte by byte.
+    if !value.contains('%') {
+        return Some(value.to_owned());
+    }
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut index = 0;

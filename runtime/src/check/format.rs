@@ -39,11 +39,21 @@ pub fn uri(value: &str) -> Result<(), Violation> {
 /// `8-4-4-4-12` hexadecimal digits.
 pub fn is_uuid(value: &str) -> bool {
     let bytes = value.as_bytes();
-    bytes.len() == 36
-        && bytes.iter().enumerate().all(|(i, b)| match i {
-            8 | 13 | 18 | 23 => *b == b'-',
-            _ => b.is_ascii_hexdigit(),
-        })
+    if bytes.len() != 36 {
+        return false;
+    }
+    // Four hyphens at fixed places, hexadecimal digits between: checked
+    // group by group, with no test of the position per byte.
+    let hex = |range: std::ops::Range<usize>| bytes[range].iter().all(u8::is_ascii_hexdigit);
+    bytes[8] == b'-'
+        && bytes[13] == b'-'
+        && bytes[18] == b'-'
+        && bytes[23] == b'-'
+        && hex(0..8)
+        && hex(9..13)
+        && hex(14..18)
+        && hex(19..23)
+        && hex(24..36)
 }
 
 fn digits(bytes: &[u8]) -> Option<u32> {
@@ -187,6 +197,12 @@ mod tests {
     fn formats() {
         assert!(is_uuid("2eb8aa08-aa98-11ea-b4aa-73b441d16380"));
         assert!(!is_uuid("2eb8aa08aa9811eab4aa73b441d16380"));
+        assert!(is_uuid("2EB8AA08-AA98-11EA-B4AA-73B441D16380"));
+        // A hyphen one place off, a letter past `f`, one digit short.
+        assert!(!is_uuid("2eb8aa0-8aa98-11ea-b4aa-73b441d16380"));
+        assert!(!is_uuid("2eb8aa08-aa98-11ea-b4aa-73b441d1638g"));
+        assert!(!is_uuid("2eb8aa08-aa98-11ea-b4aa-73b441d1638"));
+        assert!(!is_uuid("2eb8aa08-aa98-11ea-b4aa-73b441d16380-"));
         assert!(is_date("2020-02-29"));
         assert!(!is_date("2021-02-29"));
         assert!(is_date_time("1998-12-31T23:59:60Z"));

@@ -11,6 +11,8 @@
 //!   acknowledging the same messages;
 //! - latency: one message at a time, from publish to handler, p50 and p99.
 //!
+//! `EVC_BENCH_RAW_SPAWNED` (any value) runs the raw NATS consume loop in a
+//! spawned task, as evc's consumer runs, rather than on the bench's thread;
 //! `EVC_BENCH_MESSAGES` (default 5000) sets the count;
 //! `EVC_BENCH_BROKERS=nats` (or a comma-separated list of `memory`, `nats`,
 //! `amqp`, `redis`) benches only those; a broker that is unreachable is
@@ -220,31 +222,42 @@ async fn raw_nats(address: &str, stream: &str, subject: &str, n: usize) -> Figur
     // Timed from before the consumer exists, as evc's side is: both create
     // their pull consumer and open their stream inside the measure.
     let start = Instant::now();
-    let consumer = js
-        .get_stream(stream)
-        .await
-        .unwrap()
-        .get_or_create_consumer(
-            "bench-raw",
-            jetstream::consumer::pull::Config {
-                durable_name: Some("bench-raw".into()),
-                filter_subject: subject.to_owned(),
-                ack_policy: jetstream::consumer::AckPolicy::Explicit,
-                max_ack_pending: 64,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    let mut messages = consumer
-        .stream()
-        .max_messages_per_batch(64)
-        .messages()
-        .await
-        .unwrap();
-    for _ in 0..n {
-        messages.next().await.unwrap().unwrap().ack().await.unwrap();
-    }
+    let consume = {
+        let (js, stream, subject) = (js.clone(), stream.to_owned(), subject.to_owned());
+        async move {
+            let consumer = js
+                .get_stream(stream)
+                .await
+                .unwrap()
+                .get_or_create_consumer(
+                    "bench-raw",
+                    jetstream::consumer::pull::Config {
+                        durable_name: Some("bench-raw".into()),
+                        filter_subject: subject,
+                        ack_policy: jetstream::consumer::AckPolicy::Explicit,
+                        max_ack_pending: 64,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            let mut messages = consumer
+                .stream()
+                .max_messages_per_batch(64)
+                .messages()
+                .await
+                .unwrap();
+            for _ in 0..n {
+                messages.next().await.unwrap().unwrap().ack().await.unwrap();
+            }
+            messages
+        }
+    };
+    let mut messages = if std::env::var_os("EVC_BENCH_RAW_SPAWNED").is_some() {
+        tokio::spawn(consume).await.unwrap()
+    } else {
+        consume.await
+    };
     let consume_per_s = n as f64 / start.elapsed().as_secs_f64();
     let mut samples = Vec::with_capacity(LATENCY_SAMPLES);
     for _ in 0..LATENCY_SAMPLES {
