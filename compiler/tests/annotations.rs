@@ -20,14 +20,14 @@ versions:
       required: [link_id, target, host]
       properties:
         link_id: { type: string, format: uuid, readOnly: true }
-        target: { type: string, format: uri-reference, example: /docs }
-        host: { type: string, format: hostname, tsType: string }
+        target: { type: string, format: iri-reference, example: /docs }
+        host: { type: string, format: idn-hostname, tsType: string }
         avatar:
           type: string
           writeOnly: false
     examples:
       - link_id: 7f9c2a4e-8f5b-4c1e-9d3a-2b6f1e0c5a77
-        target: "not a uri reference because of spaces and %%"
+        target: "not an iri reference because of spaces and %%"
         host: "-not a hostname-"
 "#;
 
@@ -63,7 +63,7 @@ fn annotations_are_kept_with_a_warning_and_never_checked() {
         "{found:#?}"
     );
     assert!(found.iter().all(|(_, level, _)| *level == Level::Warn));
-    assert!(found[0].2.contains("`uri-reference`"), "{}", found[0].2);
+    assert!(found[0].2.contains("`iri-reference`"), "{}", found[0].2);
     assert!(found[1].2.contains("`example`"), "{}", found[1].2);
 }
 
@@ -92,4 +92,35 @@ fn formats_evc_checks_are_still_asserted_on_examples() {
             .any(|(rule, _, _)| *rule == RuleId::ExampleInvalid),
         "{found:#?}"
     );
+}
+
+#[test]
+fn formats_once_annotations_are_asserted_on_examples() {
+    for (format, example) in [
+        ("uri-reference", "\"a b\""),
+        ("hostname", "\"-not a hostname-\""),
+        ("ipv4", "\"087.10.0.1\""),
+        ("ipv6", "\"1::d6::42\""),
+        ("time", "\"24:00:00Z\""),
+        ("duration", "P1Y1D"),
+        ("json-pointer", "/~2"),
+    ] {
+        let contract = CONTRACT
+            .replace("format: iri-reference", &format!("format: {format}"))
+            .replace("\"not an iri reference because of spaces and %%\"", example);
+        let found = findings(&contract);
+        assert!(
+            found
+                .iter()
+                .any(|(rule, _, _)| *rule == RuleId::ExampleInvalid),
+            "{format}: {found:#?}"
+        );
+        assert!(
+            !found
+                .iter()
+                .any(|(rule, _, m)| *rule == RuleId::FormatUnknown
+                    && m.contains(&format!("`{format}`"))),
+            "{format}: {found:#?}"
+        );
+    }
 }

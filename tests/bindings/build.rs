@@ -19,6 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "objects",
         "upcasts",
         "semantics",
+        "formats",
         "minor_1_0",
         "minor_1_1",
         "published",

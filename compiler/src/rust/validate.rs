@@ -472,8 +472,15 @@ pub fn string_format(format: Format) -> Option<TokenStream> {
         Format::Uuid => Some(quote!(uuid)),
         Format::DateTime => Some(quote!(date_time)),
         Format::Date => Some(quote!(date)),
+        Format::Time => Some(quote!(time)),
+        Format::Duration => Some(quote!(duration)),
         Format::Email => Some(quote!(email)),
+        Format::Hostname => Some(quote!(hostname)),
+        Format::Ipv4 => Some(quote!(ipv4)),
+        Format::Ipv6 => Some(quote!(ipv6)),
         Format::Uri => Some(quote!(uri)),
+        Format::UriReference => Some(quote!(uri_reference)),
+        Format::JsonPointer => Some(quote!(json_pointer)),
         _ => None,
     }
 }

@@ -92,3 +92,8 @@ pub mod upcasts {
         }
     }
 }
+
+/// String formats the generated code checks.
+pub mod formats {
+    include!(concat!(env!("OUT_DIR"), "/formats.rs"));
+}

@@ -5,7 +5,9 @@
 
 mod support;
 
-use evc_bindings_tests::{maps, merging, objects, optionality, recursion, semantics, unions};
+use evc_bindings_tests::{
+    formats, maps, merging, objects, optionality, recursion, semantics, unions,
+};
 use evc_runtime::{Contract, PayloadError};
 use serde_json::{json, Value};
 use support::holds;
@@ -219,4 +221,56 @@ fn property_counts_and_dependencies_are_checked_where_they_apply() {
     let error = decode::<ShipmentSplit>(json!({ "shipment_id": "S", "carrier": "c" }))
         .expect_err("draft-07 dependencies");
     assert!(error.reason.contains("`tracking_code`"), "{error}");
+}
+
+#[test]
+fn string_formats_are_checked() {
+    use formats::ConnectionOpened;
+    let base = json!({
+        "connection_id": "9a3c1f0e-5b2d-4c8e-a7f6-1d2e3f4a5b6c",
+        "client_ipv4": "192.168.0.1",
+        "opened_at": "09:14:03.250+02:00",
+        "host": "api.example.com"
+    });
+    let with = |field: &str, value: Value| {
+        let mut payload = base.clone();
+        payload[field] = value;
+        payload
+    };
+    round_trip::<ConnectionOpened>(base.clone());
+    for good in [
+        with("client_ipv6", json!("::ffff:192.168.0.1")),
+        with("client_ipv6", Value::Null),
+        with("opened_at", json!("23:59:60Z")),
+        with("idle_timeout", json!("P1Y2M3DT4H5M6S")),
+        with("idle_timeout", json!("P2W")),
+        with("host", json!("localhost")),
+        with("path", json!("")),
+        with("path", json!("//cdn.example.com/a.png")),
+        with("field", json!("")),
+        with("field", json!("/a~0b/~1")),
+    ] {
+        decode::<ConnectionOpened>(good.clone()).unwrap_or_else(|e| panic!("{good}: {e}"));
+    }
+    for bad in [
+        with("client_ipv4", json!("192.168.0.256")),
+        with("client_ipv4", json!("087.10.0.1")),
+        with("client_ipv4", json!("::1")),
+        with("client_ipv6", json!("1::d6::42")),
+        with("client_ipv6", json!("fe80::a%eth1")),
+        with("opened_at", json!("09:14:03")),
+        with("opened_at", json!("22:59:60Z")),
+        with("idle_timeout", json!("P1Y1D")),
+        with("idle_timeout", json!("PT")),
+        with("idle_timeout", json!("5 minutes")),
+        with("host", json!("-api.example.com")),
+        with("host", json!("api_v2.example.com")),
+        with("host", json!("a".repeat(64))),
+        with("path", json!("/a b")),
+        with("field", json!("order/items")),
+        with("field", json!("/order~2")),
+    ] {
+        let err = decode::<ConnectionOpened>(bad.clone()).expect_err(&bad.to_string());
+        assert!(err.to_string().contains("is not a valid"), "{bad}: {err}");
+    }
 }
