@@ -20,14 +20,14 @@ versions:
       required: [link_id, target, host]
       properties:
         link_id: { type: string, format: uuid, readOnly: true }
-        target: { type: string, format: iri-reference, example: /docs }
+        target: { type: string, format: uri-template, example: /docs }
         host: { type: string, format: idn-hostname, tsType: string }
         avatar:
           type: string
           writeOnly: false
     examples:
       - link_id: 7f9c2a4e-8f5b-4c1e-9d3a-2b6f1e0c5a77
-        target: "not an iri reference because of spaces and %%"
+        target: "not a uri template: {unclosed and %%"
         host: "-not a hostname-"
 "#;
 
@@ -63,7 +63,7 @@ fn annotations_are_kept_with_a_warning_and_never_checked() {
         "{found:#?}"
     );
     assert!(found.iter().all(|(_, level, _)| *level == Level::Warn));
-    assert!(found[0].2.contains("`iri-reference`"), "{}", found[0].2);
+    assert!(found[0].2.contains("`uri-template`"), "{}", found[0].2);
     assert!(found[1].2.contains("`example`"), "{}", found[1].2);
 }
 
@@ -104,10 +104,13 @@ fn formats_once_annotations_are_asserted_on_examples() {
         ("time", "\"24:00:00Z\""),
         ("duration", "P1Y1D"),
         ("json-pointer", "/~2"),
+        ("iri", "\"/âππ\""),
+        ("iri-reference", "\"a b\""),
+        ("relative-json-pointer", "\"01/a\""),
     ] {
         let contract = CONTRACT
-            .replace("format: iri-reference", &format!("format: {format}"))
-            .replace("\"not an iri reference because of spaces and %%\"", example);
+            .replace("format: uri-template", &format!("format: {format}"))
+            .replace("\"not a uri template: {unclosed and %%\"", example);
         let found = findings(&contract);
         assert!(
             found

@@ -35,15 +35,7 @@ pub fn bundle(types: &TypeSpace, root: SchemaId) -> Json {
 /// Formats the `jsonschema` crate checks but evc keeps as annotations
 /// (FORMAT_UNKNOWN): the generated code does not check them, so neither may
 /// the validator that lint and `evc verify` judge payloads with.
-const ANNOTATION_FORMATS: &[&str] = &[
-    "idn-email",
-    "idn-hostname",
-    "iri",
-    "iri-reference",
-    "regex",
-    "relative-json-pointer",
-    "uri-template",
-];
+const ANNOTATION_FORMATS: &[&str] = &["idn-email", "idn-hostname", "regex", "uri-template"];
 
 /// A validator of a bundled schema as evc reads it: draft 2020-12, the
 /// formats evc knows asserted, the others annotations.

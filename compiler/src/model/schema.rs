@@ -120,7 +120,10 @@ pub enum Format {
     Ipv6,
     Uri,
     UriReference,
+    Iri,
+    IriReference,
     JsonPointer,
+    RelativeJsonPointer,
     Int32,
     Int64,
     Uint32,
@@ -128,7 +131,7 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 16] = [
+    pub const ALL: [Format; 19] = [
         Format::Uuid,
         Format::DateTime,
         Format::Date,
@@ -140,7 +143,10 @@ impl Format {
         Format::Ipv6,
         Format::Uri,
         Format::UriReference,
+        Format::Iri,
+        Format::IriReference,
         Format::JsonPointer,
+        Format::RelativeJsonPointer,
         Format::Int32,
         Format::Int64,
         Format::Uint32,
@@ -160,7 +166,10 @@ impl Format {
             Format::Ipv6 => "ipv6",
             Format::Uri => "uri",
             Format::UriReference => "uri-reference",
+            Format::Iri => "iri",
+            Format::IriReference => "iri-reference",
             Format::JsonPointer => "json-pointer",
+            Format::RelativeJsonPointer => "relative-json-pointer",
             Format::Int32 => "int32",
             Format::Int64 => "int64",
             Format::Uint32 => "uint32",

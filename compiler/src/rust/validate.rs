@@ -480,7 +480,10 @@ pub fn string_format(format: Format) -> Option<TokenStream> {
         Format::Ipv6 => Some(quote!(ipv6)),
         Format::Uri => Some(quote!(uri)),
         Format::UriReference => Some(quote!(uri_reference)),
+        Format::Iri => Some(quote!(iri)),
+        Format::IriReference => Some(quote!(iri_reference)),
         Format::JsonPointer => Some(quote!(json_pointer)),
+        Format::RelativeJsonPointer => Some(quote!(relative_json_pointer)),
         _ => None,
     }
 }

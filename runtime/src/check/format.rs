@@ -67,6 +67,22 @@ pub fn json_pointer(value: &str) -> Result<(), Violation> {
     verdict(is_json_pointer(value), value, "JSON pointer")
 }
 
+pub fn iri(value: &str) -> Result<(), Violation> {
+    verdict(is_iri(value), value, "absolute IRI")
+}
+
+pub fn iri_reference(value: &str) -> Result<(), Violation> {
+    verdict(is_iri_reference(value), value, "IRI reference")
+}
+
+pub fn relative_json_pointer(value: &str) -> Result<(), Violation> {
+    verdict(
+        is_relative_json_pointer(value),
+        value,
+        "relative JSON pointer",
+    )
+}
+
 /// `8-4-4-4-12` hexadecimal digits.
 pub fn is_uuid(value: &str) -> bool {
     let bytes = value.as_bytes();
@@ -237,6 +253,30 @@ pub fn is_uri(value: &str) -> bool {
 /// An RFC 3986 URI or relative reference.
 pub fn is_uri_reference(value: &str) -> bool {
     fluent_uri::UriRef::parse(value).is_ok()
+}
+
+/// An RFC 3987 IRI: a URI that may hold non-ASCII characters.
+pub fn is_iri(value: &str) -> bool {
+    fluent_uri::Iri::parse(value).is_ok()
+}
+
+/// An RFC 3987 IRI or relative reference.
+pub fn is_iri_reference(value: &str) -> bool {
+    fluent_uri::IriRef::parse(value).is_ok()
+}
+
+/// A relative JSON pointer (draft-handrews-relative-json-pointer-01): a
+/// non-negative integer without leading zeros, then nothing, `#`, or a JSON
+/// pointer.
+pub fn is_relative_json_pointer(value: &str) -> bool {
+    let digits = value.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || (digits > 1 && value.starts_with('0')) {
+        return false;
+    }
+    match &value[digits..] {
+        "" | "#" => true,
+        pointer => pointer.starts_with('/') && is_json_pointer(pointer),
+    }
 }
 
 /// Four decimal octets; `std` refuses leading zeros (`010.0.0.1`), which
@@ -562,5 +602,26 @@ mod tests {
         ] {
             assert!(!is_uri_reference(bad), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn iris_and_relative_pointers() {
+        assert!(is_iri("https://bücher.example/straße?q=ü#teil"));
+        assert!(!is_iri("/straße"));
+        assert!(!is_iri("https://example.com/a b"));
+        assert!(is_iri_reference("/straße?seite=2"));
+        assert!(is_iri_reference("#ƒrägmênt"));
+        assert!(!is_iri_reference("a b"));
+        for ok in ["0", "1", "0#", "10/a~1b", "2/0/baz/1/zip", "0/"] {
+            assert!(is_relative_json_pointer(ok), "{ok:?}");
+        }
+        for bad in [
+            "", "/a", "-1/a", "+1/a", "01", "01#", "0##", "1a", "1/~2", "#",
+        ] {
+            assert!(!is_relative_json_pointer(bad), "{bad:?}");
+        }
+        assert!(relative_json_pointer("01").is_err());
+        assert!(iri("https://ü.example").is_ok());
+        assert!(iri_reference("a b").is_err());
     }
 }

@@ -15,9 +15,10 @@ pub use dynamic::{
     required_held, unmatched_property,
 };
 pub use format::{
-    date, date_time, duration, email, hostname, ipv4, ipv6, is_date, is_date_time, is_duration,
-    is_email, is_hostname, is_ipv4, is_ipv6, is_json_pointer, is_time, is_uri, is_uri_reference,
-    is_uuid, json_pointer, time, uri, uri_reference, uuid,
+    date, date_time, duration, email, hostname, ipv4, ipv6, iri, iri_reference, is_date,
+    is_date_time, is_duration, is_email, is_hostname, is_ipv4, is_ipv6, is_iri, is_iri_reference,
+    is_json_pointer, is_relative_json_pointer, is_time, is_uri, is_uri_reference, is_uuid,
+    json_pointer, relative_json_pointer, time, uri, uri_reference, uuid,
 };
 pub use json::{constant, enum_of, json_eq, unique_items, JsonConst};
 pub use number::{exclusive_maximum, exclusive_minimum, maximum, minimum, multiple_of, Number};
