@@ -109,10 +109,8 @@ fn lint_observed(inputs: Inputs, display_root: &Path, observer: &mut dyn FnMut(S
         observer(Step::Parsed(path))
     });
     let (config, config_diagnostics) = Config::from_document(loaded.config.as_ref());
-    let (model, model_diagnostics) = model::build(&loaded.sources, &loaded.documents, &config.refs);
-    // The model owns what later stages need; the trees can go before the
-    // checks allocate their validators.
-    drop(loaded.documents);
+    // The build consumes the trees: the model owns what later stages need.
+    let (model, model_diagnostics) = model::build(&loaded.sources, loaded.documents, &config.refs);
     observer(Step::Checking {
         contracts: model.contracts.len(),
     });

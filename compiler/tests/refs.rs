@@ -333,3 +333,65 @@ fn schema_keyword_needs_a_resource_root() {
         [RuleId::RefSiblingIgnored]
     );
 }
+
+/// A contract file whose payloads refer inside themselves, by pointer and
+/// by anchor, in each version.
+const PLACED: &str = "
+event: OrderPlaced
+namespace: com.example.orders
+description: A customer placed an order.
+versions:
+  - version: 1.0.0
+    schema:
+      type: object
+      properties:
+        address: { $ref: '#/$defs/Address' }
+        billing: { $ref: '#postal' }
+      $defs:
+        Address: { $anchor: postal, type: object, properties: { city: { type: string } } }
+    examples: [{ address: { city: Lyon } }]
+  - version: 1.1.0
+    schema:
+      type: object
+      properties:
+        address: { $ref: '#/$defs/Address' }
+        billing: { $ref: '#postal' }
+        note: { type: string }
+      $defs:
+        Address: { $anchor: postal, type: object, properties: { city: { type: string } } }
+    examples: [{ address: { city: Lyon }, note: ring }]
+";
+
+const SHIPPED: &str = "
+event: OrderShipped
+namespace: com.example.orders
+description: An order left the warehouse.
+versions:
+  - version: 1.0.0
+    schema:
+      type: object
+      properties:
+        to: { $ref: 'placed.yaml#/versions/1/schema/$defs/Address' }
+    examples: [{ to: { city: Lyon } }]
+";
+
+/// Payloads nothing else names are freed once built; one another file
+/// names stays readable. Either way every reference resolves.
+#[test]
+fn refs_inside_versions_and_into_another_files_version_resolve() {
+    for files in [
+        &[("orders/placed.yaml", PLACED)][..],
+        &[
+            ("orders/placed.yaml", PLACED),
+            ("orders/shipped.yaml", SHIPPED),
+        ],
+    ] {
+        let found = lint_files(files, None);
+        assert!(
+            !found
+                .iter()
+                .any(|rule| rule.rule().default_level == evc::rules::Level::Error),
+            "{found:?}"
+        );
+    }
+}

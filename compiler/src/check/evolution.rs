@@ -599,7 +599,7 @@ mod agreement {
         };
         let loaded = crate::load::load(inputs, Path::new("."));
         let (config, _) = crate::config::Config::from_document(loaded.config.as_ref());
-        let (model, _) = crate::model::build(&loaded.sources, &loaded.documents, &config.refs);
+        let (model, _) = crate::model::build(&loaded.sources, loaded.documents, &config.refs);
         let cyclic = crate::check::references::check(&model, &mut Vec::new());
         let compared = super::neighbours(&model, &cyclic, config.evolution);
         let mut out = Vec::new();

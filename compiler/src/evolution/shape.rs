@@ -110,7 +110,7 @@ impl<'a> Shapes<'a> {
         let mut members = Vec::new();
         for (name, ids, _) in &merged.properties {
             let key = self.shape(&View::of(self.space, ids), 1)?.key;
-            members.push((name.clone(), Some(key), merged.required.contains(name)));
+            members.push((name.to_string(), Some(key), merged.required.contains(*name)));
         }
         for name in &merged.required {
             if merged.property(name).is_none() {

@@ -5,9 +5,12 @@
 //! same as the definition it was copied from.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{BuildHasher, RandomState};
 
+use hashbrown::HashTable;
 use serde_json::{Number, Value as Json};
+use smallvec::{smallvec, SmallVec};
 
 use crate::model::resolve;
 use crate::model::{Additional, Format, JsonType, Schema, SchemaId, TypeSpace};
@@ -136,6 +139,9 @@ pub struct Condition {
     pub otherwise: Option<SchemaId>,
 }
 
+/// The schemas a merged property must match, one in nearly every case.
+pub type SchemaIds = SmallVec<[SchemaId; 2]>;
+
 /// The merged constraints of a view.
 #[derive(Debug, Clone)]
 pub struct Merged<'a> {
@@ -161,11 +167,16 @@ pub struct Merged<'a> {
     pub dependent_required: BTreeMap<String, BTreeSet<String>>,
     pub patterns: Vec<String>,
     pub formats: Vec<Format>,
-    /// Property name, its schemas and where the first was declared.
-    pub properties: Vec<(String, Vec<SchemaId>, Place)>,
+    /// Property name, its schemas and where the first was declared. Nearly
+    /// every property has one schema, held inline: a wide object's views
+    /// hold one entry per property.
+    pub properties: Vec<(&'a str, SchemaIds, Place)>,
     /// Position of each name in `properties`: objects with many properties
     /// are compared by name, and a scan per name would be quadratic.
-    index: HashMap<&'a str, usize>,
+    /// Positions in `properties` by name: 5 bytes a property where a map
+    /// of names took 32.
+    by_name: HashTable<u32>,
+    hasher: RandomState,
     pub required: BTreeSet<String>,
     pub extra: Extra,
     /// The items after `prefix` (every item without one): each must match
@@ -225,7 +236,8 @@ impl<'a> Merged<'a> {
             patterns: Vec::new(),
             formats: Vec::new(),
             properties: Vec::new(),
-            index: HashMap::new(),
+            by_name: HashTable::new(),
+            hasher: RandomState::new(),
             required: BTreeSet::new(),
             extra: Extra::Open,
             items: Vec::new(),
@@ -254,6 +266,9 @@ impl<'a> Merged<'a> {
                 .filter(|r| r.target.is_some())
                 .map(|r| r.text.as_str()),
         };
+        merged
+            .properties
+            .reserve_exact(schemas.iter().map(|s| s.properties.len()).sum());
         for (i, schema) in schemas.iter().enumerate() {
             merged.add(schema, i >= view.union_from, i >= view.applied_from);
         }
@@ -320,24 +335,7 @@ impl<'a> Merged<'a> {
             schema.pattern.as_ref().map(|p| p.value.clone()),
         );
         push_new(&mut self.formats, schema.format.as_ref().map(|f| f.value));
-        for property in &schema.properties {
-            match self.index.get(&*property.name) {
-                Some(&at) => {
-                    let existing = &mut self.properties[at].1;
-                    if !existing.contains(&property.schema) {
-                        existing.push(property.schema);
-                    }
-                }
-                None => {
-                    self.index.insert(&*property.name, self.properties.len());
-                    self.properties.push((
-                        property.name.to_string(),
-                        vec![property.schema],
-                        property.name_place,
-                    ));
-                }
-            }
-        }
+        self.add_properties(schema);
         self.required
             .extend(schema.required.iter().map(|r| r.value.clone()));
         self.extra = match (
@@ -477,9 +475,44 @@ impl<'a> Merged<'a> {
     }
 
     pub fn property(&self, name: &str) -> Option<&[SchemaId]> {
-        self.index
-            .get(name)
-            .map(|&at| self.properties[at].1.as_slice())
+        self.position(name)
+            .map(|at| self.properties[at].1.as_slice())
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        let hash = self.hasher.hash_one(name);
+        let found = self
+            .by_name
+            .find(hash, |&at| self.properties[at as usize].0 == name);
+        found.map(|&at| at as usize)
+    }
+
+    /// Names are unique within one schema (the loader refuses duplicate
+    /// keys), so only the conjuncts merged before can hold a name already.
+    fn add_properties(&mut self, schema: &'a Schema) {
+        let (properties, hasher) = (&self.properties, &self.hasher);
+        self.by_name.reserve(schema.properties.len(), |&i| {
+            hasher.hash_one(properties[i as usize].0)
+        });
+        for property in &schema.properties {
+            if let Some(at) = self.position(&property.name) {
+                let existing = &mut self.properties[at].1;
+                if !existing.contains(&property.schema) {
+                    existing.push(property.schema);
+                }
+                continue;
+            }
+            let at = self.properties.len() as u32;
+            self.properties.push((
+                &property.name,
+                smallvec![property.schema],
+                property.name_place,
+            ));
+            let (properties, hasher) = (&self.properties, &self.hasher);
+            let hash = hasher.hash_one(&*property.name);
+            self.by_name
+                .insert_unique(hash, at, |&i| hasher.hash_one(properties[i as usize].0));
+        }
     }
 }
 

@@ -7,8 +7,10 @@ use super::keywords::{
     suggest, CONTRACT_KEYS, DEFINITIONS_KEYS, SCHEMA_KEYWORDS, UNSUPPORTED_KEYWORDS, UPCAST_STEPS,
     VERSION_KEYS, X_EVC_KEYS,
 };
+use super::payloads::{self, Payloads};
 use super::schema::{JsonType, SchemaId, Spanned, TypeSpace};
 use super::schema_build::{Cursor, SchemaBuilder};
+use super::urls::Urls;
 use super::{place, wrong_type};
 use super::{Contract, Example, Form, Kind, Model, UpcastStep, Version};
 use crate::config::RefMap;
@@ -19,17 +21,22 @@ use crate::source::{FileId, Place, Sources};
 
 /// Builds the model of every loaded document. Findings about structure and
 /// references are returned with it; the model holds whatever could be built.
-pub fn build(sources: &Sources, documents: &[Document], refs: &RefMap) -> (Model, Vec<Diagnostic>) {
-    let mut roots: Vec<Option<&Node>> = vec![None; sources.len()];
-    for document in documents {
-        roots[document.file.0 as usize] = Some(&document.root);
-    }
+/// Takes the documents: payloads are freed as soon as they are built.
+pub fn build(
+    sources: &Sources,
+    mut documents: Vec<Document>,
+    refs: &RefMap,
+) -> (Model, Vec<Diagnostic>) {
+    // URLs are read from the whole trees, before payloads are taken out.
+    let urls = Urls::new(&roots_of(sources, &documents), refs);
+    let payloads = payloads::take(&mut documents, sources, &urls);
     let mut builder = Builder {
-        schemas: SchemaBuilder::new(sources, roots, refs),
+        schemas: SchemaBuilder::with_urls(sources, roots_of(sources, &documents), urls),
+        payloads,
         diagnostics: Vec::new(),
         contracts: Vec::new(),
     };
-    for document in documents {
+    for document in &documents {
         builder.document(document);
     }
     let contracts = group(builder.contracts, &mut builder.diagnostics);
@@ -49,10 +56,7 @@ pub fn build_schema(
     file: FileId,
     refs: &RefMap,
 ) -> (TypeSpace, Option<SchemaId>, Vec<Diagnostic>) {
-    let mut roots: Vec<Option<&Node>> = vec![None; sources.len()];
-    for document in documents {
-        roots[document.file.0 as usize] = Some(&document.root);
-    }
+    let roots = roots_of(sources, documents);
     let root = roots.get(file.0 as usize).copied().flatten();
     let mut schemas = SchemaBuilder::new(sources, roots, refs);
     let id = root.map(|node| {
@@ -66,8 +70,18 @@ pub fn build_schema(
     (schemas.types, id, schemas.diagnostics)
 }
 
+/// Each file's parsed root, by file id; `None` for a file that failed to load.
+fn roots_of<'d>(sources: &Sources, documents: &'d [Document]) -> Vec<Option<&'d Node>> {
+    let mut roots: Vec<Option<&Node>> = vec![None; sources.len()];
+    for document in documents {
+        roots[document.file.0 as usize] = Some(&document.root);
+    }
+    roots
+}
+
 struct Builder<'a> {
     schemas: SchemaBuilder<'a>,
+    payloads: Payloads,
     diagnostics: Vec<Diagnostic>,
     contracts: Vec<Contract>,
 }
@@ -246,7 +260,10 @@ impl Builder<'_> {
                 "deprecated" => deprecated = self.boolean(file, "deprecated", &entry.value),
                 "schema" => {
                     let cursor = version_cursor(file, index);
-                    schema = Some(self.schemas.build_root(cursor, &entry.value, &[]));
+                    schema = Some(match self.payloads.remove(&(file, index)) {
+                        Some(payload) => self.schemas.build_payload(cursor, payload),
+                        None => self.schemas.build_root(cursor, &entry.value, &[]),
+                    });
                 }
                 "upcast" => (upcast, upcast_incomplete) = self.upcast(file, &entry.value),
                 "examples" => examples = self.examples(file, &entry.value),

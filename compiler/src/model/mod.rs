@@ -7,6 +7,7 @@ mod drafts;
 pub mod identifier;
 pub mod json;
 mod keywords;
+mod payloads;
 mod reference;
 pub mod resolve;
 mod resources;

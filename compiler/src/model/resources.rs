@@ -43,6 +43,14 @@ impl FileResources {
         resources
     }
 
+    /// Whether no URL names the file or a schema in it: then only a path
+    /// can reach into it from another file.
+    pub fn has_no_urls(&self) -> bool {
+        self.by_pointer
+            .iter()
+            .all(|(pointer, url)| pointer.is_empty() && url.is_none())
+    }
+
     /// Whether the schema at `pointer` starts a resource (the root does).
     pub fn starts(&self, pointer: &[String]) -> bool {
         self.by_pointer.contains_key(pointer)

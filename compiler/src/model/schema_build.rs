@@ -3,6 +3,7 @@
 //! bounded by the document and never by a chain of references.
 
 use std::collections::HashSet;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use serde_json::Number;
@@ -75,6 +76,20 @@ impl Cursor {
     }
 }
 
+/// A version's payload subtree, taken out of its document: the tree holds
+/// `null` at `at` while the builder holds the subtree.
+struct Payload {
+    file: FileId,
+    at: Vec<String>,
+    node: Rc<Node>,
+}
+
+impl Payload {
+    fn holds(&self, file: FileId, pointer: &[String]) -> bool {
+        self.file == file && pointer.starts_with(&self.at)
+    }
+}
+
 struct Pending {
     id: SchemaId,
     cursor: Cursor,
@@ -87,6 +102,9 @@ pub struct SchemaBuilder<'a> {
     paths: Vec<Arc<str>>,
     /// Parsed documents by file id; `None` for files that failed to load.
     roots: Vec<Option<&'a Node>>,
+    /// The version payload being built from a subtree taken out of its
+    /// document (see [`SchemaBuilder::build_payload`]).
+    payload: Option<Payload>,
     urls: Urls<'a>,
     pub types: TypeSpace,
     built: Vec<bool>,
@@ -96,6 +114,13 @@ pub struct SchemaBuilder<'a> {
 
 impl<'a> SchemaBuilder<'a> {
     pub fn new(sources: &'a Sources, roots: Vec<Option<&'a Node>>, refs: &'a RefMap) -> Self {
+        let urls = Urls::new(&roots, refs);
+        Self::with_urls(sources, roots, urls)
+    }
+
+    /// A builder whose URLs were read before some payloads were taken out
+    /// of `roots`.
+    pub fn with_urls(sources: &'a Sources, roots: Vec<Option<&'a Node>>, urls: Urls<'a>) -> Self {
         let paths = sources
             .iter()
             .map(|(_, file)| Arc::from(file.relative_slash()))
@@ -103,7 +128,8 @@ impl<'a> SchemaBuilder<'a> {
         SchemaBuilder {
             sources,
             paths,
-            urls: Urls::new(&roots, refs),
+            payload: None,
+            urls,
             roots,
             types: TypeSpace::default(),
             built: Vec::new(),
@@ -123,13 +149,46 @@ impl<'a> SchemaBuilder<'a> {
         id
     }
 
+    /// Builds a version's payload from its subtree, taken out of the
+    /// document so it is freed once built: a wide contract's tree then does
+    /// not stay whole beside its model. The caller has made sure nothing
+    /// outside the payload refers into it.
+    pub fn build_payload(&mut self, cursor: Cursor, node: Node) -> SchemaId {
+        let node = Rc::new(node);
+        self.payload = Some(Payload {
+            file: cursor.file,
+            at: cursor.pointer.clone(),
+            node: Rc::clone(&node),
+        });
+        let id = self.build_root(cursor, &node, &[]);
+        self.payload = None;
+        id
+    }
+
+    /// The node at `pointer` in `file`, wherever it is held now.
+    fn node_at(&self, file: FileId, pointer: &[String]) -> Option<&Node> {
+        if let Some(payload) = self.payload.as_ref().filter(|p| p.holds(file, pointer)) {
+            return payload.node.pointer(&pointer[payload.at.len()..]);
+        }
+        self.roots[file.0 as usize]?.pointer(pointer)
+    }
+
     fn drain(&mut self) {
         while let Some(Pending { id, cursor }) = self.pending.pop() {
             if self.built[id.0 as usize] {
                 continue;
             }
-            let root = self.roots[cursor.file.0 as usize];
-            if let Some(node) = root.and_then(|r| r.pointer(&cursor.pointer)) {
+            // A clone of the payload's handle: `fill` needs `self` mutably.
+            let held = self
+                .payload
+                .as_ref()
+                .filter(|p| p.holds(cursor.file, &cursor.pointer))
+                .map(|p| (Rc::clone(&p.node), p.at.len()));
+            let node = match &held {
+                Some((payload, at)) => payload.pointer(&cursor.pointer[*at..]),
+                None => self.roots[cursor.file.0 as usize].and_then(|r| r.pointer(&cursor.pointer)),
+            };
+            if let Some(node) = node {
                 self.fill(id, &cursor, node, &[]);
             }
         }
@@ -620,19 +679,14 @@ impl<'a> SchemaBuilder<'a> {
     /// The pointer of the schema named `anchor` in `file`, under `base`
     /// (`$anchor: Name`, or the older `$id: '#Name'`).
     fn anchored(&self, file: FileId, base: &[String], anchor: &str) -> Option<Vec<String>> {
-        let root = self.roots[file.0 as usize]?;
-        self.urls
-            .of(file)?
-            .anchored(root.pointer(base)?, base, anchor)
+        let resource = self.node_at(file, base)?;
+        self.urls.of(file)?.anchored(resource, base, anchor)
     }
 
     /// The draft of the schema at `cursor`: the `$schema` of its resource.
     /// An embedded resource without `$schema` is read in the draft of the
     /// resource around it.
     fn draft(&self, cursor: &Cursor) -> Draft {
-        let Some(root) = self.roots[cursor.file.0 as usize] else {
-            return Draft::of(None);
-        };
         let outer = self
             .urls
             .of(cursor.file)
@@ -640,7 +694,10 @@ impl<'a> SchemaBuilder<'a> {
             .flat_map(|resources| resources.enclosing(&cursor.base));
         let uri = std::iter::once(cursor.base.as_slice())
             .chain(outer)
-            .filter_map(|pointer| root.pointer(pointer)?.get("$schema")?.value.as_str())
+            .filter_map(|pointer| {
+                let resource = self.node_at(cursor.file, pointer)?;
+                resource.get("$schema")?.value.as_str()
+            })
             .next();
         Draft::of(uri)
     }
@@ -866,13 +923,13 @@ impl<'a> SchemaBuilder<'a> {
         let Some(root) = self.roots[file.0 as usize] else {
             return reference;
         };
-        let Some(node) = root.pointer(&pointer) else {
+        let Some(node) = self.node_at(file, &pointer) else {
             let written = &pointer[written_from..];
             let hint = if text.starts_with('#') && written.first().is_some_and(|t| t == "versions")
             {
                 "in a contract file `#` is this version's `schema`: write `#/$defs/Name`".to_owned()
             } else {
-                available_hint(root, &pointer)
+                available_hint(|at| self.node_at(file, at), &pointer)
             };
             self.report(
                 Diagnostic::new(
@@ -1414,10 +1471,13 @@ fn is_contract(root: Option<&Node>) -> bool {
 }
 
 /// Names what the pointer's last existing parent holds, to help fix a typo.
-fn available_hint(root: &Node, pointer: &[String]) -> String {
+fn available_hint<'n>(
+    node_at: impl Fn(&[String]) -> Option<&'n Node>,
+    pointer: &[String],
+) -> String {
     let parent = (0..pointer.len())
         .rev()
-        .find_map(|n| root.pointer(&pointer[..n]).map(|node| (n, node)));
+        .find_map(|n| node_at(&pointer[..n]).map(|node| (n, node)));
     match parent.and_then(|(n, node)| node.as_map().map(|entries| (n, entries))) {
         Some((n, entries)) if !entries.is_empty() => {
             let keys: Vec<&str> = entries.iter().take(12).map(|e| e.key.as_str()).collect();

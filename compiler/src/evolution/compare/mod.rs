@@ -366,7 +366,7 @@ impl<'a, 's> Comparer<'a, 's> {
         for (name, old_ids, _) in &o.properties {
             let old = View::of(self.old, old_ids);
             let old_place = Merged::of(self.old, &old).place;
-            let segment = Segment::Property(name.clone());
+            let segment = Segment::Property(name.to_string());
             if let Some(new_ids) = n.property(name) {
                 let new = View::of(self.new, new_ids);
                 self.descend(segment, &old, &new);
@@ -400,7 +400,7 @@ impl<'a, 's> Comparer<'a, 's> {
                 continue;
             }
             let new = View::of(self.new, new_ids);
-            let segment = Segment::Property(name.clone());
+            let segment = Segment::Property(name.to_string());
             self.path.push(segment.clone());
             let covering = o.extra_for(name);
             let (kind, detail) = match &covering {
