@@ -491,7 +491,7 @@ impl Library<'_, '_> {
             Read::Plain(e) => read.line(&format!("Ok(Some({e}))")),
             Read::Checked(e) => read.chain("", &e.then(".map(Some)"), ""),
         }
-        read.close("} else {");
+        read.reopen("} else {");
         read.line("Ok(None)");
         read.close("}");
     }

@@ -191,6 +191,12 @@ impl Writer {
         self.line(text);
     }
 
+    /// A line that closes a block and opens the next: `} else {`.
+    pub fn reopen(&mut self, text: &str) {
+        self.close(text);
+        self.depth += 1;
+    }
+
     pub fn doc(&mut self, text: &str) {
         if text.is_empty() {
             self.line("///");
