@@ -281,35 +281,9 @@ impl Library<'_, '_> {
             let wire = text::string(&field.wire);
             match field.has {
                 Some(has) => {
-                    let has = ident(&decl.slots[has].name);
-                    let value = self.value(
-                        &field.ty,
-                        &Place::Ref("item".into()),
-                        &Place::Value(format!("c.{member}")),
-                    );
-                    *arena |= value.arena;
-                    // An enum's view is a function of the reference alone: pass it as is.
-                    let function = if self.is_enum(&field.ty) {
-                        format!("view_{}", self.view.part(&field.ty))
-                    } else {
-                        format!("|item| {}", value.view)
-                    };
-                    let check = match value.read {
-                        Read::Plain(e) => Chain::new(format!("Ok({e})")),
-                        Read::Checked(e) => e,
-                    };
-                    view.line(&format!("{has}: u8::from(value.{rust_member}.is_some()),"));
-                    view.call(
-                        &format!("{member}: value.{rust_member}.as_ref().map_or_else"),
-                        &["ffi::zeroed".to_string(), function],
-                        ",",
-                    );
-                    let check = read.argument("|| ", &check);
-                    read.call(
-                        &format!("{rust_member}: ffi::optional"),
-                        &[wire, format!("c.{has}"), check],
-                        "?,",
-                    );
+                    let has = ident(&decl.slots[has].name).to_string();
+                    let names = (rust_member.to_string(), member.to_string(), has, wire);
+                    *arena |= self.optional_field(&field.ty, names, view, read);
                 }
                 None => {
                     let value = self.value(
@@ -336,6 +310,47 @@ impl Library<'_, '_> {
         }
         view.close("}");
         read.close("})");
+    }
+
+    /// An optional field: its `has_` flag and its value, read back only
+    /// when the flag is set. `names` are the Rust field, the value member,
+    /// the flag member and the wire name's literal. Returns whether the
+    /// view allocates.
+    fn optional_field(
+        &self,
+        ty: &Ty,
+        (rust_member, member, has, wire): (String, String, String, String),
+        view: &mut Writer,
+        read: &mut Writer,
+    ) -> bool {
+        let value = self.value(
+            ty,
+            &Place::Ref("item".into()),
+            &Place::Value(format!("c.{member}")),
+        );
+        // An enum's view is a function of the reference alone: pass it as is.
+        let function = if self.is_enum(ty) {
+            format!("view_{}", self.view.part(ty))
+        } else {
+            format!("|item| {}", value.view)
+        };
+        let check = match value.read {
+            Read::Plain(e) => Chain::new(format!("Ok({e})")),
+            Read::Checked(e) => e,
+        };
+        view.line(&format!("{has}: u8::from(value.{rust_member}.is_some()),"));
+        view.call(
+            &format!("{member}: value.{rust_member}.as_ref().map_or_else"),
+            &["ffi::zeroed".to_string(), function],
+            ",",
+        );
+        let check = read.argument("|| ", &check);
+        read.call(
+            &format!("{rust_member}: ffi::optional"),
+            &[wire, format!("c.{has}"), check],
+            "?,",
+        );
+        value.arena
     }
 
     fn union(&self, branches: &[Branch], union_name: &str, target: &Target, bodies: &mut Bodies) {
@@ -380,17 +395,21 @@ impl Library<'_, '_> {
     }
 
     fn array(&self, elem: &Ty, target: &Target) -> Functions {
-        let Target {
-            name,
-            rust,
-            view_fn,
-            read_fn,
-            ..
-        } = target;
         let value = self.value(elem, &Place::Ref("item".into()), &Place::Ref("item".into()));
+        Functions {
+            view: self.array_view(elem, &value, target),
+            read: array_read(value.read, target),
+        }
+    }
+
+    fn array_view(
+        &self,
+        elem: &Ty,
+        value: &Value,
+        Target { name, view_fn, .. }: &Target,
+    ) -> String {
         let elem_c = self.c_ty(&self.view.c_ty(elem));
         let elem_rust = self.rust_ty(elem);
-        let arena = if value.arena { "arena" } else { "_" };
         let mut view = Writer::new(1);
         view.signature(
             &format!("fn {view_fn}"),
@@ -400,6 +419,7 @@ impl Library<'_, '_> {
             ],
             &format!(" -> {name}"),
         );
+        let arena = if value.arena { "arena" } else { "_" };
         // A block is the closure's body as it is; a long call goes on a line of its own.
         let closure = format!("|{arena}, item| -> {elem_c}");
         let fill = if value.view.starts_with('{') {
@@ -416,21 +436,7 @@ impl Library<'_, '_> {
         );
         view.line(&format!("{name} {{ ptr, len }}"));
         view.close("}");
-        let mut read = Writer::new(1);
-        read_signature(&mut read, target);
-        read.line("// SAFETY: the caller promises `ptr` is NULL or points to `len` values.");
-        read.line("let items = unsafe { ffi::read_slice(c.ptr, c.len) }?;");
-        read.line("let mut out = Vec::with_capacity(items.len());");
-        read.open("for (index, item) in items.iter().enumerate() {");
-        read.enclosed("out.push(", &value.read.at("index"), ");");
-        read.close("}");
-        read.line("Ok(out)");
-        read.close("}");
-        let _ = (rust, read_fn);
-        Functions {
-            view: view.finish(),
-            read: read.finish(),
-        }
+        view.finish()
     }
 
     fn map(&self, value: &Ty, decl: &Decl, Target { name, .. }: &Target, bodies: &mut Bodies) {
@@ -561,6 +567,20 @@ fn read_signature(
         rust,
         "ffi::ReadError",
     );
+}
+
+fn array_read(value: Read, target: &Target) -> String {
+    let mut read = Writer::new(1);
+    read_signature(&mut read, target);
+    read.line("// SAFETY: the caller promises `ptr` is NULL or points to `len` values.");
+    read.line("let items = unsafe { ffi::read_slice(c.ptr, c.len) }?;");
+    read.line("let mut out = Vec::with_capacity(items.len());");
+    read.open("for (index, item) in items.iter().enumerate() {");
+    read.enclosed("out.push(", &value.at("index"), ");");
+    read.close("}");
+    read.line("Ok(out)");
+    read.close("}");
+    read.finish()
 }
 
 /// Both functions around their bodies.
