@@ -45,11 +45,10 @@ fn write_type(tokens: TokenStream, out: &mut String) {
                 word_before = true;
             }
             TokenTree::Punct(punct) => {
-                out.push(punct.as_char());
-                if punct.as_char() == ','
-                    || (punct.as_char() == '=' && punct.spacing() == Spacing::Alone)
-                {
-                    out.push(' ');
+                match punct.as_char() {
+                    ',' => out.push_str(", "),
+                    '=' if punct.spacing() == Spacing::Alone => out.push_str(" = "),
+                    other => out.push(other),
                 }
                 word_before = false;
             }
@@ -323,6 +322,10 @@ mod tests {
             "::std::collections::BTreeMap<String, Vec<contracts::Item>>"
         );
         assert_eq!(type_text(quote!(())), "()");
+        assert_eq!(
+            type_text(quote!(Box<dyn Iterator<Item = u8>>)),
+            "Box<dyn Iterator<Item = u8>>"
+        );
         assert_eq!(
             type_text(quote!(Box<contracts::r#type>)),
             "Box<contracts::r#type>"
