@@ -3,17 +3,23 @@
 //! Rust types (a borrowed view for dispatch, a checked read for encoding)
 //! and the exported functions. The contract logic (decode, validation,
 //! upcasts) is the Rust bindings' own, included as `contracts`.
+//!
+//! The types, layout checks and conversions are written as text (see
+//! [`text`]), in the layout prettyplease would give them; the handler
+//! table and the exports are tokens printed by prettyplease.
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
 mod convert;
+mod text;
 
 use super::layout::TypeLayout;
-use super::view::{CTy, ContractView, Decl, DeclKind, View};
+use super::view::{CTy, ContractView, Decl, DeclKind, Slot, View};
 use super::{Module, RustBindings};
 use crate::bind::ir::Ty;
 use crate::model::Kind;
+use text::Writer;
 
 /// A Rust identifier for a C name: raw when it is a Rust keyword.
 fn ident(name: &str) -> Ident {
@@ -36,10 +42,10 @@ fn plainly_not_keyword(name: &str) -> bool {
         && name != "Self"
 }
 
-/// A `::`-separated path of identifiers as tokens.
-fn path(text: &str) -> TokenStream {
-    let segments = text.split("::").map(ident);
-    quote!(#(#segments)::*)
+/// A `::`-separated path of identifiers.
+fn path(text: &str) -> String {
+    let segments: Vec<String> = text.split("::").map(|s| ident(s).to_string()).collect();
+    segments.join("::")
 }
 
 pub struct Library<'v, 'a> {
@@ -64,21 +70,26 @@ impl Library<'_, '_> {
         }
     }
 
-    /// The module of the C ABI: `repr(C)` types, conversions, exports.
-    pub fn c_abi(&self) -> Module {
-        let head = quote! {
-            /// The C ABI: the header's types as `repr(C)` structs, and the
-            /// exported functions.
-            #[allow(non_camel_case_types, non_snake_case, deprecated)]
-            pub mod c_abi
-        };
-        let mut items = vec![quote! {
-            use ::evc_runtime::ffi;
-            use super::contracts;
-        }];
-        items.extend(self.view.decls.iter().map(|d| self.declaration(d)));
-        items.push(self.handler_table());
-        items.push(self.layout_asserts());
+    /// The C ABI module's source: `repr(C)` types, layout checks,
+    /// conversions, exports. The per-type items are written as text; the
+    /// few irregular ones are printed from tokens.
+    pub fn c_abi(&self) -> String {
+        let module = format_ident!("c_abi");
+        let mut w = Writer::new(0);
+        w.doc("The C ABI: the header's types as `repr(C)` structs, and the");
+        w.doc("exported functions.");
+        w.line("#[allow(non_camel_case_types, non_snake_case, deprecated)]");
+        w.open("pub mod c_abi {");
+        w.line("use ::evc_runtime::ffi;");
+        w.line("use super::contracts;");
+        for decl in &self.view.decls {
+            self.declaration(&mut w, decl);
+        }
+        let mut out = w.finish();
+        out.push_str(&text::printed(&module, self.handler_table()));
+        let mut w = Writer::new(1);
+        self.layout_asserts(&mut w);
+        out.push_str(&w.finish());
         let (views, reads): (Vec<_>, Vec<_>) = self
             .view
             .decls
@@ -86,48 +97,40 @@ impl Library<'_, '_> {
             .filter_map(|d| self.conversions(d))
             .map(|f| (f.view, f.read))
             .unzip();
-        items.extend(views);
-        items.extend(reads);
-        items.push(self.exports());
-        Module {
-            head,
-            name: format_ident!("c_abi"),
-            items,
+        for function in views.iter().chain(&reads) {
+            out.push_str(function);
         }
+        out.push_str(&text::printed(&module, self.exports()));
+        out.push_str("}\n");
+        out
     }
 
-    fn name(&self, decl: &Decl) -> Ident {
-        ident(&decl.name)
-    }
-
-    fn c_ty(&self, ty: &CTy) -> TokenStream {
+    fn c_ty(&self, ty: &CTy) -> String {
         match ty {
-            CTy::Bool | CTy::Null => quote!(u8),
-            CTy::I32 => quote!(i32),
-            CTy::I64 => quote!(i64),
-            CTy::U32 => quote!(u32),
-            CTy::U64 => quote!(u64),
-            CTy::F64 => quote!(f64),
-            CTy::Size => quote!(usize),
-            CTy::Str | CTy::Json => quote!(ffi::Str),
-            CTy::Named(name) | CTy::Union(name) => {
-                let name = ident(name);
-                quote!(#name)
-            }
-            CTy::Ptr(inner) => {
-                let inner = self.c_ty(inner);
-                quote!(*const #inner)
-            }
+            CTy::Bool | CTy::Null => "u8".to_string(),
+            CTy::I32 => "i32".to_string(),
+            CTy::I64 => "i64".to_string(),
+            CTy::U32 => "u32".to_string(),
+            CTy::U64 => "u64".to_string(),
+            CTy::F64 => "f64".to_string(),
+            CTy::Size => "usize".to_string(),
+            CTy::Str | CTy::Json => "ffi::Str".to_string(),
+            CTy::Named(name) | CTy::Union(name) => ident(name).to_string(),
+            CTy::Ptr(inner) => format!("*const {}", self.c_ty(inner)),
         }
     }
 
     /// The Rust type of the bindings, seen from `c_abi`.
-    fn rust_ty(&self, ty: &Ty) -> TokenStream {
+    fn rust_ty(&self, ty: &Ty) -> String {
+        text::type_text(self.rust_ty_tokens(ty))
+    }
+
+    fn rust_ty_tokens(&self, ty: &Ty) -> TokenStream {
         self.rust.type_tokens(ty, &quote!(contracts::))
     }
 
     /// The Rust type a declaration converts from and to.
-    fn rust_of(&self, decl: &Decl) -> TokenStream {
+    fn rust_of(&self, decl: &Decl) -> String {
         match &decl.kind {
             DeclKind::Record { item, .. }
             | DeclKind::Newtype { item, .. }
@@ -141,49 +144,49 @@ impl Library<'_, '_> {
         }
     }
 
-    fn declaration(&self, decl: &Decl) -> TokenStream {
-        let name = self.name(decl);
-        let doc = Literal::string(&format!(" `{}` of the header.", decl.name));
+    fn declaration(&self, w: &mut Writer, decl: &Decl) {
+        let name = ident(&decl.name);
+        let doc = format!("`{}` of the header.", decl.name);
         if decl.is_enum() {
-            return quote! {
-                #[doc = #doc]
-                pub type #name = i32;
-            };
+            w.doc(&doc);
+            w.line(&format!("pub type {name} = i32;"));
+            return;
         }
-        let fields = decl.slots.iter().map(|s| {
-            let (member, ty) = (ident(&s.name), self.c_ty(&s.ty));
-            quote!(pub #member: #ty,)
-        });
         // A tagged union's members live in a C union declared before it.
-        let union = match &decl.kind {
-            DeclKind::Union {
-                union_name,
-                branches,
-                ..
-            } => {
-                let union_name = ident(union_name);
-                let members = branches.iter().map(|b| {
-                    let (member, ty) = (ident(&b.member.name), self.c_ty(&b.member.ty));
-                    quote!(pub #member: #ty,)
-                });
-                Some(quote! {
-                    #[repr(C)]
-                    #[derive(Clone, Copy)]
-                    pub union #union_name { #(#members)* }
-                    unsafe impl ffi::Plain for #union_name {}
-                })
-            }
-            _ => None,
-        };
-        quote! {
-            #union
-            #[doc = #doc]
-            #[repr(C)]
-            #[derive(Clone, Copy)]
-            pub struct #name { #(#fields)* }
-            // SAFETY: made of integers, pointers and other plain types.
-            unsafe impl ffi::Plain for #name {}
+        if let DeclKind::Union {
+            union_name,
+            branches,
+            ..
+        } = &decl.kind
+        {
+            let members = branches.iter().map(|b| &b.member);
+            self.plain(w, &format!("pub union {}", ident(union_name)), members);
         }
+        w.doc(&doc);
+        self.plain(w, &format!("pub struct {name}"), decl.slots.iter());
+    }
+
+    /// A `repr(C)` struct or union of `members`, and its `Plain` impl.
+    fn plain<'s>(&self, w: &mut Writer, head: &str, members: impl Iterator<Item = &'s Slot>) {
+        w.line("#[repr(C)]");
+        w.line("#[derive(Clone, Copy)]");
+        let mut members = members.peekable();
+        if members.peek().is_none() {
+            w.line(&format!("{head} {{}}"));
+        } else {
+            w.open(&format!("{head} {{"));
+            for member in members {
+                w.line(&format!(
+                    "pub {}: {},",
+                    ident(&member.name),
+                    self.c_ty(&member.ty)
+                ));
+            }
+            w.close("}");
+        }
+        let name = head.rsplit(' ').next().unwrap_or_default();
+        w.line("// SAFETY: made of integers, pointers and other plain types.");
+        w.line(&format!("unsafe impl ffi::Plain for {name} {{}}"));
     }
 
     fn handler_table(&self) -> TokenStream {
@@ -201,33 +204,32 @@ impl Library<'_, '_> {
         }
     }
 
-    fn layout_asserts(&self) -> TokenStream {
-        let checks = self.layouts.iter().map(|t| {
+    /// The header asserts the same numbers: both sides agree or neither builds.
+    fn layout_asserts(&self, w: &mut Writer) {
+        w.line("#[cfg(target_pointer_width = \"64\")]");
+        w.open("const _: () = {");
+        w.line("use ::core::mem::{align_of, offset_of, size_of};");
+        for t in self.layouts {
             let ty = path(&t.rust_name);
-            let (size, align) = (t.size, t.align);
-            let message = Literal::string(&format!("{}: layout differs from the header", t.c_name));
-            let offsets = t.members.iter().map(|(_, member, offset)| {
-                let member = ident(member);
-                quote!((offset_of!(#ty, #member), #offset))
-            });
             let table = ident(&t.c_name);
-            quote! {
-                let #table = [
-                    (size_of::<#ty>(), #size),
-                    (align_of::<#ty>(), #align),
-                    #(#offsets,)*
-                ];
-                assert!(ffi::layout_agrees(#table), #message);
+            w.open(&format!("let {table} = ["));
+            w.line(&format!("(size_of::<{ty}>(), {}usize),", t.size));
+            w.line(&format!("(align_of::<{ty}>(), {}usize),", t.align));
+            for (_, member, offset) in &t.members {
+                w.line(&format!(
+                    "(offset_of!({ty}, {}), {offset}usize),",
+                    ident(member)
+                ));
             }
-        });
-        quote! {
-            // The header asserts the same numbers: both sides agree or neither builds.
-            #[cfg(target_pointer_width = "64")]
-            const _: () = {
-                use ::core::mem::{align_of, offset_of, size_of};
-                #(#checks)*
-            };
+            w.close("];");
+            let message = text::string(&format!("{}: layout differs from the header", t.c_name));
+            w.macro_call(
+                "assert!",
+                &[format!("ffi::layout_agrees({table})"), message],
+                ";",
+            );
         }
+        w.close("};");
     }
 
     fn exports(&self) -> TokenStream {
@@ -347,7 +349,7 @@ impl Library<'_, '_> {
                 let entry_name = Literal::string(&entry.to_string());
                 let part = self.view.item_part(c.item);
                 let view = format_ident!("view_{part}");
-                let latest = self.rust_ty(&Ty::Named(c.item));
+                let latest = self.rust_ty_tokens(&Ty::Named(c.item));
                 match kind {
                     Kind::Event => quote! {
                         contracts::Event::#variant(event) => {

@@ -81,10 +81,10 @@ pub trait RustBindings {
     fn type_tokens(&self, ty: &Ty, module: &TokenStream) -> TokenStream;
     /// The identifier the bindings give a binding name (`r#type`).
     fn ident(&self, name: &str) -> Ident;
-    /// Library modules as the text of one formatted source file. Each
-    /// module is made when the one before it is written, and its items are
-    /// printed one at a time, so a wide contract's syntax tree is never
-    /// held whole.
+    /// Library modules as the text of one formatted source file, the
+    /// start of the library's. Each module is made when the one before it
+    /// is written, and its items are printed one at a time, so a wide
+    /// contract's syntax tree is never held whole.
     fn file(&self, modules: &mut dyn Iterator<Item = Module>) -> String;
 }
 
@@ -128,13 +128,15 @@ pub fn generate(
         default_source: &default_source,
         rust,
     };
-    let contracts = std::iter::once_with(|| library::Library::contracts(rust.items()));
-    let c_abi = std::iter::once_with(|| library.c_abi());
+    // The bindings' items are dropped once printed, before the C ABI is made.
+    let mut contracts = std::iter::once_with(|| library::Library::contracts(rust.items()));
+    let mut source = rust.file(&mut contracts);
+    source.push_str(&library.c_abi());
     Ok(Output {
         prefix: prefix.clone(),
         header: rendered.header,
         handlers: rendered.handlers,
-        library: rust.file(&mut contracts.chain(c_abi)),
+        library: source,
     })
 }
 

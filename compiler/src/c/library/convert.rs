@@ -4,9 +4,7 @@
 //! side by side, from the one description of the view, so a type converted
 //! one way is converted back the same way.
 
-use proc_macro2::{Ident, Literal, TokenStream};
-use quote::{format_ident, quote};
-
+use super::text::{self, Chain, Writer};
 use super::{ident, Library};
 use crate::bind::ir::{Shape, Ty};
 use crate::c::view::{Branch, Constant, Decl, DeclKind, ExtraSlot, FieldSlots};
@@ -14,21 +12,21 @@ use crate::c::view::{Branch, Constant, Decl, DeclKind, ExtraSlot, FieldSlots};
 /// Where a value is: an expression of the value itself, or a binding that
 /// holds a reference to it.
 enum Place {
-    Value(TokenStream),
-    Ref(TokenStream),
+    Value(String),
+    Ref(String),
 }
 
 impl Place {
-    fn copy(&self) -> TokenStream {
+    fn copy(&self) -> String {
         match self {
             Place::Value(e) => e.clone(),
-            Place::Ref(r) => quote!(*#r),
+            Place::Ref(r) => format!("*{r}"),
         }
     }
 
-    fn by_ref(&self) -> TokenStream {
+    fn by_ref(&self) -> String {
         match self {
-            Place::Value(e) => quote!(&#e),
+            Place::Value(e) => format!("&{e}"),
             Place::Ref(r) => r.clone(),
         }
     }
@@ -36,61 +34,72 @@ impl Place {
 
 /// How a C value reads back into Rust: a plain copy, or a check that may fail.
 enum Read {
-    Plain(TokenStream),
-    Checked(TokenStream),
+    Plain(String),
+    Checked(Chain),
 }
 
 impl Read {
     /// The value, a failure located at `segment` and returned early.
-    fn at(&self, segment: TokenStream) -> TokenStream {
+    fn at(self, segment: &str) -> Chain {
         match self {
-            Read::Plain(e) => e.clone(),
-            Read::Checked(e) => quote!(#e.map_err(|e| e.at(#segment))?),
+            Read::Plain(e) => Chain::new(e),
+            Read::Checked(e) => e.then(format!(".map_err(|e| e.at({segment}))?")),
         }
     }
 
     /// The value, a failure returned early as it is.
-    fn unwrap(&self) -> TokenStream {
+    fn unwrap(self) -> Chain {
         match self {
-            Read::Plain(e) => e.clone(),
-            Read::Checked(e) => quote!(#e?),
+            Read::Plain(e) => Chain::new(e),
+            Read::Checked(e) => e.tried(),
         }
     }
 }
 
 /// One value converted both ways.
 struct Value {
-    /// The C value of the Rust value.
-    view: TokenStream,
+    /// The C value of the Rust value; a block takes several lines.
+    view: String,
     /// The Rust value of the C value.
     read: Read,
     /// Whether the view allocates in the arena.
     arena: bool,
 }
 
-/// A declaration's two conversion functions.
+/// A declaration's two conversion functions, as text at the module's depth.
 pub(super) struct Functions {
-    pub view: TokenStream,
-    pub read: TokenStream,
+    pub view: String,
+    pub read: String,
 }
 
 /// What a declaration converts between, and the names of its conversions.
 struct Target {
     /// The `repr(C)` type.
-    name: Ident,
+    name: String,
     /// The bindings' type.
-    rust: TokenStream,
-    view_fn: Ident,
-    read_fn: Ident,
-    /// The C name, for errors.
-    type_name: Literal,
+    rust: String,
+    view_fn: String,
+    read_fn: String,
+    /// The C name as a string literal, for errors.
+    type_name: String,
 }
 
-/// The bodies of a declaration's conversions, before their signatures.
+/// The signature's parameters and the bodies of a declaration's conversions.
 struct Bodies {
-    view: TokenStream,
+    view: Writer,
     arena: bool,
-    read: TokenStream,
+    read: Writer,
+}
+
+impl Bodies {
+    /// Bodies written two levels deep: inside the module and the function.
+    fn new() -> Self {
+        Bodies {
+            view: Writer::new(2),
+            arena: false,
+            read: Writer::new(2),
+        }
+    }
 }
 
 impl Library<'_, '_> {
@@ -98,90 +107,56 @@ impl Library<'_, '_> {
     /// has none: its map's functions convert it in place.
     pub(super) fn conversions(&self, decl: &Decl) -> Option<Functions> {
         let target = Target {
-            name: self.name(decl),
+            name: ident(&decl.name).to_string(),
             rust: self.rust_of(decl),
-            view_fn: format_ident!("view_{}", decl.part),
-            read_fn: format_ident!("read_{}", decl.part),
-            type_name: Literal::string(&decl.name),
+            view_fn: format!("view_{}", decl.part),
+            read_fn: format!("read_{}", decl.part),
+            type_name: text::string(&decl.name),
         };
-        let Target {
-            name,
-            rust,
-            view_fn,
-            read_fn,
-            ..
-        } = &target;
-        let bodies = match &decl.kind {
+        let mut bodies = Bodies::new();
+        match &decl.kind {
             DeclKind::MapEntry { .. } => return None,
-            DeclKind::Enum { constants, .. } => {
-                return Some(self.enumeration(constants, &target));
-            }
-            DeclKind::Record { fields, extra, .. } if fields.is_empty() && extra.is_none() => {
-                return Some(Functions {
-                    view: quote! {
-                        fn #view_fn(_value: &#rust, _arena: &mut ffi::Arena) -> #name {
-                            #name { unused_: 0, }
-                        }
-                    },
-                    read: quote! {
-                        unsafe fn #read_fn(_c: &#name) -> Result<#rust, ffi::ReadError> {
-                            Ok(#rust {})
-                        }
-                    },
-                });
-            }
+            DeclKind::Enum { constants, .. } => return Some(self.enumeration(constants, &target)),
             DeclKind::Array { elem } => return Some(self.array(elem, &target)),
+            DeclKind::Record { fields, extra, .. } if fields.is_empty() && extra.is_none() => {
+                return Some(empty_record(&target));
+            }
             DeclKind::Record { fields, extra, .. } => {
-                self.record(decl, fields, extra.as_ref(), &target)
+                self.record(decl, fields, extra.as_ref(), &target, &mut bodies);
             }
             DeclKind::Newtype { inner, .. } => {
                 let value = self.value(
                     inner,
-                    &Place::Value(quote!(value.0)),
-                    &Place::Value(quote!(c.value)),
+                    &Place::Value("value.0".into()),
+                    &Place::Value("c.value".into()),
                 );
-                let (view, read) = (value.view, value.read.unwrap());
-                Bodies {
-                    view: quote!(#name { value: #view }),
-                    arena: value.arena,
-                    read: quote!(Ok(#rust(#read))),
-                }
+                bodies.arena = value.arena;
+                let Target { name, rust, .. } = &target;
+                bodies.view.open(&format!("{name} {{"));
+                bodies.view.line(&format!("value: {},", value.view));
+                bodies.view.close("}");
+                let read = value.read.unwrap();
+                bodies.read.enclosed(&format!("Ok({rust}("), &read, "))");
             }
             DeclKind::Union {
                 union_name,
                 branches,
                 ..
-            } => self.union(branches, &ident(union_name), &target),
-            DeclKind::Map { value } => self.map(value, name, decl),
-            DeclKind::Optional { value } => self.optional(value, name),
-        };
-        let arena = if bodies.arena {
-            quote!(arena)
-        } else {
-            quote!(_arena)
-        };
-        // Nested values recurse through these: the guard bounds how deep C can make them.
+            } => self.union(
+                branches,
+                &ident(union_name).to_string(),
+                &target,
+                &mut bodies,
+            ),
+            DeclKind::Map { value } => self.map(value, decl, &target, &mut bodies),
+            DeclKind::Optional { value } => self.optional(value, &target, &mut bodies),
+        }
+        // Nested values recurse through the read: the guard bounds how deep C can make them.
         let depth = matches!(
             decl.kind,
             DeclKind::Record { .. } | DeclKind::Newtype { .. } | DeclKind::Union { .. }
-        )
-        .then(|| quote!(let _depth = ffi::Depth::enter()?;));
-        let (view, read) = (bodies.view, bodies.read);
-        Some(Functions {
-            view: quote! {
-                fn #view_fn(value: &#rust, #arena: &mut ffi::Arena) -> #name {
-                    #view
-                }
-            },
-            read: quote! {
-                /// # Safety
-                /// Every pointer inside `c` is NULL or valid for its length.
-                unsafe fn #read_fn(c: &#name) -> Result<#rust, ffi::ReadError> {
-                    #depth
-                    #read
-                }
-            },
-        })
+        );
+        Some(functions(&target, bodies, depth))
     }
 
     /// A value of type `ty` at `rust` (Rust side) and at `c` (C side).
@@ -193,51 +168,54 @@ impl Library<'_, '_> {
             read: Read::Plain(read),
             arena: false,
         };
+        let checked = |view, read: String, arena| Value {
+            view,
+            read: Read::Checked(Chain::new(read)),
+            arena,
+        };
         match ty {
-            Ty::Bool => plain(quote!(u8::from(#copy)), quote!(#c_copy != 0)),
+            Ty::Bool => plain(format!("u8::from({copy})"), format!("{c_copy} != 0")),
             Ty::I32 | Ty::I64 | Ty::U32 | Ty::U64 | Ty::F64 => plain(copy, c_copy),
-            Ty::Unit => plain(quote!(0u8), quote!(())),
-            Ty::String => Value {
-                view: quote!(arena.str(#by_ref)),
-                read: Read::Checked(quote!(unsafe { ffi::read_str(#c_copy) })),
-                arena: true,
-            },
-            Ty::Value => Value {
-                view: quote!(arena.json(#by_ref)),
-                read: Read::Checked(quote!(unsafe { ffi::read_json(#c_copy) })),
-                arena: true,
-            },
+            Ty::Unit => plain("0u8".into(), "()".into()),
+            Ty::String => checked(
+                format!("arena.str({by_ref})"),
+                format!("unsafe {{ ffi::read_str({c_copy}) }}"),
+                true,
+            ),
+            Ty::Value => checked(
+                format!("arena.json({by_ref})"),
+                format!("unsafe {{ ffi::read_json({c_copy}) }}"),
+                true,
+            ),
             Ty::Boxed(id) => {
                 let part = self.view.item_part(*id);
-                let (view_fn, read_fn) =
-                    (format_ident!("view_{part}"), format_ident!("read_{part}"));
+                let read = Chain::new(format!("unsafe {{ ffi::read_ref({c_copy}) }}"))
+                    .then(format!(
+                        ".and_then(|target| unsafe {{ read_{part}(target) }})"
+                    ))
+                    .then(".map(Box::new)");
                 Value {
-                    view: quote!({
-                        let target = #view_fn(#by_ref, arena);
-                        arena.boxed(target)
-                    }),
-                    read: Read::Checked(quote!(unsafe { ffi::read_ref(#c_copy) }
-                        .and_then(|target| unsafe { #read_fn(target) })
-                        .map(Box::new))),
+                    view: format!(
+                        "{{\n    let target = view_{part}({by_ref}, arena);\n    arena.boxed(target)\n}}"
+                    ),
+                    read: Read::Checked(read),
                     arena: true,
                 }
             }
             _ => {
                 let part = self.view.part(ty);
-                let (view_fn, read_fn) =
-                    (format_ident!("view_{part}"), format_ident!("read_{part}"));
                 if self.is_enum(ty) {
-                    Value {
-                        view: quote!(#view_fn(#by_ref)),
-                        read: Read::Checked(quote!(#read_fn(#c_copy))),
-                        arena: false,
-                    }
+                    checked(
+                        format!("view_{part}({by_ref})"),
+                        format!("read_{part}({c_copy})"),
+                        false,
+                    )
                 } else {
-                    Value {
-                        view: quote!(#view_fn(#by_ref, arena)),
-                        read: Read::Checked(quote!(unsafe { #read_fn(#c_ref) })),
-                        arena: true,
-                    }
+                    checked(
+                        format!("view_{part}({by_ref}, arena)"),
+                        format!("unsafe {{ read_{part}({c_ref}) }}"),
+                        true,
+                    )
                 }
             }
         }
@@ -255,26 +233,34 @@ impl Library<'_, '_> {
             read_fn,
             type_name,
         } = target;
-        let variants: Vec<_> = constants
-            .iter()
-            .map(|c| (self.rust.ident(&c.variant), c.value))
-            .collect();
-        let views = variants.iter().map(|(v, n)| quote!(#rust::#v => #n,));
-        let reads = variants.iter().map(|(v, n)| quote!(#n => Ok(#rust::#v),));
+        let mut view = Writer::new(1);
+        view.signature(
+            &format!("fn {view_fn}"),
+            &[format!("value: &{rust}")],
+            &format!(" -> {name}"),
+        );
+        view.open("match value {");
+        let mut read = Writer::new(1);
+        read.signature_result(
+            &format!("fn {read_fn}"),
+            &[format!("value: {name}")],
+            rust,
+            "ffi::ReadError",
+        );
+        read.open("match value {");
+        for constant in constants {
+            let (variant, n) = (self.rust.ident(&constant.variant), constant.value);
+            view.line(&format!("{rust}::{variant} => {n}i32,"));
+            read.line(&format!("{n}i32 => Ok({rust}::{variant}),"));
+        }
+        unknown_arm(&mut read, type_name, "");
+        for w in [&mut view, &mut read] {
+            w.close("}");
+            w.close("}");
+        }
         Functions {
-            view: quote! {
-                fn #view_fn(value: &#rust) -> #name {
-                    match value { #(#views)* }
-                }
-            },
-            read: quote! {
-                fn #read_fn(value: #name) -> Result<#rust, ffi::ReadError> {
-                    match value {
-                        #(#reads)*
-                        other => Err(ffi::unknown_constant(other, #type_name)),
-                    }
-                }
-            },
+            view: view.finish(),
+            read: read.finish(),
         }
     }
 
@@ -284,51 +270,30 @@ impl Library<'_, '_> {
         fields: &[FieldSlots],
         extra: Option<&ExtraSlot>,
         Target { name, rust, .. }: &Target,
-    ) -> Bodies {
-        let mut views = Vec::new();
-        let mut reads = Vec::new();
-        let mut arena = false;
+        bodies: &mut Bodies,
+    ) {
+        let Bodies { view, read, arena } = bodies;
+        view.open(&format!("{name} {{"));
+        read.open(&format!("Ok({rust} {{"));
         for field in fields {
             let rust_member = self.rust.ident(&field.field);
             let member = ident(&decl.slots[field.value].name);
-            let wire = Literal::string(&field.wire);
+            let wire = text::string(&field.wire);
             match field.has {
                 Some(has) => {
-                    let has = ident(&decl.slots[has].name);
-                    let value = self.value(
-                        &field.ty,
-                        &Place::Ref(quote!(item)),
-                        &Place::Value(quote!(c.#member)),
-                    );
-                    arena |= value.arena;
-                    // An enum's view is a function of the reference alone: pass it as is.
-                    let view = if self.is_enum(&field.ty) {
-                        let function = format_ident!("view_{}", self.view.part(&field.ty));
-                        quote!(#function)
-                    } else {
-                        let view = value.view;
-                        quote!(|item| #view)
-                    };
-                    let read = match value.read {
-                        Read::Plain(e) => quote!(Ok(#e)),
-                        Read::Checked(e) => e,
-                    };
-                    views.push(quote!(#has: u8::from(value.#rust_member.is_some()),));
-                    views.push(quote! {
-                        #member: value.#rust_member.as_ref().map_or_else(ffi::zeroed, #view),
-                    });
-                    reads.push(quote!(#rust_member: ffi::optional(#wire, c.#has, || #read)?,));
+                    let has = ident(&decl.slots[has].name).to_string();
+                    let names = (rust_member.to_string(), member.to_string(), has, wire);
+                    *arena |= self.optional_field(&field.ty, names, view, read);
                 }
                 None => {
                     let value = self.value(
                         &field.ty,
-                        &Place::Value(quote!(value.#rust_member)),
-                        &Place::Value(quote!(c.#member)),
+                        &Place::Value(format!("value.{rust_member}")),
+                        &Place::Value(format!("c.{member}")),
                     );
-                    arena |= value.arena;
-                    let (view, read) = (value.view, value.read.at(quote!(#wire)));
-                    views.push(quote!(#member: #view,));
-                    reads.push(quote!(#rust_member: #read,));
+                    *arena |= value.arena;
+                    view.line(&format!("{member}: {},", value.view));
+                    read.chain(&format!("{rust_member}: "), &value.read.at(&wire), ",");
                 }
             }
         }
@@ -336,172 +301,316 @@ impl Library<'_, '_> {
             let member = ident(&decl.slots[extra.slot].name);
             let value = self.value(
                 &Ty::Map(Box::new(extra.value.clone())),
-                &Place::Value(quote!(value.additional_properties)),
-                &Place::Value(quote!(c.#member)),
+                &Place::Value("value.additional_properties".into()),
+                &Place::Value(format!("c.{member}")),
             );
-            arena |= value.arena;
-            let (view, read) = (value.view, value.read.unwrap());
-            views.push(quote!(#member: #view,));
-            reads.push(quote!(additional_properties: #read,));
+            *arena |= value.arena;
+            view.line(&format!("{member}: {},", value.view));
+            read.chain("additional_properties: ", &value.read.unwrap(), ",");
         }
-        Bodies {
-            view: quote!(#name { #(#views)* }),
-            arena,
-            read: quote!(Ok(#rust { #(#reads)* })),
-        }
+        view.close("}");
+        read.close("})");
     }
 
-    fn union(
+    /// An optional field: its `has_` flag and its value, read back only
+    /// when the flag is set. `names` are the Rust field, the value member,
+    /// the flag member and the wire name's literal. Returns whether the
+    /// view allocates.
+    fn optional_field(
         &self,
-        branches: &[Branch],
-        union_name: &Ident,
-        Target {
+        ty: &Ty,
+        (rust_member, member, has, wire): (String, String, String, String),
+        view: &mut Writer,
+        read: &mut Writer,
+    ) -> bool {
+        let value = self.value(
+            ty,
+            &Place::Ref("item".into()),
+            &Place::Value(format!("c.{member}")),
+        );
+        // An enum's view is a function of the reference alone: pass it as is.
+        let function = if self.is_enum(ty) {
+            format!("view_{}", self.view.part(ty))
+        } else {
+            format!("|item| {}", value.view)
+        };
+        let check = match value.read {
+            Read::Plain(e) => Chain::new(format!("Ok({e})")),
+            Read::Checked(e) => e,
+        };
+        view.line(&format!("{has}: u8::from(value.{rust_member}.is_some()),"));
+        view.call(
+            &format!("{member}: value.{rust_member}.as_ref().map_or_else"),
+            &["ffi::zeroed".to_string(), function],
+            ",",
+        );
+        let check = read.argument("|| ", &check);
+        read.call(
+            &format!("{rust_member}: ffi::optional"),
+            &[wire, format!("c.{has}"), check],
+            "?,",
+        );
+        value.arena
+    }
+
+    fn union(&self, branches: &[Branch], union_name: &str, target: &Target, bodies: &mut Bodies) {
+        let Target {
             name,
             rust,
             type_name,
             ..
-        }: &Target,
-    ) -> Bodies {
-        let mut arena = false;
-        let mut views = Vec::new();
-        let mut reads = Vec::new();
+        } = target;
+        let Bodies { view, read, arena } = bodies;
+        view.open("match value {");
+        read.open("match c.tag {");
         for branch in branches {
             let variant = self.rust.ident(&branch.tag.variant);
             let member = ident(&branch.member.name);
             let tag = branch.tag.value;
             let value = self.value(
                 &branch.ty,
-                &Place::Ref(quote!(item)),
-                &Place::Ref(quote!(member)),
+                &Place::Ref("item".into()),
+                &Place::Ref("member".into()),
             );
-            arena |= value.arena;
-            let (view, read) = (value.view, value.read.unwrap());
-            views.push(quote! {
-                #rust::#variant(item) => #name {
-                    tag: #tag,
-                    value: #union_name { #member: #view },
-                },
-            });
-            reads.push(quote! {
-                #tag => {
-                    // SAFETY: the tag says which member C set.
-                    let member = unsafe { &c.value.#member };
-                    Ok(#rust::#variant(#read))
-                }
-            });
+            *arena |= value.arena;
+            view.open(&format!("{rust}::{variant}(item) => {name} {{"));
+            view.line(&format!("tag: {tag}i32,"));
+            view.open(&format!("value: {union_name} {{"));
+            view.line(&format!("{member}: {},", value.view));
+            view.close("},");
+            view.close("},");
+            read.open(&format!("{tag}i32 => {{"));
+            read.line("// SAFETY: the tag says which member C set.");
+            read.line(&format!("let member = unsafe {{ &c.value.{member} }};"));
+            read.enclosed(
+                &format!("Ok({rust}::{variant}("),
+                &value.read.unwrap(),
+                "))",
+            );
+            read.close("}");
         }
-        Bodies {
-            view: quote!(match value { #(#views)* }),
-            arena,
-            read: quote! {
-                match c.tag {
-                    #(#reads)*
-                    other => Err(ffi::unknown_constant(other, #type_name).at("tag")),
-                }
-            },
-        }
+        view.close("}");
+        unknown_arm(read, type_name, ".at(\"tag\")");
+        read.close("}");
     }
 
     fn array(&self, elem: &Ty, target: &Target) -> Functions {
-        let Target {
-            name,
-            rust,
-            view_fn,
-            read_fn,
-            ..
-        } = target;
-        let value = self.value(elem, &Place::Ref(quote!(item)), &Place::Ref(quote!(item)));
-        let (view, read) = (value.view, value.read.at(quote!(index)));
+        let value = self.value(elem, &Place::Ref("item".into()), &Place::Ref("item".into()));
+        Functions {
+            view: self.array_view(elem, &value, target),
+            read: array_read(value.read, target),
+        }
+    }
+
+    fn array_view(
+        &self,
+        elem: &Ty,
+        value: &Value,
+        Target { name, view_fn, .. }: &Target,
+    ) -> String {
         let elem_c = self.c_ty(&self.view.c_ty(elem));
         let elem_rust = self.rust_ty(elem);
-        let arena = if value.arena {
-            quote!(arena)
+        let mut view = Writer::new(1);
+        view.signature(
+            &format!("fn {view_fn}"),
+            &[
+                format!("value: &[{elem_rust}]"),
+                "arena: &mut ffi::Arena".into(),
+            ],
+            &format!(" -> {name}"),
+        );
+        let arena = if value.arena { "arena" } else { "_" };
+        // A block is the closure's body as it is; a long call goes on a line of its own.
+        let closure = format!("|{arena}, item| -> {elem_c}");
+        let fill = if value.view.starts_with('{') {
+            format!("{closure} {}", value.view)
+        } else if view.fits_deeper(closure.len() + value.view.len() + 6) {
+            format!("{closure} {{ {} }}", value.view)
         } else {
-            quote!(_)
+            format!("{closure} {{\n    {}\n}}", value.view)
         };
-        Functions {
-            view: quote! {
-                fn #view_fn(value: &[#elem_rust], arena: &mut ffi::Arena) -> #name {
-                    let (ptr, len) = arena.fill(value.iter(), |#arena, item| -> #elem_c { #view });
-                    #name { ptr, len }
-                }
-            },
-            read: quote! {
-                /// # Safety
-                /// Every pointer inside `c` is NULL or valid for its length.
-                unsafe fn #read_fn(c: &#name) -> Result<#rust, ffi::ReadError> {
-                    // SAFETY: the caller promises `ptr` is NULL or points to `len` values.
-                    let items = unsafe { ffi::read_slice(c.ptr, c.len) }?;
-                    let mut out = Vec::with_capacity(items.len());
-                    for (index, item) in items.iter().enumerate() {
-                        out.push(#read);
-                    }
-                    Ok(out)
-                }
-            },
-        }
+        view.call(
+            "let (ptr, len) = arena.fill",
+            &["value.iter()".into(), fill],
+            ";",
+        );
+        view.line(&format!("{name} {{ ptr, len }}"));
+        view.close("}");
+        view.finish()
     }
 
-    fn map(&self, value: &Ty, name: &Ident, decl: &Decl) -> Bodies {
-        let entry = format_ident!("{}_entry", decl.name);
+    fn map(&self, value: &Ty, decl: &Decl, Target { name, .. }: &Target, bodies: &mut Bodies) {
+        let entry = format!("{}_entry", decl.name);
         let value = self.value(
             value,
-            &Place::Ref(quote!(item)),
-            &Place::Value(quote!(entry.value)),
+            &Place::Ref("item".into()),
+            &Place::Value("entry.value".into()),
         );
-        let (view, read) = (value.view, value.read.at(quote!(&key)));
-        Bodies {
-            view: quote! {
-                let (ptr, len) = arena.fill(value.iter(), |arena, (key, item)| #entry {
-                    key: arena.str(key),
-                    value: #view,
-                });
-                #name { ptr, len }
-            },
-            arena: true,
-            read: quote! {
-                // SAFETY: the caller promises `ptr` is NULL or points to `len` entries.
-                let entries = unsafe { ffi::read_slice(c.ptr, c.len) }?;
-                let mut out = ::std::collections::BTreeMap::new();
-                for (index, entry) in entries.iter().enumerate() {
-                    let key = unsafe { ffi::read_str(entry.key) }.map_err(|e| e.at(index))?;
-                    if out.contains_key(&key) {
-                        return Err(ffi::ReadError::new(format!("duplicate key `{key}`")).at(index));
-                    }
-                    let value = #read;
-                    out.insert(key, value);
-                }
-                Ok(out)
-            },
-        }
+        let Bodies { view, read, arena } = bodies;
+        *arena = true;
+        view.open(&format!(
+            "let (ptr, len) = arena.fill(value.iter(), |arena, (key, item)| {entry} {{"
+        ));
+        view.line("key: arena.str(key),");
+        view.line(&format!("value: {},", value.view));
+        view.close("});");
+        view.line(&format!("{name} {{ ptr, len }}"));
+        read.line("// SAFETY: the caller promises `ptr` is NULL or points to `len` entries.");
+        read.line("let entries = unsafe { ffi::read_slice(c.ptr, c.len) }?;");
+        read.line("let mut out = ::std::collections::BTreeMap::new();");
+        read.open("for (index, entry) in entries.iter().enumerate() {");
+        read.line("let key = unsafe { ffi::read_str(entry.key) }.map_err(|e| e.at(index))?;");
+        read.open("if out.contains_key(&key) {");
+        read.line("return Err(ffi::ReadError::new(format!(\"duplicate key `{key}`\")).at(index));");
+        read.close("}");
+        read.chain("let value = ", &value.read.at("&key"), ";");
+        read.line("out.insert(key, value);");
+        read.close("}");
+        read.line("Ok(out)");
     }
 
-    fn optional(&self, value: &Ty, name: &Ident) -> Bodies {
+    fn optional(&self, value: &Ty, Target { name, .. }: &Target, bodies: &mut Bodies) {
         let value = self.value(
             value,
-            &Place::Ref(quote!(item)),
-            &Place::Value(quote!(c.value)),
+            &Place::Ref("item".into()),
+            &Place::Value("c.value".into()),
         );
-        let view = value.view;
-        let read = match value.read {
-            Read::Plain(e) => quote!(Ok(Some(#e))),
-            Read::Checked(e) => quote!(#e.map(Some)),
-        };
-        Bodies {
-            view: quote! {
-                match value {
-                    Some(item) => #name { has_value: 1, value: #view },
-                    None => ffi::zeroed(),
-                }
-            },
-            arena: value.arena,
-            read: quote! {
-                if c.has_value != 0 {
-                    #read
-                } else {
-                    Ok(None)
-                }
-            },
+        let Bodies { view, read, arena } = bodies;
+        *arena = value.arena;
+        view.open("match value {");
+        let some = format!(
+            "Some(item) => {name} {{ has_value: 1, value: {} }},",
+            value.view
+        );
+        if some.contains('\n') || !view.fits(some.len()) {
+            view.open(&format!("Some(item) => {name} {{"));
+            view.line("has_value: 1,");
+            view.line(&format!("value: {},", value.view));
+            view.close("},");
+        } else {
+            view.line(&some);
         }
+        view.line("None => ffi::zeroed(),");
+        view.close("}");
+        read.open("if c.has_value != 0 {");
+        match value.read {
+            Read::Plain(e) => read.line(&format!("Ok(Some({e}))")),
+            Read::Checked(e) => read.chain("", &e.then(".map(Some)"), ""),
+        }
+        read.reopen("} else {");
+        read.line("Ok(None)");
+        read.close("}");
     }
+}
+
+/// The match arm of a number C set to none of the constants; `at`
+/// locates the failure.
+fn unknown_arm(w: &mut Writer, type_name: &str, at: &str) {
+    let failure = format!("Err(ffi::unknown_constant(other, {type_name}){at})");
+    if w.fits("other => ,".len() + failure.len()) {
+        w.line(&format!("other => {failure},"));
+    } else {
+        w.open("other => {");
+        let arguments = ["other".to_string(), type_name.to_string()];
+        w.call("Err(ffi::unknown_constant", &arguments, &format!("){at}"));
+        w.close("}");
+    }
+}
+
+/// A record without members: C sees one unused byte.
+fn empty_record(target: &Target) -> Functions {
+    let Target {
+        name,
+        rust,
+        view_fn,
+        read_fn,
+        ..
+    } = target;
+    let mut view = Writer::new(1);
+    view.signature(
+        &format!("fn {view_fn}"),
+        &[format!("_value: &{rust}"), "_arena: &mut ffi::Arena".into()],
+        &format!(" -> {name}"),
+    );
+    view.line(&format!("{name} {{ unused_: 0 }}"));
+    view.close("}");
+    let mut read = Writer::new(1);
+    read.signature_result(
+        &format!("unsafe fn {read_fn}"),
+        &[format!("_c: &{name}")],
+        rust,
+        "ffi::ReadError",
+    );
+    read.line(&format!("Ok({rust} {{}})"));
+    read.close("}");
+    Functions {
+        view: view.finish(),
+        read: read.finish(),
+    }
+}
+
+/// The read function's documentation and signature.
+fn read_signature(
+    w: &mut Writer,
+    Target {
+        name,
+        rust,
+        read_fn,
+        ..
+    }: &Target,
+) {
+    w.doc("# Safety");
+    w.doc("Every pointer inside `c` is NULL or valid for its length.");
+    w.signature_result(
+        &format!("unsafe fn {read_fn}"),
+        &[format!("c: &{name}")],
+        rust,
+        "ffi::ReadError",
+    );
+}
+
+fn array_read(value: Read, target: &Target) -> String {
+    let mut read = Writer::new(1);
+    read_signature(&mut read, target);
+    read.line("// SAFETY: the caller promises `ptr` is NULL or points to `len` values.");
+    read.line("let items = unsafe { ffi::read_slice(c.ptr, c.len) }?;");
+    read.line("let mut out = Vec::with_capacity(items.len());");
+    read.open("for (index, item) in items.iter().enumerate() {");
+    read.enclosed("out.push(", &value.at("index"), ");");
+    read.close("}");
+    read.line("Ok(out)");
+    read.close("}");
+    read.finish()
+}
+
+/// Both functions around their bodies.
+fn functions(target: &Target, bodies: Bodies, depth: bool) -> Functions {
+    let Target {
+        name,
+        rust,
+        view_fn,
+        ..
+    } = target;
+    let arena = if bodies.arena { "arena" } else { "_arena" };
+    let mut view = Writer::new(1);
+    view.signature(
+        &format!("fn {view_fn}"),
+        &[
+            format!("value: &{rust}"),
+            format!("{arena}: &mut ffi::Arena"),
+        ],
+        &format!(" -> {name}"),
+    );
+    let mut view = view.finish();
+    view.push_str(&bodies.view.finish());
+    view.push_str("    }\n");
+    let mut read = Writer::new(1);
+    read_signature(&mut read, target);
+    if depth {
+        read.line("let _depth = ffi::Depth::enter()?;");
+    }
+    let mut read = read.finish();
+    read.push_str(&bodies.read.finish());
+    read.push_str("    }\n");
+    Functions { view, read }
 }
