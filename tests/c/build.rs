@@ -19,6 +19,7 @@ const SETS: &[(&str, &str)] = &[
     ("../contracts/rust/objects", "objects"),
     ("../contracts/hostile", "hostile"),
     ("../contracts/c/hostile_names", "names"),
+    ("../contracts/c/shapes", "shapes"),
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

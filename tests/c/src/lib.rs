@@ -26,7 +26,8 @@ library!(
     published,
     objects,
     hostile,
-    names
+    names,
+    shapes
 );
 
 /// Where the build script wrote each set's header and skeleton

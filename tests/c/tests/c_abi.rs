@@ -25,6 +25,7 @@ const SETS: &[&str] = &[
     "objects",
     "hostile",
     "names",
+    "shapes",
 ];
 
 #[test]
@@ -167,6 +168,11 @@ round_trip!(
     hostile_names_round_trip_through_c,
     names,
     "../contracts/c/hostile_names"
+);
+round_trip!(
+    empty_nullable_and_named_shapes_round_trip_through_c,
+    shapes,
+    "../contracts/c/shapes"
 );
 
 #[test]
