@@ -190,11 +190,8 @@ impl Checks<'_> {
         }
         if !s.properties.is_empty() {
             let names = s.properties.iter().map(|p| Literal::string(&p.name));
-            out.statements.push(quote! {
-                for name in [#(#names),*] {
-                    evaluated.name(name);
-                }
-            });
+            out.statements
+                .push(quote!(evaluated.names(&[#(#names),*]);));
         }
         if !s.pattern_properties.is_empty() {
             let tests = s.pattern_properties.iter().map(|entry| {

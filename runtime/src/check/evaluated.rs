@@ -32,6 +32,13 @@ impl Evaluated {
         }
     }
 
+    /// Each of `names` (`properties`).
+    pub fn names(&mut self, names: &[&str]) {
+        for name in names {
+            self.name(name);
+        }
+    }
+
     /// The first `count` items (`prefixItems`).
     pub fn prefix(&mut self, count: usize) {
         self.prefix = self.prefix.max(count);
@@ -117,7 +124,7 @@ mod tests {
         let object = json!({"a": 1, "b": 2});
         let object = object.as_object().unwrap();
         let mut evaluated = Evaluated::default();
-        evaluated.name("a");
+        evaluated.names(&["a"]);
         let error = unevaluated_properties(object, &evaluated, refuse).unwrap_err();
         assert!(error.to_string().contains("`b`"), "{error}");
         evaluated.name("b");
