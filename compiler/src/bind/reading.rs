@@ -13,7 +13,7 @@ pub struct View {
     pub format: Option<Format>,
     pub items: Option<SchemaId>,
     /// `prefixItems` or `items: false` on some conjunct (the items differ by
-    /// position), or `contains` (which must see the items as they were
+    /// position), or `contains` or `unevaluatedItems` (which must see the items as they were
     /// written, not as a typed item would encode them, defaults filled and
     /// undeclared properties dropped): the items stay JSON values.
     pub json_items: bool,
@@ -27,14 +27,15 @@ pub struct View {
 /// such a schema is a Rust enum of its branches. Any other mix is checked
 /// on the value as JSON.
 pub fn is_plain_union(s: &Schema) -> bool {
-    (s.one_of.is_empty() != s.any_of.is_empty())
-        && s.all_of.is_empty()
-        && s.reference.is_none()
-        && s.properties.is_empty()
-        && s.required.is_empty()
-        && s.additional == Additional::Absent
-        && s.enumeration.is_none()
-        && s.constant.is_none()
+    if s.one_of.is_empty() == s.any_of.is_empty() {
+        return false;
+    }
+    // Whatever else the schema says would be lost on the enum's variants.
+    let mut rest = s.clone();
+    rest.one_of.clear();
+    rest.any_of.clear();
+    rest.types = None;
+    rest.reference.is_none() && !rest.has_assertions()
 }
 
 /// The values of an `enum` of strings (with whether `null` is among them),
@@ -114,7 +115,10 @@ pub fn view(types: &TypeSpace, id: SchemaId) -> View {
         }
         view.format = view.format.or(m.format.as_ref().map(|f| f.value));
         view.items = view.items.or(m.items);
-        view.json_items |= !m.prefix_items.is_empty() || m.items_forbidden || m.contains.is_some();
+        view.json_items |= !m.prefix_items.is_empty()
+            || m.items_forbidden
+            || m.contains.is_some()
+            || m.unevaluated_items.is_some();
         has_properties |= !m.properties.is_empty();
         match m.additional {
             _ if !m.pattern_properties.is_empty() => {}

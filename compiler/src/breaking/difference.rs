@@ -89,6 +89,8 @@ fn is_schema(keyword: &str) -> bool {
             | "then"
             | "else"
             | "contentSchema"
+            | "unevaluatedProperties"
+            | "unevaluatedItems"
     )
 }
 

@@ -91,6 +91,7 @@ fn alias_edges(types: &TypeSpace, id: SchemaId) -> Vec<(SchemaId, Place)> {
         .chain(&schema.any_of)
         .copied()
         .chain(schema.not)
+        .chain(schema.lone_if)
         .chain(schema.conditional_applicators());
     resolve::links(types, id)
         .map(|link| (link.target, link.place))

@@ -79,6 +79,11 @@ kinds! {
     NotChanged = "NOT_CHANGED", (false, false), (false, false), false, "the schema under `not` accepts some values it did not and refuses some it accepted";
     PropertyNamesAdded = "PROPERTY_NAMES_ADDED", (false, true), (false, true), false, "a `propertyNames` now restricts the names of an object's properties";
     PropertyNamesRemoved = "PROPERTY_NAMES_REMOVED", (true, false), (true, false), false, "a `propertyNames` was removed";
+    UnevaluatedPropertiesAdded = "UNEVALUATED_PROPERTIES_ADDED", (false, true), (false, true), false, "an `unevaluatedProperties` now constrains the properties no other keyword evaluates";
+    UnevaluatedPropertiesRemoved = "UNEVALUATED_PROPERTIES_REMOVED", (true, false), (true, false), false, "an `unevaluatedProperties` was removed";
+    UnevaluatedItemsAdded = "UNEVALUATED_ITEMS_ADDED", (false, true), (false, true), false, "an `unevaluatedItems` now constrains the items no other keyword evaluates";
+    UnevaluatedItemsRemoved = "UNEVALUATED_ITEMS_REMOVED", (true, false), (true, false), false, "an `unevaluatedItems` was removed";
+    UnevaluatedItemsReach = "UNEVALUATED_ITEMS_REACH", (false, false), (false, false), false, "beside an `unevaluatedItems` on both sides, `prefixItems`, `items` or `contains` changed, so it covers other items; neither direction is assumed";
     PatternPropertyAdded = "PATTERN_PROPERTY_ADDED", (false, true), (false, true), false, "a `patternProperties` entry now constrains the properties whose names match it, on an object open to other properties";
     PatternPropertyRemoved = "PATTERN_PROPERTY_REMOVED", (true, false), (true, false), false, "a `patternProperties` entry was removed from an object open to other properties";
     PatternPropertiesChanged = "PATTERN_PROPERTIES_CHANGED", (false, false), (false, false), false, "a `patternProperties` entry was added or removed beside `additionalProperties: false` or a schema, which now covers other names; patterns are not compared, so neither direction is assumed";

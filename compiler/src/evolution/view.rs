@@ -179,6 +179,8 @@ pub struct Merged<'a> {
     hasher: RandomState,
     pub required: BTreeSet<String>,
     pub extra: Extra,
+    /// [`Self::extra`] is an `unevaluatedProperties`, compared as such.
+    pub extra_unevaluated: bool,
     /// The items after `prefix` (every item without one): each must match
     /// every one of these schemas.
     pub items: Vec<SchemaId>,
@@ -201,6 +203,10 @@ pub struct Merged<'a> {
     pub dependent_schemas: Vec<(&'a str, SchemaId)>,
     /// `if` with its `then` and `else`, of every conjunct.
     pub conditions: Vec<Condition>,
+    /// `unevaluatedProperties` of every conjunct.
+    pub unevaluated_properties: Vec<SchemaId>,
+    /// `unevaluatedItems` of every conjunct.
+    pub unevaluated_items: Vec<SchemaId>,
     /// `contentEncoding` and `contentMediaType`, as written.
     pub content: Vec<(&'a str, &'a Json)>,
     pub content_schemas: Vec<SchemaId>,
@@ -240,6 +246,7 @@ impl<'a> Merged<'a> {
             hasher: RandomState::new(),
             required: BTreeSet::new(),
             extra: Extra::Open,
+            extra_unevaluated: false,
             items: Vec::new(),
             prefix: Vec::new(),
             closed_after: None,
@@ -250,6 +257,8 @@ impl<'a> Merged<'a> {
             property_names: Vec::new(),
             dependent_schemas: Vec::new(),
             conditions: Vec::new(),
+            unevaluated_properties: Vec::new(),
+            unevaluated_items: Vec::new(),
             content: Vec::new(),
             content_schemas: Vec::new(),
             description: schemas.iter().find_map(|s| s.description.as_deref()),
@@ -350,6 +359,19 @@ impl<'a> Merged<'a> {
             (Extra::Open, Additional::Schema(id)) => Extra::Map(vec![*id]),
             (before, _) => before,
         };
+        // Beside no `additionalProperties`, `unevaluatedProperties` is the
+        // schema of the properties nothing else declares: read as one, so a
+        // property declared later is compared with it.
+        if let (Extra::Open, Additional::Absent, Some(id)) = (
+            &self.extra,
+            &schema.additional,
+            schema.unevaluated_properties,
+        ) {
+            if schema.pattern_properties.is_empty() {
+                self.extra = Extra::Map(vec![id]);
+                self.extra_unevaluated = true;
+            }
+        }
         self.add_items(schema);
         if let Some(id) = schema.contains {
             let count = (id, schema.min_contains.unwrap_or(1), schema.max_contains);
@@ -387,6 +409,9 @@ impl<'a> Merged<'a> {
         self.pattern_properties
             .extend(named(&schema.pattern_properties));
         self.property_names.extend(schema.property_names);
+        self.unevaluated_properties
+            .extend(schema.unevaluated_properties);
+        self.unevaluated_items.extend(schema.unevaluated_items);
         self.dependent_schemas
             .extend(named(&schema.dependent_schemas));
         if let Some(test) = schema.if_schema {
@@ -417,7 +442,8 @@ impl<'a> Merged<'a> {
 
     /// Whether a keyword applies a subschema to the value beside its
     /// properties, items and union branches (`not`, `if`, `dependentSchemas`,
-    /// `propertyNames`, `patternProperties`, `contentSchema`).
+    /// `propertyNames`, `patternProperties`, `contentSchema`,
+    /// `unevaluatedProperties`, `unevaluatedItems`).
     pub fn applies_subschemas(&self) -> bool {
         !self.negated.is_empty()
             || !self.pattern_properties.is_empty()
@@ -425,6 +451,8 @@ impl<'a> Merged<'a> {
             || !self.dependent_schemas.is_empty()
             || !self.conditions.is_empty()
             || !self.content_schemas.is_empty()
+            || !self.unevaluated_properties.is_empty()
+            || !self.unevaluated_items.is_empty()
     }
 
     /// `prefixItems` and `items`: position by position, each conjunct's

@@ -256,6 +256,9 @@ impl<'a> Bundler<'a> {
         if let Some(names) = s.property_names {
             put("propertyNames", Field::Schema(names));
         }
+        if let Some(rest) = s.unevaluated_properties {
+            put("unevaluatedProperties", Field::Schema(rest));
+        }
         if !s.prefix_items.is_empty() {
             put("prefixItems", Field::Schemas(&s.prefix_items));
         }
@@ -263,9 +266,14 @@ impl<'a> Bundler<'a> {
             put("items", Field::Value(json!(false)));
         } else if let Some(items) = s.items {
             put("items", Field::Schema(items));
+        } else if s.items_allowed {
+            put("items", Field::Value(json!(true)));
         }
         if let Some(contains) = s.contains {
             put("contains", Field::Schema(contains));
+        }
+        if let Some(rest) = s.unevaluated_items {
+            put("unevaluatedItems", Field::Schema(rest));
         }
         for (key, branches) in [
             ("oneOf", &s.one_of),
@@ -280,7 +288,7 @@ impl<'a> Bundler<'a> {
             put("not", Field::Schema(not));
         }
         let condition = [
-            ("if", s.if_schema),
+            ("if", s.if_schema.or(s.lone_if)),
             ("then", s.then_schema),
             ("else", s.else_schema),
         ];

@@ -57,6 +57,8 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
     "if",
     "then",
     "else",
+    "unevaluatedProperties",
+    "unevaluatedItems",
 ];
 
 /// JSON Schema keywords (2020-12, draft-07, OpenAPI) that evc knows but does
@@ -64,8 +66,6 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
 pub const UNSUPPORTED_KEYWORDS: &[&str] = &[
     "discriminator",
     "nullable",
-    "unevaluatedItems",
-    "unevaluatedProperties",
     "$dynamicAnchor",
     "$dynamicRef",
     "$recursiveAnchor",

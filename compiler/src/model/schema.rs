@@ -277,6 +277,10 @@ pub struct Rare {
     /// `items: false` (or a draft-07 `additionalItems: false` after an
     /// `items` list): no item after `prefix_items`.
     pub items_forbidden: bool,
+    /// `items: true` (or a draft-07 `additionalItems: true` after an `items`
+    /// list): it checks nothing, but evaluates the items after
+    /// `prefix_items` for `unevaluatedItems`.
+    pub items_allowed: bool,
     /// `contains`: some items (`min_contains`, 1 when absent, up to
     /// `max_contains`) match this schema.
     pub contains: Option<SchemaId>,
@@ -302,6 +306,16 @@ pub struct Rare {
     pub if_schema: Option<SchemaId>,
     pub then_schema: Option<SchemaId>,
     pub else_schema: Option<SchemaId>,
+    /// An `if` without `then` or `else`: it decides nothing, but what it
+    /// evaluates when it passes counts for `unevaluatedProperties` and
+    /// `unevaluatedItems`.
+    pub lone_if: Option<SchemaId>,
+    /// `unevaluatedProperties`: the properties no keyword beside it (nor
+    /// one in a subschema applied in place that passed) evaluated match it.
+    pub unevaluated_properties: Option<SchemaId>,
+    /// `unevaluatedItems`: the items no keyword beside it (nor one in a
+    /// subschema applied in place that passed) evaluated match it.
+    pub unevaluated_items: Option<SchemaId>,
     pub title: Option<String>,
     pub default: Option<Box<Json>>,
     pub examples: Vec<Json>,
@@ -335,6 +349,7 @@ impl Rare {
         unique_items: false,
         prefix_items: Vec::new(),
         items_forbidden: false,
+        items_allowed: false,
         contains: None,
         min_contains: None,
         max_contains: None,
@@ -347,6 +362,9 @@ impl Rare {
         if_schema: None,
         then_schema: None,
         else_schema: None,
+        lone_if: None,
+        unevaluated_properties: None,
+        unevaluated_items: None,
         title: None,
         default: None,
         examples: Vec::new(),
@@ -476,6 +494,7 @@ impl Schema {
             || !self.dependent_required.is_empty()
             || self.applies_to_properties()
             || self.if_schema.is_some()
+            || self.unevaluated_items.is_some()
     }
 
     /// Whether a keyword reads the object's properties by name, beyond the
@@ -485,6 +504,7 @@ impl Schema {
         !self.pattern_properties.is_empty()
             || self.property_names.is_some()
             || !self.dependent_schemas.is_empty()
+            || self.unevaluated_properties.is_some()
     }
 
     /// The subschemas checked against the value itself, as a whole, as a

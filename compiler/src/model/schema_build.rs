@@ -349,7 +349,10 @@ impl<'a> SchemaBuilder<'a> {
                         schema.prefix_items = self.tuple(cursor, key, items);
                     }
                 }
-                Value::Bool(allowed) => schema.items_forbidden = !allowed,
+                Value::Bool(allowed) => {
+                    schema.items_forbidden = !allowed;
+                    schema.items_allowed = *allowed;
+                }
                 _ => schema.items = Some(self.child(cursor.child(&[key]), value)),
             },
             "prefixItems" => {
@@ -409,6 +412,12 @@ impl<'a> SchemaBuilder<'a> {
             "else" => schema.else_schema = Some(self.child(cursor.child(&[key]), value)),
             "propertyNames" => {
                 schema.property_names = Some(self.child(cursor.child(&[key]), value))
+            }
+            "unevaluatedProperties" => {
+                schema.unevaluated_properties = Some(self.child(cursor.child(&[key]), value))
+            }
+            "unevaluatedItems" => {
+                schema.unevaluated_items = Some(self.child(cursor.child(&[key]), value))
             }
             "patternProperties" => {
                 schema.pattern_properties = self.pattern_properties(cursor, value);
@@ -589,13 +598,18 @@ impl<'a> SchemaBuilder<'a> {
             return;
         }
         match value.value {
-            Value::Bool(allowed) => schema.items_forbidden = !allowed,
+            Value::Bool(allowed) => {
+                schema.items_forbidden = !allowed;
+                schema.items_allowed = allowed;
+            }
             _ => schema.items = Some(self.child(cursor.child(&["additionalItems"]), value)),
         }
     }
 
     /// `then` and `else` apply only after an `if`, and an `if` alone decides
-    /// nothing: each is reported and dropped, as JSON Schema ignores it.
+    /// nothing: each is reported and dropped, as JSON Schema ignores it. A
+    /// lone `if` is kept apart, since what it evaluates still counts for
+    /// `unevaluatedProperties` and `unevaluatedItems`.
     fn condition_parts(&mut self, schema: &mut Schema, file: FileId, entries: &[Entry]) {
         let has_if = schema.if_schema.is_some();
         let has_branch = schema.then_schema.is_some() || schema.else_schema.is_some();
@@ -622,7 +636,7 @@ impl<'a> SchemaBuilder<'a> {
                 .hint(hint),
             );
         }
-        schema.if_schema = None;
+        schema.lone_if = schema.if_schema.take();
         schema.then_schema = None;
         schema.else_schema = None;
     }

@@ -23,6 +23,7 @@ impl Checks<'_> {
     ) -> Vec<TokenStream> {
         let mut out = Vec::new();
         out.extend(self.condition(s, value, path, depth, own));
+        out.extend(self.unevaluated(s, value, path, depth, own));
         if s.applies_to_properties() {
             let receiver = value.receiver();
             let object = format_ident!("object_{depth}");

@@ -8,6 +8,7 @@ mod contract;
 mod dispatch;
 mod dynamic;
 mod emit;
+mod unevaluated;
 mod upcast;
 mod validate;
 

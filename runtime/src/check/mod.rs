@@ -4,6 +4,7 @@
 //! Schema Test Suite.
 
 mod dynamic;
+mod evaluated;
 mod format;
 mod json;
 mod number;
@@ -14,6 +15,7 @@ pub use dynamic::{
     any_of, decodes, json_type, not, one_of, only_properties, property_name, required,
     required_held, unmatched_property,
 };
+pub use evaluated::{unevaluated_items, unevaluated_properties, Evaluated};
 pub use format::{
     date, date_time, duration, email, hostname, ipv4, ipv6, iri, iri_reference, is_date,
     is_date_time, is_duration, is_email, is_hostname, is_ipv4, is_ipv6, is_iri, is_iri_reference,

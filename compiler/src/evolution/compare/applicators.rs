@@ -39,6 +39,21 @@ impl Comparer<'_, '_> {
             self.property_names(o, n);
             self.pattern_properties(o, n);
             self.dependent_schemas(&mut context, o, n);
+            let kinds = (
+                ChangeKind::UnevaluatedPropertiesAdded,
+                ChangeKind::UnevaluatedPropertiesRemoved,
+            );
+            let ids = (&o.unevaluated_properties, &n.unevaluated_properties);
+            self.restricting_schema("unevaluatedProperties", kinds, ids, o, n);
+        }
+        if o.allows(JsonType::Array) && n.allows(JsonType::Array) {
+            let kinds = (
+                ChangeKind::UnevaluatedItemsAdded,
+                ChangeKind::UnevaluatedItemsRemoved,
+            );
+            let ids = (&o.unevaluated_items, &n.unevaluated_items);
+            self.restricting_schema("unevaluatedItems", kinds, ids, o, n);
+            self.unevaluated_items_reach(o, n);
         }
     }
 
@@ -134,6 +149,57 @@ impl Comparer<'_, '_> {
     /// `propertyNames`: the names are values of its schema. One that
     /// accepts any string (`{}`, `true`) restricts nothing.
     fn property_names(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
+        let kinds = (
+            ChangeKind::PropertyNamesAdded,
+            ChangeKind::PropertyNamesRemoved,
+        );
+        let ids = (&o.property_names, &n.property_names);
+        self.restricting_schema("propertyNames", kinds, ids, o, n);
+    }
+
+    /// `prefixItems`, `items` and `contains` decide which items an
+    /// `unevaluatedItems` on both sides covers: where they change, so does
+    /// its reach, in no direction the item schemas alone tell.
+    fn unevaluated_items_reach(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
+        if o.unevaluated_items.is_empty() || n.unevaluated_items.is_empty() {
+            return;
+        }
+        let reach = |m: &Merged<'_>| {
+            let contains: Vec<SchemaId> = m.contains.iter().map(|c| c.0).collect();
+            (
+                m.prefix.len(),
+                m.items.is_empty(),
+                m.closed_after,
+                contains.len(),
+            )
+        };
+        if reach(o) != reach(n) {
+            let detail = "the items unevaluatedItems covers changed".to_owned();
+            let keyword = Some("unevaluatedItems");
+            self.emit(
+                ChangeKind::UnevaluatedItemsReach,
+                keyword,
+                o.place,
+                n.place,
+                detail,
+            );
+        }
+    }
+
+    /// A keyword whose schema restricts some members of the value
+    /// (`propertyNames`, `unevaluatedProperties`, `unevaluatedItems`): added
+    /// (`kinds.0`), removed (`kinds.1`), or compared as any schema. One that
+    /// accepts anything restricts nothing. For `unevaluated*`, the keywords
+    /// that evaluate members are compared where they are written, as on an
+    /// open object or array.
+    fn restricting_schema(
+        &mut self,
+        keyword: &'static str,
+        kinds: (ChangeKind, ChangeKind),
+        ids: (&Vec<SchemaId>, &Vec<SchemaId>),
+        o: &Merged<'_>,
+        n: &Merged<'_>,
+    ) {
         let restricting = |space: &TypeSpace, ids: &[SchemaId]| -> Vec<SchemaId> {
             let anything = |s: &Schema| s.reference.is_none() && !s.has_assertions();
             ids.iter()
@@ -141,23 +207,19 @@ impl Comparer<'_, '_> {
                 .filter(|id| !anything(space.get(*id)))
                 .collect()
         };
-        let (old, new) = (
-            restricting(self.old, &o.property_names),
-            restricting(self.new, &n.property_names),
-        );
+        let (old, new) = (restricting(self.old, ids.0), restricting(self.new, ids.1));
         let (kind, detail) = match (old.is_empty(), new.is_empty()) {
             (true, true) => return,
-            (true, false) => (ChangeKind::PropertyNamesAdded, "propertyNames added"),
-            (false, true) => (ChangeKind::PropertyNamesRemoved, "propertyNames removed"),
+            (true, false) => (kinds.0, format!("{keyword} added")),
+            (false, true) => (kinds.1, format!("{keyword} removed")),
             (false, false) => {
                 let old = View::of(self.old, &old);
                 let new = View::of(self.new, &new);
-                self.descend(Segment::Applied("propertyNames"), &old, &new);
+                self.descend(Segment::Applied(keyword), &old, &new);
                 return;
             }
         };
-        let keyword = Some("propertyNames");
-        self.emit(kind, keyword, o.place, n.place, detail.to_owned());
+        self.emit(kind, Some(keyword), o.place, n.place, detail);
     }
 
     /// `patternProperties`, by pattern text: the values under one pattern

@@ -474,7 +474,13 @@ impl<'a, 's> Comparer<'a, 's> {
 
     fn extra(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
         let keyword = Some("additionalProperties");
-        match (&o.extra, &n.extra) {
+        // An `unevaluatedProperties` read as the extra schema is compared
+        // under its own name (compare/applicators.rs).
+        let own = |m: &Merged<'_>| match m.extra_unevaluated {
+            true => Extra::Open,
+            false => m.extra.clone(),
+        };
+        match (&own(o), &own(n)) {
             (Extra::Closed, Extra::Closed) | (Extra::Open, Extra::Open) => {}
             (Extra::Closed, _) => self.emit(
                 ChangeKind::AdditionalPropertiesOpened,
