@@ -190,3 +190,32 @@ fn wrong_values_are_refused_with_their_rule() {
         assert!(found[0].1.contains(words), "{keywords}: {found:?}");
     }
 }
+
+/// A `$ref` under `unevaluatedProperties` is bundled with its target, so
+/// the example is checked against the referenced schema, not the root.
+#[test]
+fn a_ref_under_unevaluated_properties_is_bundled_with_its_target() {
+    let text = contract(
+        "      unevaluatedProperties: { $ref: '#/$defs/Note' }\n      $defs:\n        Note: { type: integer }",
+    )
+    .replace("      - parcel_id: P-1", "      - { parcel_id: P-1, weight: 5 }");
+    assert_eq!(errors(&text), []);
+    let wrong = text.replace("weight: 5", "weight: heavy");
+    let found = errors(&wrong);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, RuleId::ExampleInvalid);
+}
+
+/// A schema carrying `unevaluatedItems` that contains itself would make the
+/// generated gathering expand without end: it is refused.
+#[test]
+fn unevaluated_items_on_a_schema_that_contains_itself_is_refused() {
+    let text = contract("").replace(
+        "        insured: { type: boolean }",
+        "        insured: { type: boolean }\n        tree:\n          type: array\n          contains: { anyOf: [ { type: string }, { $ref: '#/properties/tree' } ] }\n          unevaluatedItems: false",
+    );
+    let found = errors(&text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, RuleId::UnsupportedKeyword);
+    assert!(found[0].1.contains("`unevaluatedItems`"), "{found:?}");
+}

@@ -35,6 +35,7 @@ pub fn run(model: &Model, config: &Config) -> Vec<Diagnostic> {
     versions::check(model, &mut out);
     naming::check(model, &config.naming, &mut out);
     let cyclic = references::check(model, &mut out);
+    references::recursive_unevaluated(model, &mut out);
     let validators = model.validators();
     examples::check(model, &cyclic, &validators, &mut out);
     let compared = evolution::neighbours(model, &cyclic, config.evolution);

@@ -71,6 +71,55 @@ pub fn check(model: &Model, out: &mut Vec<Diagnostic>) -> BTreeSet<SchemaId> {
     unusable
 }
 
+/// `unevaluatedProperties` or `unevaluatedItems` on a schema that reaches
+/// itself again: the generated gathering of evaluated members expands the
+/// subschemas it applies each time it meets them, so a recursive schema
+/// would expand without end. Refused until that code is shared.
+pub fn recursive_unevaluated(model: &Model, out: &mut Vec<Diagnostic>) {
+    let types = &model.types;
+    for (id, schema) in types.iter() {
+        let keywords = [
+            ("unevaluatedProperties", schema.unevaluated_properties),
+            ("unevaluatedItems", schema.unevaluated_items),
+        ];
+        let Some((keyword, _)) = keywords.iter().find(|(_, s)| s.is_some()) else {
+            continue;
+        };
+        if types.invalid.contains(&id) || !reaches_itself(types, id) {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                RuleId::UnsupportedKeyword,
+                schema.place,
+                format!("`{keyword}` on a schema that contains itself (through `$ref`) is not supported yet"),
+            )
+            .hint("keep the recursion out of the schema that carries the keyword, or write `additionalProperties`/`items` instead"),
+        );
+    }
+}
+
+/// Whether a walk through the subschemas and `$ref` targets of `start`
+/// comes back to it.
+fn reaches_itself(types: &TypeSpace, start: SchemaId) -> bool {
+    let next = |id: SchemaId| {
+        let schema = types.get(id);
+        let target = schema.reference.as_ref().and_then(|r| r.target);
+        schema.children().chain(target).collect::<Vec<_>>()
+    };
+    let mut seen = vec![false; types.len()];
+    let mut stack = next(start);
+    while let Some(id) = stack.pop() {
+        if id == start {
+            return true;
+        }
+        if !std::mem::replace(&mut seen[id.0 as usize], true) {
+            stack.extend(next(id));
+        }
+    }
+    false
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mark {
     New,

@@ -359,6 +359,10 @@ impl<'a> Merged<'a> {
             (Extra::Open, Additional::Schema(id)) => Extra::Map(vec![*id]),
             (before, _) => before,
         };
+        // A conjunct's own `additionalProperties` decides `extra` from here on.
+        if schema.additional != Additional::Absent {
+            self.extra_unevaluated = false;
+        }
         // Beside no `additionalProperties`, `unevaluatedProperties` is the
         // schema of the properties nothing else declares: read as one, so a
         // property declared later is compared with it.

@@ -19,7 +19,7 @@ use crate::source::{FileId, Sources};
 pub type Payloads = HashMap<(FileId, usize), Node>;
 
 pub fn take(documents: &mut [Document], sources: &Sources, urls: &Urls) -> Payloads {
-    let named = NamedFiles::of(documents);
+    let named = NamedFiles::of(documents, urls.maps_any());
     let mut payloads = Payloads::new();
     for document in documents {
         let file = document.file;
@@ -67,7 +67,7 @@ struct NamedFiles {
 }
 
 impl NamedFiles {
-    fn of(documents: &[Document]) -> Self {
+    fn of(documents: &[Document], urls_mapped: bool) -> Self {
         let mut named = NamedFiles {
             stems: HashSet::new(),
             any: false,
@@ -78,7 +78,7 @@ impl NamedFiles {
                 Value::Map(entries) => {
                     for entry in entries.iter() {
                         match (entry.key.as_str(), entry.value.as_str()) {
-                            ("$ref", Some(text)) => named.add(text),
+                            ("$ref", Some(text)) => named.add(text, urls_mapped),
                             _ => stack.push(&entry.value),
                         }
                     }
@@ -90,16 +90,27 @@ impl NamedFiles {
         named
     }
 
-    fn add(&mut self, reference: &str) {
+    /// The file a reference's path part ends at, read as the resolver reads
+    /// paths (`/` or a backslash, dot segments dropped). A path ending in
+    /// `..` or percent-encoded may name any file, and so may every path when
+    /// `refs` maps URLs to files: a relative path resolves against a `$id`,
+    /// and a map entry may rename the file.
+    fn add(&mut self, reference: &str, urls_mapped: bool) {
         let path = reference.split('#').next().unwrap_or_default();
         if path.is_empty() {
             return;
         }
-        if path.contains('%') {
-            self.any = true;
+        let segments: Vec<&str> = path
+            .split(['/', '\\'])
+            .filter(|s| !s.is_empty() && *s != ".")
+            .collect();
+        match segments.last() {
+            _ if urls_mapped || path.contains('%') => self.any = true,
+            Some(&"..") | None => self.any = true,
+            Some(last) => {
+                self.stems.insert(stem(last));
+            }
         }
-        let last = path.rsplit('/').next().unwrap_or(path);
-        self.stems.insert(stem(last));
     }
 
     fn may_name(&self, relative: &str) -> bool {
@@ -193,6 +204,28 @@ versions:
             "Address: { $id: 'https://example.com/address', type: object,",
         );
         assert_eq!(taken(&[("orders/placed.yaml", &placed)]), []);
+    }
+
+    #[test]
+    fn paths_are_read_as_the_resolver_reads_them() {
+        for written in ["sub\\placed.yaml", "placed.yaml/", "./placed.yaml/."] {
+            let shipped = PLACED.replace("OrderPlaced", "OrderShipped").replace(
+                "'#/$defs/Address'",
+                &format!("'{written}#/versions/0/schema/$defs/Address'"),
+            );
+            let taken = taken(&[
+                ("orders/placed.yaml", PLACED),
+                ("orders/shipped.yaml", &shipped),
+            ]);
+            let shipped = |index| ("orders/shipped.yaml".to_owned(), index);
+            assert_eq!(taken, [shipped(0), shipped(1)], "{written}");
+        }
+        let up = PLACED.replace("OrderPlaced", "OrderShipped").replace(
+            "'#/$defs/Address'",
+            "'placed.yaml/x/..#/versions/0/schema/$defs/Address'",
+        );
+        let taken = taken(&[("orders/placed.yaml", PLACED), ("orders/shipped.yaml", &up)]);
+        assert_eq!(taken, []);
     }
 
     #[test]

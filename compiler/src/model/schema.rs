@@ -457,6 +457,9 @@ impl Schema {
             .chain(self.if_schema)
             .chain(self.then_schema)
             .chain(self.else_schema)
+            .chain(self.lone_if)
+            .chain(self.unevaluated_properties)
+            .chain(self.unevaluated_items)
             .chain(self.content_schema)
             .chain(self.defs.iter().map(|(_, id)| *id))
     }

@@ -60,6 +60,11 @@ impl<'a> Urls<'a> {
         }
     }
 
+    /// Whether `refs` in evc.yaml maps any URL to a file.
+    pub fn maps_any(&self) -> bool {
+        !self.map.prefixes.is_empty()
+    }
+
     /// The resources of `file`.
     pub fn of(&self, file: FileId) -> Option<&FileResources> {
         self.resources.get(file.0 as usize)
