@@ -60,11 +60,7 @@ pub fn build_schema(
     let root = roots.get(file.0 as usize).copied().flatten();
     let mut schemas = SchemaBuilder::new(sources, roots, refs);
     let id = root.map(|node| {
-        let cursor = Cursor {
-            file,
-            pointer: Vec::new(),
-            base: Vec::new(),
-        };
+        let cursor = Cursor::new(file, Vec::new(), Vec::new());
         schemas.build_root(cursor, node, &[])
     });
     (schemas.types, id, schemas.diagnostics)
@@ -116,11 +112,7 @@ impl Builder<'_> {
         } else if is_schema_root(entries) {
             // A whole document that is one schema, reached by `$ref` (often by
             // its `$id`): its own `$defs` are part of it.
-            let cursor = Cursor {
-                file,
-                pointer: Vec::new(),
-                base: Vec::new(),
-            };
+            let cursor = Cursor::new(file, Vec::new(), Vec::new());
             self.schemas.build_root(cursor, root, &[]);
         } else if has("$defs") || has("definitions") {
             self.definitions(file, entries);
@@ -328,11 +320,7 @@ impl Builder<'_> {
             Some(entry) => self.examples(file, &entry.value),
             None => Vec::new(),
         };
-        let cursor = Cursor {
-            file,
-            pointer: Vec::new(),
-            base: Vec::new(),
-        };
+        let cursor = Cursor::new(file, Vec::new(), Vec::new());
         let schema = self.schemas.build_root(cursor, root, &["x-evc"]);
         let (Some(kind), Some(name), Some(namespace), Some(version_node)) =
             (kind, name, namespace, version_node)
@@ -371,11 +359,8 @@ impl Builder<'_> {
                         continue;
                     };
                     for def in defs {
-                        let cursor = Cursor {
-                            file,
-                            pointer: vec![key.to_owned(), def.key.clone()],
-                            base: Vec::new(),
-                        };
+                        let cursor =
+                            Cursor::new(file, vec![key.to_owned(), def.key.clone()], Vec::new());
                         self.schemas.build_root(cursor, &def.value, &[]);
                     }
                 }
@@ -679,11 +664,7 @@ fn version_cursor(file: FileId, index: usize) -> Cursor {
         index.to_string(),
         "schema".to_owned(),
     ];
-    Cursor {
-        file,
-        base: pointer.clone(),
-        pointer,
-    }
+    Cursor::new(file, pointer.clone(), pointer)
 }
 
 /// Merges the JSON Schema form's per-version files into contracts, refuses

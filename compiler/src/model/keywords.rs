@@ -51,6 +51,8 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
     "contentMediaType",
     "contentSchema",
     "$anchor",
+    "$dynamicAnchor",
+    "$dynamicRef",
     "patternProperties",
     "propertyNames",
     "dependentSchemas",
@@ -66,8 +68,6 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
 pub const UNSUPPORTED_KEYWORDS: &[&str] = &[
     "discriminator",
     "nullable",
-    "$dynamicAnchor",
-    "$dynamicRef",
     "$recursiveAnchor",
     "$recursiveRef",
     "$vocabulary",

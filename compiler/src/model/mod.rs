@@ -4,6 +4,7 @@
 
 mod build;
 mod drafts;
+mod dynamic;
 pub mod identifier;
 pub mod json;
 mod keywords;

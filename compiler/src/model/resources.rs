@@ -4,7 +4,7 @@
 //! against the resource around it, is the base URL of those references and
 //! a URL other references may name.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use fluent_uri::{Uri, UriRef};
 
@@ -29,6 +29,10 @@ const NAMED_SCHEMAS: &[&str] = &[
 #[derive(Debug, Default)]
 pub struct FileResources {
     by_pointer: BTreeMap<Vec<String>, Option<Uri<String>>>,
+    /// Every `$dynamicAnchor` (2020-12): its pointer and name.
+    dynamic_anchors: Vec<(Vec<String>, String)>,
+    /// The names `$dynamicRef` fragments ask for (2020-12).
+    dynamic_names: BTreeSet<String>,
 }
 
 impl FileResources {
@@ -38,6 +42,9 @@ impl FileResources {
         let draft = Draft::of(schema_uri(root));
         let base = root_id(root, draft);
         resources.by_pointer.insert(Vec::new(), base.clone());
+        if draft == Draft::Draft202012 {
+            resources.dynamic(root, &[]);
+        }
         let mut pointer = Vec::new();
         resources.children(root, &mut pointer, base.as_ref(), draft, false);
         resources
@@ -49,6 +56,16 @@ impl FileResources {
         self.by_pointer
             .iter()
             .all(|(pointer, url)| pointer.is_empty() && url.is_none())
+    }
+
+    /// Every `$dynamicAnchor` of the file: its pointer and name.
+    pub fn dynamic_anchors(&self) -> &[(Vec<String>, String)] {
+        &self.dynamic_anchors
+    }
+
+    /// The names the file's `$dynamicRef`s ask for.
+    pub fn dynamic_names(&self) -> &BTreeSet<String> {
+        &self.dynamic_names
     }
 
     /// Whether the schema at `pointer` starts a resource (the root does).
@@ -121,6 +138,9 @@ impl FileResources {
         };
         let draft = schema_uri(node).map_or(draft, |uri| Draft::of(Some(uri)));
         let hidden = draft.ref_hides_siblings() && node.get("$ref").is_some();
+        if draft == Draft::Draft202012 {
+            self.dynamic(node, pointer);
+        }
         let id = id_text(node, draft).filter(|_| !hidden);
         match id {
             Some(id) => {
@@ -129,6 +149,17 @@ impl FileResources {
                 self.children(node, pointer, url.as_ref(), draft, false);
             }
             None => self.children(node, pointer, base, draft, false),
+        }
+    }
+
+    fn dynamic(&mut self, node: &Node, pointer: &[String]) {
+        let text = |key: &str| node.get(key).and_then(|e| e.value.as_str());
+        if let Some(name) = text("$dynamicAnchor") {
+            self.dynamic_anchors
+                .push((pointer.to_vec(), name.to_owned()));
+        }
+        if let Some((_, name)) = text("$dynamicRef").and_then(|r| r.split_once('#')) {
+            self.dynamic_names.insert(name.to_owned());
         }
     }
 
@@ -195,7 +226,12 @@ impl AnchorSearch<'_> {
                         .and_then(|v| v.strip_prefix(prefix))
                         == Some(self.anchor)
                 };
-                if named("$anchor", "") || named("$id", "#") || named("id", "#") {
+                // A `$dynamicAnchor` is also a plain anchor for `$ref`.
+                if named("$anchor", "")
+                    || named("$dynamicAnchor", "")
+                    || named("$id", "#")
+                    || named("id", "#")
+                {
                     *found = Some(pointer.clone());
                     return;
                 }

@@ -534,11 +534,14 @@ impl Schema {
     }
 }
 
-/// Key of a schema reachable by `$ref`: a file and a pointer from its root.
+/// Key of a schema reachable by `$ref`: a file and a pointer from its root,
+/// and the dynamic scope it is built in (empty unless a `$dynamicRef` can
+/// read it: model/dynamic.rs).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DefKey {
     pub file: Arc<str>,
     pub pointer: String,
+    pub scope: String,
 }
 
 /// Schemas per block of the [`TypeSpace`] arena.

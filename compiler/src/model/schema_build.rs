@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde_json::Number;
 
 use super::drafts::{kept_beside_ref, Draft};
+use super::dynamic::DynamicScope;
 use super::keywords::{suggest, CONTRACT_ONLY_KEYS, SCHEMA_KEYWORDS, UNSUPPORTED_KEYWORDS};
 use super::reference::{self, pointer_text};
 use super::schema::{
@@ -30,9 +31,21 @@ pub struct Cursor {
     pub file: FileId,
     pub pointer: Vec<String>,
     pub base: Vec<String>,
+    /// The `$dynamicAnchor`s in scope where the schema is reached.
+    scope: DynamicScope,
 }
 
 impl Cursor {
+    /// A schema reached from outside any other: its scope is empty.
+    pub fn new(file: FileId, pointer: Vec<String>, base: Vec<String>) -> Cursor {
+        Cursor {
+            file,
+            pointer,
+            base,
+            scope: DynamicScope::default(),
+        }
+    }
+
     fn child(&self, tokens: &[&str]) -> Cursor {
         let mut pointer = self.pointer.clone();
         pointer.extend(tokens.iter().map(|t| (*t).to_owned()));
@@ -40,6 +53,7 @@ impl Cursor {
             file: self.file,
             pointer,
             base: self.base.clone(),
+            scope: self.scope.clone(),
         }
     }
 
@@ -199,6 +213,9 @@ impl<'a> SchemaBuilder<'a> {
         let key = DefKey {
             file: self.path(cursor.file),
             pointer: pointer_text(&cursor.pointer),
+            scope: cursor
+                .scope
+                .key(|file| self.paths[file.0 as usize].to_string()),
         };
         if let Some(&id) = self.types.defs.get(&key) {
             return (id, self.built[id.0 as usize]);
@@ -246,6 +263,17 @@ impl<'a> SchemaBuilder<'a> {
                 &rebased
             }
             _ => cursor,
+        };
+        let entered;
+        let cursor = match self.entered(cursor) {
+            Some(scope) => {
+                entered = Cursor {
+                    scope,
+                    ..cursor.clone()
+                };
+                &entered
+            }
+            None => cursor,
         };
         let origin = std::mem::take(&mut self.types.get_mut(id).origin);
         let mut schema = Schema::new(place(cursor.file, node.span), origin);
@@ -431,8 +459,18 @@ impl<'a> SchemaBuilder<'a> {
             }
             "$ref" => {
                 if let Some(text) = self.expect_str(cursor.file, key, value) {
-                    schema.reference = Some(Box::new(self.reference(cursor, text, at)));
+                    let reference = self.reference(cursor, text, at);
+                    Self::refer(schema, reference);
                 }
+            }
+            "$dynamicRef" if self.draft(cursor) == Draft::Draft202012 => {
+                if let Some(text) = self.expect_str(cursor.file, key, value) {
+                    let reference = self.dynamic_reference(cursor, text, at);
+                    Self::refer(schema, reference);
+                }
+            }
+            "$dynamicAnchor" if self.draft(cursor) == Draft::Draft202012 => {
+                self.anchor_name(cursor.file, key, value);
             }
             "$defs" | "definitions" => {
                 if let Some(entries) = self.expect_map(cursor.file, key, value) {
@@ -511,16 +549,7 @@ impl<'a> SchemaBuilder<'a> {
                     schema.examples = items.iter().map(Node::to_json).collect();
                 }
             }
-            "$anchor" => {
-                if !value.as_str().is_some_and(reference::is_anchor) {
-                    self.wrong_type(
-                        cursor.file,
-                        key,
-                        value,
-                        "a name (a letter or `_`, then letters, digits, `-`, `_`, `.`, `:`)",
-                    );
-                }
-            }
+            "$anchor" => self.anchor_name(cursor.file, key, value),
             // An `$id` of a fragment alone is the draft-07 spelling of an
             // anchor.
             "$id" | "id" if value.as_str().is_some_and(|v| v.starts_with('#')) => {}
@@ -549,6 +578,27 @@ impl<'a> SchemaBuilder<'a> {
                     schema.extensions.push((key.to_owned(), value.to_json()));
                 }
             }
+        }
+    }
+
+    fn anchor_name(&mut self, file: FileId, key: &str, value: &Node) {
+        if !value.as_str().is_some_and(reference::is_anchor) {
+            self.wrong_type(
+                file,
+                key,
+                value,
+                "a name (a letter or `_`, then letters, digits, `-`, `_`, `.`, `:`)",
+            );
+        }
+    }
+
+    /// A schema with both `$ref` and `$dynamicRef` must satisfy both
+    /// targets: the second is read as one more `allOf` member.
+    fn refer(schema: &mut Schema, reference: Reference) {
+        match (&schema.reference, reference.target) {
+            (None, _) => schema.reference = Some(Box::new(reference)),
+            (Some(_), Some(target)) => schema.all_of.push(target),
+            (Some(_), None) => {}
         }
     }
 
@@ -873,11 +923,95 @@ impl<'a> SchemaBuilder<'a> {
     }
 
     fn reference(&mut self, cursor: &Cursor, text: &str, at: Place) -> Reference {
-        let mut reference = Reference {
+        let target = self
+            .target(cursor, text, at)
+            .map(|(target, span)| self.follow(cursor, target, span));
+        Reference {
             text: text.to_owned(),
             place: at,
-            target: None,
-        };
+            target,
+        }
+    }
+
+    /// A `$dynamicRef`: a `$ref`, unless its first target carries the
+    /// `$dynamicAnchor` its fragment names; then the schema the dynamic
+    /// scope binds that name to (model/dynamic.rs).
+    fn dynamic_reference(&mut self, cursor: &Cursor, text: &str, at: Place) -> Reference {
+        let target = self.target(cursor, text, at).map(|(first, span)| {
+            let bound = text
+                .split_once('#')
+                .filter(|(_, name)| {
+                    self.node_at(first.file, &first.pointer)
+                        .and_then(|node| node.get("$dynamicAnchor"))
+                        .and_then(|entry| entry.value.as_str())
+                        == Some(*name)
+                })
+                .and_then(|(_, name)| cursor.scope.get(name))
+                .filter(|bound| *bound.pointer != first.pointer || bound.file != first.file)
+                .cloned();
+            let (target, span) = match bound {
+                Some(bound) => {
+                    let span = self
+                        .node_at(bound.file, &bound.pointer)
+                        .map_or(span, |node| node.span);
+                    let found = self.found_at(bound.file, bound.pointer);
+                    (Cursor::new(found.file, found.pointer, found.base), span)
+                }
+                None => (first, span),
+            };
+            self.follow(cursor, target, span)
+        });
+        Reference {
+            text: text.to_owned(),
+            place: at,
+            target,
+        }
+    }
+
+    /// The schema a reference at `from` leads to, in the scope it is
+    /// reached in: `from`'s, with the target's resource entered.
+    fn follow(&mut self, from: &Cursor, mut target: Cursor, span: Span) -> SchemaId {
+        target.scope = from.scope.clone();
+        if let Some(scope) = self.entered(&Cursor {
+            pointer: target.base.clone(),
+            ..target.clone()
+        }) {
+            target.scope = scope;
+        }
+        let (id, built) = self.slot(&target, span);
+        if !built {
+            self.pending.push(Pending { id, cursor: target });
+        }
+        id
+    }
+
+    /// The scope after entering the resource `cursor` starts, when that
+    /// binds a name some `$dynamicRef` asks for; `None` otherwise.
+    fn entered(&self, cursor: &Cursor) -> Option<DynamicScope> {
+        if !cursor.is_resource_root() {
+            return None;
+        }
+        let anchors: Vec<(String, Vec<String>)> = self
+            .urls
+            .of(cursor.file)?
+            .dynamic_anchors()
+            .iter()
+            .filter(|(pointer, name)| {
+                self.urls.is_dynamic_name(name)
+                    && pointer.starts_with(&cursor.base)
+                    && self.found_at(cursor.file, pointer.clone()).base == cursor.base
+            })
+            .map(|(pointer, name)| (name.clone(), pointer.clone()))
+            .collect();
+        if anchors.is_empty() {
+            return None;
+        }
+        cursor.scope.entered(cursor.file, &anchors)
+    }
+
+    /// Where a reference written at `cursor` leads, reported when it
+    /// leads nowhere: the target's place, without its scope.
+    fn target(&mut self, cursor: &Cursor, text: &str, at: Place) -> Option<(Cursor, Span)> {
         let located = self
             .urls
             .locate(text, cursor.file, &cursor.base, self.sources);
@@ -908,7 +1042,7 @@ impl<'a> SchemaBuilder<'a> {
                         )
                         .hint("write a JSON pointer such as `#/$defs/Money`, or a name an `$anchor` gives"),
                     );
-                    return reference;
+                    return None;
                 };
                 let mut found = self.found_at(file, pointer);
                 found.written_from = resource.len().min(found.pointer.len());
@@ -926,17 +1060,12 @@ impl<'a> SchemaBuilder<'a> {
                     )
                     .hint("copy the schema into the contracts root (with its `$id`), or map the URL's prefix to a folder under `refs` in evc.yaml; evc never downloads"),
                 );
-                return reference;
+                return None;
             }
-            based => match self.by_path(cursor, text, at, based.map(|l| l.resource)) {
-                Some(found) => found,
-                None => return reference,
-            },
+            based => self.by_path(cursor, text, at, based.map(|l| l.resource))?,
         };
         // A file that failed to load was reported already; stay quiet.
-        let Some(root) = self.roots[file.0 as usize] else {
-            return reference;
-        };
+        let root = self.roots[file.0 as usize]?;
         let Some(node) = self.node_at(file, &pointer) else {
             let written = &pointer[written_from..];
             let hint = if text.starts_with('#') && written.first().is_some_and(|t| t == "versions")
@@ -957,7 +1086,7 @@ impl<'a> SchemaBuilder<'a> {
                 )
                 .hint(hint),
             );
-            return reference;
+            return None;
         };
         if is_contract(Some(root)) && base.is_empty() {
             self.report(
@@ -970,7 +1099,7 @@ impl<'a> SchemaBuilder<'a> {
                 )
                 .hint("point at a schema (`file.yaml#/versions/0/schema/...`), or move shared schemas into a definitions file"),
             );
-            return reference;
+            return None;
         }
         // `true` and `false` are schemas too.
         if node.as_map().is_none() && node.as_bool().is_none() {
@@ -982,19 +1111,9 @@ impl<'a> SchemaBuilder<'a> {
                 )
                 .hint("point at a mapping of schema keywords (or `true`, `false`), e.g. `#/$defs/Name`"),
             );
-            return reference;
+            return None;
         }
-        let cursor = Cursor {
-            file,
-            pointer,
-            base,
-        };
-        let (id, built) = self.slot(&cursor, node.span);
-        if !built {
-            self.pending.push(Pending { id, cursor });
-        }
-        reference.target = Some(id);
-        reference
+        Some((Cursor::new(file, pointer, base), node.span))
     }
 
     fn types_of(&mut self, file: FileId, node: &Node) -> Option<Spanned<TypeList>> {

@@ -5,7 +5,7 @@
 //! `$id`, or the file a `refs` entry of `evc.yaml` maps it to. Nothing is
 //! fetched.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use fluent_uri::{Uri, UriRef};
 
@@ -23,6 +23,9 @@ pub struct Urls<'a> {
     by_id: HashMap<String, (FileId, Vec<String>)>,
     /// Each file's resources; empty for a file that failed to load.
     resources: Vec<FileResources>,
+    /// The names any `$dynamicRef` asks for: only these are bound in a
+    /// dynamic scope, so a project without them builds each schema once.
+    dynamic_names: BTreeSet<String>,
     map: &'a RefMap,
 }
 
@@ -53,9 +56,14 @@ impl<'a> Urls<'a> {
                     .or_insert_with(|| (FileId(file as u32), pointer.clone()));
             }
         }
+        let dynamic_names = resources
+            .iter()
+            .flat_map(|own| own.dynamic_names().iter().cloned())
+            .collect();
         Urls {
             by_id,
             resources,
+            dynamic_names,
             map,
         }
     }
@@ -63,6 +71,11 @@ impl<'a> Urls<'a> {
     /// Whether `refs` in evc.yaml maps any URL to a file.
     pub fn maps_any(&self) -> bool {
         !self.map.prefixes.is_empty()
+    }
+
+    /// Whether some `$dynamicRef` asks for `name`.
+    pub fn is_dynamic_name(&self, name: &str) -> bool {
+        self.dynamic_names.contains(name)
     }
 
     /// The resources of `file`.

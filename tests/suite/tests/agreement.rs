@@ -42,10 +42,10 @@ const DEVIATIONS: &[(&str, &str, &str)] = &[
 
 /// What each draft must keep: support must not shrink unnoticed.
 const AT_LEAST: &[(&str, usize)] = &[
-    ("draft2020-12", 370),
+    ("draft2020-12", 392),
     ("draft7", 253),
     ("draft4", 156),
-    ("evc", 16),
+    ("evc", 18),
 ];
 
 fn validator(case: &Case, schema: &Value) -> jsonschema::Validator {
