@@ -1,7 +1,7 @@
 //! Property names of JSON Schema files are the wire's: by default the
-//! property naming rules look only at contract files (`naming.schema_files`),
-//! while collisions are reported everywhere, computed on the names the
-//! generated code uses.
+//! property naming rules look only at contract files (`naming.schema_files`).
+//! Where a published schema's names collide as identifiers, the generated
+//! names are numbered; in a contract file the collision is an error.
 
 use std::path::Path;
 
@@ -42,14 +42,18 @@ versions:
       - totalCount: 2
 "#;
 
-fn rules(file: &str, text: &str, config: Option<&str>) -> Vec<RuleId> {
-    let lint = evc::lint_inputs(
+fn lint(file: &str, text: &str, config: Option<&str>) -> evc::Lint {
+    evc::lint_inputs(
         Inputs {
             contracts: vec![Input::new(file, text.as_bytes().to_vec())],
             config: config.map(|c| Input::new("evc.yaml", c.as_bytes().to_vec())),
         },
         Path::new("."),
-    );
+    )
+}
+
+fn rules(file: &str, text: &str, config: Option<&str>) -> Vec<RuleId> {
+    let lint = lint(file, text, config);
     lint.diagnostics.iter().map(|d| d.rule).collect()
 }
 
@@ -82,14 +86,34 @@ fn a_contract_files_property_names_follow_the_rules() {
 }
 
 #[test]
-fn names_that_would_become_one_field_collide_in_every_file() {
+fn names_a_schema_file_publishes_are_numbered_where_they_collide() {
     let colliding = SCHEMA_FILE.replace(
         r#""type": { "type": "string" }"#,
         r#""total_count": { "type": "integer" }"#,
     );
+    let lint = lint("github/reactions.json", &colliding, None);
+    assert!(lint.diagnostics.is_empty(), "{:?}", lint.diagnostics);
+    let code = evc::rust::generate(
+        &evc::bind::bind(&lint.model),
+        &evc::rust::Options::default(),
+    );
+    let fields: Vec<&str> = code
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("pub total_count"))
+        .collect();
+    assert_eq!(fields, [": i64,", "2: Option<i64>,"], "{code}");
+    assert!(code.contains(r#"rename = "totalCount""#), "{code}");
+}
+
+#[test]
+fn names_that_would_become_one_field_collide_in_a_contract_file() {
+    let colliding = CONTRACT_FILE.replace(
+        "totalCount: { type: integer }",
+        "total_count: { type: integer }\n        totalCount: { type: integer }",
+    );
     assert_eq!(
-        rules("github/reactions.json", &colliding, None),
-        [RuleId::NameCollision]
+        rules("github/reactions.yaml", &colliding, None),
+        [RuleId::FieldNotSnakeCase, RuleId::NameCollision]
     );
 }
 

@@ -20,6 +20,20 @@ pub fn docs(title: Option<&str>, description: Option<&str>) -> Vec<String> {
     lines
 }
 
+/// A schema's name (a property's wire name, say) for a code span of one doc
+/// line: control characters written as Rust escapes (`foo\rbar`), so the
+/// line stays one line and names that differ only there stay apart, and a
+/// backtick, which would close the span, as `'`.
+pub fn code_span(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '`' => "'".to_owned(),
+            c if c.is_control() => c.escape_debug().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
 fn line(text: &str) -> String {
     let clean: String = text
         .chars()
@@ -38,7 +52,12 @@ fn line(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::docs;
+    use super::{code_span, docs};
+
+    #[test]
+    fn a_name_in_a_code_span_stays_on_its_line() {
+        assert_eq!(code_span("foo\r\nbar`*/\u{0}"), "foo\\r\\nbar'*/\\0");
+    }
 
     #[test]
     fn text_cannot_become_code() {

@@ -165,12 +165,18 @@ fn contract_collisions(model: &Model, out: &mut Vec<Diagnostic>) {
 fn fields(model: &Model, naming: &Naming, out: &mut Vec<Diagnostic>) {
     let contract_files = contract_files(model);
     for (_, schema) in model.types.iter() {
+        // A published schema's names are the wire's: where they are no
+        // snake_case, or collide as fields or variants, the generated names
+        // are converted and numbered (`foo_bar`, `foo_bar_2`) instead.
         let conventions = naming.schema_files == SchemaFiles::Strict
             || contract_files.contains(&schema.place.file);
+        if !conventions {
+            continue;
+        }
         let mut seen: BTreeMap<String, &str> = BTreeMap::new();
         for property in &schema.properties {
             let name = &*property.name;
-            if conventions && !is_snake_case(name) {
+            if !is_snake_case(name) {
                 let suggestion = name.to_snake_case();
                 let diagnostic = Diagnostic::new(
                     RuleId::FieldNotSnakeCase,
@@ -183,7 +189,7 @@ fn fields(model: &Model, naming: &Naming, out: &mut Vec<Diagnostic>) {
                     diagnostic.hint("use lower-case letters, digits and single underscores, starting with a letter")
                 });
             }
-            if conventions && is_keyword(name) {
+            if is_keyword(name) {
                 out.push(
                     Diagnostic::new(
                         RuleId::ReservedKeyword,

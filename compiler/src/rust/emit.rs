@@ -8,6 +8,7 @@ use quote::{format_ident, quote};
 
 use super::validate::{Access, Checks, Segment};
 use crate::bind::ir::{Field, Item, ItemId, Items, Shape, Struct, Ty, Union, Variant};
+use crate::bind::text::code_span;
 use crate::model::SchemaId;
 
 pub struct Emitter<'a> {
@@ -340,7 +341,7 @@ impl Emitter<'_> {
             let member = ident(&f.ident);
             let bare = f.ident.trim_start_matches("r#");
             let setter = format_ident!("with_{}", bare);
-            let doc = Literal::string(&format!(" Sets `{}`.", f.wire));
+            let doc = Literal::string(&format!(" Sets `{}`.", code_span(&f.wire)));
             let default = f
                 .defaulted
                 .then(|| self.default_fn(&item.name, f))

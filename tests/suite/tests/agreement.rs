@@ -42,10 +42,10 @@ const DEVIATIONS: &[(&str, &str, &str)] = &[
 
 /// What each draft must keep: support must not shrink unnoticed.
 const AT_LEAST: &[(&str, usize)] = &[
-    ("draft2020-12", 392),
-    ("draft7", 253),
-    ("draft4", 156),
-    ("evc", 18),
+    ("draft2020-12", 394),
+    ("draft7", 255),
+    ("draft4", 158),
+    ("evc", 19),
 ];
 
 fn validator(case: &Case, schema: &Value) -> jsonschema::Validator {
