@@ -550,6 +550,65 @@ impl<'a> Merged<'a> {
 
 /// Whether a `type` set admits a type; `number` admits integers. `Number`
 /// itself stands for the numbers that are not integers.
+/// Whether no value can match two of `branches`: then `oneOf` and `anyOf`
+/// of them accept the same values. Proven only where it is plain: the
+/// branches' types do not meet, their `const`/`enum` values do not, or a
+/// property both require has values (or types) that do not meet, as a
+/// tagged union's tag. Anything else counts as overlapping.
+pub fn disjoint_branches(space: &TypeSpace, branches: &[SchemaId]) -> bool {
+    let merged: Vec<Merged> = branches
+        .iter()
+        .map(|b| Merged::of(space, &View::of(space, &[*b])))
+        .collect();
+    merged.iter().enumerate().all(|(i, a)| {
+        merged[i + 1..]
+            .iter()
+            .all(|b| disjoint(space, a, b, DISJOINT_DEPTH))
+    })
+}
+
+/// How deep through required properties [`disjoint`] looks for a tag.
+const DISJOINT_DEPTH: usize = 2;
+
+fn disjoint(space: &TypeSpace, a: &Merged, b: &Merged, depth: usize) -> bool {
+    if let (Some(x), Some(y)) = (&a.types, &b.types) {
+        if intersect(x, y).is_empty() {
+            return true;
+        }
+    }
+    if let (Some(x), Some(y)) = (&a.values, &b.values) {
+        if !x.iter().any(|v| y.iter().any(|w| same_value(v, w))) {
+            return true;
+        }
+    }
+    // A tag tells objects apart; a value of another type both admit would
+    // match both.
+    let only_objects = JsonType::ALL
+        .into_iter()
+        .all(|t| t == JsonType::Object || !(a.allows(t) && b.allows(t)));
+    if depth == 0 || !only_objects {
+        return false;
+    }
+    a.required
+        .intersection(&b.required)
+        .any(|name| match (a.property(name), b.property(name)) {
+            (Some(x), Some(y)) => {
+                let x = Merged::of(space, &View::of(space, x));
+                let y = Merged::of(space, &View::of(space, y));
+                disjoint(space, &x, &y, depth - 1)
+            }
+            _ => false,
+        })
+}
+
+/// JSON equality as JSON Schema reads it: `1` and `1.0` are one number.
+fn same_value(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
 pub fn allows(types: &BTreeSet<JsonType>, ty: JsonType) -> bool {
     types.contains(&ty) || (ty == JsonType::Integer && types.contains(&JsonType::Number))
 }

@@ -3,7 +3,7 @@
 
 use super::super::kinds::ChangeKind;
 use super::super::path::Segment;
-use super::super::view::{Merged, Union, View};
+use super::super::view::{disjoint_branches, Merged, Union, View};
 use super::super::Change;
 use super::Comparer;
 use crate::model::JsonType;
@@ -16,9 +16,15 @@ impl Comparer<'_, '_> {
         for i in 0..count {
             let (old, new) = (o.unions.get(i), n.unions.get(i));
             if let (Some(old), Some(new)) = (old, new) {
+                // Over branches no value can match two of, `oneOf` and
+                // `anyOf` accept the same values.
                 let kind = match (old.keyword, new.keyword) {
-                    ("oneOf", "anyOf") => Some(ChangeKind::OneOfToAnyOf),
-                    ("anyOf", "oneOf") => Some(ChangeKind::AnyOfToOneOf),
+                    ("oneOf", "anyOf") if !disjoint_branches(self.old, &old.branches) => {
+                        Some(ChangeKind::OneOfToAnyOf)
+                    }
+                    ("anyOf", "oneOf") if !disjoint_branches(self.new, &new.branches) => {
+                        Some(ChangeKind::AnyOfToOneOf)
+                    }
                     _ => None,
                 };
                 if let Some(kind) = kind {
