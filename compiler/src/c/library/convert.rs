@@ -512,7 +512,7 @@ fn unknown_arm(w: &mut Writer, type_name: &str, at: &str) {
     } else {
         w.open("other => {");
         let arguments = ["other".to_string(), type_name.to_string()];
-        w.call("Err(ffi::unknown_constant", &arguments, &format!("){at}"));
+        w.call("Err(ffi::unknown_constant", &arguments, &format!("{at})"));
         w.close("}");
     }
 }
