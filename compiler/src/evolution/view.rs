@@ -679,7 +679,7 @@ fn push_new<T: PartialEq>(list: &mut Vec<T>, item: Option<T>) {
 /// Whether an ECMA-262 `pattern` finds a match in `text`, as the validator
 /// evc agrees with reads it; a pattern that does not compile matches
 /// nothing (the loader has refused it already).
-fn pattern_matches(pattern: &str, text: &str) -> bool {
+pub fn pattern_matches(pattern: &str, text: &str) -> bool {
     let schema = serde_json::json!({ "pattern": pattern });
     jsonschema::draft202012::new(&schema).is_ok_and(|v| v.is_valid(&Json::String(text.to_owned())))
 }

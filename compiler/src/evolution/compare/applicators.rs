@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashSet};
 use super::Comparer;
 use crate::evolution::kinds::ChangeKind;
 use crate::evolution::path::Segment;
-use crate::evolution::view::{Condition, Extra, Merged, View};
+use crate::evolution::view::{pattern_matches, Condition, Extra, Merged, View};
 use crate::evolution::Change;
 use crate::model::{JsonType, Schema, SchemaId, TypeSpace};
 
@@ -228,10 +228,22 @@ impl Comparer<'_, '_> {
     fn pattern_properties(&mut self, o: &Merged<'_>, n: &Merged<'_>) {
         let (old, new) = (by_key(&o.pattern_properties), by_key(&n.pattern_properties));
         let open = matches!((&o.extra, &n.extra), (Extra::Open, Extra::Open));
+        // Beside `false` on both sides, a pattern alone admits names the
+        // other side refused, unless it also constrains a property both
+        // sides declare (a name of one side only is compared on its own).
+        let closed = matches!((&o.extra, &n.extra), (Extra::Closed, Extra::Closed));
+        let alone = |pattern: &str, others: &BTreeMap<&str, Vec<SchemaId>>| {
+            closed
+                && others.is_empty()
+                && !o.properties.iter().any(|(name, _, _)| {
+                    n.property(name).is_some() && pattern_matches(pattern, name)
+                })
+        };
         for (pattern, ids) in &new {
             let Some(old_ids) = old.get(pattern) else {
                 let kind = match open {
                     true => ChangeKind::PatternPropertyAdded,
+                    false if alone(pattern, &old) => ChangeKind::PatternPropertyAddedToClosedObject,
                     false => ChangeKind::PatternPropertiesChanged,
                 };
                 let detail = format!("patternProperties `{pattern}` added");
@@ -245,6 +257,7 @@ impl Comparer<'_, '_> {
         for pattern in old.keys().filter(|p| !new.contains_key(*p)) {
             let kind = match open {
                 true => ChangeKind::PatternPropertyRemoved,
+                false if alone(pattern, &new) => ChangeKind::PatternPropertyRemovedFromClosedObject,
                 false => ChangeKind::PatternPropertiesChanged,
             };
             let detail = format!("patternProperties `{pattern}` removed");

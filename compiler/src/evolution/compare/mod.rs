@@ -15,7 +15,7 @@ use super::kinds::ChangeKind;
 use super::path::Segment;
 use super::view::{Extra, Merged, View};
 use super::{Change, Policy, Side};
-use crate::model::{JsonType, TypeSpace};
+use crate::model::{JsonType, SchemaId, TypeSpace};
 use crate::source::Place;
 
 /// Deeper than this the classifier stops and reports [`ChangeKind::ComparisonLimit`].
@@ -224,6 +224,10 @@ impl<'a, 's> Comparer<'a, 's> {
             let segment = Segment::PrefixItem(index);
             match (o.item_at(index), n.item_at(index)) {
                 (None, None) => {}
+                // A position of `false` beside `items: false` admits no
+                // item, as no position there did.
+                (None, Some(new)) if Self::admits_nothing(self.new, new) => {}
+                (Some(old), None) if Self::admits_nothing(self.old, old) => {}
                 (None, Some(_)) => {
                     self.path.push(segment);
                     let detail = format!("item {index} added to a tuple with items: false");
@@ -295,6 +299,27 @@ impl<'a, 's> Comparer<'a, 's> {
             let schema = space.get(*id);
             schema.reference.is_none() && !schema.has_assertions()
         })
+    }
+
+    /// Whether the schemas `ids` admit no value (`false`, `not: {}`).
+    fn admits_nothing(space: &TypeSpace, ids: &[SchemaId]) -> bool {
+        Self::nothing(space, &Merged::of(space, &View::of(space, ids)))
+    }
+
+    /// Whether a property declared with `ids` on one side says what the
+    /// other side's undeclared properties say of it: `false` where the
+    /// object is closed, and a schema that admits anything (`true`, `{}`,
+    /// only annotations) where it is open. Declaring or dropping it then
+    /// changes no value's verdict.
+    fn same_as_extra(space: &TypeSpace, ids: &[SchemaId], covering: &Extra) -> bool {
+        match covering {
+            Extra::Closed => Self::admits_nothing(space, ids),
+            Extra::Open => View::of(space, ids)
+                .ids
+                .iter()
+                .all(|id| !space.get(*id).has_assertions()),
+            Extra::Map(_) => false,
+        }
     }
 
     /// `contentEncoding`, `contentMediaType`, `contentSchema`: what the
@@ -372,8 +397,11 @@ impl<'a, 's> Comparer<'a, 's> {
                 self.descend(segment, &old, &new);
                 continue;
             }
-            self.path.push(segment.clone());
             let covering = n.extra_for(name);
+            if Self::same_as_extra(self.old, old_ids, &covering) {
+                continue;
+            }
+            self.path.push(segment.clone());
             let (kind, detail) = match &covering {
                 Extra::Closed => (
                     ChangeKind::PropertyRemovedFromClosedObject,
@@ -401,8 +429,11 @@ impl<'a, 's> Comparer<'a, 's> {
             }
             let new = View::of(self.new, new_ids);
             let segment = Segment::Property(name.to_string());
-            self.path.push(segment.clone());
             let covering = o.extra_for(name);
+            if Self::same_as_extra(self.new, new_ids, &covering) {
+                continue;
+            }
+            self.path.push(segment.clone());
             let (kind, detail) = match &covering {
                 Extra::Closed => (
                     ChangeKind::PropertyAddedToClosedObject,

@@ -133,9 +133,16 @@ impl Comparer<'_, '_> {
             if pair_of[i].is_some() {
                 continue;
             }
-            let candidates = (0..new.len())
-                .filter(|&j| !taken[j] && (whole || self.share_a_type(&old[i], &new[j])));
-            if let Some(j) = candidates.min_by_key(|&j| costs[i][j]) {
+            // A branch of a type the old one shares first, whatever the
+            // branches' order; a plain side pairs with any branch else.
+            let free: Vec<usize> = (0..new.len()).filter(|&j| !taken[j]).collect();
+            let typed = free
+                .iter()
+                .copied()
+                .filter(|&j| self.share_a_type(&old[i], &new[j]))
+                .min_by_key(|&j| costs[i][j]);
+            let any = || free.iter().copied().min_by_key(|&j| costs[i][j]);
+            if let Some(j) = typed.or_else(|| if whole { any() } else { None }) {
                 pair_of[i] = Some(j);
                 taken[j] = true;
             }
