@@ -219,3 +219,15 @@ fn unevaluated_items_on_a_schema_that_contains_itself_is_refused() {
     assert_eq!(found[0].0, RuleId::UnsupportedKeyword);
     assert!(found[0].1.contains("`unevaluatedItems`"), "{found:?}");
 }
+
+/// A `required` in a schema that declares nothing and has no type constrains
+/// an object declared elsewhere (published schemas write it under `allOf`);
+/// only where it sits beside declared properties can it be a typo.
+#[test]
+fn required_in_a_constraint_only_schema_names_properties_declared_elsewhere() {
+    let text = contract(
+        "      allOf: [ { properties: { carrier: { required: [name] } } } ]\n      dependentSchemas: { insured: { properties: { carrier: { type: object, properties: { id: { type: string } }, required: [nmae] } } } }",
+    );
+    let rules: Vec<RuleId> = lint(&text).diagnostics.iter().map(|d| d.rule).collect();
+    assert_eq!(rules, [RuleId::RequiredUndeclared]);
+}

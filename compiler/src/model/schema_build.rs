@@ -1534,6 +1534,12 @@ impl<'a> SchemaBuilder<'a> {
             .iter()
             .flat_map(|s| s.properties.iter().map(|p| &*p.name))
             .collect();
+        // Neither typed nor declaring anything, the schema only constrains
+        // an object declared elsewhere: `allOf: [{properties: {a:
+        // {required: [b]}}}]` beside the `a` that declares `b`.
+        if declared.is_empty() && schema.types.is_none() {
+            return;
+        }
         let required = tree.iter().flat_map(|s| &s.required);
         let undeclared: Vec<Diagnostic> = required
             .filter(|name| !declared.contains(name.value.as_str()))
