@@ -866,7 +866,15 @@ impl<'a> SchemaBuilder<'a> {
         let target = match reference::parse(text, &from) {
             Ok(target) => target,
             Err(refused) => {
-                self.report(Diagnostic::new(refused.rule, at, refused.message).hint(refused.hint));
+                // Read as a path it leaves the root; read against the
+                // file's `$id` it was a URL no file claims.
+                let hint = match &url {
+                    Some(url) if refused.rule == RuleId::RefEscapesRoot => format!(
+                        "against the file's `$id` it is `{url}`, which no file of the contracts root has as `$id`; map the URL's prefix to a folder under `refs` in evc.yaml"
+                    ),
+                    _ => refused.hint.to_owned(),
+                };
+                self.report(Diagnostic::new(refused.rule, at, refused.message).hint(hint));
                 return None;
             }
         };
