@@ -332,7 +332,7 @@ impl Library<'_, '_> {
         let function = if self.is_enum(ty) {
             format!("view_{}", self.view.part(ty))
         } else {
-            format!("|item| {}", value.view)
+            format!("|{}| {}", binding(ty, "item"), value.view)
         };
         let check = match value.read {
             Read::Plain(e) => Chain::new(format!("Ok({e})")),
@@ -373,15 +373,18 @@ impl Library<'_, '_> {
                 &Place::Ref("member".into()),
             );
             *arena |= value.arena;
-            view.open(&format!("{rust}::{variant}(item) => {name} {{"));
+            let item = binding(&branch.ty, "item");
+            view.open(&format!("{rust}::{variant}({item}) => {name} {{"));
             view.line(&format!("tag: {tag}i32,"));
             view.open(&format!("value: {union_name} {{"));
             view.line(&format!("{member}: {},", value.view));
             view.close("},");
             view.close("},");
             read.open(&format!("{tag}i32 => {{"));
-            read.line("// SAFETY: the tag says which member C set.");
-            read.line(&format!("let member = unsafe {{ &c.value.{member} }};"));
+            if !matches!(branch.ty, Ty::Unit) {
+                read.line("// SAFETY: the tag says which member C set.");
+                read.line(&format!("let member = unsafe {{ &c.value.{member} }};"));
+            }
             read.enclosed(
                 &format!("Ok({rust}::{variant}("),
                 &value.read.unwrap(),
@@ -398,7 +401,7 @@ impl Library<'_, '_> {
         let value = self.value(elem, &Place::Ref("item".into()), &Place::Ref("item".into()));
         Functions {
             view: self.array_view(elem, &value, target),
-            read: array_read(value.read, target),
+            read: array_read(elem, value.read, target),
         }
     }
 
@@ -421,7 +424,7 @@ impl Library<'_, '_> {
         );
         let arena = if value.arena { "arena" } else { "_" };
         // A block is the closure's body as it is; a long call goes on a line of its own.
-        let closure = format!("|{arena}, item| -> {elem_c}");
+        let closure = format!("|{arena}, {}| -> {elem_c}", binding(elem, "item"));
         let fill = if value.view.starts_with('{') {
             format!("{closure} {}", value.view)
         } else if view.fits_deeper(closure.len() + value.view.len() + 6) {
@@ -439,17 +442,18 @@ impl Library<'_, '_> {
         view.finish()
     }
 
-    fn map(&self, value: &Ty, decl: &Decl, Target { name, .. }: &Target, bodies: &mut Bodies) {
+    fn map(&self, value_ty: &Ty, decl: &Decl, Target { name, .. }: &Target, bodies: &mut Bodies) {
         let entry = format!("{}_entry", decl.name);
         let value = self.value(
-            value,
+            value_ty,
             &Place::Ref("item".into()),
             &Place::Value("entry.value".into()),
         );
         let Bodies { view, read, arena } = bodies;
         *arena = true;
         view.open(&format!(
-            "let (ptr, len) = arena.fill(value.iter(), |arena, (key, item)| {entry} {{"
+            "let (ptr, len) = arena.fill(value.iter(), |arena, (key, {})| {entry} {{",
+            binding(value_ty, "item")
         ));
         view.line("key: arena.str(key),");
         view.line(&format!("value: {},", value.view));
@@ -517,6 +521,16 @@ fn unknown_arm(w: &mut Writer, type_name: &str, at: &str) {
     }
 }
 
+/// The name a closure or pattern binds a value of `ty` to: `_` for the
+/// unit, whose C member is a placeholder byte no code reads.
+fn binding<'n>(ty: &Ty, name: &'n str) -> &'n str {
+    if matches!(ty, Ty::Unit) {
+        "_"
+    } else {
+        name
+    }
+}
+
 /// A record without members: C sees one unused byte.
 fn empty_record(target: &Target) -> Functions {
     let Target {
@@ -569,14 +583,23 @@ fn read_signature(
     );
 }
 
-fn array_read(value: Read, target: &Target) -> String {
+fn array_read(elem: &Ty, value: Read, target: &Target) -> String {
     let mut read = Writer::new(1);
     read_signature(&mut read, target);
     read.line("// SAFETY: the caller promises `ptr` is NULL or points to `len` values.");
     read.line("let items = unsafe { ffi::read_slice(c.ptr, c.len) }?;");
     read.line("let mut out = Vec::with_capacity(items.len());");
-    read.open("for (index, item) in items.iter().enumerate() {");
-    read.enclosed("out.push(", &value.at("index"), ");");
+    // A value read without a check has no failure to locate.
+    match value {
+        Read::Plain(e) => {
+            read.open(&format!("for {} in items {{", binding(elem, "item")));
+            read.enclosed("out.push(", &Chain::new(e), ");");
+        }
+        checked => {
+            read.open("for (index, item) in items.iter().enumerate() {");
+            read.enclosed("out.push(", &checked.at("index"), ");");
+        }
+    }
     read.close("}");
     read.line("Ok(out)");
     read.close("}");
