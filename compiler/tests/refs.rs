@@ -395,3 +395,41 @@ fn refs_inside_versions_and_into_another_files_version_resolve() {
         );
     }
 }
+
+/// GitHub's webhook schemas give each file a relative `$id` and name shared
+/// schemas by it (`common/user.schema.json`) from folders beside `common/`,
+/// as validators that register schemas by `$id` read them.
+#[test]
+fn a_ref_names_a_file_by_its_relative_id() {
+    let event = r#"{
+  "$schema": "http://json-schema.org/draft-07/schema",
+  "$id": "issues$opened",
+  "x-evc": { "kind": "event", "name": "IssueOpened", "namespace": "com.github",
+             "version": "1.0.0", "description": "An issue was opened." },
+  "type": "object",
+  "required": ["sender"],
+  "properties": { "sender": { "$ref": "common/user.schema.json" } },
+  "examples": [ { "sender": { "login": "octocat" } } ]
+}"#;
+    let user = r#"{
+  "$schema": "http://json-schema.org/draft-07/schema",
+  "$id": "common/user.schema.json",
+  "type": "object",
+  "required": ["login"],
+  "properties": { "login": { "type": "string" }, "org": { "$ref": "org.schema.json" } }
+}"#;
+    let org = r#"{ "$id": "common/org.schema.json", "type": "object" }"#;
+    let files = [
+        ("api.github.com/issues/opened.schema.json", event),
+        ("api.github.com/common/user.schema.json", user),
+        ("api.github.com/common/org.schema.json", org),
+    ];
+    assert_eq!(lint_files(&files, None), []);
+    let unknown = event.replace("common/user.schema.json", "common/nobody.schema.json");
+    let files = [
+        ("api.github.com/issues/opened.schema.json", unknown.as_str()),
+        ("api.github.com/common/user.schema.json", user),
+        ("api.github.com/common/org.schema.json", org),
+    ];
+    assert_eq!(lint_files(&files, None), [RuleId::RefFileNotFound]);
+}

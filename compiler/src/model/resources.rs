@@ -33,6 +33,9 @@ pub struct FileResources {
     dynamic_anchors: Vec<(Vec<String>, String)>,
     /// The names `$dynamicRef` fragments ask for (2020-12).
     dynamic_names: BTreeSet<String>,
+    /// The root's `$id` when it is relative and nothing gives it a base
+    /// (`common/user.schema.json`): other files may name the file by it.
+    relative_root: Option<String>,
 }
 
 impl FileResources {
@@ -42,6 +45,9 @@ impl FileResources {
         let draft = Draft::of(schema_uri(root));
         let base = root_id(root, draft);
         resources.by_pointer.insert(Vec::new(), base.clone());
+        if base.is_none() {
+            resources.relative_root = id_text(root, draft).map(str::to_owned);
+        }
         if draft == Draft::Draft202012 {
             resources.dynamic(root, &[]);
         }
@@ -50,12 +56,19 @@ impl FileResources {
         resources
     }
 
-    /// Whether no URL names the file or a schema in it: then only a path
-    /// can reach into it from another file.
+    /// Whether no URL or relative `$id` names the file or a schema in it:
+    /// then only a path can reach into it from another file.
     pub fn has_no_urls(&self) -> bool {
-        self.by_pointer
-            .iter()
-            .all(|(pointer, url)| pointer.is_empty() && url.is_none())
+        self.relative_root.is_none()
+            && self
+                .by_pointer
+                .iter()
+                .all(|(pointer, url)| pointer.is_empty() && url.is_none())
+    }
+
+    /// The root's relative `$id`, when it has one and no base.
+    pub fn relative_root(&self) -> Option<&str> {
+        self.relative_root.as_deref()
     }
 
     /// Every `$dynamicAnchor` of the file: its pointer and name.

@@ -881,7 +881,7 @@ impl<'a> SchemaBuilder<'a> {
         if let Some(anchor) = &target.anchor {
             let (file, base) = match &target.file {
                 None => (Some(cursor.file), cursor.base.clone()),
-                Some(path) => (self.sources.find_relative(path), Vec::new()),
+                Some(path) => (self.file_named(cursor.file, path, text), Vec::new()),
             };
             let pointer = file.and_then(|file| self.anchored(file, &base, anchor));
             return match (file, pointer) {
@@ -909,7 +909,7 @@ impl<'a> SchemaBuilder<'a> {
                 found.written_from = cursor.base.len();
                 Some(found)
             }
-            Some(path) => match self.sources.find_relative(path) {
+            Some(path) => match self.file_named(cursor.file, path, text) {
                 Some(file) => Some(self.found_at(file, target.pointer)),
                 None => {
                     let hint = match url {
@@ -928,6 +928,16 @@ impl<'a> SchemaBuilder<'a> {
                 }
             },
         }
+    }
+
+    /// The file a reference names: by its root-relative `path`, or else
+    /// by the relative `$id` its path part gives against the referring
+    /// file's own.
+    fn file_named(&self, from: FileId, path: &str, text: &str) -> Option<FileId> {
+        self.sources.find_relative(path).or_else(|| {
+            let written = text.split('#').next().unwrap_or_default();
+            self.urls.by_relative_id(from, written)
+        })
     }
 
     fn reference(&mut self, cursor: &Cursor, text: &str, at: Place) -> Reference {

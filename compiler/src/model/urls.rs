@@ -23,6 +23,10 @@ pub struct Urls<'a> {
     by_id: HashMap<String, (FileId, Vec<String>)>,
     /// Each file's resources; empty for a file that failed to load.
     resources: Vec<FileResources>,
+    /// Files by their root's relative `$id`, as schema sets published for
+    /// validators that register schemas by `$id` name each other
+    /// (`common/user.schema.json`). The first file claims an id.
+    by_relative_id: HashMap<String, FileId>,
     /// The names any `$dynamicRef` asks for: only these are bound in a
     /// dynamic scope, so a project without them builds each schema once.
     dynamic_names: BTreeSet<String>,
@@ -56,12 +60,21 @@ impl<'a> Urls<'a> {
                     .or_insert_with(|| (FileId(file as u32), pointer.clone()));
             }
         }
+        let mut by_relative_id = HashMap::new();
+        for (file, own) in resources.iter().enumerate() {
+            if let Some(id) = own.relative_root() {
+                by_relative_id
+                    .entry(id.to_owned())
+                    .or_insert(FileId(file as u32));
+            }
+        }
         let dynamic_names = resources
             .iter()
             .flat_map(|own| own.dynamic_names().iter().cloned())
             .collect();
         Urls {
             by_id,
+            by_relative_id,
             resources,
             dynamic_names,
             map,
@@ -71,6 +84,28 @@ impl<'a> Urls<'a> {
     /// Whether `refs` in evc.yaml maps any URL to a file.
     pub fn maps_any(&self) -> bool {
         !self.map.prefixes.is_empty()
+    }
+
+    /// The file whose root's relative `$id` a reference's `path` names,
+    /// read against the relative `$id` of the file `from` (RFC 3986's
+    /// merge of paths), or as it is when `from` has none.
+    pub fn by_relative_id(&self, from: FileId, path: &str) -> Option<FileId> {
+        if self.by_relative_id.is_empty() {
+            return None;
+        }
+        let base = self.of(from).and_then(FileResources::relative_root);
+        let directory = base.and_then(|b| b.rsplit_once('/')).map_or("", |(d, _)| d);
+        let mut segments: Vec<&str> = directory.split('/').filter(|s| !s.is_empty()).collect();
+        for segment in path.split('/') {
+            match segment {
+                "" | "." => {}
+                ".." => {
+                    segments.pop()?;
+                }
+                segment => segments.push(segment),
+            }
+        }
+        self.by_relative_id.get(&segments.join("/")).copied()
     }
 
     /// Whether some `$dynamicRef` asks for `name`.
