@@ -127,3 +127,40 @@ fn formats_once_annotations_are_asserted_on_examples() {
         );
     }
 }
+
+/// Draft-04 has no `examples` keyword: at the root of a draft-04 `x-evc`
+/// file it is the publisher's annotation (Google's event schemas list
+/// test-data URLs there), not the version's example payloads.
+#[test]
+fn draft_04_examples_are_an_annotation_not_payloads() {
+    let schema = |draft: &str| {
+        format!(
+            r#"{{
+  "$schema": "{draft}",
+  "x-evc": {{ "kind": "event", "name": "MessagePublished", "namespace": "com.google.events",
+             "version": "1.0.0", "description": "A message was published." }},
+  "type": "object",
+  "properties": {{ "id": {{ "type": "string" }} }},
+  "examples": [ "https://example.com/testdata/MessagePublished.json" ]
+}}"#
+        )
+    };
+    let rules = |text: String| -> Vec<RuleId> {
+        let lint = evc::lint_inputs(
+            Inputs {
+                contracts: vec![Input::new("pubsub/message_published.json", text)],
+                config: None,
+            },
+            Path::new("."),
+        );
+        lint.diagnostics.iter().map(|d| d.rule).collect()
+    };
+    assert_eq!(
+        rules(schema("http://json-schema.org/draft-04/schema#")),
+        [RuleId::ExamplesMissing]
+    );
+    assert_eq!(
+        rules(schema("http://json-schema.org/draft-07/schema#")),
+        [RuleId::ExampleInvalid]
+    );
+}

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::drafts::Draft;
 use super::keywords::{
     suggest, CONTRACT_KEYS, DEFINITIONS_KEYS, SCHEMA_KEYWORDS, UNSUPPORTED_KEYWORDS, UPCAST_STEPS,
     VERSION_KEYS, X_EVC_KEYS,
@@ -316,9 +317,12 @@ impl Builder<'_> {
             Some(node) => self.upcast(file, node),
             None => (None, false),
         };
+        // Draft-04 has no `examples`: there it is an annotation of the
+        // publisher's (Google's name test-data URLs), not payloads.
+        let draft = Draft::of(root.get("$schema").and_then(|e| e.value.as_str()));
         let examples = match root.get("examples") {
-            Some(entry) => self.examples(file, &entry.value),
-            None => Vec::new(),
+            Some(entry) if draft > Draft::Draft4 => self.examples(file, &entry.value),
+            _ => Vec::new(),
         };
         let cursor = Cursor::new(file, Vec::new(), Vec::new());
         let schema = self.schemas.build_root(cursor, root, &["x-evc"]);
