@@ -78,7 +78,7 @@ impl NamedFiles {
                 Value::Map(entries) => {
                     for entry in entries.iter() {
                         match (entry.key.as_str(), entry.value.as_str()) {
-                            ("$ref", Some(text)) => named.add(text, urls_mapped),
+                            ("$ref" | "$dynamicRef", Some(text)) => named.add(text, urls_mapped),
                             _ => stack.push(&entry.value),
                         }
                     }

@@ -210,12 +210,14 @@ impl<'a> SchemaBuilder<'a> {
 
     /// The arena slot for a ref-reachable node, allocating it on first sight.
     fn slot(&mut self, cursor: &Cursor, span: Span) -> (SchemaId, bool) {
+        // Keyed by the scope inside: a resource root reached from outside
+        // and by a reference from within is one schema.
+        let inside = self.inside(cursor);
+        let scope = inside.as_ref().map_or(&cursor.scope, |c| &c.scope);
         let key = DefKey {
             file: self.path(cursor.file),
             pointer: pointer_text(&cursor.pointer),
-            scope: cursor
-                .scope
-                .key(|file| self.paths[file.0 as usize].to_string()),
+            scope: scope.key(|file| self.paths[file.0 as usize].to_string()),
         };
         if let Some(&id) = self.types.defs.get(&key) {
             return (id, self.built[id.0 as usize]);
@@ -253,28 +255,8 @@ impl<'a> SchemaBuilder<'a> {
 
     fn fill(&mut self, id: SchemaId, cursor: &Cursor, node: &Node, skip: &[&str]) {
         self.built[id.0 as usize] = true;
-        let rebased;
-        let cursor = match self.urls.of(cursor.file) {
-            Some(resources) if !cursor.is_resource_root() && resources.starts(&cursor.pointer) => {
-                rebased = Cursor {
-                    base: cursor.pointer.clone(),
-                    ..cursor.clone()
-                };
-                &rebased
-            }
-            _ => cursor,
-        };
-        let entered;
-        let cursor = match self.entered(cursor) {
-            Some(scope) => {
-                entered = Cursor {
-                    scope,
-                    ..cursor.clone()
-                };
-                &entered
-            }
-            None => cursor,
-        };
+        let inside = self.inside(cursor);
+        let cursor = inside.as_ref().unwrap_or(cursor);
         let origin = std::mem::take(&mut self.types.get_mut(id).origin);
         let mut schema = Schema::new(place(cursor.file, node.span), origin);
         let reported = self.diagnostics.len();
@@ -460,13 +442,13 @@ impl<'a> SchemaBuilder<'a> {
             "$ref" => {
                 if let Some(text) = self.expect_str(cursor.file, key, value) {
                     let reference = self.reference(cursor, text, at);
-                    Self::refer(schema, reference);
+                    self.refer(schema, reference);
                 }
             }
             "$dynamicRef" if self.draft(cursor) == Draft::Draft202012 => {
                 if let Some(text) = self.expect_str(cursor.file, key, value) {
                     let reference = self.dynamic_reference(cursor, text, at);
-                    Self::refer(schema, reference);
+                    self.refer(schema, reference);
                 }
             }
             "$dynamicAnchor" if self.draft(cursor) == Draft::Draft202012 => {
@@ -592,14 +574,22 @@ impl<'a> SchemaBuilder<'a> {
         }
     }
 
-    /// A schema with both `$ref` and `$dynamicRef` must satisfy both
-    /// targets: the second is read as one more `allOf` member.
-    fn refer(schema: &mut Schema, reference: Reference) {
-        match (&schema.reference, reference.target) {
-            (None, _) => schema.reference = Some(Box::new(reference)),
-            (Some(_), Some(target)) => schema.all_of.push(target),
-            (Some(_), None) => {}
+    /// Sets the schema's reference. One schema holds one: a second (a
+    /// `$ref` beside a `$dynamicRef`) is refused, since read as an `allOf`
+    /// member it could name the schema's own ancestor in place.
+    fn refer(&mut self, schema: &mut Schema, reference: Reference) {
+        if schema.reference.is_none() {
+            schema.reference = Some(Box::new(reference));
+            return;
         }
+        self.report(
+            Diagnostic::new(
+                RuleId::UnsupportedKeyword,
+                reference.place,
+                "`$ref` and `$dynamicRef` in one schema are not supported",
+            )
+            .hint("move one of them into an `allOf` member: `allOf: [{ $dynamicRef: '#node' }]`"),
+        );
     }
 
     /// The schemas of a tuple, one per position.
@@ -1001,6 +991,27 @@ impl<'a> SchemaBuilder<'a> {
             self.pending.push(Pending { id, cursor: target });
         }
         id
+    }
+
+    /// Where the schema at `cursor` is read from inside, when that differs:
+    /// its base moved to it where an `$id` makes it the root of a resource
+    /// embedded in the one around it, and the resource it starts entered
+    /// into the dynamic scope. `None` for the usual schema, which is read
+    /// where it is.
+    fn inside(&self, cursor: &Cursor) -> Option<Cursor> {
+        let embedded = !cursor.is_resource_root()
+            && self
+                .urls
+                .of(cursor.file)
+                .is_some_and(|resources| resources.starts(&cursor.pointer));
+        let mut inside = embedded.then(|| Cursor {
+            base: cursor.pointer.clone(),
+            ..cursor.clone()
+        });
+        if let Some(scope) = self.entered(inside.as_ref().unwrap_or(cursor)) {
+            inside.get_or_insert_with(|| cursor.clone()).scope = scope;
+        }
+        inside
     }
 
     /// The scope after entering the resource `cursor` starts, when that

@@ -20,7 +20,7 @@ impl Scope {
     /// already in use.
     pub fn separated(separator: &'static str, taken: impl IntoIterator<Item = String>) -> Self {
         Scope {
-            taken: taken.into_iter().collect(),
+            taken: taken.into_iter().map(|t| unraw(&t).to_owned()).collect(),
             separator,
         }
     }
@@ -32,15 +32,18 @@ impl Scope {
     /// A stem whose every `stem + suffix` is free, all claimed: for macros
     /// the header spells as `<stem>_TYPE`, `<stem>_VERSION`.
     pub fn claim_with(&mut self, wanted: String, suffixes: &[&str]) -> String {
+        // A raw identifier is the same identifier as the bare word:
+        // `r#type2` and `type2` clash.
         let free = |taken: &BTreeSet<String>, stem: &str| {
             suffixes
                 .iter()
-                .all(|s| !taken.contains(&format!("{stem}{s}")))
+                .all(|s| !taken.contains(&format!("{}{s}", unraw(stem))))
         };
-        // A number glued on drops the `_` that escaped a keyword
-        // (`self_` → `self2`), which would otherwise sit mid-name.
+        // A number glued on drops the `r#` or the `_` that escaped a
+        // keyword (`r#type` → `type2`, `self_` → `self2`): the number
+        // already keeps it from being one.
         let base = if self.separator.is_empty() {
-            wanted.trim_end_matches('_')
+            unraw(&wanted).trim_end_matches('_')
         } else {
             wanted.as_str()
         };
@@ -50,15 +53,29 @@ impl Scope {
             .find(|stem| free(&self.taken, stem))
             .unwrap_or_else(|| wanted.clone());
         for suffix in suffixes {
-            self.taken.insert(format!("{stem}{suffix}"));
+            self.taken.insert(format!("{}{suffix}", unraw(&stem)));
         }
         stem
     }
 }
 
+/// A Rust raw identifier without its `r#`.
+fn unraw(name: &str) -> &str {
+    name.strip_prefix("r#").unwrap_or(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_raw_identifier_clashes_with_its_bare_word() {
+        let mut fields = Scope::default();
+        assert_eq!(fields.claim("r#type".into()), "r#type");
+        assert_eq!(fields.claim("r#type".into()), "type2");
+        assert_eq!(fields.claim("type2".into()), "type22");
+        assert_eq!(fields.claim("type3".into()), "type3");
+    }
 
     #[test]
     fn separated_clashes_keep_every_suffix_free() {
