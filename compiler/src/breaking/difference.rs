@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use serde_json::Value as Json;
 
-use crate::model::json::{Bundler, Field};
+use crate::model::json::{same_value, Bundler, Field};
 use crate::model::{Property, SchemaId, TypeSpace};
 
 /// One place where the schemas differ, by JSON pointer into the current
@@ -516,28 +516,6 @@ impl Drop for Pointer {
                 Err(_) => None,
             };
         }
-    }
-}
-
-/// JSON equality with `1` and `1.0` the same number, as a validator sees them.
-fn same_value(a: &Json, b: &Json) -> bool {
-    match (a, b) {
-        (Json::Number(x), Json::Number(y)) => match (x.as_i64(), y.as_i64()) {
-            (Some(x), Some(y)) => x == y,
-            _ => match (x.as_u64(), y.as_u64()) {
-                (Some(x), Some(y)) => x == y,
-                _ => x.as_f64() == y.as_f64(),
-            },
-        },
-        (Json::Array(x), Json::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_value(x, y))
-        }
-        (Json::Object(x), Json::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| same_value(v, w)))
-        }
-        _ => a == b,
     }
 }
 

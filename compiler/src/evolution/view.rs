@@ -12,6 +12,7 @@ use hashbrown::HashTable;
 use serde_json::{Number, Value as Json};
 use smallvec::{smallvec, SmallVec};
 
+use crate::model::json::same_value;
 use crate::model::resolve;
 use crate::model::{Additional, Format, JsonType, Schema, SchemaId, TypeSpace};
 use crate::source::Place;
@@ -497,7 +498,10 @@ impl<'a> Merged<'a> {
     fn restrict_values(&mut self, values: &[Json]) {
         self.values = Some(match self.values.take() {
             None => values.to_vec(),
-            Some(before) => before.into_iter().filter(|v| values.contains(v)).collect(),
+            Some(before) => before
+                .into_iter()
+                .filter(|v| values.iter().any(|w| same_value(v, w)))
+                .collect(),
         });
     }
 
@@ -599,14 +603,6 @@ fn disjoint(space: &TypeSpace, a: &Merged, b: &Merged, depth: usize) -> bool {
             }
             _ => false,
         })
-}
-
-/// JSON equality as JSON Schema reads it: `1` and `1.0` are one number.
-fn same_value(a: &Json, b: &Json) -> bool {
-    match (a, b) {
-        (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
-        _ => a == b,
-    }
 }
 
 pub fn allows(types: &BTreeSet<JsonType>, ty: JsonType) -> bool {

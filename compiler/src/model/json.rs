@@ -69,6 +69,28 @@ pub fn options_in(draft: jsonschema::Draft) -> jsonschema::ValidationOptions<'st
         .should_validate_formats(true)
 }
 
+/// JSON equality with `1` and `1.0` the same number, as a validator sees them.
+pub fn same_value(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) => match (x.as_i64(), y.as_i64()) {
+            (Some(x), Some(y)) => x == y,
+            _ => match (x.as_u64(), y.as_u64()) {
+                (Some(x), Some(y)) => x == y,
+                _ => x.as_f64() == y.as_f64(),
+            },
+        },
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_value(x, y))
+        }
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_value(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
 /// Every schema under `root`, following `$ref`s, `root` included.
 pub fn reachable(types: &TypeSpace, root: SchemaId) -> BTreeSet<SchemaId> {
     let mut seen = BTreeSet::from([root]);

@@ -113,7 +113,7 @@ fn percent_decode(text: &str) -> Option<String> {
 
 /// Resolves `path` against the directory of `from`; `None` if the result
 /// leaves the root (through `..`, an absolute path, or a drive prefix).
-fn join(from: &str, path: &str) -> Option<String> {
+pub(super) fn join(from: &str, path: &str) -> Option<String> {
     if path.starts_with('/') || path.starts_with('\\') || path.contains(':') {
         return None;
     }

@@ -94,18 +94,8 @@ impl<'a> Urls<'a> {
             return None;
         }
         let base = self.of(from).and_then(FileResources::relative_root);
-        let directory = base.and_then(|b| b.rsplit_once('/')).map_or("", |(d, _)| d);
-        let mut segments: Vec<&str> = directory.split('/').filter(|s| !s.is_empty()).collect();
-        for segment in path.split('/') {
-            match segment {
-                "" | "." => {}
-                ".." => {
-                    segments.pop()?;
-                }
-                segment => segments.push(segment),
-            }
-        }
-        self.by_relative_id.get(&segments.join("/")).copied()
+        let id = super::reference::join(base.unwrap_or_default(), path)?;
+        self.by_relative_id.get(&id).copied()
     }
 
     /// Whether some `$dynamicRef` asks for `name`.
