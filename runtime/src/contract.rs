@@ -150,6 +150,11 @@ impl PayloadError {
         if let Some(cut) = reason.rfind(" at line ") {
             reason.truncate(cut);
         }
+        // Inside the payload, serde_json says this of a fixed-size array
+        // (a Rust tuple) given more items than it has positions.
+        if reason == "trailing characters" && !pointer.is_empty() {
+            reason = "has more items than the tuple's positions (`items: false`)".into();
+        }
         PayloadError { pointer, reason }
     }
 }

@@ -26,6 +26,9 @@ pub enum Ty {
     /// Anything: no single type could be given.
     Value,
     Vec(Box<Ty>),
+    /// A closed tuple (`prefixItems` with `items: false`, every position
+    /// required): `(A, B)`, one type per position.
+    Tuple(Vec<Ty>),
     Map(Box<Ty>),
     Option(Box<Ty>),
     Named(ItemId),
@@ -57,7 +60,7 @@ pub enum Shape {
     Newtype(Ty),
     /// A string `enum`: unit variants renamed to their wire values.
     Enum(Vec<Variant<()>>),
-    /// `oneOf` / `anyOf`.
+    /// `oneOf` / `anyOf`, or a `type` list of several types.
     Union(Union),
 }
 
@@ -94,6 +97,8 @@ pub struct Field {
 #[derive(Debug, Clone)]
 pub struct Variant<T> {
     pub ident: String,
+    /// The value on the wire: a string enum's value, a union branch's tag
+    /// value, or for a `type`-list union the JSON type's name.
     pub wire: String,
     pub data: T,
 }
@@ -105,6 +110,11 @@ pub struct Union {
     /// The discriminating property when every branch is an inline object
     /// with a distinct `const` string for it.
     pub tag: Option<String>,
+    /// The branches are the JSON types of a `type` list (`["string",
+    /// "integer"]`): a value goes to the branch of its own JSON type, and
+    /// every branch is checked against the whole schema (`minLength` speaks
+    /// to the string branch, `minimum` to the number one).
+    pub by_type: bool,
     pub variants: Vec<Variant<Branch>>,
 }
 

@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 
 use super::ir::{Branch, Field, ItemId, Items, Shape, Struct, Ty, Union, Variant};
 use super::names::{field_name, type_name, Scope};
-use super::reading::{is_plain_union, is_scalar, string_enum, view, View};
+use super::reading::{is_plain_union, is_scalar, string_enum, type_branches, view, View};
 use super::recursion;
 use super::text::docs;
 use crate::model::resolve::conjuncts;
@@ -185,7 +185,7 @@ impl Lowerer<'_> {
         }
         matches!(
             self.shape_kind(id),
-            ShapeKind::Struct | ShapeKind::Enum | ShapeKind::Union
+            ShapeKind::Struct | ShapeKind::Enum | ShapeKind::Union | ShapeKind::Types
         )
     }
 
@@ -198,6 +198,7 @@ impl Lowerer<'_> {
             ShapeKind::Struct => Shape::Struct(self.structure(schema, &name)),
             ShapeKind::Enum => Shape::Enum(self.string_enum(schema)),
             ShapeKind::Union => Shape::Union(self.union(schema, &name)),
+            ShapeKind::Types => Shape::Union(self.type_union(schema, &name)),
             ShapeKind::Scalar => Shape::Newtype(self.value_ty(schema, &name, true)),
         };
         let title = s.title.as_deref();
@@ -220,6 +221,9 @@ impl Lowerer<'_> {
                 .is_none_or(|t| t == [JsonType::Object])
         {
             return ShapeKind::Union;
+        }
+        if type_branches(&view).is_some() {
+            return ShapeKind::Types;
         }
         if view.types.as_deref() == Some(&[JsonType::Object])
             && view.additional_only.is_none()
@@ -248,7 +252,11 @@ impl Lowerer<'_> {
     fn value_ty(&mut self, id: SchemaId, hint: &str, own_item: bool) -> Ty {
         let s = self.types.get(id);
         let kind = self.shape_kind(id);
-        if !own_item && matches!(kind, ShapeKind::Struct | ShapeKind::Enum | ShapeKind::Union) {
+        let declared = matches!(
+            kind,
+            ShapeKind::Struct | ShapeKind::Enum | ShapeKind::Union | ShapeKind::Types
+        );
+        if !own_item && declared {
             let nullable = view(self.types, id)
                 .types
                 .as_deref()
@@ -302,6 +310,15 @@ impl Lowerer<'_> {
                 _ => Ty::I64,
             },
             JsonType::Array => match view.items {
+                _ if view.tuple.is_some() => {
+                    let positions = view.tuple.clone().unwrap_or_default();
+                    let tys = positions
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, position)| self.ty(position, &format!("{hint}{i}")))
+                        .collect();
+                    Ty::Tuple(tys)
+                }
                 _ if view.json_items => Ty::Vec(Box::new(Ty::Value)),
                 Some(items) => Ty::Vec(Box::new(self.ty(items, &format!("{hint}Item")))),
                 None => Ty::Vec(Box::new(Ty::Value)),
@@ -533,6 +550,37 @@ impl Lowerer<'_> {
         Union {
             exclusive,
             tag,
+            by_type: false,
+            variants,
+        }
+    }
+
+    /// An enum of the JSON types a `type` list names, one variant per type
+    /// (`null` too, so absent and `null` stay apart). Each variant's value is
+    /// typed as the schema would be for that type alone, except an object
+    /// with declared properties, which stays JSON: its checks read it whole.
+    fn type_union(&mut self, id: SchemaId, name: &str) -> Union {
+        let view = view(self.types, id);
+        let branches = type_branches(&view).unwrap_or_default();
+        let variants = branches
+            .into_iter()
+            .map(|json_type| {
+                let ident = type_name(json_type.as_str(), "Variant");
+                let ty = match json_type {
+                    JsonType::Object if view.additional_only.is_none() => Ty::Value,
+                    other => self.single(other, &view, &format!("{name}{ident}")),
+                };
+                Variant {
+                    ident,
+                    wire: json_type.as_str().to_owned(),
+                    data: Branch { ty, schema: id },
+                }
+            })
+            .collect();
+        Union {
+            exclusive: true,
+            tag: None,
+            by_type: true,
             variants,
         }
     }
@@ -578,5 +626,7 @@ enum ShapeKind {
     Struct,
     Enum,
     Union,
+    /// A `type` list of several types.
+    Types,
     Scalar,
 }

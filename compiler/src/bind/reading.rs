@@ -17,6 +17,11 @@ pub struct View {
     /// written, not as a typed item would encode them, defaults filled and
     /// undeclared properties dropped): the items stay JSON values.
     pub json_items: bool,
+    /// The position schemas of a closed tuple that Rust can hold as one:
+    /// `prefixItems` (or a draft-07 `items` list) with nothing after it and
+    /// every position required, said by one schema alone, without
+    /// `uniqueItems`, `contains` or `unevaluatedItems`.
+    pub tuple: Option<Vec<SchemaId>>,
     pub has_properties_or_closed: bool,
     /// For an object with no declared properties: `Some(Some(values))` is a
     /// map of values, `Some(None)` a map of anything.
@@ -59,6 +64,27 @@ pub fn string_enum(s: &Schema) -> Option<(Vec<String>, bool)> {
         .then_some((strings, null))
 }
 
+/// The branches of a `type` list that names several types besides `null`,
+/// in the order written: `integer` goes into `number` when both are named
+/// (every integer is a number, so the two would overlap). `None` for one
+/// type, one type and `null`, or no `type`.
+pub fn type_branches(view: &View) -> Option<Vec<JsonType>> {
+    let types = view.types.as_deref()?;
+    let number = types.contains(&JsonType::Number);
+    let mut branches: Vec<JsonType> = Vec::new();
+    for ty in types {
+        let ty = match ty {
+            JsonType::Integer if number => JsonType::Number,
+            other => *other,
+        };
+        if !branches.contains(&ty) {
+            branches.push(ty);
+        }
+    }
+    let non_null = branches.iter().filter(|t| **t != JsonType::Null).count();
+    (non_null >= 2).then_some(branches)
+}
+
 pub fn json_type(value: &Json) -> JsonType {
     match value {
         Json::Null => JsonType::Null,
@@ -75,12 +101,41 @@ pub fn is_scalar(value: &Json) -> bool {
     matches!(value, Json::Bool(_) | Json::Number(_) | Json::String(_))
 }
 
+/// The schema of every property a schema does not declare, when one
+/// pattern is all that admits them (`patternProperties` of one entry beside
+/// `additionalProperties: false`): such properties all match it, so a map
+/// of them can be typed by it. The names are checked against the pattern.
+pub fn closed_pattern(s: &Schema) -> Option<SchemaId> {
+    match (s.pattern_properties.as_slice(), &s.additional) {
+        ([only], Additional::Allowed(false)) => Some(only.schema),
+        _ => None,
+    }
+}
+
+/// The positions of `id` when it is a closed tuple of at least two
+/// positions (see [`View::tuple`]). A tuple spread over `allOf` members, or
+/// with a position that may be missing, stays a list of JSON values.
+fn closed_tuple(types: &TypeSpace, id: SchemaId) -> Option<Vec<SchemaId>> {
+    let members = conjuncts(types, id);
+    let [only] = members.as_slice() else {
+        return None;
+    };
+    let s = types.get(*only);
+    let positions = s.prefix_items.len();
+    let all_present = s.min_items.is_some_and(|n| n >= positions as u64);
+    let fits = s.max_items.is_none_or(|n| n >= positions as u64);
+    let plain = !s.unique_items && s.contains.is_none() && s.unevaluated_items.is_none();
+    (positions >= 2 && s.items_forbidden && all_present && fits && plain)
+        .then(|| s.prefix_items.clone())
+}
+
 /// What `id` and its `$ref`/`allOf` conjuncts say together.
 pub fn view(types: &TypeSpace, id: SchemaId) -> View {
     let mut view = View::default();
     let mut has_properties = false;
     let mut closed = false;
     let mut additional: Option<Option<SchemaId>> = None;
+    let mut pattern_values = None;
     for member in conjuncts(types, id) {
         let m = types.get(member);
         if let Some(types) = &m.types {
@@ -120,6 +175,7 @@ pub fn view(types: &TypeSpace, id: SchemaId) -> View {
             || m.contains.is_some()
             || m.unevaluated_items.is_some();
         has_properties |= !m.properties.is_empty();
+        pattern_values = pattern_values.or(closed_pattern(m));
         match m.additional {
             _ if !m.pattern_properties.is_empty() => {}
             Additional::Allowed(false) => closed = true,
@@ -137,6 +193,7 @@ pub fn view(types: &TypeSpace, id: SchemaId) -> View {
             }
         }
     }
+    view.tuple = closed_tuple(types, id);
     // Beside `patternProperties`, `additionalProperties` speaks only of the
     // names no pattern matches: read from the members without patterns, a
     // patterned member's own is checked with its patterns on the JSON.
@@ -144,7 +201,7 @@ pub fn view(types: &TypeSpace, id: SchemaId) -> View {
     view.additional_only = if has_properties || closed {
         None
     } else {
-        additional.or(Some(None))
+        additional.or(Some(pattern_values)).or(Some(None))
     };
     view
 }

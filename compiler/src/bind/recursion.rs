@@ -14,19 +14,32 @@ pub fn box_cycles(items: &mut Items) {
     for id in ids {
         let mut slots = direct_slots(items.get(id));
         for ty in &mut slots {
-            let target = match ty {
-                Ty::Named(target) => *target,
-                Ty::Option(inner) => match **inner {
-                    Ty::Named(target) => target,
-                    _ => continue,
-                },
-                _ => continue,
-            };
-            if reaches(items, target, id) {
-                box_named(ty);
-            }
+            box_closing(items, ty, id);
         }
         set_direct_slots(items.get_mut(id), slots);
+    }
+}
+
+/// Boxes the items held inline by `ty` (itself, inside an `Option` or at a
+/// tuple position) that hold `holder` in turn.
+fn box_closing(items: &Items, ty: &mut Ty, holder: ItemId) {
+    match ty {
+        Ty::Named(target) if reaches(items, *target, holder) => *ty = Ty::Boxed(*target),
+        Ty::Option(inner) => box_closing(items, inner, holder),
+        Ty::Tuple(positions) => positions
+            .iter_mut()
+            .for_each(|p| box_closing(items, p, holder)),
+        _ => {}
+    }
+}
+
+/// The items `ty` holds inline, without a `Vec`, map or `Box` between.
+fn inline_items(ty: &Ty, out: &mut Vec<ItemId>) {
+    match ty {
+        Ty::Named(target) => out.push(*target),
+        Ty::Option(inner) => inline_items(inner, out),
+        Ty::Tuple(positions) => positions.iter().for_each(|p| inline_items(p, out)),
+        _ => {}
     }
 }
 
@@ -53,14 +66,6 @@ fn set_direct_slots(item: &mut Item, slots: Vec<Ty>) {
     }
 }
 
-fn box_named(ty: &mut Ty) {
-    match ty {
-        Ty::Named(target) => *ty = Ty::Boxed(*target),
-        Ty::Option(inner) => box_named(inner),
-        _ => {}
-    }
-}
-
 /// Whether `from` holds `to` inline, directly or through other items.
 fn reaches(items: &Items, from: ItemId, to: ItemId) -> bool {
     let mut seen = BTreeSet::new();
@@ -73,15 +78,7 @@ fn reaches(items: &Items, from: ItemId, to: ItemId) -> bool {
             continue;
         }
         for ty in direct_slots(items.get(next)) {
-            match ty {
-                Ty::Named(t) => stack.push(t),
-                Ty::Option(inner) => {
-                    if let Ty::Named(t) = *inner {
-                        stack.push(t);
-                    }
-                }
-                _ => {}
-            }
+            inline_items(&ty, &mut stack);
         }
     }
     false

@@ -137,6 +137,7 @@ impl Library<'_, '_> {
             | DeclKind::Enum { item, .. }
             | DeclKind::Union { item, .. } => self.rust_ty(&Ty::Named(*item)),
             DeclKind::Array { elem } => self.rust_ty(&Ty::Vec(Box::new(elem.clone()))),
+            DeclKind::Tuple { positions } => self.rust_ty(&Ty::Tuple(positions.clone())),
             DeclKind::Map { value } | DeclKind::MapEntry { value } => {
                 self.rust_ty(&Ty::Map(Box::new(value.clone())))
             }

@@ -200,6 +200,10 @@ fn describe(view: &View<'_>, decl: &Decl) -> Vec<String> {
     let of = |ty| text(&view.c_ty(ty), &view.prefix);
     let line = match &decl.kind {
         DeclKind::Array { elem } => format!("An array of {}.", of(elem)),
+        DeclKind::Tuple { positions } => {
+            let positions: Vec<String> = positions.iter().map(of).collect();
+            format!("A JSON array of exactly: {}.", positions.join(", "))
+        }
         DeclKind::Map { value } => format!("A map from strings to {}.", of(value)),
         DeclKind::MapEntry { .. } => "One key and its value.".into(),
         DeclKind::Optional { value } => format!("An optional {}.", of(value)),

@@ -117,6 +117,10 @@ pub enum DeclKind {
     Array {
         elem: Ty,
     },
+    /// A closed tuple: one member per position, `item_0`, `item_1`, ...
+    Tuple {
+        positions: Vec<Ty>,
+    },
     Map {
         value: Ty,
     },
@@ -305,6 +309,10 @@ impl<'a> View<'a> {
             Ty::Named(id) => self.item_part(*id),
             Ty::Boxed(id) => format!("{}_ref", self.item_part(*id)),
             Ty::Vec(inner) => format!("{}_array", self.part(inner)),
+            Ty::Tuple(positions) => {
+                let parts: Vec<String> = positions.iter().map(|p| self.part(p)).collect();
+                format!("{}_tuple", parts.join("_"))
+            }
             Ty::Map(inner) => format!("{}_map", self.part(inner)),
             Ty::Option(inner) => format!("{}_opt", self.part(inner)),
         }
@@ -324,7 +332,9 @@ impl<'a> View<'a> {
             Ty::Value => CTy::Json,
             Ty::Unit => CTy::Null,
             Ty::Boxed(id) => CTy::Ptr(Box::new(self.named(&self.item_part(*id)))),
-            Ty::Named(_) | Ty::Vec(_) | Ty::Map(_) | Ty::Option(_) => self.named(&self.part(ty)),
+            Ty::Named(_) | Ty::Vec(_) | Ty::Tuple(_) | Ty::Map(_) | Ty::Option(_) => {
+                self.named(&self.part(ty))
+            }
         }
     }
 
@@ -418,7 +428,7 @@ impl Collector<'_, '_> {
         let part = self.view.part(ty);
         match ty {
             Ty::Boxed(id) => return self.ty(&Ty::Named(*id)),
-            Ty::Named(_) | Ty::Vec(_) | Ty::Map(_) | Ty::Option(_) => {}
+            Ty::Named(_) | Ty::Vec(_) | Ty::Tuple(_) | Ty::Map(_) | Ty::Option(_) => {}
             _ => return,
         }
         if !self.started.insert(part.clone()) {
@@ -440,6 +450,18 @@ impl Collector<'_, '_> {
                     },
                     slots,
                 )
+            }
+            Ty::Tuple(positions) => {
+                positions.iter().for_each(|p| self.ty(p));
+                let slots = positions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| self.slot(&format!("item_{i}"), self.view.c_ty(p)))
+                    .collect();
+                let kind = DeclKind::Tuple {
+                    positions: positions.clone(),
+                };
+                self.decl(part, Vec::new(), kind, slots)
             }
             Ty::Map(value) => {
                 self.ty(value);

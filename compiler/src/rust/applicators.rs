@@ -8,6 +8,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::validate::{pattern, wrap, wrap_value, Access, Checks, Segment};
+use crate::bind::reading::closed_pattern;
 use crate::model::{Additional, Schema, SchemaId};
 
 impl Checks<'_> {
@@ -21,6 +22,21 @@ impl Checks<'_> {
         depth: usize,
         own: Option<SchemaId>,
     ) -> Vec<TokenStream> {
+        self.applicators_of(s, value, path, depth, own, false)
+    }
+
+    /// [`Self::applicators`]; with `typed_pattern`, a lone pattern beside
+    /// `additionalProperties: false` is left to the typed map that holds
+    /// the value.
+    pub fn applicators_of(
+        &self,
+        s: &Schema,
+        value: &Access,
+        path: &[Segment],
+        depth: usize,
+        own: Option<SchemaId>,
+        typed_pattern: bool,
+    ) -> Vec<TokenStream> {
         let mut out = Vec::new();
         out.extend(self.condition(s, value, path, depth, own));
         out.extend(self.unevaluated(s, value, path, depth, own));
@@ -29,7 +45,9 @@ impl Checks<'_> {
             let object = format_ident!("object_{depth}");
             let mut checks: Vec<TokenStream> = Vec::new();
             checks.extend(self.property_names(s, &object, path, depth, own));
-            checks.extend(self.pattern_properties(s, &object, path, depth, own));
+            if !(typed_pattern && closed_pattern(s).is_some()) {
+                checks.extend(self.pattern_properties(s, &object, path, depth, own));
+            }
             checks.extend(self.dependent_schemas(s, &object, value, path, depth, own));
             if !checks.is_empty() {
                 out.push(quote!(if let Some(#object) = #receiver.as_object() { #(#checks)* }));

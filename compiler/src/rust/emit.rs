@@ -44,6 +44,10 @@ pub fn type_tokens(ty: &Ty, items: &Items, rt: &TokenStream, module: &TokenStrea
             let inner = of(inner);
             quote!(Vec<#inner>)
         }
+        Ty::Tuple(positions) => {
+            let positions = positions.iter().map(of);
+            quote!((#(#positions),*))
+        }
         Ty::Map(inner) => {
             let inner = of(inner);
             quote!(::std::collections::BTreeMap<String, #inner>)
@@ -74,6 +78,7 @@ pub fn allow_deprecated(needed: bool) -> Option<TokenStream> {
 fn names_deprecated(ty: &Ty, items: &Items) -> bool {
     match ty {
         Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) => names_deprecated(inner, items),
+        Ty::Tuple(positions) => positions.iter().any(|p| names_deprecated(p, items)),
         Ty::Named(id) | Ty::Boxed(id) => items.get(*id).deprecated,
         _ => false,
     }
@@ -83,6 +88,7 @@ fn names_deprecated(ty: &Ty, items: &Items) -> bool {
 fn held_items(ty: &Ty, out: &mut Vec<ItemId>) {
     match ty {
         Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) => held_items(inner, out),
+        Ty::Tuple(positions) => positions.iter().for_each(|p| held_items(p, out)),
         Ty::Named(id) | Ty::Boxed(id) => out.push(*id),
         _ => {}
     }
@@ -575,12 +581,16 @@ impl Emitter<'_> {
             .variants
             .iter()
             .map(|v| {
-                let checks = self.checks.value(
+                // A `type`-list branch is checked against the union's own
+                // schema: by keyword, not by decoding the union inside itself.
+                let own = u.by_type.then_some(v.data.schema);
+                let checks = self.checks.value_of(
                     &[v.data.schema],
                     &v.data.ty,
                     Access::bound(quote!(value)),
                     &[],
                     0,
+                    own,
                 );
                 let unused = checks.is_empty().then(|| quote!(let _ = value;));
                 quote!(#unused #(#checks)* Ok(()))
@@ -629,6 +639,21 @@ impl Emitter<'_> {
             };
         }
         let derives = self.derives(item, quote!(#rt::serde::Serialize));
+        if u.by_type {
+            let deserialize = self.deserialize_by_type(item, u, &idents);
+            return quote! {
+                #header
+                #derives
+                #growable
+                #[serde(untagged)]
+                pub enum #name {
+                    #( #idents(#tys), )*
+                }
+                #deserialize
+                #helpers
+                #validate
+            };
+        }
         let rule = if u.exclusive {
             "exactly one"
         } else {
@@ -685,6 +710,50 @@ impl Emitter<'_> {
             }
             #helpers
             #validate
+        }
+    }
+
+    /// A `type`-list enum reads the value's JSON type and decodes that
+    /// variant alone: no trial decoding, and a value of an unlisted type is
+    /// refused with the types the schema takes.
+    fn deserialize_by_type(&self, item: &Item, u: &Union, idents: &[Ident]) -> TokenStream {
+        let rt = self.checks.rt;
+        let name = ident(&item.name);
+        let allow = self.allow(item);
+        let json = quote!(#rt::serde_json::Value);
+        let arms = u.variants.iter().zip(idents).map(|(v, variant)| {
+            let pattern = match v.wire.as_str() {
+                "null" => quote!(#json::Null),
+                "boolean" => quote!(#json::Bool(_)),
+                "integer" | "number" => quote!(#json::Number(_)),
+                "string" => quote!(#json::String(_)),
+                "array" => quote!(#json::Array(_)),
+                _ => quote!(#json::Object(_)),
+            };
+            quote!(value @ #pattern => #rt::serde_json::from_value(value).map(Self::#variant),)
+        });
+        // Six JSON types (integers are numbers): a seventh arm would be unreachable.
+        let rest = (u.variants.len() < 6).then(|| {
+            let wires: Vec<&str> = u.variants.iter().map(|v| v.wire.as_str()).collect();
+            let message = Literal::string(&format!(
+                "is of a type `{}` does not take (it takes {})",
+                item.name,
+                wires.join(", ")
+            ));
+            quote!(_ => return Err(<D::Error as #rt::serde::de::Error>::custom(#message)),)
+        });
+        quote! {
+            #allow
+            impl<'de> #rt::serde::Deserialize<'de> for #name {
+                fn deserialize<D: #rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    let json = <#json as #rt::serde::Deserialize>::deserialize(deserializer)?;
+                    let decoded = match json {
+                        #(#arms)*
+                        #rest
+                    };
+                    decoded.map_err(<D::Error as #rt::serde::de::Error>::custom)
+                }
+            }
         }
     }
 

@@ -7,6 +7,7 @@ use quote::{format_ident, quote};
 use serde_json::{Number, Value as Json};
 
 use crate::bind::ir::Ty;
+use crate::bind::reading::closed_pattern;
 use crate::model::resolve::conjuncts;
 use crate::model::{Additional, Format, Schema, SchemaId, TypeSpace};
 
@@ -129,9 +130,16 @@ impl Checks<'_> {
                 out.extend(self.array(&all, inner, expr, path, depth, own));
                 out
             }
+            Ty::Tuple(positions) => {
+                let mut out = self.whole(&all, &expr, path, depth, own);
+                out.extend(self.positions(&all, positions, &expr, path, depth, own));
+                out
+            }
             Ty::Map(inner) => {
                 let receiver = expr.receiver();
-                let mut out = self.whole(&all, &expr, path, depth, own);
+                // A map typed by its one closed pattern checks its names and
+                // values itself (`map`), not again as JSON.
+                let mut out = self.whole_of(&all, &expr, path, depth, own, true);
                 out.extend(self.properties(
                     &all,
                     &quote!(#receiver.len()),
@@ -141,7 +149,7 @@ impl Checks<'_> {
                     },
                     path,
                 ));
-                out.extend(self.map(&all, inner, expr, path, depth, own));
+                out.extend(self.map(&all, inner, expr, path, depth, own, true));
                 out
             }
             _ => all
@@ -162,6 +170,20 @@ impl Checks<'_> {
         depth: usize,
         own: Option<SchemaId>,
     ) -> Vec<TokenStream> {
+        self.whole_of(all, expr, path, depth, own, false)
+    }
+
+    /// [`Self::whole`], leaving out a closed pattern's checks when
+    /// `typed_pattern` says the caller checks it on typed entries.
+    fn whole_of(
+        &self,
+        all: &[SchemaId],
+        expr: &Access,
+        path: &[Segment],
+        depth: usize,
+        own: Option<SchemaId>,
+        typed_pattern: bool,
+    ) -> Vec<TokenStream> {
         let rt = self.rt;
         let value = expr.by_ref();
         let mut out = Vec::new();
@@ -177,7 +199,7 @@ impl Checks<'_> {
             let json = format_ident!("json_{depth}");
             let as_json = Access::bound(quote!(#json));
             let mut checks = self.unions(s, &as_json, path, depth + 1, own);
-            checks.extend(self.applicators(s, &as_json, path, depth + 1, own));
+            checks.extend(self.applicators_of(s, &as_json, path, depth + 1, own, typed_pattern));
             if !checks.is_empty() {
                 out.push(quote!({
                     let #json = &#rt::serde_json::to_value(#value).unwrap_or_default();
@@ -193,7 +215,9 @@ impl Checks<'_> {
     /// keywords and the property counts are the struct's, checked on it.
     pub fn extra_properties(&self, schema: SchemaId, inner: &Ty, expr: Access) -> Vec<TokenStream> {
         let all = conjuncts(self.types, schema);
-        self.map(&all, inner, expr, &[], 0, None)
+        // The struct checks its patterns on its JSON, declared properties
+        // and all: its map of the others is not checked for them again.
+        self.map(&all, inner, expr, &[], 0, None, false)
     }
 
     /// `minProperties`, `maxProperties` and `dependentRequired` on an
@@ -299,6 +323,32 @@ impl Checks<'_> {
         out
     }
 
+    /// Each position of a Rust tuple (`expr.0`, `expr.1`) against its
+    /// `prefixItems` schema; the tuple's type already holds its length.
+    fn positions(
+        &self,
+        all: &[SchemaId],
+        positions: &[Ty],
+        expr: &Access,
+        path: &[Segment],
+        depth: usize,
+        own: Option<SchemaId>,
+    ) -> Vec<TokenStream> {
+        let receiver = expr.receiver();
+        let mut out = Vec::new();
+        for s in all.iter().map(|s| self.types.get(*s)) {
+            for (i, (schema, ty)) in s.prefix_items.iter().zip(positions).enumerate() {
+                let field = Literal::usize_unsuffixed(i);
+                let position = Literal::usize_suffixed(i);
+                let mut inner_path = path.to_vec();
+                inner_path.push(Segment::Index(quote!(#position)));
+                let at = Access::place(quote!(#receiver.#field));
+                out.extend(self.value_of(&[*schema], ty, at, &inner_path, depth + 1, own));
+            }
+        }
+        out
+    }
+
     /// `prefixItems` and the `items` (a schema or `false`) after them, on
     /// `list` (an expression with `get`, `iter` and `len`) of items of type
     /// `inner`: each position checked against its own schema.
@@ -359,6 +409,13 @@ impl Checks<'_> {
         out
     }
 
+    /// The entries of a map. Beside `patternProperties`,
+    /// `additionalProperties` applies to the names no pattern matches:
+    /// checked with them, on the JSON. A lone pattern beside
+    /// `additionalProperties: false` types the map, and with `typed_pattern`
+    /// its entries are checked here: each name must match it, each value is
+    /// of its schema.
+    #[allow(clippy::too_many_arguments)]
     fn map(
         &self,
         all: &[SchemaId],
@@ -367,23 +424,30 @@ impl Checks<'_> {
         path: &[Segment],
         depth: usize,
         own: Option<SchemaId>,
+        typed_pattern: bool,
     ) -> Vec<TokenStream> {
-        // Beside `patternProperties`, `additionalProperties` applies to
-        // the names no pattern matches: checked with them, on the JSON.
-        let values: Vec<SchemaId> = all
-            .iter()
-            .map(|s| self.types.get(*s))
-            .filter(|s| s.pattern_properties.is_empty())
-            .filter_map(|s| match s.additional {
-                Additional::Schema(v) => Some(v),
-                _ => None,
-            })
-            .collect();
+        let rt = self.rt;
+        let mut values: Vec<SchemaId> = Vec::new();
         let (key, value) = (format_ident!("key_{depth}"), format_ident!("value_{depth}"));
+        let mut names = Vec::new();
+        for s in all.iter().map(|s| self.types.get(*s)) {
+            if let Some(schema) = closed_pattern(s).filter(|_| typed_pattern) {
+                values.push(schema);
+                let compiled = pattern(rt, &s.pattern_properties[0].name);
+                let test = wrap_value(quote!(#rt::check::matches(#key, #compiled)), path);
+                let refuse = wrap(quote!(#rt::check::unmatched_property(#key)), path);
+                names.push(quote!(if !#test { #refuse }));
+            } else if let (true, Additional::Schema(v)) =
+                (s.pattern_properties.is_empty(), &s.additional)
+            {
+                values.push(*v);
+            }
+        }
         let mut inner_path = path.to_vec();
         inner_path.push(Segment::Key(quote!(#key)));
         let bound = Access::bound(quote!(#value));
-        let body = self.value_of(&values, inner, bound, &inner_path, depth + 1, own);
+        let mut body = names;
+        body.extend(self.value_of(&values, inner, bound, &inner_path, depth + 1, own));
         if body.is_empty() {
             return body;
         }

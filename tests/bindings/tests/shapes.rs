@@ -62,6 +62,67 @@ fn unions_refuse_what_no_branch_accepts() {
 }
 
 #[test]
+fn type_lists_are_enums_of_their_types() {
+    use unions::{
+        ValueRecorded, ValueRecordedV1Detail, ValueRecordedV1Key, ValueRecordedV1Reading,
+        ValueRecordedV1Samples,
+    };
+    let recorded: ValueRecorded = round_trip(json!({
+        "key": "order-1", "reading": 3.5, "samples": [1, 2], "detail": { "code": "x" }
+    }));
+    assert_eq!(recorded.key, ValueRecordedV1Key::String("order-1".into()));
+    assert_eq!(recorded.reading, ValueRecordedV1Reading::Number(3.5));
+    assert_eq!(
+        recorded.samples,
+        Some(ValueRecordedV1Samples::Array(vec![1, 2]))
+    );
+    assert!(matches!(
+        recorded.detail,
+        Some(ValueRecordedV1Detail::Object(_))
+    ));
+
+    // `integer` folds into `number`; `null` is a value of its own, apart from absence.
+    let recorded: ValueRecorded =
+        round_trip(json!({ "key": 42, "reading": null, "samples": 7, "detail": "plain" }));
+    assert_eq!(recorded.key, ValueRecordedV1Key::Integer(42));
+    assert_eq!(recorded.reading, ValueRecordedV1Reading::Null(()));
+    assert_eq!(recorded.samples, Some(ValueRecordedV1Samples::Integer(7)));
+    assert_eq!(
+        recorded.detail,
+        Some(ValueRecordedV1Detail::String("plain".into()))
+    );
+    let recorded: ValueRecorded = round_trip(json!({ "key": "k", "reading": 2 }));
+    assert_eq!(recorded.reading, ValueRecordedV1Reading::Number(2.0));
+    assert_eq!(recorded.samples, None);
+}
+
+#[test]
+fn type_lists_check_each_type_by_its_own_keywords() {
+    use unions::ValueRecorded;
+    for bad in [
+        // A type the list does not name.
+        json!({ "key": true, "reading": 1 }),
+        json!({ "key": [1], "reading": 1 }),
+        json!({ "key": "k", "reading": [] }),
+        json!({ "key": 1.5, "reading": 1 }),
+        // Each type's own keywords.
+        json!({ "key": "", "reading": 1 }),
+        json!({ "key": "UPPER", "reading": 1 }),
+        json!({ "key": 0, "reading": 1 }),
+        json!({ "key": "k", "reading": "too long a label" }),
+        json!({ "key": "k", "reading": -1 }),
+        json!({ "key": "k", "reading": 1, "samples": 10 }),
+        json!({ "key": "k", "reading": 1, "samples": [-1] }),
+        json!({ "key": "k", "reading": 1, "detail": {} }),
+        json!({ "key": "k", "reading": 1, "detail": { "code": "" } }),
+    ] {
+        assert!(decode::<ValueRecorded>(bad.clone()).is_err(), "{bad}");
+    }
+    // A keyword of another type does not apply: the string may exceed `maximum`.
+    round_trip::<ValueRecorded>(json!({ "key": "99", "reading": "99999999" }));
+}
+
+#[test]
 fn optional_required_and_nullable_follow_the_schema() {
     use optionality::ProfileUpdated;
     let id = "2f40bd99-29dd-4ed7-a512-3f99b9939338";
@@ -144,6 +205,23 @@ fn maps_keep_extra_properties_and_scalars_are_newtypes() {
     let sku: RenameSku = round_trip(json!("SKU-42"));
     assert_eq!(sku.0, "SKU-42");
     assert!(decode::<RenameSku>(json!("42")).is_err());
+}
+
+#[test]
+fn a_pattern_that_admits_every_key_types_the_map() {
+    use maps::PricesListed;
+    let listed: PricesListed = round_trip(json!({ "prices": { "EUR": 1200, "USD": 1300 } }));
+    let prices: &std::collections::BTreeMap<String, i64> = &listed.prices;
+    assert_eq!(prices["EUR"], 1200);
+    for (bad, pointer) in [
+        (json!({ "prices": { "eur": 1 } }), "/prices/eur"),
+        (json!({ "prices": { "EUR": -1 } }), "/prices/EUR"),
+        (json!({ "prices": { "EUR": "1" } }), "/prices/EUR"),
+        (json!({ "prices": {} }), "/prices"),
+    ] {
+        let error = decode::<PricesListed>(bad.clone()).expect_err(&bad.to_string());
+        assert_eq!(error.pointer, pointer, "{bad}: {error}");
+    }
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! Tuples decode to vectors of JSON values whose items are checked by
+//! A closed tuple whose every position is required decodes to a Rust tuple;
+//! other tuples decode to vectors of JSON values whose items are checked by
 //! position: each `prefixItems` schema at its index, `items` after them, and
 //! `items: false` (draft-07: `additionalItems: false`) refusing any more.
 //! `contains` counts the items matching its schema, typed or JSON.
@@ -29,7 +30,7 @@ fn with(pointer: &str, value: Value) -> Value {
 #[test]
 fn a_valid_tuple_decodes_and_encodes_back_equal() {
     let decoded = decode(&payload()).expect("decodes");
-    assert_eq!(decoded.position, vec![json!(4.35), json!(50.85)]);
+    assert_eq!(decoded.position, (4.35, 50.85));
     assert_eq!(serde_json::to_value(&decoded).expect("encodes"), payload());
     let short = json!({ "position": [0, 0], "path": ["x"] });
     decode(&short).expect("the rest of an open tuple may be empty");

@@ -148,6 +148,7 @@ impl Library<'_, '_> {
                 &target,
                 &mut bodies,
             ),
+            DeclKind::Tuple { positions } => self.tuple(positions, decl, &target, &mut bodies),
             DeclKind::Map { value } => self.map(value, decl, &target, &mut bodies),
             DeclKind::Optional { value } => self.optional(value, &target, &mut bodies),
         }
@@ -310,6 +311,33 @@ impl Library<'_, '_> {
         }
         view.close("}");
         read.close("})");
+    }
+
+    /// A closed tuple: position `i` is the member `item_i`, and a failure
+    /// reading it back is located at index `i`.
+    fn tuple(
+        &self,
+        positions: &[Ty],
+        decl: &Decl,
+        Target { name, .. }: &Target,
+        bodies: &mut Bodies,
+    ) {
+        let Bodies { view, read, arena } = bodies;
+        view.open(&format!("{name} {{"));
+        read.open("Ok((");
+        for (i, ty) in positions.iter().enumerate() {
+            let member = ident(&decl.slots[i].name);
+            let value = self.value(
+                ty,
+                &Place::Value(format!("value.{i}")),
+                &Place::Value(format!("c.{member}")),
+            );
+            *arena |= value.arena;
+            view.line(&format!("{member}: {},", value.view));
+            read.chain("", &value.read.at(&format!("{i}usize")), ",");
+        }
+        view.close("}");
+        read.close("))");
     }
 
     /// An optional field: its `has_` flag and its value, read back only
