@@ -432,4 +432,16 @@ fn a_ref_names_a_file_by_its_relative_id() {
         ("api.github.com/common/org.schema.json", org),
     ];
     assert_eq!(lint_files(&files, None), [RuleId::RefFileNotFound]);
+    // `./` and an empty fragment in an `$id` name the same path.
+    let dotted = user.replace(
+        "\"common/user.schema.json\"",
+        "\"./common/./user.schema.json#\"",
+    );
+    assert_ne!(dotted, user);
+    let files = [
+        ("api.github.com/issues/opened.schema.json", event),
+        ("api.github.com/common/user.schema.json", dotted.as_str()),
+        ("api.github.com/common/org.schema.json", org),
+    ];
+    assert_eq!(lint_files(&files, None), []);
 }

@@ -37,6 +37,47 @@ impl Draft {
     pub fn ref_hides_siblings(self) -> bool {
         self <= Draft::Draft7
     }
+
+    /// The draft as people name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Draft::Draft4 => "draft-04",
+            Draft::Draft6 => "draft-06",
+            Draft::Draft7 => "draft-07",
+            Draft::Draft201909 => "2019-09",
+            Draft::Draft202012 => "2020-12",
+        }
+    }
+
+    /// The `$schema` URI of the draft.
+    pub fn uri(self) -> &'static str {
+        match self {
+            Draft::Draft4 => "http://json-schema.org/draft-04/schema#",
+            Draft::Draft6 => "http://json-schema.org/draft-06/schema#",
+            Draft::Draft7 => "http://json-schema.org/draft-07/schema#",
+            Draft::Draft201909 => "https://json-schema.org/draft/2019-09/schema",
+            Draft::Draft202012 => "https://json-schema.org/draft/2020-12/schema",
+        }
+    }
+}
+
+/// The first draft that checks with `key`, for the assertions and
+/// applicators later drafts added. A schema of an earlier draft does not
+/// know the keyword: a validator of that draft ignores it, and so does evc.
+/// (Annotations and `$anchor`, which evc reads in any draft, are not listed.)
+pub fn first_draft(key: &str) -> Option<Draft> {
+    match key {
+        "const" | "contains" | "propertyNames" => Some(Draft::Draft6),
+        "if" | "then" | "else" => Some(Draft::Draft7),
+        "dependentRequired"
+        | "dependentSchemas"
+        | "unevaluatedProperties"
+        | "unevaluatedItems"
+        | "minContains"
+        | "maxContains" => Some(Draft::Draft201909),
+        "prefixItems" | "$dynamicRef" | "$dynamicAnchor" => Some(Draft::Draft202012),
+        _ => None,
+    }
 }
 
 /// Keywords beside a `$ref` that older drafts ignore but evc keeps: they

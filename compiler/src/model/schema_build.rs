@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde_json::Number;
 
-use super::drafts::{kept_beside_ref, Draft};
+use super::drafts::{first_draft, kept_beside_ref, Draft};
 use super::dynamic::DynamicScope;
 use super::keywords::{suggest, CONTRACT_ONLY_KEYS, SCHEMA_KEYWORDS, UNSUPPORTED_KEYWORDS};
 use super::reference::{self, pointer_text};
@@ -271,6 +271,10 @@ impl<'a> SchemaBuilder<'a> {
                     }
                     if hidden && !kept_beside_ref(key) {
                         self.ignored_beside_ref(cursor.file, entry);
+                        continue;
+                    }
+                    if let Some(first) = first_draft(key).filter(|first| draft < *first) {
+                        self.later_keyword(cursor.file, entry, draft, first);
                         continue;
                     }
                     self.keyword(&mut schema, cursor, entry);
@@ -801,6 +805,27 @@ impl<'a> SchemaBuilder<'a> {
         }
     }
 
+    /// A keyword of a later draft than the schema's: ignored, as a
+    /// validator of the schema's draft ignores it, and reported so the author
+    /// can declare the draft they meant. (Not kept as an annotation: in the
+    /// 2020-12 schemas evc publishes it would check.)
+    fn later_keyword(&mut self, file: FileId, entry: &Entry, draft: Draft, first: Draft) {
+        let (key, draft) = (entry.key.as_str(), draft.name());
+        self.report(
+            Diagnostic::new(
+                RuleId::SchemaKeywordUnknown,
+                place(file, entry.key_span),
+                format!(
+                    "`{key}` is not a keyword of {draft}, the draft this schema's `$schema` names: ignored, as a {draft} validator ignores it"
+                ),
+            )
+            .hint(format!(
+                "to have it checked, declare `$schema: {}` (or a later draft) at the schema's root",
+                first.uri()
+            )),
+        );
+    }
+
     /// Reports a keyword outside the subset; true when it is kept as an
     /// annotation (JSON Schema ignores keywords it does not define).
     fn unknown_keyword(&mut self, file: FileId, entry: &Entry) -> bool {
@@ -945,7 +970,13 @@ impl<'a> SchemaBuilder<'a> {
     /// `$dynamicAnchor` its fragment names; then the schema the dynamic
     /// scope binds that name to (model/dynamic.rs).
     fn dynamic_reference(&mut self, cursor: &Cursor, text: &str, at: Place) -> Reference {
-        let target = self.target(cursor, text, at).map(|(first, span)| {
+        let reported = self.diagnostics.len();
+        let first = self.target(cursor, text, at);
+        // Resolved as a `$ref` is, and said of the keyword the user wrote.
+        for diagnostic in &mut self.diagnostics[reported..] {
+            diagnostic.message = diagnostic.message.replacen("`$ref`", "`$dynamicRef`", 1);
+        }
+        let target = first.map(|(first, span)| {
             let bound = text
                 .split_once('#')
                 .filter(|(_, name)| {

@@ -64,7 +64,7 @@ impl<'a> Urls<'a> {
         for (file, own) in resources.iter().enumerate() {
             if let Some(id) = own.relative_root() {
                 by_relative_id
-                    .entry(id.to_owned())
+                    .entry(normalized(id))
                     .or_insert(FileId(file as u32));
             }
         }
@@ -94,7 +94,8 @@ impl<'a> Urls<'a> {
             return None;
         }
         let base = self.of(from).and_then(FileResources::relative_root);
-        let id = super::reference::join(base.unwrap_or_default(), path)?;
+        let base = base.map(normalized).unwrap_or_default();
+        let id = super::reference::join(&base, path)?;
         self.by_relative_id.get(&id).copied()
     }
 
@@ -160,4 +161,11 @@ impl<'a> Urls<'a> {
             .find_map(|extension| sources.find_relative(&format!("{path}{extension}")))
             .map(|file| (file, Vec::new()))
     }
+}
+
+/// A relative `$id` as a path without `.` segments or a fragment, so
+/// `./common/user.json#` and `common/user.json` name the same file.
+fn normalized(id: &str) -> String {
+    let path = id.split('#').next().unwrap_or_default();
+    super::reference::join("", path).unwrap_or_else(|| path.to_owned())
 }
