@@ -121,12 +121,21 @@ fn closed_tuple(types: &TypeSpace, id: SchemaId) -> Option<Vec<SchemaId>> {
         return None;
     };
     let s = types.get(*only);
-    let positions = s.prefix_items.len();
-    let all_present = s.min_items.is_some_and(|n| n >= positions as u64);
-    let fits = s.max_items.is_none_or(|n| n >= positions as u64);
-    let plain = !s.unique_items && s.contains.is_none() && s.unevaluated_items.is_none();
-    (positions >= 2 && s.items_forbidden && all_present && fits && plain)
-        .then(|| s.prefix_items.clone())
+    (s.prefix_items.len() >= 2 && is_closed_tuple(s)).then(|| s.prefix_items.clone())
+}
+
+/// Whether `s` says all there is to say about an array as a tuple of its
+/// `prefixItems`: nothing after them, every position required (`minItems`
+/// exactly their number: more would refuse every array), and no keyword
+/// that reads the items as a list.
+pub fn is_closed_tuple(s: &Schema) -> bool {
+    let positions = s.prefix_items.len() as u64;
+    s.items_forbidden
+        && s.min_items == Some(positions)
+        && s.max_items.is_none_or(|n| n >= positions)
+        && !s.unique_items
+        && s.contains.is_none()
+        && s.unevaluated_items.is_none()
 }
 
 /// What `id` and its `$ref`/`allOf` conjuncts say together.
@@ -201,7 +210,13 @@ pub fn view(types: &TypeSpace, id: SchemaId) -> View {
     view.additional_only = if has_properties || closed {
         None
     } else {
-        additional.or(Some(pattern_values)).or(Some(None))
+        match (additional, pattern_values) {
+            // Values some member types and a pattern's schema also checks:
+            // JSON, which both read.
+            (Some(_), Some(_)) => Some(None),
+            (Some(values), None) => Some(values),
+            (None, pattern) => Some(pattern),
+        }
     };
     view
 }

@@ -263,6 +263,8 @@ impl<'a> SchemaBuilder<'a> {
         match &node.value {
             Value::Map(entries) => {
                 let draft = self.draft(cursor);
+                let known = self.known_to(draft, cursor.file, entries);
+                let entries = known.as_deref().unwrap_or(entries);
                 let hidden = draft.ref_hides_siblings() && entries.iter().any(|e| e.key == "$ref");
                 for entry in entries {
                     let key = entry.key.as_str();
@@ -271,10 +273,6 @@ impl<'a> SchemaBuilder<'a> {
                     }
                     if hidden && !kept_beside_ref(key) {
                         self.ignored_beside_ref(cursor.file, entry);
-                        continue;
-                    }
-                    if let Some(first) = first_draft(key).filter(|first| draft < *first) {
-                        self.later_keyword(cursor.file, entry, draft, first);
                         continue;
                     }
                     self.keyword(&mut schema, cursor, entry);
@@ -449,13 +447,13 @@ impl<'a> SchemaBuilder<'a> {
                     self.refer(schema, reference);
                 }
             }
-            "$dynamicRef" if self.draft(cursor) == Draft::Draft202012 => {
+            "$dynamicRef" => {
                 if let Some(text) = self.expect_str(cursor.file, key, value) {
                     let reference = self.dynamic_reference(cursor, text, at);
                     self.refer(schema, reference);
                 }
             }
-            "$dynamicAnchor" if self.draft(cursor) == Draft::Draft202012 => {
+            "$dynamicAnchor" => {
                 self.anchor_name(cursor.file, key, value);
             }
             "$defs" | "definitions" => {
@@ -803,6 +801,25 @@ impl<'a> SchemaBuilder<'a> {
                 ),
             }
         }
+    }
+
+    /// The entries of a schema without the keywords of drafts later than
+    /// its own (`None` when it has none, the usual case), each reported: a
+    /// validator of the schema's draft ignores them, so every pass after
+    /// this one must not see them either.
+    fn known_to(&mut self, draft: Draft, file: FileId, entries: &[Entry]) -> Option<Vec<Entry>> {
+        let later = |e: &Entry| first_draft(&e.key).filter(|first| draft < *first);
+        if !entries.iter().any(|e| later(e).is_some()) {
+            return None;
+        }
+        let mut known = Vec::new();
+        for entry in entries {
+            match later(entry) {
+                Some(first) => self.later_keyword(file, entry, draft, first),
+                None => known.push(entry.clone()),
+            }
+        }
+        Some(known)
     }
 
     /// A keyword of a later draft than the schema's: ignored, as a

@@ -167,5 +167,26 @@ impl<'a> Urls<'a> {
 /// `./common/user.json#` and `common/user.json` name the same file.
 fn normalized(id: &str) -> String {
     let path = id.split('#').next().unwrap_or_default();
-    super::reference::join("", path).unwrap_or_else(|| path.to_owned())
+    let Some(mut joined) = super::reference::join("", path) else {
+        return path.to_owned();
+    };
+    // A folder stays a folder: `common/` is a base for `user.json`.
+    if path.ends_with('/') && !joined.is_empty() {
+        joined.push('/');
+    }
+    joined
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalized;
+
+    #[test]
+    fn relative_ids_compare_as_normalized_paths() {
+        assert_eq!(normalized("./common/./user.json#"), "common/user.json");
+        assert_eq!(normalized("common/a/../user.json"), "common/user.json");
+        // A folder stays one, so a reference inside it resolves under it.
+        assert_eq!(normalized("./common/"), "common/");
+        assert_eq!(normalized("common"), "common");
+    }
 }

@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 use serde_json::{Number, Value as Json};
 
 use crate::bind::ir::Ty;
-use crate::bind::reading::closed_pattern;
+use crate::bind::reading::{closed_pattern, is_closed_tuple};
 use crate::model::resolve::conjuncts;
 use crate::model::{Additional, Format, Schema, SchemaId, TypeSpace};
 
@@ -131,8 +131,16 @@ impl Checks<'_> {
                 out
             }
             Ty::Tuple(positions) => {
-                let mut out = self.whole(&all, &expr, path, depth, own);
-                out.extend(self.positions(&all, positions, &expr, path, depth, own));
+                // The schema the tuple was typed from is checked by position;
+                // any other one the value must match (a sibling `allOf`
+                // member's `uniqueItems`, `items`...) reads it as JSON.
+                let (tuples, others): (Vec<SchemaId>, Vec<SchemaId>) = all.iter().partition(|s| {
+                    let s = self.types.get(**s);
+                    s.prefix_items.len() == positions.len() && is_closed_tuple(s)
+                });
+                let mut out = self.whole(&tuples, &expr, path, depth, own);
+                out.extend(self.positions(&tuples, positions, &expr, path, depth, own));
+                out.extend(self.as_json(&others, &expr, path, depth, own));
                 out
             }
             Ty::Map(inner) => {
@@ -140,6 +148,14 @@ impl Checks<'_> {
                 // A map typed by its one closed pattern checks its names and
                 // values itself (`map`), not again as JSON.
                 let mut out = self.whole_of(&all, &expr, path, depth, own, true);
+                // Serde holds any name in a map: `required` is checked here.
+                for s in all.iter().map(|s| self.types.get(*s)) {
+                    for name in &s.required {
+                        let name = Literal::string(&name.value);
+                        let held = quote!(#receiver.contains_key(#name));
+                        out.push(wrap(quote!(#rt::check::required_held(#held, #name)), path));
+                    }
+                }
                 out.extend(self.properties(
                     &all,
                     &quote!(#receiver.len()),
@@ -446,13 +462,45 @@ impl Checks<'_> {
         let mut inner_path = path.to_vec();
         inner_path.push(Segment::Key(quote!(#key)));
         let bound = Access::bound(quote!(#value));
-        let mut body = names;
-        body.extend(self.value_of(&values, inner, bound, &inner_path, depth + 1, own));
-        if body.is_empty() {
-            return body;
+        let checks = self.value_of(&values, inner, bound, &inner_path, depth + 1, own);
+        if names.is_empty() && checks.is_empty() {
+            return Vec::new();
         }
+        // A pattern whose schema checks nothing of a typed value reads the names alone.
+        let value = if checks.is_empty() {
+            quote!(_)
+        } else {
+            quote!(#value)
+        };
         let source = expr.by_ref();
-        vec![quote!(for (#key, #value) in #source { #(#body)* })]
+        vec![quote!(for (#key, #value) in #source { #(#names)* #(#checks)* })]
+    }
+
+    /// Checks of `schemas` on `expr` converted to JSON, in one block that
+    /// converts it once; nothing when they check nothing.
+    fn as_json(
+        &self,
+        schemas: &[SchemaId],
+        expr: &Access,
+        path: &[Segment],
+        depth: usize,
+        own: Option<SchemaId>,
+    ) -> Option<TokenStream> {
+        let rt = self.rt;
+        let json = format_ident!("json_{depth}");
+        let as_json = Access::bound(quote!(#json));
+        let checks: Vec<TokenStream> = schemas
+            .iter()
+            .flat_map(|s| self.dynamic(*s, &as_json, path, depth + 1, own))
+            .collect();
+        if checks.is_empty() {
+            return None;
+        }
+        let value = expr.by_ref();
+        Some(quote!({
+            let #json = &#rt::serde_json::to_value(#value).unwrap_or_default();
+            #(#checks)*
+        }))
     }
 
     /// Keyword checks of one schema on a string or number.
