@@ -467,11 +467,10 @@ impl Checks<'_> {
             return Vec::new();
         }
         // A pattern whose schema checks nothing of a typed value reads the names alone.
-        let value = if checks.is_empty() {
-            quote!(_)
-        } else {
-            quote!(#value)
-        };
+        if checks.is_empty() {
+            let receiver = expr.receiver();
+            return vec![quote!(for #key in #receiver.keys() { #(#names)* })];
+        }
         let source = expr.by_ref();
         vec![quote!(for (#key, #value) in #source { #(#names)* #(#checks)* })]
     }
