@@ -309,16 +309,15 @@ impl Lowerer<'_> {
                 Some(Format::Uint64) => Ty::U64,
                 _ => Ty::I64,
             },
+            JsonType::Array if view.tuple.is_some() => {
+                let positions = view.tuple.iter().flatten().enumerate();
+                Ty::Tuple(
+                    positions
+                        .map(|(i, position)| self.ty(*position, &format!("{hint}{i}")))
+                        .collect(),
+                )
+            }
             JsonType::Array => match view.items {
-                _ if view.tuple.is_some() => {
-                    let positions = view.tuple.clone().unwrap_or_default();
-                    let tys = positions
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, position)| self.ty(position, &format!("{hint}{i}")))
-                        .collect();
-                    Ty::Tuple(tys)
-                }
                 _ if view.json_items => Ty::Vec(Box::new(Ty::Value)),
                 Some(items) => Ty::Vec(Box::new(self.ty(items, &format!("{hint}Item")))),
                 None => Ty::Vec(Box::new(Ty::Value)),

@@ -112,18 +112,6 @@ pub fn closed_pattern(s: &Schema) -> Option<SchemaId> {
     }
 }
 
-/// The positions of `id` when it is a closed tuple of at least two
-/// positions (see [`View::tuple`]). A tuple spread over `allOf` members, or
-/// with a position that may be missing, stays a list of JSON values.
-fn closed_tuple(types: &TypeSpace, id: SchemaId) -> Option<Vec<SchemaId>> {
-    let members = conjuncts(types, id);
-    let [only] = members.as_slice() else {
-        return None;
-    };
-    let s = types.get(*only);
-    (s.prefix_items.len() >= 2 && is_closed_tuple(s)).then(|| s.prefix_items.clone())
-}
-
 /// Whether `s` says all there is to say about an array as a tuple of its
 /// `prefixItems`: nothing after them, every position required (`minItems`
 /// exactly their number: more would refuse every array), and no keyword
@@ -145,7 +133,16 @@ pub fn view(types: &TypeSpace, id: SchemaId) -> View {
     let mut closed = false;
     let mut additional: Option<Option<SchemaId>> = None;
     let mut pattern_values = None;
-    for member in conjuncts(types, id) {
+    let members = conjuncts(types, id);
+    // A tuple spread over `allOf` members, or with a position that may be
+    // missing, stays a list of JSON values.
+    if let [only] = members.as_slice() {
+        let s = types.get(*only);
+        if s.prefix_items.len() >= 2 && is_closed_tuple(s) {
+            view.tuple = Some(s.prefix_items.clone());
+        }
+    }
+    for member in members {
         let m = types.get(member);
         if let Some(types) = &m.types {
             let mut allowed: Vec<JsonType> = types.value.to_vec();
@@ -202,7 +199,6 @@ pub fn view(types: &TypeSpace, id: SchemaId) -> View {
             }
         }
     }
-    view.tuple = closed_tuple(types, id);
     // Beside `patternProperties`, `additionalProperties` speaks only of the
     // names no pattern matches: read from the members without patterns, a
     // patterned member's own is checked with its patterns on the JSON.

@@ -13,22 +13,10 @@ use crate::model::{Additional, Schema, SchemaId};
 
 impl Checks<'_> {
     /// Statements checking `value` (an expression of type `&Value`) against
-    /// the applicators of `s`.
-    pub fn applicators(
-        &self,
-        s: &Schema,
-        value: &Access,
-        path: &[Segment],
-        depth: usize,
-        own: Option<SchemaId>,
-    ) -> Vec<TokenStream> {
-        self.applicators_of(s, value, path, depth, own, false)
-    }
-
-    /// [`Self::applicators`]; with `typed_pattern`, a lone pattern beside
+    /// the applicators of `s`. With `typed_pattern`, a lone pattern beside
     /// `additionalProperties: false` is left to the typed map that holds
     /// the value.
-    pub fn applicators_of(
+    pub fn applicators(
         &self,
         s: &Schema,
         value: &Access,

@@ -88,7 +88,7 @@ impl Checks<'_> {
         out.extend(self.arrays(s, value, path, depth, own));
         out.extend(self.objects(s, value, path, depth, own));
         out.extend(self.unions(s, value, path, depth, own));
-        out.extend(self.applicators(s, value, path, depth, own));
+        out.extend(self.applicators(s, value, path, depth, own, false));
         out
     }
 

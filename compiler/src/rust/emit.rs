@@ -639,21 +639,52 @@ impl Emitter<'_> {
             };
         }
         let derives = self.derives(item, quote!(#rt::serde::Serialize));
-        if u.by_type {
-            let deserialize = self.deserialize_by_type(item, u, &idents);
-            return quote! {
-                #header
-                #derives
-                #growable
-                #[serde(untagged)]
-                pub enum #name {
-                    #( #idents(#tys), )*
-                }
-                #deserialize
-                #helpers
-                #validate
-            };
+        let decode = if u.by_type {
+            self.decode_by_type(item, u, &idents)
+        } else {
+            self.decode_by_trial(item, u, (&idents, &tys, &check_fns))
+        };
+        let deserialize = self.deserialize_from_json(item, decode);
+        quote! {
+            #header
+            #derives
+            #growable
+            #[serde(untagged)]
+            pub enum #name {
+                #( #idents(#tys), )*
+            }
+            #deserialize
+            #helpers
+            #validate
         }
+    }
+
+    /// `Deserialize` for an untagged enum: the value read as JSON (bound to
+    /// `json`), then `body`, which returns the variant or an error.
+    fn deserialize_from_json(&self, item: &Item, body: TokenStream) -> TokenStream {
+        let rt = self.checks.rt;
+        let name = ident(&item.name);
+        let allow = self.allow(item);
+        quote! {
+            #allow
+            impl<'de> #rt::serde::Deserialize<'de> for #name {
+                fn deserialize<D: #rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    let json = <#rt::serde_json::Value as #rt::serde::Deserialize>::deserialize(deserializer)?;
+                    #body
+                }
+            }
+        }
+    }
+
+    /// `oneOf`/`anyOf`: every branch decoded and checked in turn; `oneOf`
+    /// takes exactly one that passes, `anyOf` the first.
+    fn decode_by_trial(
+        &self,
+        item: &Item,
+        u: &Union,
+        (idents, tys, check_fns): (&[Ident], &[TokenStream], &[Ident]),
+    ) -> TokenStream {
+        let rt = self.checks.rt;
         let rule = if u.exclusive {
             "exactly one"
         } else {
@@ -668,58 +699,42 @@ impl Emitter<'_> {
             "matches more than one branch of `{}` (exactly one must match)",
             item.name
         ));
-        let attempts = u.variants.iter().enumerate().map(|(i, _)| {
-            let (variant, ty, check) = (&idents[i], &tys[i], &check_fns[i]);
-            quote! {
-                if let Ok(value) = <#ty as #rt::serde::Deserialize>::deserialize(&json) {
-                    if Self::#check(&value).is_ok() {
-                        matched.push(Self::#variant(value));
+        let attempts = idents
+            .iter()
+            .zip(tys)
+            .zip(check_fns)
+            .map(|((variant, ty), check)| {
+                quote! {
+                    if let Ok(value) = <#ty as #rt::serde::Deserialize>::deserialize(&json) {
+                        if Self::#check(&value).is_ok() {
+                            matched.push(Self::#variant(value));
+                        }
                     }
                 }
-            }
-        });
-        let pick = if u.exclusive {
+            });
+        let pick = u.exclusive.then(|| {
             quote! {
                 if matched.len() > 1 {
                     return Err(<D::Error as #rt::serde::de::Error>::custom(#message_many));
                 }
             }
-        } else {
-            quote!()
-        };
+        });
         quote! {
-            #header
-            #derives
-            #growable
-            #[serde(untagged)]
-            pub enum #name {
-                #( #idents(#tys), )*
-            }
-            #allow
-            impl<'de> #rt::serde::Deserialize<'de> for #name {
-                fn deserialize<D: #rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    let json = <#rt::serde_json::Value as #rt::serde::Deserialize>::deserialize(deserializer)?;
-                    let mut matched: Vec<Self> = Vec::new();
-                    #(#attempts)*
-                    #pick
-                    matched
-                        .into_iter()
-                        .next()
-                        .ok_or_else(|| <D::Error as #rt::serde::de::Error>::custom(#message_none))
-                }
-            }
-            #helpers
-            #validate
+            let mut matched: Vec<Self> = Vec::new();
+            #(#attempts)*
+            #pick
+            matched
+                .into_iter()
+                .next()
+                .ok_or_else(|| <D::Error as #rt::serde::de::Error>::custom(#message_none))
         }
     }
 
     /// A `type`-list enum reads the value's JSON type and decodes that
     /// variant alone: no trial decoding, and a value of an unlisted type is
     /// refused with the types the schema takes.
-    fn deserialize_by_type(&self, item: &Item, u: &Union, idents: &[Ident]) -> TokenStream {
+    fn decode_by_type(&self, item: &Item, u: &Union, idents: &[Ident]) -> TokenStream {
         let rt = self.checks.rt;
-        let name = ident(&item.name);
-        let allow = self.allow(item);
         let json = quote!(#rt::serde_json::Value);
         let arms = u.variants.iter().zip(idents).map(|(v, variant)| {
             let pattern = match v.wire.as_str() {
@@ -743,17 +758,11 @@ impl Emitter<'_> {
             quote!(_ => return Err(<D::Error as #rt::serde::de::Error>::custom(#message)),)
         });
         quote! {
-            #allow
-            impl<'de> #rt::serde::Deserialize<'de> for #name {
-                fn deserialize<D: #rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    let json = <#json as #rt::serde::Deserialize>::deserialize(deserializer)?;
-                    let decoded = match json {
-                        #(#arms)*
-                        #rest
-                    };
-                    decoded.map_err(<D::Error as #rt::serde::de::Error>::custom)
-                }
-            }
+            let decoded = match json {
+                #(#arms)*
+                #rest
+            };
+            decoded.map_err(<D::Error as #rt::serde::de::Error>::custom)
         }
     }
 

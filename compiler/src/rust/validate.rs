@@ -140,7 +140,12 @@ impl Checks<'_> {
                 });
                 let mut out = self.whole(&tuples, &expr, path, depth, own);
                 out.extend(self.positions(&tuples, positions, &expr, path, depth, own));
-                out.extend(self.as_json(&others, &expr, path, depth, own));
+                out.extend(self.on_json(&expr, depth, |json| {
+                    others
+                        .iter()
+                        .flat_map(|s| self.dynamic(*s, json, path, depth + 1, own))
+                        .collect()
+                }));
                 out
             }
             Ty::Map(inner) => {
@@ -212,16 +217,11 @@ impl Checks<'_> {
                 let expected = json_const(rt, &constant.value, "EXPECTED");
                 out.push(wrap(quote!(#rt::check::constant(#value, #expected)), path));
             }
-            let json = format_ident!("json_{depth}");
-            let as_json = Access::bound(quote!(#json));
-            let mut checks = self.unions(s, &as_json, path, depth + 1, own);
-            checks.extend(self.applicators_of(s, &as_json, path, depth + 1, own, typed_pattern));
-            if !checks.is_empty() {
-                out.push(quote!({
-                    let #json = &#rt::serde_json::to_value(#value).unwrap_or_default();
-                    #(#checks)*
-                }));
-            }
+            out.extend(self.on_json(expr, depth, |json| {
+                let mut checks = self.unions(s, json, path, depth + 1, own);
+                checks.extend(self.applicators(s, json, path, depth + 1, own, typed_pattern));
+                checks
+            }));
         }
         out
     }
@@ -475,23 +475,18 @@ impl Checks<'_> {
         vec![quote!(for (#key, #value) in #source { #(#names)* #(#checks)* })]
     }
 
-    /// Checks of `schemas` on `expr` converted to JSON, in one block that
-    /// converts it once; nothing when they check nothing.
-    fn as_json(
+    /// Checks of `expr` converted to JSON, in one block that converts it
+    /// once; `checks` is given the JSON value. Nothing when they check
+    /// nothing, so nothing is converted.
+    fn on_json(
         &self,
-        schemas: &[SchemaId],
         expr: &Access,
-        path: &[Segment],
         depth: usize,
-        own: Option<SchemaId>,
+        checks: impl FnOnce(&Access) -> Vec<TokenStream>,
     ) -> Option<TokenStream> {
         let rt = self.rt;
         let json = format_ident!("json_{depth}");
-        let as_json = Access::bound(quote!(#json));
-        let checks: Vec<TokenStream> = schemas
-            .iter()
-            .flat_map(|s| self.dynamic(*s, &as_json, path, depth + 1, own))
-            .collect();
+        let checks = checks(&Access::bound(quote!(#json)));
         if checks.is_empty() {
             return None;
         }
