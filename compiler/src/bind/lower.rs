@@ -239,7 +239,7 @@ impl Lowerer<'_> {
     fn ty(&mut self, id: SchemaId, hint: &str) -> Ty {
         let s = self.types.get(id);
         if let Some(item) = self.named.get(&id) {
-            return Ty::Named(*item);
+            return self.nullable_named(id, *item);
         }
         if let Some(target) = s.reference.as_ref().and_then(|r| r.target) {
             if !s.has_assertions() {
@@ -250,27 +250,17 @@ impl Lowerer<'_> {
     }
 
     fn value_ty(&mut self, id: SchemaId, hint: &str, own_item: bool) -> Ty {
-        let s = self.types.get(id);
         let kind = self.shape_kind(id);
         let declared = matches!(
             kind,
             ShapeKind::Struct | ShapeKind::Enum | ShapeKind::Union | ShapeKind::Types
         );
         if !own_item && declared {
-            let nullable = view(self.types, id)
-                .types
-                .as_deref()
-                .is_none_or(|t| t.contains(&JsonType::Null))
-                && string_enum(s).is_some_and(|(_, null)| null);
             let name = self.scope.claim(hint.to_string());
             let item = self.items.reserve(name, id);
             self.named.insert(id, item);
             self.fill(item, None);
-            return if nullable {
-                Ty::Option(Box::new(Ty::Named(item)))
-            } else {
-                Ty::Named(item)
-            };
+            return self.nullable_named(id, item);
         }
         let view = view(self.types, id);
         let Some(types) = view.types.clone() else {
@@ -294,6 +284,22 @@ impl Lowerer<'_> {
             Ty::Option(Box::new(base))
         } else {
             base
+        }
+    }
+
+    /// A declared item used where its schema is read: a string enum that
+    /// also admits `null` declares only its strings, so every use of it,
+    /// the first and each later one, is an `Option`.
+    fn nullable_named(&self, id: SchemaId, item: ItemId) -> Ty {
+        let admits_null = view(self.types, id)
+            .types
+            .as_deref()
+            .is_none_or(|t| t.contains(&JsonType::Null))
+            && string_enum(self.types.get(id)).is_some_and(|(_, null)| null);
+        if admits_null {
+            Ty::Option(Box::new(Ty::Named(item)))
+        } else {
+            Ty::Named(item)
         }
     }
 

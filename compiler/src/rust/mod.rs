@@ -65,6 +65,7 @@ pub fn items(binding: &Binding, options: &Options) -> Vec<TokenStream> {
         non_exhaustive: options.non_exhaustive,
         checks: Checks {
             types: &model.types,
+            items: &lowered.items,
             rt: &rt,
             named,
         },

@@ -6,7 +6,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::{Number, Value as Json};
 
-use crate::bind::ir::Ty;
+use crate::bind::ir::{Items, Ty};
 use crate::bind::reading::{closed_pattern, is_closed_tuple};
 use crate::model::resolve::conjuncts;
 use crate::model::{Additional, Format, Schema, SchemaId, TypeSpace};
@@ -71,6 +71,7 @@ impl Access {
 
 pub struct Checks<'a> {
     pub types: &'a TypeSpace,
+    pub items: &'a Items,
     pub rt: &'a TokenStream,
     /// Schemas that are generated types, by type name.
     pub named: std::collections::BTreeMap<SchemaId, String>,
@@ -107,9 +108,21 @@ impl Checks<'_> {
             .flat_map(|s| conjuncts(self.types, *s))
             .collect();
         match ty {
-            Ty::Named(_) | Ty::Boxed(_) => {
+            Ty::Named(item) | Ty::Boxed(item) => {
                 let value = expr.by_ref();
-                vec![wrap(quote!(#rt::Validate::validate(#value)), path)]
+                let mut out = vec![wrap(quote!(#rt::Validate::validate(#value)), path)];
+                // The item checks its own schema; another one on the same
+                // value (an `allOf` member narrowing a property to
+                // `enum: [open]`) is checked here, on its JSON.
+                let item_schema = self.items.get(*item).schema;
+                out.extend(self.on_json(&expr, depth, |json| {
+                    schemas
+                        .iter()
+                        .filter(|s| !self.stands_for(**s, item_schema))
+                        .flat_map(|s| self.dynamic(*s, json, path, depth + 1, own))
+                        .collect()
+                }));
+                out
             }
             Ty::Option(inner) => {
                 let value = format_ident!("value_{depth}");
@@ -178,6 +191,24 @@ impl Checks<'_> {
                 .flat_map(|s| self.scalar(*s, ty, &expr, path, depth, own))
                 .collect(),
         }
+    }
+
+    /// Whether `schema` is `target`, or only a `$ref` (through any chain of
+    /// them) to it: what an item declared for `target` already checks.
+    fn stands_for(&self, schema: SchemaId, target: SchemaId) -> bool {
+        let mut at = schema;
+        // A chain of bare `$ref`s longer than the schemas there are loops.
+        for _ in 0..=self.types.len() {
+            if at == target {
+                return true;
+            }
+            let s = self.types.get(at);
+            match s.reference.as_ref().and_then(|r| r.target) {
+                Some(next) if !s.has_assertions() => at = next,
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// `enum`, `const`, `oneOf`, `anyOf`, `not` and the other applicators on a
