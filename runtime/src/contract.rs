@@ -49,7 +49,13 @@ pub trait Contract: Serialize + DeserializeOwned + Validate + Sized + 'static {
                 value.validate().map_err(PayloadError::from)?;
                 Ok(value)
             }
-            Err(error) => Err(PayloadError::from_serde::<Self>(data, error)),
+            Err(error) => match with_integral_floats::<Self>(data) {
+                Some(value) => {
+                    value.validate().map_err(PayloadError::from)?;
+                    Ok(value)
+                }
+                None => Err(PayloadError::from_serde::<Self>(data, error)),
+            },
         }
     }
 
@@ -62,6 +68,17 @@ pub trait Contract: Serialize + DeserializeOwned + Validate + Sized + 'static {
         self.validate().map_err(PayloadError::from)?;
         serde_json::to_vec(self).map_err(|e| PayloadError::new("", e.to_string()))
     }
+}
+
+/// `data` decoded again with its integral floats read as integers (JSON
+/// Schema's `integer` takes `1.0`), when it holds any and that decodes.
+/// Only on the error path: a payload that decodes as written is read once.
+fn with_integral_floats<T: DeserializeOwned>(data: &[u8]) -> Option<T> {
+    let mut value: serde_json::Value = serde_json::from_slice(data).ok()?;
+    if !crate::de::integral_floats_as_integers(&mut value) {
+        return None;
+    }
+    T::deserialize(&value).ok()
 }
 
 /// Checks of the JSON Schema keywords serde cannot express (lengths,
