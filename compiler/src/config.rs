@@ -21,7 +21,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::Diagnostic;
-use crate::evolution::Policy;
+use crate::evolution::{OpenObjects, Policy};
 use crate::load::{Document, Entry, Node};
 use crate::rules::{Level, RuleId, RULES};
 use crate::source::{FileId, Place, Sources};
@@ -61,8 +61,8 @@ pub struct Config {
     pub ignore_only: BTreeMap<RuleId, Vec<String>>,
     pub naming: Naming,
     /// How optional properties added to or removed from open objects are
-    /// judged when versions are compared.
-    pub evolution: Policy,
+    /// judged when versions are compared, by the form of the contract.
+    pub evolution: OpenObjects,
     /// Where `$ref` URLs are read from.
     pub refs: RefMap,
 }
@@ -332,18 +332,46 @@ impl Reader {
     fn evolution(&mut self, node: &Node) {
         for entry in self.entries(node, "`evolution`") {
             match entry.key.as_str() {
-                "open_objects" => {
-                    match entry.value.as_str().and_then(|s| s.parse::<Policy>().ok()) {
-                        Some(policy) => self.config.evolution = policy,
-                        None => self.invalid(
-                            self.place(&entry.value),
-                            "`evolution.open_objects` must be lenient or strict",
-                        ),
+                "open_objects" if entry.value.as_str().is_some() => {
+                    if let Some(policy) = self.policy(&entry.value, "`evolution.open_objects`") {
+                        self.config.evolution = OpenObjects::every(policy);
                     }
                 }
+                "open_objects" => self.open_objects(&entry.value),
                 _ => self.unknown(entry, "open_objects"),
             }
         }
+    }
+
+    /// `open_objects: { contract_files: lenient, schema_files: strict }`.
+    fn open_objects(&mut self, node: &Node) {
+        for entry in self.entries(node, "`evolution.open_objects`") {
+            let what = format!("`evolution.open_objects.{}`", entry.key);
+            match entry.key.as_str() {
+                "contract_files" => {
+                    if let Some(policy) = self.policy(&entry.value, &what) {
+                        self.config.evolution.contract_files = policy;
+                    }
+                }
+                "schema_files" => {
+                    if let Some(policy) = self.policy(&entry.value, &what) {
+                        self.config.evolution.schema_files = policy;
+                    }
+                }
+                _ => self.unknown(entry, "contract_files, schema_files"),
+            }
+        }
+    }
+
+    fn policy(&mut self, node: &Node, what: &str) -> Option<Policy> {
+        let policy = node.as_str().and_then(|s| s.parse::<Policy>().ok());
+        if policy.is_none() {
+            self.invalid(
+                self.place(node),
+                format!("{what} must be lenient or strict"),
+            );
+        }
+        policy
     }
 
     fn strings(&mut self, node: &Node, what: &str) -> Vec<String> {
@@ -387,12 +415,24 @@ mod tests {
     }
 
     #[test]
-    fn the_open_object_policy_is_read_and_defaults_to_lenient() {
-        assert_eq!(read("version: v1").0.evolution, Policy::Lenient);
+    fn the_open_object_policy_is_read_and_defaults_by_form() {
+        let defaults = read("version: v1").0.evolution;
+        assert_eq!(defaults.contract_files, Policy::Lenient);
+        assert_eq!(defaults.schema_files, Policy::Strict);
         let (config, diagnostics) = read("evolution:\n  open_objects: strict\n");
-        assert_eq!((config.evolution, diagnostics.len()), (Policy::Strict, 0));
+        assert_eq!(
+            (config.evolution, diagnostics.len()),
+            (OpenObjects::every(Policy::Strict), 0)
+        );
+        let (config, diagnostics) = read("evolution:\n  open_objects: { schema_files: lenient }\n");
+        assert_eq!(
+            (config.evolution, diagnostics.len()),
+            (OpenObjects::every(Policy::Lenient), 0)
+        );
+        let (config, diagnostics) = read("evolution:\n  open_objects: { json: strict }\n");
+        assert_eq!((config.evolution, diagnostics.len()), (defaults, 1));
         let (config, diagnostics) = read("evolution:\n  open_objects: loose\n");
-        assert_eq!(config.evolution, Policy::Lenient);
+        assert_eq!(config.evolution, defaults);
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].rule, RuleId::ConfigInvalid);
         assert_eq!(diagnostics[0].place.span.start.line, 2);

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use crate::diagnostic::Diagnostic;
 use crate::evolution::shape::Shapes;
-use crate::evolution::{Change, ChangeList, Policy, Side, Summary};
+use crate::evolution::{Change, ChangeList, OpenObjects, Policy, Side, Summary};
 use crate::model::{Contract, Model, SchemaId, Version};
 use crate::rules::{Bump, RuleId};
 
@@ -26,6 +26,8 @@ pub struct Compared<'m> {
     pub new_number: &'m semver::Version,
     /// Where `new` is among the contract's comparable versions.
     pub index: usize,
+    /// The open-object policy of the contract's form.
+    pub policy: Policy,
     pub changes: Summary,
 }
 
@@ -33,10 +35,11 @@ pub struct Compared<'m> {
 pub fn neighbours<'m>(
     model: &'m Model,
     cyclic: &BTreeSet<SchemaId>,
-    policy: Policy,
+    open_objects: OpenObjects,
 ) -> Vec<Compared<'m>> {
     let mut out = Vec::new();
     for contract in &model.contracts {
+        let policy = open_objects.of(contract.form);
         let listed = listed(model, cyclic, contract);
         for (index, pair) in listed.windows(2).enumerate() {
             let ((old, old_number), (new, new_number)) = (pair[0], pair[1]);
@@ -89,6 +92,7 @@ fn compare<'m>(
         old_number,
         new_number,
         index: 0,
+        policy,
         changes: Summary::of(side(old.schema), side(new.schema), policy),
     }
 }
@@ -108,7 +112,6 @@ pub fn check(
     model: &Model,
     cyclic: &BTreeSet<SchemaId>,
     compared: &[Compared<'_>],
-    policy: Policy,
     out: &mut Vec<Diagnostic>,
 ) {
     let mut shapes = Shapes::new(&model.types);
@@ -129,14 +132,11 @@ pub fn check(
                 model,
                 cyclic,
                 step.contract,
-                policy,
+                step.policy,
                 &mut shapes,
             ));
         }
-        if let Some(finding) = readers
-            .as_mut()
-            .and_then(|r| older_of_major(r, step, policy))
-        {
+        if let Some(finding) = readers.as_mut().and_then(|r| older_of_major(r, step)) {
             out.push(finding);
         }
     }
@@ -222,18 +222,14 @@ fn unneeded_major(step: &Compared<'_>, needed: Bump) -> Diagnostic {
 /// A minor or patch whose readers cannot read an older version of its
 /// major than the one right before it. Only the first such version is
 /// reported, so only it is compared in full.
-fn older_of_major(
-    readers: &mut readers::Readers<'_>,
-    step: &Compared<'_>,
-    policy: Policy,
-) -> Option<Diagnostic> {
+fn older_of_major(readers: &mut readers::Readers<'_>, step: &Compared<'_>) -> Option<Diagnostic> {
     let older = readers.first_unreadable(step.index)?;
     let (version, number) = readers.listed(older);
     let side = |root| Side {
         types: readers.types(),
         root,
     };
-    let changes = Summary::of(side(version.schema), side(step.new.schema), policy);
+    let changes = Summary::of(side(version.schema), side(step.new.schema), step.policy);
     unreadable(step, version, number, &changes.breaking)
 }
 
@@ -273,7 +269,6 @@ fn every_older(
     model: &Model,
     cyclic: &BTreeSet<SchemaId>,
     step: &Compared<'_>,
-    policy: Policy,
 ) -> Option<Diagnostic> {
     let older = listed(model, cyclic, step.contract)
         .into_iter()
@@ -284,7 +279,7 @@ fn every_older(
             step.contract,
             (version, number),
             (step.new, step.new_number),
-            policy,
+            step.policy,
         );
         if let Some(finding) = unreadable(step, version, number, &compared.changes.breaking) {
             return Some(finding);
@@ -299,14 +294,13 @@ fn check_every_older(
     model: &Model,
     cyclic: &BTreeSet<SchemaId>,
     compared: &[Compared<'_>],
-    policy: Policy,
     out: &mut Vec<Diagnostic>,
 ) {
     for step in compared {
         if let Some(finding) = bump_finding(step) {
             out.push(finding);
         } else if bump(step.old_number, step.new_number) != Bump::Major {
-            if let Some(finding) = every_older(model, cyclic, step, policy) {
+            if let Some(finding) = every_older(model, cyclic, step) {
                 out.push(finding);
             }
         }
@@ -433,6 +427,65 @@ mod tests {
             strict[0].contains("PROPERTY_ADDED_TO_OPEN_OBJECT at `b`"),
             "{strict:#?}"
         );
+    }
+
+    /// The same two versions as `x-evc` JSON Schema files.
+    fn lint_schema_files(config: Option<&str>) -> Vec<String> {
+        let file = |version: &str, properties: &str| {
+            format!(
+                r#"{{"x-evc": {{"kind": "event", "name": "ThingHappened",
+                "namespace": "com.example.things", "description": "A thing.",
+                "version": "{version}"}}, "type": "object", "properties": {properties}}}"#
+            )
+        };
+        let inputs = Inputs {
+            contracts: vec![
+                Input::new(
+                    "thing.v1.json",
+                    file("1.0.0", r#"{"a": {"type": "string"}}"#),
+                ),
+                Input::new(
+                    "thing.v1_1.json",
+                    file(
+                        "1.1.0",
+                        r#"{"a": {"type": "string"}, "b": {"type": "integer"}}"#,
+                    ),
+                ),
+            ],
+            config: config.map(|c| Input::new("evc.yaml", c.to_owned())),
+        };
+        let lint = crate::lint_inputs(inputs, Path::new("."));
+        lint.diagnostics
+            .iter()
+            .filter(|d| d.rule != crate::rules::RuleId::ExamplesMissing)
+            .map(|d| format!("{} {}", d.rule, d.message))
+            .collect()
+    }
+
+    #[test]
+    fn json_schema_files_judge_open_objects_strictly_by_default() {
+        let default = lint_schema_files(None);
+        assert_eq!(default.len(), 1, "{default:#?}");
+        assert!(
+            default[0].starts_with("VERSION_BUMP_TOO_SMALL")
+                && default[0].contains("PROPERTY_ADDED_TO_OPEN_OBJECT at `b`"),
+            "{default:#?}"
+        );
+        let versions = [
+            version("1.0.0", "{ a: { type: string } }", ""),
+            version("1.1.0", "{ a: { type: string }, b: { type: integer } }", ""),
+        ]
+        .concat();
+        assert!(lint(&versions, None).is_empty());
+        for lenient in [
+            "version: v1\nevolution: { open_objects: lenient }\n",
+            "version: v1\nevolution: { open_objects: { schema_files: lenient } }\n",
+        ] {
+            assert!(lint_schema_files(Some(lenient)).is_empty(), "{lenient}");
+        }
+        let contract_files_strict =
+            "version: v1\nevolution: { open_objects: { contract_files: strict } }\n";
+        assert_eq!(lint(&versions, Some(contract_files_strict)).len(), 1);
     }
 
     #[test]
@@ -604,9 +657,9 @@ mod agreement {
         let compared = super::neighbours(&model, &cyclic, config.evolution);
         let mut out = Vec::new();
         if every_older {
-            super::check_every_older(&model, &cyclic, &compared, config.evolution, &mut out);
+            super::check_every_older(&model, &cyclic, &compared, &mut out);
         } else {
-            super::check(&model, &cyclic, &compared, config.evolution, &mut out);
+            super::check(&model, &cyclic, &compared, &mut out);
         }
         out
     }

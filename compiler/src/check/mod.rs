@@ -39,14 +39,7 @@ pub fn run(model: &Model, config: &Config) -> Vec<Diagnostic> {
     let validators = model.validators();
     examples::check(model, &cyclic, &validators, &mut out);
     let compared = evolution::neighbours(model, &cyclic, config.evolution);
-    evolution::check(model, &cyclic, &compared, config.evolution, &mut out);
-    upcasts::check(
-        model,
-        &cyclic,
-        &validators,
-        config.evolution,
-        &compared,
-        &mut out,
-    );
+    evolution::check(model, &cyclic, &compared, &mut out);
+    upcasts::check(model, &cyclic, &validators, &compared, &mut out);
     out
 }

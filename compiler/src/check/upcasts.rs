@@ -11,7 +11,6 @@ use std::collections::BTreeSet;
 
 use crate::check::evolution::Compared;
 use crate::diagnostic::Diagnostic;
-use crate::evolution::Policy;
 use crate::model::{Contract, Model, SchemaId, Spanned, UpcastStep, Version};
 use crate::rules::RuleId;
 
@@ -37,14 +36,13 @@ pub fn check(
     model: &Model,
     cyclic: &BTreeSet<SchemaId>,
     validators: &crate::model::Validators<'_>,
-    policy: Policy,
     compared: &[Compared<'_>],
     out: &mut Vec<Diagnostic>,
 ) {
     let runnable: Vec<Step<'_>> = steps(model, cyclic)
         .filter(|step| paths::check(model, step, out))
         .collect();
-    coverage::check(model, policy, compared, out);
+    coverage::check(model, compared, out);
     for step in &runnable {
         let roots: Vec<Diagnostic> = out
             .iter()

@@ -60,6 +60,44 @@ impl FromStr for Policy {
     }
 }
 
+/// The open-object policy of each form a contract is written in. Contract
+/// files are lenient by default: evc's generated producers write only what
+/// the schema declares, and its readers ignore the rest. Plain JSON Schema
+/// files (`x-evc`) are strict by default: they often describe data other
+/// tools write, and JSON Schema, like the registries that judge it
+/// (Confluent, Apicurio), admits any value under an undeclared name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OpenObjects {
+    pub contract_files: Policy,
+    pub schema_files: Policy,
+}
+
+impl Default for OpenObjects {
+    fn default() -> Self {
+        OpenObjects {
+            contract_files: Policy::Lenient,
+            schema_files: Policy::Strict,
+        }
+    }
+}
+
+impl OpenObjects {
+    /// One policy for both forms.
+    pub fn every(policy: Policy) -> Self {
+        OpenObjects {
+            contract_files: policy,
+            schema_files: policy,
+        }
+    }
+
+    pub fn of(self, form: crate::model::Form) -> Policy {
+        match form {
+            crate::model::Form::Contract => self.contract_files,
+            crate::model::Form::JsonSchema => self.schema_files,
+        }
+    }
+}
+
 /// One of the two schemas compared: a type space and the payload schema in it.
 #[derive(Debug, Clone, Copy)]
 pub struct Side<'a> {

@@ -118,6 +118,9 @@ fn of_kind(routes: &[Route], kind: Kind) -> impl Iterator<Item = &Route> {
     routes.iter().filter(move |r| r.kind == kind)
 }
 
+// The variants hold their payloads by value, so matching a message never
+// allocates; how far their sizes differ depends on the contracts, so
+// clippy's `large_enum_variant` is allowed rather than met with boxes.
 fn message_enums(routes: &[Route], rt: &TokenStream) -> TokenStream {
     let enum_of = |kind: Kind, name: Ident, doc: &str| {
         let variants = of_kind(routes, kind).map(|r| {
@@ -145,7 +148,7 @@ fn message_enums(routes: &[Route], rt: &TokenStream) -> TokenStream {
             #[doc = #doc]
             #[doc = ""]
             #[doc = " Serializes as its payload."]
-            #[allow(dead_code)]
+            #[allow(dead_code, clippy::large_enum_variant)]
             #[derive(Debug, Clone, PartialEq, #rt::serde::Serialize)]
             #[serde(crate = #serde_path, untagged)]
             pub enum #name { #(#variants)* }
@@ -167,7 +170,7 @@ fn message_enums(routes: &[Route], rt: &TokenStream) -> TokenStream {
         #events
         #commands
         /// A decoded message: an event or a command. Serializes as its payload.
-        #[allow(dead_code)]
+        #[allow(dead_code, clippy::large_enum_variant)]
         #[derive(Debug, Clone, PartialEq, #rt::serde::Serialize)]
         #[serde(crate = #serde_path, untagged)]
         pub enum Message {

@@ -187,15 +187,19 @@ impl Emitter<'_> {
     fn derives(&self, item: &Item, extra: TokenStream) -> TokenStream {
         let rt = self.checks.rt;
         let serde_path = Literal::string(&format!("{}::serde", rt_path_text(rt)));
-        let lints = if members_deprecated(item, self.items) {
-            quote!(#[allow(dead_code, deprecated)])
-        } else {
-            quote!(#[allow(dead_code)])
-        };
+        let mut lints = vec![quote!(dead_code)];
+        if members_deprecated(item, self.items) {
+            lints.push(quote!(deprecated));
+        }
+        // A union's variants hold their branches by value; how far their
+        // sizes differ depends on the schema.
+        if matches!(item.shape, Shape::Union(_)) {
+            lints.push(quote!(clippy::large_enum_variant));
+        }
         quote! {
             #[derive(Debug, Clone, PartialEq, #extra)]
             #[serde(crate = #serde_path)]
-            #lints
+            #[allow(#(#lints),*)]
         }
     }
 

@@ -523,7 +523,7 @@ impl Checks<'_> {
         }
         let value = expr.by_ref();
         Some(quote!({
-            let #json = &#rt::serde_json::to_value(#value).unwrap_or_default();
+            let #json = &#rt::check::json_of(#value);
             #(#checks)*
         }))
     }

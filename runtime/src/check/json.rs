@@ -8,6 +8,13 @@ use serde_json::Value;
 
 use crate::Violation;
 
+/// A typed value as JSON, for the keywords checked on its JSON (`oneOf`
+/// branches, `not`, another `allOf` member's narrowing). A value serde
+/// cannot write as JSON (a map with non-string keys) reads as `null`.
+pub fn json_of<T: Serialize + ?Sized>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or_default()
+}
+
 /// JSON text compiled into generated code, parsed once on first use.
 pub struct JsonConst {
     text: &'static str,

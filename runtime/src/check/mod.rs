@@ -22,7 +22,7 @@ pub use format::{
     is_json_pointer, is_relative_json_pointer, is_time, is_uri, is_uri_reference, is_uuid,
     json_pointer, relative_json_pointer, time, uri, uri_reference, uuid,
 };
-pub use json::{constant, enum_of, json_eq, unique_items, JsonConst};
+pub use json::{constant, enum_of, json_eq, json_of, unique_items, JsonConst};
 pub use number::{exclusive_maximum, exclusive_minimum, maximum, minimum, multiple_of, Number};
 
 use crate::Violation;

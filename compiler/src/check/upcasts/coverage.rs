@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use crate::check::evolution::Compared;
 use crate::diagnostic::Diagnostic;
-use crate::evolution::{classify_each, thousands, Change, ChangeList, Policy, Segment, Side};
+use crate::evolution::{classify_each, thousands, Change, ChangeList, Segment, Side};
 use crate::model::{Model, UpcastStep};
 use crate::rules::RuleId;
 use crate::source::Place;
@@ -18,7 +18,7 @@ use crate::upcast::Path;
 const MAX_NAMED: usize = 3;
 
 /// One finding per upcast that leaves breaking changes untouched.
-pub fn check(model: &Model, policy: Policy, compared: &[Compared<'_>], out: &mut Vec<Diagnostic>) {
+pub fn check(model: &Model, compared: &[Compared<'_>], out: &mut Vec<Diagnostic>) {
     for step in compared {
         if step.new_number.major <= step.old_number.major || step.changes.breaking.is_empty() {
             continue;
@@ -31,7 +31,7 @@ pub fn check(model: &Model, policy: Policy, compared: &[Compared<'_>], out: &mut
             continue;
         }
         let touched = Touched::new(upcast.value.iter().flat_map(|s| touched(&s.value)));
-        let uncovered = uncovered(model, policy, step, &touched);
+        let uncovered = uncovered(model, step, &touched);
         if !uncovered.changes.is_empty() {
             out.push(finding(step, upcast.place, &uncovered));
         }
@@ -66,7 +66,7 @@ impl Uncovered {
 
 /// The summary holds every breaking change when there are few; otherwise
 /// they are classified again, one at a time, rather than kept.
-fn uncovered(model: &Model, policy: Policy, step: &Compared<'_>, touched: &Touched) -> Uncovered {
+fn uncovered(model: &Model, step: &Compared<'_>, touched: &Touched) -> Uncovered {
     let mut uncovered = Uncovered::default();
     let breaking = &step.changes.breaking;
     if breaking.first().len() == breaking.len() {
@@ -82,7 +82,7 @@ fn uncovered(model: &Model, policy: Policy, step: &Compared<'_>, touched: &Touch
     classify_each(
         side(step.old.schema),
         side(step.new.schema),
-        policy,
+        step.policy,
         |change| uncovered.push(touched, change),
     );
     uncovered
