@@ -171,7 +171,8 @@ fn clean(root: &Path, lint: &Lint) -> Result<(Vec<PathBuf>, Vec<Finding>), Error
 /// bindings of the same binding, so this is where the two backends meet:
 /// neither imports the other.
 pub fn generate_c(binding: &Binding, options: &c::Options) -> Result<c::Output, c::Error> {
-    c::generate(binding, options, &RustForC { binding })
+    // The library's Rust is formatted through syn, as `rust::generate` is.
+    crate::stack::deep(|| c::generate(binding, options, &RustForC { binding }))
 }
 
 /// The Rust backend as the C library sees it, with the default options:

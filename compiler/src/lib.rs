@@ -24,6 +24,7 @@ pub mod report;
 pub mod rules;
 pub mod rust;
 pub mod source;
+mod stack;
 pub mod upcast;
 pub mod verify;
 

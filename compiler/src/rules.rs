@@ -137,7 +137,7 @@ rules! {
     RefSiblingIgnored = "REF_SIBLING_IGNORED", Reference, Warn, true, "a keyword beside `$ref` in a draft-07 or older schema, which that draft ignores";
     RefUnsupported = "REF_UNSUPPORTED", Reference, Error, false, "a `$ref` form evc does not resolve (remote URLs, anchors)";
     RefCycle = "REF_CYCLE", Reference, Error, false, "a `$ref` cycle with no object or array in between, which no type can represent";
-    RefChainTooLong = "REF_CHAIN_TOO_LONG", Reference, Error, false, "a chain of `$ref`s (or `allOf`s) longer than evc follows";
+    RefChainTooLong = "REF_CHAIN_TOO_LONG", Reference, Error, false, "a chain of `$ref`s, `allOf`s or other schemas applied to the same value (`anyOf`, `oneOf`, `not`, `if`) longer than evc follows";
     VersionInvalid = "VERSION_INVALID", Version, Error, false, "a version is not MAJOR.MINOR.PATCH semver";
     VersionDuplicate = "VERSION_DUPLICATE", Version, Error, false, "a contract lists the same version twice";
     VersionNotIncreasing = "VERSION_NOT_INCREASING", Version, Error, false, "versions are not listed in strictly increasing order";

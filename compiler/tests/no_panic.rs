@@ -332,3 +332,85 @@ fn long_union_chains_are_refused_not_followed() {
         );
     }
 }
+
+/// `depth` schemas, each holding the next under `keyword`, around `leaf`.
+fn nested(keyword: &str, depth: usize, leaf: Value) -> Value {
+    (0..depth).fold(leaf, |inner, _| serde_json::json!({ keyword: inner }))
+}
+
+/// The keywords most likely to recurse or overflow, at and past their
+/// limits: a deep `not`, a long `if`/`else` chain, a schema that names
+/// itself by `$anchor`, and `minContains` beyond any array. None panics;
+/// within the nesting limit each lints clean and generates both backends.
+#[test]
+fn keywords_at_their_limits_never_panic() {
+    use serde_json::json;
+    let if_chain = |links: usize| {
+        (0..links).fold(json!({ "type": "string" }), |inner, i| {
+            json!({ "if": { "minLength": i }, "then": { "maxLength": i + 10 }, "else": inner })
+        })
+    };
+    let object = |value: Value| json!({ "type": "object", "properties": { "a": value } });
+    let within = [
+        (
+            "deep not",
+            object(nested("not", 60, json!({ "type": "string" }))),
+        ),
+        ("if chain", object(if_chain(60))),
+        (
+            "self anchor",
+            json!({
+                "$anchor": "node",
+                "type": "object",
+                "properties": {
+                    "next": { "$ref": "#node" },
+                    "unlike": { "not": { "$ref": "#node" } },
+                    "either": { "anyOf": [{ "$ref": "#node" }, { "type": "null" }] }
+                }
+            }),
+        ),
+        (
+            "huge minContains",
+            object(json!({
+                "type": "array",
+                "contains": { "type": "string" },
+                "minContains": u64::MAX,
+                "maxItems": u64::MAX
+            })),
+        ),
+    ];
+    for (name, schema) in within {
+        assert!(generate(schema), "{name} should lint clean and generate");
+    }
+    // An integer past u64 is still an integer: no array is that long.
+    let past_u64 = object(json!({ "type": "array", "contains": {}, "minContains": 1e300 }));
+    assert!(generate(past_u64), "minContains past u64");
+    let longer = object(nested("not", 70, json!({})));
+    assert!(!generate(longer), "a not chain past the limit is refused");
+    // Past the nesting limit, built as text: a `Value` that deep would
+    // itself overflow the test's stack.
+    let depth = 5_000;
+    for (name, open, close) in [
+        ("deeper not", r#"{"not": "#, "}"),
+        ("longer if chain", r#"{"if": {}, "then": {}, "else": "#, "}"),
+    ] {
+        let schema = format!("{}{{}}{}", open.repeat(depth), close.repeat(depth));
+        let text = format!(
+            r#"{{"event": "ThingHappened", "namespace": "com.example.things",
+            "description": "x", "versions": [{{"version": "1.0.0", "schema": {schema}}}]}}"#
+        );
+        let lint = evc::lint_inputs(
+            Inputs {
+                contracts: vec![Input::new("things/thing_happened.json", text)],
+                config: None,
+            },
+            Path::new("."),
+        );
+        let rules: Vec<String> = lint
+            .diagnostics
+            .iter()
+            .map(|d| d.rule.to_string())
+            .collect();
+        assert_eq!(rules, ["NESTING_TOO_DEEP"], "{name}");
+    }
+}

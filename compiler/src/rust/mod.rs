@@ -95,11 +95,13 @@ pub fn items(binding: &Binding, options: &Options) -> Vec<TokenStream> {
 
 /// The generated code as a formatted source file.
 pub fn generate(binding: &Binding, options: &Options) -> String {
-    let mut out = HEADER.to_string();
-    for part in items(binding, options) {
-        out.push_str(&format_items(part));
-    }
-    out
+    crate::stack::deep(|| {
+        let mut out = HEADER.to_string();
+        for part in items(binding, options) {
+            out.push_str(&format_items(part));
+        }
+        out
+    })
 }
 
 /// The Rust type of a value of the binding as the generated code writes
