@@ -30,6 +30,7 @@ pub fn build(
 ) -> (Model, Vec<Diagnostic>) {
     // URLs are read from the whole trees, before payloads are taken out.
     let urls = Urls::new(&roots_of(sources, &documents), refs);
+    let duplicates = duplicate_ids(sources, &documents, &urls);
     let payloads = payloads::take(&mut documents, sources, &urls);
     let mut builder = Builder {
         schemas: SchemaBuilder::with_urls(sources, roots_of(sources, &documents), urls),
@@ -41,7 +42,8 @@ pub fn build(
         builder.document(document);
     }
     let contracts = group(builder.contracts, &mut builder.diagnostics);
-    let mut diagnostics = builder.diagnostics;
+    let mut diagnostics = duplicates;
+    diagnostics.append(&mut builder.diagnostics);
     diagnostics.append(&mut builder.schemas.diagnostics);
     let model = Model::new(contracts, builder.schemas.types);
     (model, diagnostics)
@@ -65,6 +67,48 @@ pub fn build_schema(
         schemas.build_root(cursor, node, &[])
     });
     (schemas.types, id, schemas.diagnostics)
+}
+
+/// ID_DUPLICATE for each `$id` a second schema declares, at its `$id`,
+/// with the first declaration as a note.
+fn duplicate_ids(sources: &Sources, documents: &[Document], urls: &Urls) -> Vec<Diagnostic> {
+    let roots = roots_of(sources, documents);
+    let id_place = |(file, pointer): &(FileId, Vec<String>)| {
+        let schema = roots
+            .get(file.0 as usize)
+            .copied()
+            .flatten()?
+            .pointer(pointer)?;
+        let entry = schema.get("$id").or_else(|| schema.get("id"))?;
+        Some(place(*file, entry.value.span))
+    };
+    let mut out = Vec::new();
+    for duplicate in urls.duplicates() {
+        let (Some(again), Some(first)) = (id_place(&duplicate.again), id_place(&duplicate.first))
+        else {
+            continue;
+        };
+        out.push(
+            Diagnostic::new(
+                RuleId::IdDuplicate,
+                again,
+                if duplicate.first.0 == duplicate.again.0 {
+                    format!(
+                        "`$id` `{}` is declared by another schema of this file already: a `$ref` to it reaches that one, never this",
+                        duplicate.id
+                    )
+                } else {
+                    format!(
+                        "`$id` `{}` is declared by another file already: a `$ref` to it from any other file reaches that one",
+                        duplicate.id
+                    )
+                },
+            )
+            .related(first, "declared first here")
+            .hint("give each schema its own `$id`, or keep one copy of the schema"),
+        );
+    }
+    out
 }
 
 /// Each file's parsed root, by file id; `None` for a file that failed to load.

@@ -27,10 +27,22 @@ pub struct Urls<'a> {
     /// validators that register schemas by `$id` name each other
     /// (`common/user.schema.json`). The first file claims an id.
     by_relative_id: HashMap<String, FileId>,
+    /// `$id`s declared by a second schema: the first keeps them.
+    duplicates: Vec<DuplicateId>,
     /// The names any `$dynamicRef` asks for: only these are bound in a
     /// dynamic scope, so a project without them builds each schema once.
     dynamic_names: BTreeSet<String>,
     map: &'a RefMap,
+}
+
+/// A `$id` two schemas declare: references reach the `first`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateId {
+    pub id: String,
+    /// The file and pointer of the schema that keeps the `$id`.
+    pub first: (FileId, Vec<String>),
+    /// The file and pointer of the one declaring it again.
+    pub again: (FileId, Vec<String>),
 }
 
 /// A reference read as a URL.
@@ -51,21 +63,39 @@ impl<'a> Urls<'a> {
             .iter()
             .map(|root| root.map(FileResources::of).unwrap_or_default())
             .collect();
-        let mut by_id = HashMap::new();
+        let mut by_id: HashMap<String, (FileId, Vec<String>)> = HashMap::new();
+        let mut duplicates = Vec::new();
         for (file, own) in resources.iter().enumerate() {
             for (pointer, url) in own.urls() {
                 // The first file claims a URL; a second is reached by path.
-                by_id
-                    .entry(url.strip_fragment().as_str().to_owned())
-                    .or_insert_with(|| (FileId(file as u32), pointer.clone()));
+                let at = (FileId(file as u32), pointer.clone());
+                let id = url.strip_fragment().as_str().to_owned();
+                match by_id.get(&id) {
+                    Some(first) => duplicates.push(DuplicateId {
+                        id,
+                        first: first.clone(),
+                        again: at,
+                    }),
+                    None => {
+                        by_id.insert(id, at);
+                    }
+                }
             }
         }
-        let mut by_relative_id = HashMap::new();
+        let mut by_relative_id: HashMap<String, FileId> = HashMap::new();
         for (file, own) in resources.iter().enumerate() {
             if let Some(id) = own.relative_root() {
-                by_relative_id
-                    .entry(normalized(id))
-                    .or_insert(FileId(file as u32));
+                let (id, at) = (normalized(id), FileId(file as u32));
+                match by_relative_id.get(&id) {
+                    Some(first) => duplicates.push(DuplicateId {
+                        id,
+                        first: (*first, Vec::new()),
+                        again: (at, Vec::new()),
+                    }),
+                    None => {
+                        by_relative_id.insert(id, at);
+                    }
+                }
             }
         }
         let dynamic_names = resources
@@ -75,10 +105,16 @@ impl<'a> Urls<'a> {
         Urls {
             by_id,
             by_relative_id,
+            duplicates,
             resources,
             dynamic_names,
             map,
         }
+    }
+
+    /// The `$id`s a second schema declares again.
+    pub fn duplicates(&self) -> &[DuplicateId] {
+        &self.duplicates
     }
 
     /// Whether `refs` in evc.yaml maps any URL to a file.
@@ -179,7 +215,54 @@ fn normalized(id: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::normalized;
+    use super::{normalized, DuplicateId, Urls};
+    use crate::config::RefMap;
+    use crate::source::FileId;
+
+    #[test]
+    fn a_second_schema_with_an_id_is_a_duplicate_and_the_first_keeps_it() {
+        let texts = [
+            r#"{"$id": "common/user.json", "type": "object"}"#,
+            r#"{"$id": "./common/./user.json", "type": "string"}"#,
+            r#"{"$defs": {"a": {"$id": "https://example.com/a.json"}, "b": {"$id": "https://example.com/a.json#"}}}"#,
+        ];
+        let nodes: Vec<_> = texts
+            .iter()
+            .map(|t| {
+                crate::load::parse_bytes(t.as_bytes(), true)
+                    .1
+                    .expect("parses")
+            })
+            .collect();
+        let roots: Vec<_> = nodes.iter().map(Some).collect();
+        let map = RefMap::default();
+        let urls = Urls::new(&roots, &map);
+        let at = |file: u32, pointer: &[&str]| {
+            (
+                FileId(file),
+                pointer.iter().map(|s| s.to_string()).collect(),
+            )
+        };
+        assert_eq!(
+            urls.duplicates(),
+            [
+                DuplicateId {
+                    id: "https://example.com/a.json".into(),
+                    first: at(2, &["$defs", "a"]),
+                    again: at(2, &["$defs", "b"]),
+                },
+                DuplicateId {
+                    id: "common/user.json".into(),
+                    first: at(0, &[]),
+                    again: at(1, &[]),
+                },
+            ]
+        );
+        assert_eq!(
+            urls.by_relative_id(FileId(2), "common/user.json"),
+            Some(FileId(0))
+        );
+    }
 
     #[test]
     fn relative_ids_compare_as_normalized_paths() {
