@@ -69,23 +69,36 @@ pub fn build_schema(
     (schemas.types, id, schemas.diagnostics)
 }
 
-/// ID_DUPLICATE for each `$id` a second schema declares, at its `$id`,
-/// with the first declaration as a note.
+/// ID_DUPLICATE for each `$id` a second, different schema declares, at its
+/// `$id`, with the first declaration as a note.
 fn duplicate_ids(sources: &Sources, documents: &[Document], urls: &Urls) -> Vec<Diagnostic> {
     let roots = roots_of(sources, documents);
-    let id_place = |(file, pointer): &(FileId, Vec<String>)| {
-        let schema = roots
+    let schema_at = |(file, pointer): &(FileId, Vec<String>)| {
+        roots
             .get(file.0 as usize)
             .copied()
             .flatten()?
-            .pointer(pointer)?;
+            .pointer(pointer)
+    };
+    let id_place = |file: FileId, schema: &Node| {
         let entry = schema.get("$id").or_else(|| schema.get("id"))?;
-        Some(place(*file, entry.value.span))
+        Some(place(file, entry.value.span))
     };
     let mut out = Vec::new();
     for duplicate in urls.duplicates() {
-        let (Some(again), Some(first)) = (id_place(&duplicate.again), id_place(&duplicate.first))
+        let (Some(again), Some(first)) = (schema_at(&duplicate.again), schema_at(&duplicate.first))
         else {
+            continue;
+        };
+        // A bundled copy of one resource (each contract carrying the
+        // schemas it refers to) names the same schema: no ambiguity.
+        if again.to_json() == first.to_json() {
+            continue;
+        }
+        let (Some(again), Some(first)) = (
+            id_place(duplicate.again.0, again),
+            id_place(duplicate.first.0, first),
+        ) else {
             continue;
         };
         out.push(
@@ -775,4 +788,50 @@ fn group(contracts: Vec<Contract>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Con
         }
     }
     contracts
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::load::{Input, Inputs};
+
+    /// The rules found in a root of `files`.
+    fn rules(files: &[(&str, &str)]) -> Vec<String> {
+        let inputs = Inputs {
+            contracts: files.iter().map(|(n, t)| Input::new(*n, *t)).collect(),
+            config: None,
+        };
+        let lint = crate::lint_inputs(inputs, Path::new("."));
+        lint.diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.rule.to_string())
+            .collect()
+    }
+
+    fn contract(name: &str, money: &str) -> String {
+        format!(
+            r#"{{"x-evc": {{"kind": "event", "name": "{name}", "namespace": "com.example.shop",
+            "version": "1.0.0", "description": "x"}}, "type": "object",
+            "properties": {{"total": {{"$ref": "https://example.com/money.json"}}}},
+            "$defs": {{"money": {money}}}, "examples": [{{}}]}}"#
+        )
+    }
+
+    #[test]
+    fn bundled_copies_of_one_resource_are_no_duplicate_but_different_ones_are() {
+        let money = r#"{"$id": "https://example.com/money.json", "type": "object",
+            "properties": {"amount": {"type": "integer"}}}"#;
+        let other = r#"{"$id": "https://example.com/money.json", "type": "object",
+            "properties": {"amount": {"type": "string"}}}"#;
+        let placed = contract("OrderPlaced", money);
+        let paid = contract("OrderPaid", money);
+        assert!(rules(&[("placed.json", &placed), ("paid.json", &paid)]).is_empty());
+        let paid = contract("OrderPaid", other);
+        assert_eq!(
+            rules(&[("placed.json", &placed), ("paid.json", &paid)]),
+            ["ID_DUPLICATE"]
+        );
+    }
 }
