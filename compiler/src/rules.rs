@@ -136,7 +136,7 @@ rules! {
     RefEscapesRoot = "REF_ESCAPES_ROOT", Reference, Error, false, "a `$ref` leaves the contracts root directory";
     RefSiblingIgnored = "REF_SIBLING_IGNORED", Reference, Warn, true, "a keyword beside `$ref` in a draft-07 or older schema, which that draft ignores";
     RefUnsupported = "REF_UNSUPPORTED", Reference, Error, false, "a `$ref` form evc does not resolve (remote URLs, anchors)";
-    IdDuplicate = "ID_DUPLICATE", Reference, Error, true, "two different schemas declare the same `$id`: a `$ref` to it reaches the first";
+    IdDuplicate = "ID_DUPLICATE", Reference, Warn, true, "two different schemas declare the same `$id`: a `$ref` to it reaches the first";
     RefCycle = "REF_CYCLE", Reference, Error, false, "a `$ref` cycle with no object or array in between, which no type can represent";
     RefChainTooLong = "REF_CHAIN_TOO_LONG", Reference, Error, false, "a chain of `$ref`s, `allOf`s or other schemas applied to the same value (`anyOf`, `oneOf`, `not`, `if`) longer than evc follows";
     VersionInvalid = "VERSION_INVALID", Version, Error, false, "a version is not MAJOR.MINOR.PATCH semver";

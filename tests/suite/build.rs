@@ -80,7 +80,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     let lint = evc::lint_inputs(
                         evc::load::Inputs {
                             contracts,
-                            config: Some(config(false)),
+                            config: Some(config()),
                         },
                         Path::new("suite"),
                     );
@@ -104,7 +104,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let lint = evc::lint_inputs(
         evc::load::Inputs {
             contracts: accepted,
-            config: Some(config(true)),
+            config: Some(config()),
         },
         Path::new("suite"),
     );
@@ -121,18 +121,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// The suite names properties `foo\nbar` and `__proto__`: naming style is
-/// not what it tests. The cases, each linted alone first, are independent
-/// schemas that often reuse an `$id`; `combined` is the one root they are
-/// generated from, where each file's own `$id`s still name its own schemas.
-fn config(combined: bool) -> evc::load::Input {
-    let duplicates = if combined {
-        "    ID_DUPLICATE: off\n"
-    } else {
-        ""
-    };
+/// not what it tests.
+fn config() -> evc::load::Input {
     evc::load::Input::new(
         "evc.yaml",
-        format!("version: v1\nlint:\n  rules:\n    FIELD_NOT_SNAKE_CASE: off\n    RESERVED_KEYWORD: off\n{duplicates}refs:\n  \"{REMOTE_HOST}\": {REMOTES}/\n"),
+        format!("version: v1\nlint:\n  rules:\n    FIELD_NOT_SNAKE_CASE: off\n    RESERVED_KEYWORD: off\nrefs:\n  \"{REMOTE_HOST}\": {REMOTES}/\n"),
     )
 }
 
@@ -165,7 +158,7 @@ fn clean_remotes(dir: &Path) -> Failing<Vec<Remote>> {
         let lint = evc::lint_inputs(
             evc::load::Inputs {
                 contracts: inputs(&remotes),
-                config: Some(config(false)),
+                config: Some(config()),
             },
             Path::new("suite"),
         );
