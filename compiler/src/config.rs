@@ -337,7 +337,12 @@ impl Reader {
                         self.config.evolution = OpenObjects::every(policy);
                     }
                 }
-                "open_objects" => self.open_objects(&entry.value),
+                "open_objects" if entry.value.as_map().is_some() => self.open_objects(&entry.value),
+                "open_objects" => self.invalid(
+                    self.place(&entry.value),
+                    "`evolution.open_objects` must be lenient, strict, or a mapping of \
+                     `contract_files` and `schema_files` to one of them",
+                ),
                 _ => self.unknown(entry, "open_objects"),
             }
         }
@@ -431,6 +436,10 @@ mod tests {
         );
         let (config, diagnostics) = read("evolution:\n  open_objects: { json: strict }\n");
         assert_eq!((config.evolution, diagnostics.len()), (defaults, 1));
+        let (_, diagnostics) = read("evolution:\n  open_objects: [strict]\n");
+        assert!(diagnostics[0]
+            .message
+            .contains("lenient, strict, or a mapping"));
         let (config, diagnostics) = read("evolution:\n  open_objects: loose\n");
         assert_eq!(config.evolution, defaults);
         assert_eq!(diagnostics.len(), 1);

@@ -44,18 +44,20 @@ pub trait Contract: Serialize + DeserializeOwned + Validate + Sized + 'static {
     /// Decodes and validates a JSON payload: an invalid payload never
     /// becomes a value.
     fn decode(data: &[u8]) -> Result<Self, PayloadError> {
-        match serde_json::from_slice::<Self>(data) {
-            Ok(value) => {
-                value.validate().map_err(PayloadError::from)?;
-                Ok(value)
-            }
-            Err(error) => match with_integral_floats::<Self>(data) {
-                Some(value) => {
-                    value.validate().map_err(PayloadError::from)?;
-                    Ok(value)
-                }
-                None => Err(PayloadError::from_serde::<Self>(data, error)),
+        let error = match serde_json::from_slice::<Self>(data) {
+            Ok(value) => return validated(value),
+            Err(error) => error,
+        };
+        // JSON Schema counts `1.0` as an integer: read again with such
+        // numbers written as integers, only now, so a payload that writes
+        // integers as integers is read once. Its error is the one to
+        // report then: the `1.0`s are no fault.
+        match crate::de::integral_numbers_in_text(data) {
+            Some(integral) => match serde_json::from_slice::<Self>(&integral) {
+                Ok(value) => validated(value),
+                Err(error) => Err(PayloadError::from_serde::<Self>(&integral, error)),
             },
+            None => Err(PayloadError::from_serde::<Self>(data, error)),
         }
     }
 
@@ -70,15 +72,9 @@ pub trait Contract: Serialize + DeserializeOwned + Validate + Sized + 'static {
     }
 }
 
-/// `data` decoded again with its integral floats read as integers (JSON
-/// Schema's `integer` takes `1.0`), when it holds any and that decodes.
-/// Only on the error path: a payload that decodes as written is read once.
-fn with_integral_floats<T: DeserializeOwned>(data: &[u8]) -> Option<T> {
-    let mut value: serde_json::Value = serde_json::from_slice(data).ok()?;
-    if !crate::de::integral_floats_as_integers(&mut value) {
-        return None;
-    }
-    T::deserialize(&value).ok()
+fn validated<T: Validate>(value: T) -> Result<T, PayloadError> {
+    value.validate().map_err(PayloadError::from)?;
+    Ok(value)
 }
 
 /// Checks of the JSON Schema keywords serde cannot express (lengths,

@@ -664,7 +664,9 @@ impl Emitter<'_> {
     }
 
     /// `Deserialize` for an untagged enum: the value read as JSON (bound to
-    /// `json`), then `body`, which returns the variant or an error.
+    /// `json`, a `1.0` in it an integer as JSON Schema counts it, so an
+    /// `integer` branch matches it whatever else the payload holds), then
+    /// `body`, which returns the variant or an error.
     fn deserialize_from_json(&self, item: &Item, body: TokenStream) -> TokenStream {
         let rt = self.checks.rt;
         let name = ident(&item.name);
@@ -674,6 +676,7 @@ impl Emitter<'_> {
             impl<'de> #rt::serde::Deserialize<'de> for #name {
                 fn deserialize<D: #rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                     let json = <#rt::serde_json::Value as #rt::serde::Deserialize>::deserialize(deserializer)?;
+                    let json = #rt::de::integral_numbers(json);
                     #body
                 }
             }

@@ -118,7 +118,7 @@ impl Checks<'_> {
                 out.extend(self.on_json(&expr, depth, |json| {
                     schemas
                         .iter()
-                        .filter(|s| !self.stands_for(**s, item_schema))
+                        .filter(|s| !self.covered_by_item(**s, item_schema))
                         .flat_map(|s| self.dynamic(*s, json, path, depth + 1, own))
                         .collect()
                 }));
@@ -193,13 +193,15 @@ impl Checks<'_> {
         }
     }
 
-    /// Whether `schema` is `target`, or only a `$ref` (through any chain of
-    /// them) to it: what an item declared for `target` already checks.
-    fn stands_for(&self, schema: SchemaId, target: SchemaId) -> bool {
+    /// Whether the item declared for `item` checks `schema` already: it is
+    /// `item` or one of its conjuncts (its `$ref`, its `allOf` members), or
+    /// only a `$ref` to one of them, through any chain of bare `$ref`s.
+    fn covered_by_item(&self, schema: SchemaId, item: SchemaId) -> bool {
+        let covered = conjuncts(self.types, item);
         let mut at = schema;
         // A chain of bare `$ref`s longer than the schemas there are loops.
         for _ in 0..=self.types.len() {
-            if at == target {
+            if at == item || covered.contains(&at) {
                 return true;
             }
             let s = self.types.get(at);

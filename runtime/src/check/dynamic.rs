@@ -127,15 +127,15 @@ pub fn decodes<T: serde::de::DeserializeOwned + crate::Validate>(
 ) -> Result<(), Violation> {
     match T::deserialize(value) {
         Ok(decoded) => decoded.validate(),
-        Err(e) => {
-            // An `integer` written `1.0`, as `Contract::decode` reads it.
-            let mut integral = value.clone();
-            if crate::de::integral_floats_as_integers(&mut integral) {
-                if let Ok(decoded) = T::deserialize(&integral) {
-                    return decoded.validate();
-                }
+        // An `integer` written `1.0`, as `Contract::decode` reads it; the
+        // value is copied only when it holds one.
+        Err(_) if crate::de::holds_integral_floats(value) => {
+            let integral = crate::de::integral_numbers(value.clone());
+            match T::deserialize(&integral) {
+                Ok(decoded) => decoded.validate(),
+                Err(e) => Err(Violation::new(e.to_string())),
             }
-            Err(Violation::new(e.to_string()))
         }
+        Err(e) => Err(Violation::new(e.to_string())),
     }
 }

@@ -122,6 +122,7 @@ mod scalar;
 mod steps;
 
 pub use path::{Path, PathError};
+pub(crate) use scalar::whole;
 pub use steps::{apply, Reason, Scalar, Step, StepError};
 
 /// The scalar conversions of the `convert` step, as the typed conversions
@@ -191,24 +192,11 @@ pub mod json {
     /// typed form reads an old `f64` field into a new integer one, and the
     /// JSON form must not refuse what the typed form accepts.
     pub fn from_value<T: DeserializeOwned>(mut value: Value) -> Result<T, UpcastError> {
-        whole_numbers_as_integers(&mut value);
+        crate::de::integral_floats_as_integers(&mut value);
         serde_path_to_error::deserialize(value).map_err(|e| {
             let pointer = pointer_of(&e.path().to_string());
             UpcastError::new(pointer, e.into_inner().to_string())
         })
-    }
-
-    fn whole_numbers_as_integers(value: &mut Value) {
-        match value {
-            Value::Number(n) if !(n.is_i64() || n.is_u64()) => {
-                if let Some(integer) = n.as_f64().and_then(super::scalar::whole) {
-                    *value = integer;
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
-            Value::Object(map) => map.values_mut().for_each(whole_numbers_as_integers),
-            _ => {}
-        }
     }
 
     fn pointer_of(path: &str) -> String {

@@ -116,7 +116,7 @@ fn float_to_integer_exact(value: f64) -> Option<i128> {
 }
 
 /// A float with no fraction, within the converted range, as a JSON integer.
-pub(super) fn whole(value: f64) -> Option<Value> {
+pub(crate) fn whole(value: f64) -> Option<Value> {
     float_to_integer_exact(value).map(json_integer)
 }
 

@@ -352,3 +352,25 @@ fn string_formats_are_checked() {
         assert!(err.to_string().contains("is not a valid"), "{bad}: {err}");
     }
 }
+
+/// An `integer` written with a zero fraction decodes, as JSON Schema counts
+/// it; the second reading that takes it keeps every other refusal of the
+/// first (a repeated key), and a payload that still fails reports its own
+/// fault, not the `1.0`.
+#[test]
+fn integers_written_with_a_fraction_decode_and_nothing_else_changes() {
+    use evc_bindings_tests::minor_1_0::ParcelShipped;
+    let id = "7f9c2a4e-8f5b-4c1e-9d3a-2b6f1e0c5a77";
+    let parcel = format!(r#"{{"parcel_id": "{id}", "weight_grams": 1200.0}}"#);
+    let decoded = ParcelShipped::decode(parcel.as_bytes()).expect("1200.0 is an integer");
+    assert_eq!(decoded.weight_grams, 1200);
+    let repeated = format!(r#"{{"parcel_id": "{id}", "parcel_id": "{id}", "weight_grams": 1.0}}"#);
+    let error = ParcelShipped::decode(repeated.as_bytes()).expect_err("a repeated key");
+    assert!(error.reason.contains("duplicate field"), "{error:?}");
+    let wrong = format!(r#"{{"parcel_id": "{id}", "weight_grams": 7.0, "fragile": 5}}"#);
+    let error = ParcelShipped::decode(wrong.as_bytes()).expect_err("fragile is a boolean");
+    assert_eq!(error.pointer, "/fragile", "{error:?}");
+    let fraction = format!(r#"{{"parcel_id": "{id}", "weight_grams": 7.5}}"#);
+    let error = ParcelShipped::decode(fraction.as_bytes()).expect_err("7.5 is no integer");
+    assert_eq!(error.pointer, "/weight_grams", "{error:?}");
+}
