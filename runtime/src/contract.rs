@@ -66,9 +66,44 @@ pub trait Contract: Serialize + DeserializeOwned + Validate + Sized + 'static {
     }
 
     /// Validates and encodes; a value that breaks its contract is not sent.
+    /// A `number` that holds an integer is written as one (`120`).
     fn encode(&self) -> Result<Vec<u8>, PayloadError> {
         self.validate().map_err(PayloadError::from)?;
-        serde_json::to_vec(self).map_err(|e| PayloadError::new("", e.to_string()))
+        let mut out = Vec::with_capacity(128);
+        let mut writer = serde_json::Serializer::with_formatter(&mut out, IntegralNumbers);
+        self.serialize(&mut writer)
+            .map_err(|e| PayloadError::new("", e.to_string()))?;
+        Ok(out)
+    }
+}
+
+/// serde_json's compact output, but a float that holds an integer exactly
+/// is written as that integer (`120`, not `120.0`), as JavaScript and most
+/// producers write it: a payload read and sent again keeps its bytes, and a
+/// reader whose schema says `integer` takes it.
+struct IntegralNumbers;
+
+impl serde_json::ser::Formatter for IntegralNumbers {
+    fn write_f64<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        value: f64,
+    ) -> std::io::Result<()> {
+        // 2^53: every integer below it is exact in an f64.
+        const EXACT: f64 = 9_007_199_254_740_992.0;
+        if value.fract() == 0.0 && value.abs() < EXACT {
+            serde_json::ser::CompactFormatter.write_i64(writer, value as i64)
+        } else {
+            serde_json::ser::CompactFormatter.write_f64(writer, value)
+        }
+    }
+
+    fn write_f32<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        value: f32,
+    ) -> std::io::Result<()> {
+        self.write_f64(writer, f64::from(value))
     }
 }
 

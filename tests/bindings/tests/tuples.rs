@@ -119,3 +119,20 @@ fn contains_counts_the_matching_items() {
     not_an_array["readings"] = json!({ "a": 1 });
     decode(&not_an_array).expect("contains applies to arrays only");
 }
+
+/// A `number` that holds an integer is sent as the integer it was read as:
+/// `[4, 50]` goes out as `[4,50]`, not `[4.0,50.0]`.
+#[test]
+fn integral_numbers_encode_as_integers() {
+    let input = with("/position", json!([4, 50]));
+    let decoded = decode(&input).expect("decodes");
+    let encoded = decoded.encode().expect("encodes");
+    let text = String::from_utf8(encoded).expect("UTF-8");
+    assert!(text.contains(r#""position":[4,50]"#), "{text}");
+    let fractional = decode(&payload())
+        .expect("decodes")
+        .encode()
+        .expect("encodes");
+    let text = String::from_utf8(fractional).expect("UTF-8");
+    assert!(text.contains(r#""position":[4.35,50.85]"#), "{text}");
+}
