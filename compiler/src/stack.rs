@@ -14,18 +14,12 @@ const STACK: usize = 256 << 20;
 /// returns; a panic in it is resumed in the caller. Where no thread can be
 /// started, `work` runs on the caller's stack.
 pub fn deep<R: Send, W: FnOnce() -> R + Send>(work: W) -> R {
-    let slot = std::sync::Mutex::new(Some(work));
-    let take = || {
-        let mut held = slot
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        held.take()
-    };
+    let mut slot = Some(work);
     let ran = std::thread::scope(|scope| {
         let thread = std::thread::Builder::new()
             .name("evc-deep".into())
             .stack_size(STACK)
-            .spawn_scoped(scope, || take().map(|work| work()))
+            .spawn_scoped(scope, || slot.take().map(|work| work()))
             .ok()?;
         Some(
             thread
@@ -33,11 +27,10 @@ pub fn deep<R: Send, W: FnOnce() -> R + Send>(work: W) -> R {
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
         )
     });
-    match ran.flatten() {
-        Some(result) => result,
-        None => match take() {
-            Some(work) => work(),
-            None => unreachable!("the work ran or is still in its slot"),
-        },
+    // `None` only when no thread started: then the work is still here.
+    match (ran.flatten(), slot) {
+        (Some(result), _) => result,
+        (None, Some(work)) => work(),
+        (None, None) => unreachable!("a thread that took the work returned its result"),
     }
 }

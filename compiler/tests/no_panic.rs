@@ -258,6 +258,21 @@ proptest! {
     }
 }
 
+/// The rule ids `evc lint` finds in one file.
+fn rules_of(name: &str, text: String) -> Vec<String> {
+    let lint = evc::lint_inputs(
+        Inputs {
+            contracts: vec![Input::new(name, text)],
+            config: None,
+        },
+        Path::new("."),
+    );
+    lint.diagnostics
+        .iter()
+        .map(|d| d.rule.to_string())
+        .collect()
+}
+
 #[test]
 fn deep_nesting_of_every_kind_is_a_diagnostic() {
     let depth = 10_000;
@@ -284,19 +299,7 @@ fn deep_nesting_of_every_kind_is_a_diagnostic() {
         ),
     ];
     for (name, text) in cases {
-        let lint = evc::lint_inputs(
-            Inputs {
-                contracts: vec![Input::new(name, text)],
-                config: None,
-            },
-            Path::new("."),
-        );
-        let rules: Vec<String> = lint
-            .diagnostics
-            .iter()
-            .map(|d| d.rule.to_string())
-            .collect();
-        assert_eq!(rules, ["NESTING_TOO_DEEP"], "{name}");
+        assert_eq!(rules_of(name, text), ["NESTING_TOO_DEEP"], "{name}");
     }
 }
 
@@ -399,18 +402,7 @@ fn keywords_at_their_limits_never_panic() {
             r#"{{"event": "ThingHappened", "namespace": "com.example.things",
             "description": "x", "versions": [{{"version": "1.0.0", "schema": {schema}}}]}}"#
         );
-        let lint = evc::lint_inputs(
-            Inputs {
-                contracts: vec![Input::new("things/thing_happened.json", text)],
-                config: None,
-            },
-            Path::new("."),
-        );
-        let rules: Vec<String> = lint
-            .diagnostics
-            .iter()
-            .map(|d| d.rule.to_string())
-            .collect();
+        let rules = rules_of("things/thing_happened.json", text);
         assert_eq!(rules, ["NESTING_TOO_DEEP"], "{name}");
     }
 }

@@ -15,34 +15,21 @@ where
 
 /// JSON Schema counts a number with a zero fraction (`1.0`, `2e3`) as an
 /// `integer`, where serde refuses it for a Rust integer. Rewrites each such
-/// number of `value` that fits an `i64` or `u64` as that integer, and says
-/// whether it changed any.
-pub fn integral_floats_as_integers(value: &mut serde_json::Value) -> bool {
+/// number of `value` that fits an `i64` or `u64` as that integer. A union's
+/// decoder calls it before trying its branches, so `1.0` matches an
+/// `integer` branch whatever else the payload holds.
+pub fn integral_floats_as_integers(value: &mut serde_json::Value) {
     use serde_json::Value;
     match value {
-        Value::Number(n) if n.is_f64() => match n.as_f64().and_then(crate::upcast::whole) {
-            Some(integer) => {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(integer) = n.as_f64().and_then(crate::upcast::whole) {
                 *value = integer;
-                true
             }
-            None => false,
-        },
-        Value::Array(items) => items.iter_mut().fold(false, |changed, item| {
-            integral_floats_as_integers(item) | changed
-        }),
-        Value::Object(entries) => entries.values_mut().fold(false, |changed, item| {
-            integral_floats_as_integers(item) | changed
-        }),
-        _ => false,
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        Value::Object(entries) => entries.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
     }
-}
-
-/// [`integral_floats_as_integers`] on an owned value, for a union's decoder:
-/// its branches are tried on the value as JSON Schema reads it, so `1.0`
-/// matches an `integer` branch whatever else the payload holds.
-pub fn integral_numbers(mut value: serde_json::Value) -> serde_json::Value {
-    integral_floats_as_integers(&mut value);
-    value
 }
 
 /// Whether [`integral_floats_as_integers`] would change `value`, without
@@ -65,8 +52,8 @@ pub fn holds_integral_floats(value: &serde_json::Value) -> bool {
 /// `3e2`) written as the integer it is; `None` when it has none. The text
 /// is rewritten rather than read into a `Value`, so a typed decode of the
 /// result still refuses what it refuses in the original (a repeated key).
-/// `<digits>.<zeros>` keeps its digits exactly; an exponent form is
-/// rewritten only where an `f64` holds the integer exactly (below 2^53).
+/// `<digits>.<zeros>` keeps its digits exactly; an exponent form is read as
+/// an `f64`, as [`integral_floats_as_integers`] reads it.
 pub fn integral_numbers_in_text(json: &[u8]) -> Option<Vec<u8>> {
     let mut out: Vec<u8> = Vec::new();
     let mut copied = 0;
@@ -122,10 +109,8 @@ fn integer_text(token: &[u8]) -> Option<String> {
     if !text.contains(['e', 'E']) {
         return None;
     }
-    // 2^53: every integer below it is exact in an f64.
-    const EXACT: f64 = 9_007_199_254_740_992.0;
     let value: f64 = text.parse().ok()?;
-    (value.fract() == 0.0 && value.abs() < EXACT).then(|| format!("{}", value as i64))
+    crate::upcast::whole(value).map(|integer| integer.to_string())
 }
 
 #[cfg(test)]
@@ -151,14 +136,17 @@ mod tests {
     #[test]
     fn numbers_with_a_zero_fraction_become_integers() {
         let mut value = json!({"a": 1.0, "b": [2.5, -3.0, 1e19, 1e20], "c": 4, "d": "5.0"});
-        assert!(integral_floats_as_integers(&mut value));
+        assert!(holds_integral_floats(&value));
+        integral_floats_as_integers(&mut value);
         assert_eq!(
             value,
             json!({"a": 1, "b": [2.5, -3, 10_000_000_000_000_000_000u64, 1e20], "c": 4, "d": "5.0"})
         );
         let mut plain = json!({"a": 1, "b": [2.5]});
         assert!(!holds_integral_floats(&plain));
-        assert!(!integral_floats_as_integers(&mut plain));
+        let before = plain.clone();
+        integral_floats_as_integers(&mut plain);
+        assert_eq!(plain, before);
         assert!(holds_integral_floats(&json!({"a": [1.0]})));
     }
 }

@@ -368,8 +368,14 @@ mod tests {
             "event: ThingHappened\nnamespace: com.example.things\ndescription: A thing.\n\
              versions:\n{versions}"
         );
+        findings(vec![Input::new("thing_happened.yaml", text)], config)
+    }
+
+    /// `RULE message` of each finding but EXAMPLES_MISSING in a root of
+    /// `contracts`, under an optional `evc.yaml`.
+    fn findings(contracts: Vec<Input>, config: Option<&str>) -> Vec<String> {
         let inputs = Inputs {
-            contracts: vec![Input::new("thing_happened.yaml", text)],
+            contracts,
             config: config.map(|c| Input::new("evc.yaml", c.to_owned())),
         };
         let lint = crate::lint_inputs(inputs, Path::new("."));
@@ -438,28 +444,20 @@ mod tests {
                 "version": "{version}"}}, "type": "object", "properties": {properties}}}"#
             )
         };
-        let inputs = Inputs {
-            contracts: vec![
-                Input::new(
-                    "thing.v1.json",
-                    file("1.0.0", r#"{"a": {"type": "string"}}"#),
+        let contracts = vec![
+            Input::new(
+                "thing.v1.json",
+                file("1.0.0", r#"{"a": {"type": "string"}}"#),
+            ),
+            Input::new(
+                "thing.v1_1.json",
+                file(
+                    "1.1.0",
+                    r#"{"a": {"type": "string"}, "b": {"type": "integer"}}"#,
                 ),
-                Input::new(
-                    "thing.v1_1.json",
-                    file(
-                        "1.1.0",
-                        r#"{"a": {"type": "string"}, "b": {"type": "integer"}}"#,
-                    ),
-                ),
-            ],
-            config: config.map(|c| Input::new("evc.yaml", c.to_owned())),
-        };
-        let lint = crate::lint_inputs(inputs, Path::new("."));
-        lint.diagnostics
-            .iter()
-            .filter(|d| d.rule != crate::rules::RuleId::ExamplesMissing)
-            .map(|d| format!("{} {}", d.rule, d.message))
-            .collect()
+            ),
+        ];
+        findings(contracts, config)
     }
 
     #[test]

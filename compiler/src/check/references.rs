@@ -155,26 +155,22 @@ fn report_chain(
     out: &mut Vec<Diagnostic>,
 ) {
     let place = edges.first().map_or(types.get(id).place, |(_, p)| *p);
-    let diagnostic = if types.get(id).reference.is_some() {
-        Diagnostic::new(
-            RuleId::RefChainTooLong,
-            place,
+    let (message, hint) = if types.get(id).reference.is_some() {
+        (
             format!("this `$ref` starts a chain of more than {MAX_ALIAS_CHAIN} references"),
+            "refer to the final schema directly",
         )
-        .hint("refer to the final schema directly")
     } else {
-        Diagnostic::new(
-            RuleId::RefChainTooLong,
-            place,
+        (
             format!(
                 "this schema starts a chain of more than {MAX_ALIAS_CHAIN} schemas applied to the \
                  same value (`$ref`, `allOf`, `anyOf`, `oneOf`, `not`, `if`/`then`/`else` nested \
                  in each other)"
             ),
+            "merge the nested schemas into fewer levels",
         )
-        .hint("merge the nested schemas into fewer levels")
     };
-    out.push(diagnostic);
+    out.push(Diagnostic::new(RuleId::RefChainTooLong, place, message).hint(hint));
 }
 
 fn report(types: &TypeSpace, members: &[SchemaId], closing: Place, out: &mut Vec<Diagnostic>) {

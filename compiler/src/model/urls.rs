@@ -5,6 +5,7 @@
 //! `$id`, or the file a `refs` entry of `evc.yaml` maps it to. Nothing is
 //! fetched.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 
 use fluent_uri::{Uri, UriRef};
@@ -69,15 +70,14 @@ impl<'a> Urls<'a> {
             for (pointer, url) in own.urls() {
                 // The first file claims a URL; a second is reached by path.
                 let at = (FileId(file as u32), pointer.clone());
-                let id = url.strip_fragment().as_str().to_owned();
-                match by_id.get(&id) {
-                    Some(first) => duplicates.push(DuplicateId {
-                        id,
-                        first: first.clone(),
+                match by_id.entry(url.strip_fragment().as_str().to_owned()) {
+                    Entry::Occupied(first) => duplicates.push(DuplicateId {
+                        id: first.key().clone(),
+                        first: first.get().clone(),
                         again: at,
                     }),
-                    None => {
-                        by_id.insert(id, at);
+                    Entry::Vacant(slot) => {
+                        slot.insert(at);
                     }
                 }
             }
@@ -85,15 +85,15 @@ impl<'a> Urls<'a> {
         let mut by_relative_id: HashMap<String, FileId> = HashMap::new();
         for (file, own) in resources.iter().enumerate() {
             if let Some(id) = own.relative_root() {
-                let (id, at) = (normalized(id), FileId(file as u32));
-                match by_relative_id.get(&id) {
-                    Some(first) => duplicates.push(DuplicateId {
-                        id,
-                        first: (*first, Vec::new()),
+                let at = FileId(file as u32);
+                match by_relative_id.entry(normalized(id)) {
+                    Entry::Occupied(first) => duplicates.push(DuplicateId {
+                        id: first.key().clone(),
+                        first: (*first.get(), Vec::new()),
                         again: (at, Vec::new()),
                     }),
-                    None => {
-                        by_relative_id.insert(id, at);
+                    Entry::Vacant(slot) => {
+                        slot.insert(at);
                     }
                 }
             }

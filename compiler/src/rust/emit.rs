@@ -675,8 +675,8 @@ impl Emitter<'_> {
             #allow
             impl<'de> #rt::serde::Deserialize<'de> for #name {
                 fn deserialize<D: #rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    let json = <#rt::serde_json::Value as #rt::serde::Deserialize>::deserialize(deserializer)?;
-                    let json = #rt::de::integral_numbers(json);
+                    let mut json = <#rt::serde_json::Value as #rt::serde::Deserialize>::deserialize(deserializer)?;
+                    #rt::de::integral_floats_as_integers(&mut json);
                     #body
                 }
             }

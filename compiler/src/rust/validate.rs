@@ -115,10 +115,11 @@ impl Checks<'_> {
                 // value (an `allOf` member narrowing a property to
                 // `enum: [open]`) is checked here, on its JSON.
                 let item_schema = self.items.get(*item).schema;
+                let covered = conjuncts(self.types, item_schema);
                 out.extend(self.on_json(&expr, depth, |json| {
                     schemas
                         .iter()
-                        .filter(|s| !self.covered_by_item(**s, item_schema))
+                        .filter(|s| !self.covered_by_item(**s, item_schema, &covered))
                         .flat_map(|s| self.dynamic(*s, json, path, depth + 1, own))
                         .collect()
                 }));
@@ -194,10 +195,10 @@ impl Checks<'_> {
     }
 
     /// Whether the item declared for `item` checks `schema` already: it is
-    /// `item` or one of its conjuncts (its `$ref`, its `allOf` members), or
-    /// only a `$ref` to one of them, through any chain of bare `$ref`s.
-    fn covered_by_item(&self, schema: SchemaId, item: SchemaId) -> bool {
-        let covered = conjuncts(self.types, item);
+    /// `item` or one of its conjuncts (`covered`: its `$ref`, its `allOf`
+    /// members), or only a `$ref` to one of them, through any chain of bare
+    /// `$ref`s.
+    fn covered_by_item(&self, schema: SchemaId, item: SchemaId, covered: &[SchemaId]) -> bool {
         let mut at = schema;
         // A chain of bare `$ref`s longer than the schemas there are loops.
         for _ in 0..=self.types.len() {

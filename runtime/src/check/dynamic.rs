@@ -130,7 +130,8 @@ pub fn decodes<T: serde::de::DeserializeOwned + crate::Validate>(
         // An `integer` written `1.0`, as `Contract::decode` reads it; the
         // value is copied only when it holds one.
         Err(_) if crate::de::holds_integral_floats(value) => {
-            let integral = crate::de::integral_numbers(value.clone());
+            let mut integral = value.clone();
+            crate::de::integral_floats_as_integers(&mut integral);
             match T::deserialize(&integral) {
                 Ok(decoded) => decoded.validate(),
                 Err(e) => Err(Violation::new(e.to_string())),
