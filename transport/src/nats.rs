@@ -87,16 +87,7 @@ impl NatsBroker {
         config: NatsConfig,
     ) -> Result<Self, TransportError> {
         let jetstream = jetstream::new(client);
-        let stream = jetstream
-            .get_or_create_stream(jetstream::stream::Config {
-                name: config.stream.clone(),
-                subjects: vec![format!("{}.>", config.prefix)],
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| {
-                TransportError::caused(format!("cannot open the stream `{}`", config.stream), e)
-            })?;
+        let stream = open_stream(&jetstream, &config).await?;
         Ok(NatsBroker {
             jetstream,
             stream,
@@ -155,6 +146,56 @@ impl NatsBroker {
             .await
             .map_err(|e| TransportError::caused(format!("cannot open the consumer `{name}`"), e))
     }
+}
+
+/// How often a stream the server failed to create (a JetStream error of
+/// status 500) is asked for again.
+const STREAM_RETRIES: u32 = 3;
+
+/// Gets the stream, or creates it. A server-side failure is retried: a
+/// NATS 2.9 server that deletes another stream of the account at the same
+/// moment can remove the folder it is creating the new one in ("could not
+/// create storage directory", error code 10049), and the next attempt
+/// makes the folder again.
+async fn open_stream(
+    jetstream: &jetstream::Context,
+    config: &NatsConfig,
+) -> Result<jetstream::stream::Stream, TransportError> {
+    let wanted = jetstream::stream::Config {
+        name: config.stream.clone(),
+        subjects: vec![format!("{}.>", config.prefix)],
+        ..Default::default()
+    };
+    let mut attempt = 0;
+    loop {
+        match jetstream.get_or_create_stream(wanted.clone()).await {
+            Ok(stream) => return Ok(stream),
+            Err(error) if attempt < STREAM_RETRIES && is_server_failure(&error) => {
+                attempt += 1;
+                tracing::warn!(%error, attempt, stream = %config.stream, "the server failed to open the stream; asking again");
+                tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
+            }
+            Err(error) => {
+                let what = if is_server_failure(&error) {
+                    format!(
+                        "the NATS server failed to open the stream `{}`",
+                        config.stream
+                    )
+                } else {
+                    format!("cannot open the stream `{}`", config.stream)
+                };
+                return Err(TransportError::caused(what, error));
+            }
+        }
+    }
+}
+
+fn is_server_failure(error: &jetstream::context::CreateStreamError) -> bool {
+    matches!(
+        error.kind(),
+        jetstream::context::CreateStreamErrorKind::JetStream(e)
+            if e.code() >= 500
+    )
 }
 
 /// Subject tokens: letters, digits, `_`, `-`, and `.` between tokens.

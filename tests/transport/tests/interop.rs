@@ -31,13 +31,7 @@ async fn broker() -> Option<NatsBroker> {
         prefix: format!("evcinterop{unique}"),
         ..NatsConfig::default()
     };
-    match NatsBroker::connect(&address(), config).await {
-        Ok(broker) => Some(broker),
-        Err(error) => {
-            conformance::unreachable("NATS", &address(), &error);
-            None
-        }
-    }
+    conformance::nats(&address(), config).await
 }
 
 fn order() -> serde_json::Value {

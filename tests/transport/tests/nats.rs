@@ -38,22 +38,14 @@ impl conformance::Fixture for Nats {
 }
 
 async fn open(ack_wait: Duration) -> Option<NatsBroker> {
-    {
-        let unique = uuid::Uuid::new_v4().simple().to_string();
-        let config = NatsConfig {
-            stream: format!("EVC_TEST_{unique}"),
-            prefix: format!("evctest{unique}"),
-            ack_wait,
-            subject: None,
-        };
-        match NatsBroker::connect(&address(), config).await {
-            Ok(broker) => Some(broker),
-            Err(error) => {
-                conformance::unreachable("NATS", &address(), &error);
-                None
-            }
-        }
-    }
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    let config = NatsConfig {
+        stream: format!("EVC_TEST_{unique}"),
+        prefix: format!("evctest{unique}"),
+        ack_wait,
+        subject: None,
+    };
+    conformance::nats(&address(), config).await
 }
 
 conformance!(Nats);

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use evc_bindings_tests::{Bus, OrderCreated};
-use evc_transport::nats::{NatsBroker, NatsConfig};
+use evc_transport::nats::NatsConfig;
 use evc_transport::{Consumer, Options, Producer, Publisher, Subscriber};
 use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
@@ -171,9 +171,8 @@ async fn nats_delivers_every_confirmed_message_across_cut_connections() {
         ack_wait: Duration::from_secs(2),
         subject: None,
     };
-    let broker = match NatsBroker::connect(&format!("nats://{}", proxy.address), config).await {
-        Ok(broker) => broker,
-        Err(error) => return conformance::unreachable("NATS", &address, &error),
+    let Some(broker) = conformance::nats(&format!("nats://{}", proxy.address), config).await else {
+        return;
     };
     every_confirmed_message_arrives(broker.clone(), &proxy).await;
     broker.delete().await.expect("deleted");

@@ -43,6 +43,26 @@ pub trait Fixture: Send + Sync + 'static {
     }
 }
 
+/// Opens a NATS broker at `address`: `None` (said loudly) only when the
+/// server cannot be reached. A server that answers but fails to open the
+/// stream is a failure, not a skip.
+pub async fn nats(
+    address: &str,
+    config: evc_transport::nats::NatsConfig,
+) -> Option<evc_transport::nats::NatsBroker> {
+    let client = match async_nats::connect(address).await {
+        Ok(client) => client,
+        Err(error) => {
+            unreachable("NATS", address, &error);
+            return None;
+        }
+    };
+    match evc_transport::nats::NatsBroker::with_client(client, config).await {
+        Ok(broker) => Some(broker),
+        Err(error) => panic!("NATS at {address} answered, but: {error}"),
+    }
+}
+
 /// Reports an unreachable broker: a failure under `EVC_REQUIRE_BROKERS=1`.
 pub fn unreachable(broker: &str, address: &str, error: &dyn std::fmt::Display) {
     let message = format!("{broker} is unreachable at {address}: {error}");
