@@ -96,7 +96,8 @@ pub struct Options {
     pub group: String,
     /// Messages handled at once (lanes).
     pub concurrency: usize,
-    /// Messages the broker may hand over before they are settled.
+    /// Messages the broker may hand over before they are settled (on
+    /// NATS, the pull batch; the server lets four batches be unsettled).
     pub prefetch: usize,
     pub retry: Retry,
     pub ordering: Ordering,
