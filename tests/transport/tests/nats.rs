@@ -49,3 +49,32 @@ async fn open(ack_wait: Duration) -> Option<NatsBroker> {
 }
 
 conformance!(Nats);
+
+/// A group's pull consumer leaves the server room for the client's next
+/// batch: at a ceiling of one batch a NATS 2.9 server parked that request
+/// and could leave it unanswered until it expired (a 35 s stall).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_lets_four_pull_batches_be_unsettled() {
+    use evc_transport::{Subscriber, Subscription};
+    use futures::StreamExt;
+
+    let Some(broker) = open(Duration::from_secs(30)).await else {
+        return;
+    };
+    let subscription =
+        Subscription::new("ceiling", ["com.example.orders.order_created.v2"]).prefetch(16);
+    drop(broker.subscribe(&subscription).await.expect("subscribed"));
+    let client = async_nats::connect(address()).await.expect("connected");
+    let stream = async_nats::jetstream::new(client)
+        .get_stream(broker.stream_name())
+        .await
+        .expect("the stream");
+    let consumers: Vec<_> = stream
+        .consumers()
+        .map(|info| info.expect("consumer info"))
+        .collect()
+        .await;
+    let ceilings: Vec<i64> = consumers.iter().map(|c| c.config.max_ack_pending).collect();
+    broker.delete().await.expect("deleted");
+    assert_eq!(ceilings, [64], "one consumer, four batches of 16");
+}
