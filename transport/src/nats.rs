@@ -12,7 +12,7 @@
 //!   Acknowledgement is explicit; a message not settled within
 //!   `ack_wait` is delivered again. Each member pulls batches of the
 //!   group's `prefetch`; the consumer lets four batches be unsettled at
-//!   once (see [`ack_pending_ceiling`]).
+//!   once (`ack_pending_ceiling` says why).
 //! - Content modes: structured, and binary with `ce-` headers.
 //! - NATS header values are printable ASCII: every header value is
 //!   percent-encoded on the way out and decoded on the way in (a value
