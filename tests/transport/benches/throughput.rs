@@ -14,6 +14,8 @@
 //! `EVC_BENCH_RAW_SPAWNED` (any value) runs the raw NATS consume loop in a
 //! spawned task, as evc's consumer runs, rather than on the bench's thread;
 //! `EVC_BENCH_MESSAGES` (default 5000) sets the count;
+//! `EVC_BENCH_ROUNDS` (default 1) repeats every measure, raw and evc in
+//! turn on fresh streams, and ends with each ratio's median and range;
 //! `EVC_BENCH_BROKERS=nats` (or a comma-separated list of `memory`, `nats`,
 //! `amqp`, `redis`) benches only those; a broker that is unreachable is
 //! reported and skipped.
@@ -518,8 +520,19 @@ fn bytes_of(bytes: Vec<u8>) -> bytes::Bytes {
     bytes.into()
 }
 
-fn row(broker: &str, raw: Figures, evc: Figures) {
+/// evc's figures over the raw client's: publish and consume rates, p50.
+type Ratios = [f64; 3];
+
+fn row(broker: &'static str, raw: Figures, evc: Figures, ratios: &mut Vec<(&'static str, Ratios)>) {
     let micros = |d: Duration| d.as_secs_f64() * 1e6;
+    ratios.push((
+        broker,
+        [
+            evc.publish_per_s / raw.publish_per_s,
+            evc.consume_per_s / raw.consume_per_s,
+            micros(evc.p50) / micros(raw.p50),
+        ],
+    ));
     println!(
         "| {broker} | publish | {:.0}/s | {:.0}/s | {:.2} |",
         raw.publish_per_s,
@@ -542,6 +555,37 @@ fn row(broker: &str, raw: Figures, evc: Figures) {
     );
 }
 
+/// The median and range of each broker's ratios over the rounds.
+fn summary(ratios: &[(&'static str, Ratios)], rounds: usize) {
+    let mut brokers: Vec<&str> = Vec::new();
+    for (broker, _) in ratios {
+        if !brokers.contains(broker) {
+            brokers.push(broker);
+        }
+    }
+    println!();
+    println!("evc / raw over {rounds} rounds: median (min–max)");
+    println!("| broker | publish | consume | latency p50 |");
+    println!("|---|---|---|---|");
+    for broker in brokers {
+        let cell = |i: usize| {
+            let mut values: Vec<f64> = ratios
+                .iter()
+                .filter(|(b, _)| *b == broker)
+                .map(|(_, r)| r[i])
+                .collect();
+            values.sort_by(f64::total_cmp);
+            let median = values[values.len() / 2];
+            format!(
+                "{median:.2} ({:.2}–{:.2})",
+                values[0],
+                values[values.len() - 1]
+            )
+        };
+        println!("| {broker} | {} | {} | {} |", cell(0), cell(1), cell(2));
+    }
+}
+
 /// Whether `EVC_BENCH_BROKERS` (a comma-separated list of `memory`,
 /// `nats`, `amqp`, `redis`; all when unset) names `broker`.
 fn wanted(broker: &str) -> bool {
@@ -561,6 +605,11 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5000);
+    let rounds: usize = std::env::var("EVC_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+        .max(1);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -573,89 +622,95 @@ fn main() {
         );
         println!("| broker | measure | raw client | evc | evc / raw |");
         println!("|---|---|---|---|---|");
-        if wanted("memory") {
-            let raw = raw_memory(MemoryBroker::new(), n).await;
-            let evc = evc_side(MemoryBroker::new(), n).await;
-            row("memory", raw, evc);
-        }
+        let mut ratios = Vec::new();
+        for round in 0..rounds {
+            if wanted("memory") {
+                let raw = raw_memory(MemoryBroker::new(), n).await;
+                let evc = evc_side(MemoryBroker::new(), n).await;
+                row("memory", raw, evc, &mut ratios);
+            }
 
-        let address =
-            std::env::var("EVC_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
-        let unique = format!(
-            "{:x}",
-            Instant::now().elapsed().as_nanos() ^ u128::from(std::process::id())
-        );
-        let config = |side: &str| NatsConfig {
-            stream: format!("EVC_BENCH_{side}_{unique}"),
-            prefix: format!("evcbench{side}{unique}"),
-            ..NatsConfig::default()
-        };
-        match NatsBroker::connect(&address, config("evc")).await {
-            _ if !wanted("nats") => {}
-            Err(error) => println!("NATS skipped: {error}"),
-            Ok(evc_broker) => {
-                let raw_broker = NatsBroker::connect(&address, config("raw"))
-                    .await
-                    .expect("connected");
-                let subject = raw_broker.subject(TYPE);
-                // A first pass warms the server's store and both clients.
-                let warm = NatsBroker::connect(&address, config("warm"))
-                    .await
-                    .expect("connected");
-                evc_side(warm.clone(), n / 5).await;
-                let _ = warm.delete().await;
-                let raw = raw_nats(&address, &config("raw").stream, &subject, n).await;
-                let evc = evc_side(evc_broker.clone(), n).await;
-                row("NATS JetStream", raw, evc);
-                let _ = raw_broker.delete().await;
-                let _ = evc_broker.delete().await;
+            let address =
+                std::env::var("EVC_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+            let unique = format!(
+                "{:x}r{round}",
+                Instant::now().elapsed().as_nanos() ^ u128::from(std::process::id())
+            );
+            let config = |side: &str| NatsConfig {
+                stream: format!("EVC_BENCH_{side}_{unique}"),
+                prefix: format!("evcbench{side}{unique}"),
+                ..NatsConfig::default()
+            };
+            match NatsBroker::connect(&address, config("evc")).await {
+                _ if !wanted("nats") => {}
+                Err(error) => println!("NATS skipped: {error}"),
+                Ok(evc_broker) => {
+                    let raw_broker = NatsBroker::connect(&address, config("raw"))
+                        .await
+                        .expect("connected");
+                    let subject = raw_broker.subject(TYPE);
+                    // A first pass warms the server's store and both clients.
+                    let warm = NatsBroker::connect(&address, config("warm"))
+                        .await
+                        .expect("connected");
+                    evc_side(warm.clone(), n / 5).await;
+                    let _ = warm.delete().await;
+                    let raw = raw_nats(&address, &config("raw").stream, &subject, n).await;
+                    let evc = evc_side(evc_broker.clone(), n).await;
+                    row("NATS JetStream", raw, evc, &mut ratios);
+                    let _ = raw_broker.delete().await;
+                    let _ = evc_broker.delete().await;
+                }
+            }
+
+            let address = std::env::var("EVC_AMQP_URL")
+                .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
+            let config = |side: &str| AmqpConfig {
+                exchange: format!("evc_bench_{side}_{unique}"),
+                queue_prefix: format!("evcbench{side}{unique}"),
+                ..AmqpConfig::default()
+            };
+            match AmqpBroker::connect(&address, config("evc")).await {
+                _ if !wanted("amqp") => {}
+                Err(error) => println!("RabbitMQ skipped: {error}"),
+                Ok(evc_broker) => {
+                    let warm = AmqpBroker::connect(&address, config("warm"))
+                        .await
+                        .expect("connected");
+                    evc_side(warm.clone(), n / 5).await;
+                    let _ = warm.delete().await;
+                    let raw = raw_amqp(&address, &config("raw").exchange, n).await;
+                    let evc = evc_side(evc_broker.clone(), n).await;
+                    row("RabbitMQ", raw, evc, &mut ratios);
+                    let _ = evc_broker.delete().await;
+                }
+            }
+
+            let address =
+                std::env::var("EVC_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+            let config = |side: &str| RedisConfig {
+                prefix: format!("evcbench:{side}:{unique}:"),
+                ..RedisConfig::default()
+            };
+            match RedisBroker::connect(&address, config("evc")).await {
+                _ if !wanted("redis") => {}
+                Err(error) => println!("Redis skipped: {error}"),
+                Ok(evc_broker) => {
+                    let warm = RedisBroker::connect(&address, config("warm"))
+                        .await
+                        .expect("connected");
+                    evc_side(warm.clone(), n / 5).await;
+                    let _ = warm.delete().await;
+                    let raw_key = format!("evcbench:raw:{unique}:{TYPE}");
+                    let raw = raw_redis(&address, &raw_key, n).await;
+                    let evc = evc_side(evc_broker.clone(), n).await;
+                    row("Redis Streams", raw, evc, &mut ratios);
+                    let _ = evc_broker.delete().await;
+                }
             }
         }
-
-        let address = std::env::var("EVC_AMQP_URL")
-            .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
-        let config = |side: &str| AmqpConfig {
-            exchange: format!("evc_bench_{side}_{unique}"),
-            queue_prefix: format!("evcbench{side}{unique}"),
-            ..AmqpConfig::default()
-        };
-        match AmqpBroker::connect(&address, config("evc")).await {
-            _ if !wanted("amqp") => {}
-            Err(error) => println!("RabbitMQ skipped: {error}"),
-            Ok(evc_broker) => {
-                let warm = AmqpBroker::connect(&address, config("warm"))
-                    .await
-                    .expect("connected");
-                evc_side(warm.clone(), n / 5).await;
-                let _ = warm.delete().await;
-                let raw = raw_amqp(&address, &config("raw").exchange, n).await;
-                let evc = evc_side(evc_broker.clone(), n).await;
-                row("RabbitMQ", raw, evc);
-                let _ = evc_broker.delete().await;
-            }
-        }
-
-        let address =
-            std::env::var("EVC_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
-        let config = |side: &str| RedisConfig {
-            prefix: format!("evcbench:{side}:{unique}:"),
-            ..RedisConfig::default()
-        };
-        match RedisBroker::connect(&address, config("evc")).await {
-            _ if !wanted("redis") => {}
-            Err(error) => println!("Redis skipped: {error}"),
-            Ok(evc_broker) => {
-                let warm = RedisBroker::connect(&address, config("warm"))
-                    .await
-                    .expect("connected");
-                evc_side(warm.clone(), n / 5).await;
-                let _ = warm.delete().await;
-                let raw_key = format!("evcbench:raw:{unique}:{TYPE}");
-                let raw = raw_redis(&address, &raw_key, n).await;
-                let evc = evc_side(evc_broker.clone(), n).await;
-                row("Redis Streams", raw, evc);
-                let _ = evc_broker.delete().await;
-            }
+        if rounds > 1 {
+            summary(&ratios, rounds);
         }
     });
 }
