@@ -165,6 +165,21 @@ impl std::fmt::Debug for Delivery {
 /// The deliveries of one subscription; dropping it leaves the group.
 pub type Deliveries = Pin<Box<dyn Stream<Item = Result<Delivery, TransportError>> + Send>>;
 
+/// One stream of the items of `streams`, as each comes. A lone stream is
+/// returned as it is: `select_all` re-queues its stream after every item,
+/// an allocation per message on the consume path.
+pub(crate) fn merge<S>(mut streams: Vec<S>) -> Pin<Box<dyn Stream<Item = S::Item> + Send>>
+where
+    S: Stream + Send + Unpin + 'static,
+{
+    if streams.len() == 1 {
+        if let Some(only) = streams.pop() {
+            return Box::pin(only);
+        }
+    }
+    Box::pin(futures::stream::select_all(streams))
+}
+
 /// Hands out the messages of topics to consumer groups.
 #[async_trait]
 pub trait Subscriber: Send + Sync {

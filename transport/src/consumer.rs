@@ -37,7 +37,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use tracing::Instrument;
 
-use crate::broker::{Delivery, Publisher, Subscriber, Subscription, TransportError};
+use crate::broker::{merge, Delivery, Publisher, Subscriber, Subscription, TransportError};
 use crate::dead_letter::{self, Cause};
 use crate::dedup::{subscriber_key, Claim, Dedup};
 use crate::producer::Producer;
@@ -143,11 +143,80 @@ pub struct Report {
     pub returned: AtomicU64,
 }
 
+/// One of the counts of a [`Report`], each also a metric per group.
+#[derive(Debug, Clone, Copy)]
+enum Tally {
+    Handled,
+    Retried,
+    DeadLettered,
+    Deduplicated,
+    Emitted,
+    Rejected,
+    Returned,
+}
+
+impl Tally {
+    const ALL: [Tally; 7] = [
+        Tally::Handled,
+        Tally::Retried,
+        Tally::DeadLettered,
+        Tally::Deduplicated,
+        Tally::Emitted,
+        Tally::Rejected,
+        Tally::Returned,
+    ];
+
+    fn metric(self) -> &'static str {
+        match self {
+            Tally::Handled => "evc_transport_handled_total",
+            Tally::Retried => "evc_transport_retried_total",
+            Tally::DeadLettered => "evc_transport_dead_lettered_total",
+            Tally::Deduplicated => "evc_transport_deduplicated_total",
+            Tally::Emitted => "evc_transport_emitted_total",
+            Tally::Rejected => "evc_transport_rejected_total",
+            Tally::Returned => "evc_transport_returned_total",
+        }
+    }
+}
+
 impl Report {
-    /// `group` is shared with the metric's label rather than copied into it.
-    fn count(&self, counter: &AtomicU64, metric: &'static str, group: &Arc<str>) {
-        counter.fetch_add(1, AtomicOrdering::Relaxed);
-        metrics::counter!(metric, "group" => group.clone()).increment(1);
+    fn of(&self, tally: Tally) -> &AtomicU64 {
+        match tally {
+            Tally::Handled => &self.handled,
+            Tally::Retried => &self.retried,
+            Tally::DeadLettered => &self.dead_lettered,
+            Tally::Deduplicated => &self.deduplicated,
+            Tally::Emitted => &self.emitted,
+            Tally::Rejected => &self.rejected,
+            Tally::Returned => &self.returned,
+        }
+    }
+}
+
+/// A consumer group this consumer is a member of, with its metrics,
+/// registered once: the `metrics` macros build and hash a key on every
+/// call, which the consume path would pay per message.
+struct Group {
+    name: Arc<str>,
+    in_flight: metrics::Gauge,
+    counters: [metrics::Counter; Tally::ALL.len()],
+}
+
+impl Group {
+    fn new(name: &str) -> Self {
+        let name: Arc<str> = name.into();
+        Group {
+            in_flight: metrics::gauge!("evc_transport_in_flight", "group" => name.clone()),
+            counters: Tally::ALL
+                .map(|tally| metrics::counter!(tally.metric(), "group" => name.clone())),
+            name,
+        }
+    }
+}
+
+impl std::fmt::Display for Group {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
     }
 }
 
@@ -235,11 +304,11 @@ where
         self.declare().await?;
         let mut streams = Vec::with_capacity(subscriptions.len());
         for subscription in subscriptions {
-            let group: Arc<str> = subscription.group.as_str().into();
+            let group = Arc::new(Group::new(&subscription.group));
             let deliveries = self.broker.subscribe(&subscription).await?;
             streams.push(deliveries.map(move |next| next.map(|d| (group.clone(), d))));
         }
-        let mut deliveries = futures::stream::select_all(streams);
+        let mut deliveries = merge(streams);
         let lanes = self.options.concurrency.max(1);
         let worker = Arc::new(Worker {
             producer: Producer::new(self.broker.clone(), "")
@@ -256,7 +325,7 @@ where
         // One lane runs in this task: no hand-over between tasks per message.
         let inline = lanes == 1;
         for _ in 0..lanes.saturating_sub(usize::from(inline)) {
-            let (sender, mut receiver) = mpsc::channel::<(Arc<str>, Delivery)>(1);
+            let (sender, mut receiver) = mpsc::channel::<(Arc<Group>, Delivery)>(1);
             senders.push(sender);
             let worker = worker.clone();
             let leaving = leaving.clone();
@@ -387,7 +456,12 @@ where
     B: Publisher + Subscriber + Clone + 'static,
     D: Dispatch + 'static,
 {
-    async fn handle(&self, group: &Arc<str>, delivery: Delivery) {
+    fn count(&self, group: &Group, tally: Tally) {
+        self.report.of(tally).fetch_add(1, AtomicOrdering::Relaxed);
+        group.counters[tally as usize].increment(1);
+    }
+
+    async fn handle(&self, group: &Group, delivery: Delivery) {
         let span = tracing::info_span!(
             "evc.consume",
             group = %group,
@@ -395,22 +469,20 @@ where
             id = tracing::field::Empty,
             traceparent = tracing::field::Empty,
         );
-        let in_flight = metrics::gauge!("evc_transport_in_flight", "group" => group.clone());
-        in_flight.increment(1.0);
+        group.in_flight.increment(1.0);
         self.settle(group, delivery).instrument(span).await;
-        in_flight.decrement(1.0);
+        group.in_flight.decrement(1.0);
     }
 
     /// Returns a delivery not started to the group, for another member.
-    async fn hand_back(&self, group: &Arc<str>, delivery: Delivery) {
-        self.report
-            .count(&self.report.returned, "evc_transport_returned_total", group);
+    async fn hand_back(&self, group: &Group, delivery: Delivery) {
+        self.count(group, Tally::Returned);
         if let Err(error) = delivery.nack().await {
             tracing::warn!(%error, "handing a message back failed; the broker redelivers it later");
         }
     }
 
-    async fn settle(&self, group: &Arc<str>, delivery: Delivery) {
+    async fn settle(&self, group: &Group, delivery: Delivery) {
         let structured = wire::structured(&delivery.message, self.broker.binding());
         let outcome = match &structured {
             Err(error) => Outcome::DeadLetter(Cause {
@@ -435,29 +507,24 @@ where
             }
             Outcome::Rejected(rejection) => {
                 tracing::info!(code = %rejection.code, message = %rejection.message, "rejected");
-                self.report
-                    .count(&self.report.rejected, "evc_transport_rejected_total", group);
+                self.count(group, Tally::Rejected);
                 (delivery.ack().await, Some(Reply::Rejected(rejection)))
             }
             Outcome::Returned => {
-                self.report
-                    .count(&self.report.returned, "evc_transport_returned_total", group);
+                self.count(group, Tally::Returned);
                 (delivery.nack().await, None)
             }
             Outcome::DeadLetter(cause) => {
                 tracing::warn!(reason = cause.reason, message = %cause.message, "dead letter");
-                let letter = dead_letter::letter(&delivery.message, &delivery.topic, group, &cause);
+                let letter =
+                    dead_letter::letter(&delivery.message, &delivery.topic, &group.name, &cause);
                 match self
                     .broker
-                    .publish(&dead_letter::topic(group), letter)
+                    .publish(&dead_letter::topic(&group.name), letter)
                     .await
                 {
                     Ok(()) => {
-                        self.report.count(
-                            &self.report.dead_lettered,
-                            "evc_transport_dead_lettered_total",
-                            group,
-                        );
+                        self.count(group, Tally::DeadLettered);
                         let reply = Reply::Failed {
                             reason: cause.reason.to_owned(),
                             message: cause.message,
@@ -486,7 +553,7 @@ where
     }
 
     /// Claims, dispatches with retries, publishes what the handlers emitted.
-    async fn run(&self, group: &Arc<str>, bytes: &[u8]) -> Outcome {
+    async fn run(&self, group: &Group, bytes: &[u8]) -> Outcome {
         // The envelope is read here only for the dedup key and the span;
         // dispatch reads it again in its one pass.
         let span = tracing::Span::current();
@@ -509,11 +576,7 @@ where
             match dedup.claim(key, self.options.claim_timeout).await {
                 Ok(Claim::First) => {}
                 Ok(Claim::Done) => {
-                    self.report.count(
-                        &self.report.deduplicated,
-                        "evc_transport_deduplicated_total",
-                        group,
-                    );
+                    self.count(group, Tally::Deduplicated);
                     return Outcome::Handled {
                         emitted: Vec::new(),
                     };
@@ -557,7 +620,7 @@ where
     /// redelivery or a re-driven dead letter skips them too.
     async fn dispatch_with_retries(
         &self,
-        group: &Arc<str>,
+        group: &Group,
         bytes: &[u8],
         store: Option<(SubscriberStore<'_>, &str)>,
     ) -> Outcome {
@@ -639,8 +702,7 @@ where
                         tracing::warn!(%error, "an emitted message was not accepted");
                         return Outcome::Returned;
                     }
-                    self.report
-                        .count(&self.report.emitted, "evc_transport_emitted_total", group);
+                    self.count(group, Tally::Emitted);
                 }
                 if let Some(store) = &store {
                     if let Err(error) = store.complete(&run.name, self.options.dedup_window).await {
@@ -654,8 +716,7 @@ where
                 return Outcome::Rejected(rejection);
             }
             if failures.is_empty() {
-                self.report
-                    .count(&self.report.handled, "evc_transport_handled_total", group);
+                self.count(group, Tally::Handled);
                 return Outcome::Handled {
                     emitted: dry_emitted,
                 };
@@ -665,8 +726,7 @@ where
                 for (name, error) in &failures {
                     tracing::info!(%error, subscriber = %name, attempt, "handler failed; retrying");
                 }
-                self.report
-                    .count(&self.report.retried, "evc_transport_retried_total", group);
+                self.count(group, Tally::Retried);
                 tokio::time::sleep(retry.backoff(attempt)).await;
                 attempt += 1;
                 continue;

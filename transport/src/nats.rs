@@ -27,7 +27,7 @@ use async_trait::async_trait;
 use futures::StreamExt;
 
 use crate::broker::{
-    Deliveries, Delivery, Inbox, Publisher, Settle, Subscriber, Subscription, TransportError,
+    merge, Deliveries, Delivery, Inbox, Publisher, Settle, Subscriber, Subscription, TransportError,
 };
 use crate::message::{Headers, RawMessage};
 use crate::wire::{percent_decode, percent_encode, Binding};
@@ -321,7 +321,7 @@ impl Subscriber for NatsBroker {
                 Err(e) => Err(error("pulling from JetStream failed")(Box::new(e))),
             }));
         }
-        Ok(Box::pin(futures::stream::select_all(streams)))
+        Ok(merge(streams))
     }
 
     /// A core NATS inbox subject: replies skip JetStream, as NATS

@@ -67,8 +67,47 @@ const TYPE: &str = "com.example.orders.order_created.v2";
 struct Figures {
     publish_per_s: f64,
     consume_per_s: f64,
+    /// This process's CPU time (all threads, user and system) per message:
+    /// steadier than a rate on a shared machine, and blind to the broker's.
+    publish_cpu: Duration,
+    consume_cpu: Duration,
     p50: Duration,
     p99: Duration,
+}
+
+/// Wall time and this process's CPU time from one moment.
+struct Meter {
+    wall: Instant,
+    cpu: Duration,
+}
+
+impl Meter {
+    fn start() -> Self {
+        Meter {
+            wall: Instant::now(),
+            cpu: process_cpu(),
+        }
+    }
+
+    /// Messages per second, and CPU time per message, for `n` messages.
+    fn rates(&self, n: usize) -> (f64, Duration) {
+        let per_s = n as f64 / self.wall.elapsed().as_secs_f64();
+        let cpu = process_cpu().saturating_sub(self.cpu) / n.max(1) as u32;
+        (per_s, cpu)
+    }
+}
+
+fn process_cpu() -> Duration {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: `getrusage` fills the struct it is given; RUSAGE_SELF is valid.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    time(usage.ru_utime) + time(usage.ru_stime)
 }
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
@@ -124,19 +163,19 @@ where
     let consumer = Consumer::new(broker.clone(), bus, Options::new("bench-evc"));
     // RabbitMQ keeps messages only for queues that exist.
     consumer.declare().await.expect("declared");
-    let start = Instant::now();
+    let meter = Meter::start();
     for _ in 0..n {
         producer.publish(&order).await.expect("published");
     }
-    let publish_per_s = n as f64 / start.elapsed().as_secs_f64();
+    let (publish_per_s, publish_cpu) = meter.rates(n);
 
     let (stop, stopped) = oneshot::channel::<()>();
-    let start = Instant::now();
+    let meter = Meter::start();
     let task = tokio::spawn(consumer.run(async move {
         let _ = stopped.await;
     }));
     handled.reach(n).await;
-    let consume_per_s = n as f64 / start.elapsed().as_secs_f64();
+    let (consume_per_s, consume_cpu) = meter.rates(n);
 
     let mut samples = Vec::with_capacity(LATENCY_SAMPLES);
     for i in 1..=LATENCY_SAMPLES {
@@ -150,6 +189,8 @@ where
     Figures {
         publish_per_s,
         consume_per_s,
+        publish_cpu,
+        consume_cpu,
         p50: percentile(&mut samples, 0.5),
         p99: percentile(&mut samples, 0.99),
     }
@@ -159,19 +200,19 @@ where
 /// client of its own, so this is its raw path.
 async fn raw_memory(broker: MemoryBroker, n: usize) -> Figures {
     let bytes = envelope_bytes();
-    let start = Instant::now();
+    let meter = Meter::start();
     for _ in 0..n {
         broker
             .publish(TYPE, RawMessage::new(bytes.clone()))
             .await
             .unwrap();
     }
-    let publish_per_s = n as f64 / start.elapsed().as_secs_f64();
+    let (publish_per_s, publish_cpu) = meter.rates(n);
     let mut deliveries = broker
         .subscribe(&Subscription::new("bench-raw", [TYPE]))
         .await
         .unwrap();
-    let start = Instant::now();
+    let meter = Meter::start();
     for _ in 0..n {
         deliveries
             .next()
@@ -182,7 +223,7 @@ async fn raw_memory(broker: MemoryBroker, n: usize) -> Figures {
             .await
             .unwrap();
     }
-    let consume_per_s = n as f64 / start.elapsed().as_secs_f64();
+    let (consume_per_s, consume_cpu) = meter.rates(n);
     let mut samples = Vec::with_capacity(LATENCY_SAMPLES);
     for _ in 0..LATENCY_SAMPLES {
         let sent = Instant::now();
@@ -203,27 +244,37 @@ async fn raw_memory(broker: MemoryBroker, n: usize) -> Figures {
     Figures {
         publish_per_s,
         consume_per_s,
+        publish_cpu,
+        consume_cpu,
         p50: percentile(&mut samples, 0.5),
         p99: percentile(&mut samples, 0.99),
     }
+}
+
+/// The header evc's structured mode sends: the raw client moves the same
+/// NATS message, headers included.
+fn structured_headers() -> async_nats::HeaderMap {
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert("content-type", "application/cloudevents+json");
+    headers
 }
 
 async fn raw_nats(address: &str, stream: &str, subject: &str, n: usize) -> Figures {
     let client = async_nats::connect(address).await.expect("connected");
     let js = jetstream::new(client);
     let bytes = bytes_of(envelope_bytes());
-    let start = Instant::now();
+    let meter = Meter::start();
     for _ in 0..n {
-        js.publish(subject.to_owned(), bytes.clone())
+        js.publish_with_headers(subject.to_owned(), structured_headers(), bytes.clone())
             .await
             .unwrap()
             .await
             .unwrap();
     }
-    let publish_per_s = n as f64 / start.elapsed().as_secs_f64();
+    let (publish_per_s, publish_cpu) = meter.rates(n);
     // Timed from before the consumer exists, as evc's side is: both create
     // their pull consumer and open their stream inside the measure.
-    let start = Instant::now();
+    let meter = Meter::start();
     let consume = {
         let (js, stream, subject) = (js.clone(), stream.to_owned(), subject.to_owned());
         async move {
@@ -260,11 +311,11 @@ async fn raw_nats(address: &str, stream: &str, subject: &str, n: usize) -> Figur
     } else {
         consume.await
     };
-    let consume_per_s = n as f64 / start.elapsed().as_secs_f64();
+    let (consume_per_s, consume_cpu) = meter.rates(n);
     let mut samples = Vec::with_capacity(LATENCY_SAMPLES);
     for _ in 0..LATENCY_SAMPLES {
         let sent = Instant::now();
-        js.publish(subject.to_owned(), bytes.clone())
+        js.publish_with_headers(subject.to_owned(), structured_headers(), bytes.clone())
             .await
             .unwrap()
             .await
@@ -275,6 +326,8 @@ async fn raw_nats(address: &str, stream: &str, subject: &str, n: usize) -> Figur
     Figures {
         publish_per_s,
         consume_per_s,
+        publish_cpu,
+        consume_cpu,
         p50: percentile(&mut samples, 0.5),
         p99: percentile(&mut samples, 0.99),
     }
@@ -345,11 +398,11 @@ async fn raw_amqp(address: &str, exchange: &str, n: usize) -> Figures {
             .await
             .unwrap();
     };
-    let start = Instant::now();
+    let meter = Meter::start();
     for _ in 0..n {
         publish().await;
     }
-    let publish_per_s = n as f64 / start.elapsed().as_secs_f64();
+    let (publish_per_s, publish_cpu) = meter.rates(n);
     let reader = connection.create_channel().await.unwrap();
     reader
         .basic_qos(64, BasicQosOptions::default())
@@ -364,7 +417,7 @@ async fn raw_amqp(address: &str, exchange: &str, n: usize) -> Figures {
         )
         .await
         .unwrap();
-    let start = Instant::now();
+    let meter = Meter::start();
     for _ in 0..n {
         let delivery = consumer.next().await.unwrap().unwrap();
         delivery
@@ -373,7 +426,7 @@ async fn raw_amqp(address: &str, exchange: &str, n: usize) -> Figures {
             .await
             .unwrap();
     }
-    let consume_per_s = n as f64 / start.elapsed().as_secs_f64();
+    let (consume_per_s, consume_cpu) = meter.rates(n);
     let mut samples = Vec::with_capacity(LATENCY_SAMPLES);
     for _ in 0..LATENCY_SAMPLES {
         let sent = Instant::now();
@@ -395,6 +448,8 @@ async fn raw_amqp(address: &str, exchange: &str, n: usize) -> Figures {
     Figures {
         publish_per_s,
         consume_per_s,
+        publish_cpu,
+        consume_cpu,
         p50: percentile(&mut samples, 0.5),
         p99: percentile(&mut samples, 0.99),
     }
@@ -407,7 +462,7 @@ async fn raw_redis(address: &str, key: &str, n: usize) -> Figures {
         .await
         .expect("connected");
     let bytes = envelope_bytes();
-    let start = Instant::now();
+    let meter = Meter::start();
     for _ in 0..n {
         let _: String = redis::cmd("XADD")
             .arg(key)
@@ -418,7 +473,7 @@ async fn raw_redis(address: &str, key: &str, n: usize) -> Figures {
             .await
             .unwrap();
     }
-    let publish_per_s = n as f64 / start.elapsed().as_secs_f64();
+    let (publish_per_s, publish_cpu) = meter.rates(n);
     let _: () = redis::cmd("XGROUP")
         .arg("CREATE")
         .arg(key)
@@ -463,7 +518,7 @@ async fn raw_redis(address: &str, key: &str, n: usize) -> Figures {
         }
         out
     };
-    let start = Instant::now();
+    let meter = Meter::start();
     let mut consumed = 0;
     while consumed < n {
         let reply: redis::Value = read(64).query_async(&mut reader).await.unwrap();
@@ -478,7 +533,7 @@ async fn raw_redis(address: &str, key: &str, n: usize) -> Figures {
             consumed += 1;
         }
     }
-    let consume_per_s = n as f64 / start.elapsed().as_secs_f64();
+    let (consume_per_s, consume_cpu) = meter.rates(n);
     let mut samples = Vec::with_capacity(LATENCY_SAMPLES);
     for _ in 0..LATENCY_SAMPLES {
         let sent = Instant::now();
@@ -511,6 +566,8 @@ async fn raw_redis(address: &str, key: &str, n: usize) -> Figures {
     Figures {
         publish_per_s,
         consume_per_s,
+        publish_cpu,
+        consume_cpu,
         p50: percentile(&mut samples, 0.5),
         p99: percentile(&mut samples, 0.99),
     }
@@ -520,8 +577,9 @@ fn bytes_of(bytes: Vec<u8>) -> bytes::Bytes {
     bytes.into()
 }
 
-/// evc's figures over the raw client's: publish and consume rates, p50.
-type Ratios = [f64; 3];
+/// evc's figures over the raw client's: publish and consume rates, p50,
+/// publish and consume CPU per message.
+type Ratios = [f64; 5];
 
 fn row(broker: &'static str, raw: Figures, evc: Figures, ratios: &mut Vec<(&'static str, Ratios)>) {
     let micros = |d: Duration| d.as_secs_f64() * 1e6;
@@ -531,6 +589,8 @@ fn row(broker: &'static str, raw: Figures, evc: Figures, ratios: &mut Vec<(&'sta
             evc.publish_per_s / raw.publish_per_s,
             evc.consume_per_s / raw.consume_per_s,
             micros(evc.p50) / micros(raw.p50),
+            micros(evc.publish_cpu) / micros(raw.publish_cpu),
+            micros(evc.consume_cpu) / micros(raw.consume_cpu),
         ],
     ));
     println!(
@@ -553,6 +613,17 @@ fn row(broker: &'static str, raw: Figures, evc: Figures, ratios: &mut Vec<(&'sta
         micros(evc.p99),
         micros(evc.p50) / micros(raw.p50)
     );
+    for (measure, raw, evc) in [
+        ("publish", raw.publish_cpu, evc.publish_cpu),
+        ("consume", raw.consume_cpu, evc.consume_cpu),
+    ] {
+        println!(
+            "| {broker} | {measure} CPU / message | {:.1} µs | {:.1} µs | {:.2} |",
+            micros(raw),
+            micros(evc),
+            micros(evc) / micros(raw)
+        );
+    }
 }
 
 /// The median and range of each broker's ratios over the rounds.
@@ -565,8 +636,8 @@ fn summary(ratios: &[(&'static str, Ratios)], rounds: usize) {
     }
     println!();
     println!("evc / raw over {rounds} rounds: median (min–max)");
-    println!("| broker | publish | consume | latency p50 |");
-    println!("|---|---|---|---|");
+    println!("| broker | publish | consume | latency p50 | publish CPU | consume CPU |");
+    println!("|---|---|---|---|---|---|");
     for broker in brokers {
         let cell = |i: usize| {
             let mut values: Vec<f64> = ratios
@@ -582,7 +653,14 @@ fn summary(ratios: &[(&'static str, Ratios)], rounds: usize) {
                 values[values.len() - 1]
             )
         };
-        println!("| {broker} | {} | {} | {} |", cell(0), cell(1), cell(2));
+        println!(
+            "| {broker} | {} | {} | {} | {} | {} |",
+            cell(0),
+            cell(1),
+            cell(2),
+            cell(3),
+            cell(4)
+        );
     }
 }
 
