@@ -411,11 +411,26 @@ struct NatsSettle(Option<jetstream::Message>);
 
 #[async_trait]
 impl Settle for NatsSettle {
+    /// What `jetstream::Message::ack` sends, with the message let go
+    /// first: the future kept across the wait holds the client and the
+    /// reply subject, not the message, and stays under 1 KiB (with the
+    /// message it is 1.4 KiB, and every acknowledgement made glibc's
+    /// allocator take its slow path for large blocks).
     async fn ack(mut self: Box<Self>) -> Result<(), TransportError> {
-        match self.0.take() {
-            Some(message) => message.ack().await.map_err(error("acknowledging failed")),
-            None => Ok(()),
-        }
+        let Some(message) = self.0.take() else {
+            return Ok(());
+        };
+        let Some(reply) = message.reply.clone() else {
+            return Err(TransportError::new(
+                "acknowledging failed: the message has no reply subject (not from JetStream)",
+            ));
+        };
+        let client = message.context.client();
+        drop(message);
+        client
+            .publish(reply, Default::default())
+            .await
+            .map_err(|e| TransportError::caused("acknowledging failed", e))
     }
 
     async fn nack(mut self: Box<Self>) -> Result<(), TransportError> {
@@ -441,3 +456,4 @@ impl Drop for NatsSettle {
         }
     }
 }
+
