@@ -456,4 +456,3 @@ impl Drop for NatsSettle {
         }
     }
 }
-

@@ -9,7 +9,16 @@
 //! - consume: `Consumer` running the generated `Bus` (decode, validate,
 //!   dispatch to a handler, acknowledge) against the client receiving and
 //!   acknowledging the same messages;
-//! - latency: one message at a time, from publish to handler, p50 and p99.
+//! - latency: one message at a time, from publish to handler, p50 and p99;
+//! - CPU per message: this process's CPU time (every thread, user and
+//!   system) over each publish and consume measure, which a slow broker
+//!   moves less than it moves a rate; the broker's own CPU is not in it;
+//! - two more consume measures tell where evc's cost lies: evc's consumer
+//!   with a table that decodes nothing (its plumbing: receive, settle,
+//!   metrics) against the raw loop, and evc's typed consumer against a raw
+//!   loop that also decodes each message into the same payload type with
+//!   serde (what a hand-written consumer does). Both read the messages
+//!   their side already published, in a group of their own.
 //!
 //! `EVC_BENCH_RAW_SPAWNED` (any value) runs the raw NATS consume loop in a
 //! spawned task, as evc's consumer runs, rather than on the bench's thread;
@@ -25,7 +34,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream;
-use evc_bindings_tests::{Bus, OrderCreated};
+use evc_bindings_tests::{Bus, OrderCreated, OrderCreatedV2};
 use evc_transport::amqp::{AmqpBroker, AmqpConfig};
 use evc_transport::nats::{NatsBroker, NatsConfig};
 use evc_transport::redis::{RedisBroker, RedisConfig};
@@ -67,10 +76,15 @@ const TYPE: &str = "com.example.orders.order_created.v2";
 struct Figures {
     publish_per_s: f64,
     consume_per_s: f64,
-    /// This process's CPU time (all threads, user and system) per message:
-    /// steadier than a rate on a shared machine, and blind to the broker's.
+    /// This process's CPU time (all threads, user and system) per message;
+    /// the broker's is not in it.
     publish_cpu: Duration,
     consume_cpu: Duration,
+    /// The raw client's consume loop that also decodes each message with
+    /// serde: rate and CPU.
+    decoded: Option<(f64, Duration)>,
+    /// evc's consumer with a table that decodes nothing: rate and CPU.
+    plumbing: Option<(f64, Duration)>,
     p50: Duration,
     p99: Duration,
 }
@@ -136,6 +150,32 @@ impl Handled {
             reached.await;
         }
     }
+
+    fn hit(&self) {
+        let count = self.count.fetch_add(1, Ordering::SeqCst) + 1;
+        if count >= self.target.load(Ordering::SeqCst) {
+            self.reached.notify_one();
+        }
+    }
+}
+
+/// A dispatch table that decodes nothing and only counts: the consumer
+/// without the typed path (envelope, payload, checks), to tell the cost
+/// of the transport's plumbing from the cost of decoding.
+struct CountingTable(Arc<Handled>);
+
+impl evc_runtime::Dispatch for CountingTable {
+    fn dispatch(
+        &mut self,
+        _: &[u8],
+    ) -> Result<Vec<evc_runtime::Envelope>, evc_runtime::DispatchError> {
+        self.0.hit();
+        Ok(Vec::new())
+    }
+
+    fn handled_types(&self) -> Vec<(&'static str, evc_runtime::Kind)> {
+        vec![(TYPE, evc_runtime::Kind::Event)]
+    }
 }
 
 /// A consumer of `OrderCreated` whose handler counts each message.
@@ -144,10 +184,7 @@ fn counting_bus() -> (Bus, Arc<Handled>) {
     let seen = handled.clone();
     let mut bus = Bus::new(evc_runtime::Publisher::new("/bench/consumer"));
     bus.subscribe::<OrderCreated>(move |_, _| {
-        let count = seen.count.fetch_add(1, Ordering::SeqCst) + 1;
-        if count >= seen.target.load(Ordering::SeqCst) {
-            seen.reached.notify_one();
-        }
+        seen.hit();
         Ok(())
     });
     (bus, handled)
@@ -161,8 +198,17 @@ where
     let order = order();
     let (bus, handled) = counting_bus();
     let consumer = Consumer::new(broker.clone(), bus, Options::new("bench-evc"));
+    // A second group reads the same messages through a table that only
+    // counts.
+    let counted = Arc::new(Handled::default());
+    let plumbing = Consumer::new(
+        broker.clone(),
+        CountingTable(counted.clone()),
+        Options::new("bench-plumbing"),
+    );
     // RabbitMQ keeps messages only for queues that exist.
     consumer.declare().await.expect("declared");
+    plumbing.declare().await.expect("declared");
     let meter = Meter::start();
     for _ in 0..n {
         producer.publish(&order).await.expect("published");
@@ -186,11 +232,24 @@ where
     }
     let _ = stop.send(());
     task.await.expect("no panic").expect("no error");
+
+    let consumer = plumbing;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let meter = Meter::start();
+    let task = tokio::spawn(consumer.run(async move {
+        let _ = stopped.await;
+    }));
+    counted.reach(n).await;
+    let (plumbing_per_s, plumbing_cpu) = meter.rates(n);
+    let _ = stop.send(());
+    task.await.expect("no panic").expect("no error");
     Figures {
         publish_per_s,
         consume_per_s,
         publish_cpu,
         consume_cpu,
+        decoded: None,
+        plumbing: Some((plumbing_per_s, plumbing_cpu)),
         p50: percentile(&mut samples, 0.5),
         p99: percentile(&mut samples, 0.99),
     }
@@ -246,6 +305,8 @@ async fn raw_memory(broker: MemoryBroker, n: usize) -> Figures {
         consume_per_s,
         publish_cpu,
         consume_cpu,
+        decoded: None,
+        plumbing: None,
         p50: percentile(&mut samples, 0.5),
         p99: percentile(&mut samples, 0.99),
     }
@@ -257,6 +318,82 @@ fn structured_headers() -> async_nats::HeaderMap {
     let mut headers = async_nats::HeaderMap::new();
     headers.insert("content-type", "application/cloudevents+json");
     headers
+}
+
+/// What a hand-written consumer decodes a message into: the envelope's
+/// attributes and the typed payload, with serde and nothing else (no
+/// CloudEvents rules, no payload constraints, no routing).
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct BareMessage {
+    specversion: String,
+    id: String,
+    source: String,
+    #[serde(rename = "type")]
+    ty: String,
+    time: Option<String>,
+    datacontenttype: Option<String>,
+    dataversion: Option<String>,
+    data: OrderCreatedV2,
+}
+
+/// The raw client's consume loop on a new durable consumer `name`, timed
+/// from before the consumer exists, as evc's side is (both create their
+/// pull consumer and open their stream inside the measure); with `decode`,
+/// each message is also read into a [`BareMessage`].
+async fn raw_nats_consume(
+    js: &jetstream::Context,
+    stream: &str,
+    subject: &str,
+    name: &str,
+    n: usize,
+    decode: bool,
+) -> jetstream::consumer::pull::Stream {
+    let (js, stream, subject, name) = (
+        js.clone(),
+        stream.to_owned(),
+        subject.to_owned(),
+        name.to_owned(),
+    );
+    let consume = async move {
+        let consumer = js
+            .get_stream(stream)
+            .await
+            .unwrap()
+            .get_or_create_consumer(
+                &name,
+                jetstream::consumer::pull::Config {
+                    durable_name: Some(name.clone()),
+                    filter_subject: subject,
+                    ack_policy: jetstream::consumer::AckPolicy::Explicit,
+                    max_ack_pending: 64,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let mut messages = consumer
+            .stream()
+            .max_messages_per_batch(64)
+            .messages()
+            .await
+            .unwrap();
+        for _ in 0..n {
+            let message = messages.next().await.unwrap().unwrap();
+            if decode {
+                std::hint::black_box(
+                    serde_json::from_slice::<BareMessage>(&message.payload).expect("decodes"),
+                );
+            }
+            message.ack().await.unwrap();
+        }
+        messages
+    };
+    if std::env::var_os("EVC_BENCH_RAW_SPAWNED").is_some() {
+        tokio::spawn(consume).await.unwrap()
+    } else {
+        consume.await
+    }
 }
 
 async fn raw_nats(address: &str, stream: &str, subject: &str, n: usize) -> Figures {
@@ -272,45 +409,8 @@ async fn raw_nats(address: &str, stream: &str, subject: &str, n: usize) -> Figur
             .unwrap();
     }
     let (publish_per_s, publish_cpu) = meter.rates(n);
-    // Timed from before the consumer exists, as evc's side is: both create
-    // their pull consumer and open their stream inside the measure.
     let meter = Meter::start();
-    let consume = {
-        let (js, stream, subject) = (js.clone(), stream.to_owned(), subject.to_owned());
-        async move {
-            let consumer = js
-                .get_stream(stream)
-                .await
-                .unwrap()
-                .get_or_create_consumer(
-                    "bench-raw",
-                    jetstream::consumer::pull::Config {
-                        durable_name: Some("bench-raw".into()),
-                        filter_subject: subject,
-                        ack_policy: jetstream::consumer::AckPolicy::Explicit,
-                        max_ack_pending: 64,
-                        ..Default::default()
-                    },
-                )
-                .await
-                .unwrap();
-            let mut messages = consumer
-                .stream()
-                .max_messages_per_batch(64)
-                .messages()
-                .await
-                .unwrap();
-            for _ in 0..n {
-                messages.next().await.unwrap().unwrap().ack().await.unwrap();
-            }
-            messages
-        }
-    };
-    let mut messages = if std::env::var_os("EVC_BENCH_RAW_SPAWNED").is_some() {
-        tokio::spawn(consume).await.unwrap()
-    } else {
-        consume.await
-    };
+    let mut messages = raw_nats_consume(&js, stream, subject, "bench-raw", n, false).await;
     let (consume_per_s, consume_cpu) = meter.rates(n);
     let mut samples = Vec::with_capacity(LATENCY_SAMPLES);
     for _ in 0..LATENCY_SAMPLES {
@@ -323,11 +423,16 @@ async fn raw_nats(address: &str, stream: &str, subject: &str, n: usize) -> Figur
         messages.next().await.unwrap().unwrap().ack().await.unwrap();
         samples.push(sent.elapsed());
     }
+    let meter = Meter::start();
+    raw_nats_consume(&js, stream, subject, "bench-raw-decode", n, true).await;
+    let decoded = meter.rates(n);
     Figures {
         publish_per_s,
         consume_per_s,
         publish_cpu,
         consume_cpu,
+        decoded: Some(decoded),
+        plumbing: None,
         p50: percentile(&mut samples, 0.5),
         p99: percentile(&mut samples, 0.99),
     }
@@ -450,6 +555,8 @@ async fn raw_amqp(address: &str, exchange: &str, n: usize) -> Figures {
         consume_per_s,
         publish_cpu,
         consume_cpu,
+        decoded: None,
+        plumbing: None,
         p50: percentile(&mut samples, 0.5),
         p99: percentile(&mut samples, 0.99),
     }
@@ -568,6 +675,8 @@ async fn raw_redis(address: &str, key: &str, n: usize) -> Figures {
         consume_per_s,
         publish_cpu,
         consume_cpu,
+        decoded: None,
+        plumbing: None,
         p50: percentile(&mut samples, 0.5),
         p99: percentile(&mut samples, 0.99),
     }
@@ -578,8 +687,10 @@ fn bytes_of(bytes: Vec<u8>) -> bytes::Bytes {
 }
 
 /// evc's figures over the raw client's: publish and consume rates, p50,
-/// publish and consume CPU per message.
-type Ratios = [f64; 5];
+/// publish and consume CPU per message, the consume rate with a table that
+/// decodes nothing (over the raw loop), and the typed consume rate over the
+/// raw loop that decodes with serde.
+type Ratios = [f64; 7];
 
 fn row(broker: &'static str, raw: Figures, evc: Figures, ratios: &mut Vec<(&'static str, Ratios)>) {
     let micros = |d: Duration| d.as_secs_f64() * 1e6;
@@ -591,6 +702,10 @@ fn row(broker: &'static str, raw: Figures, evc: Figures, ratios: &mut Vec<(&'sta
             micros(evc.p50) / micros(raw.p50),
             micros(evc.publish_cpu) / micros(raw.publish_cpu),
             micros(evc.consume_cpu) / micros(raw.consume_cpu),
+            evc.plumbing
+                .map_or(f64::NAN, |(per_s, _)| per_s / raw.consume_per_s),
+            raw.decoded
+                .map_or(f64::NAN, |(per_s, _)| evc.consume_per_s / per_s),
         ],
     ));
     println!(
@@ -624,6 +739,24 @@ fn row(broker: &'static str, raw: Figures, evc: Figures, ratios: &mut Vec<(&'sta
             micros(evc) / micros(raw)
         );
     }
+    if let Some((per_s, cpu)) = evc.plumbing {
+        println!(
+            "| {broker} | consume, table decoding nothing | {:.0}/s, {:.1} µs | {per_s:.0}/s, {:.1} µs | {:.2} |",
+            raw.consume_per_s,
+            micros(raw.consume_cpu),
+            micros(cpu),
+            per_s / raw.consume_per_s
+        );
+    }
+    if let Some((per_s, cpu)) = raw.decoded {
+        println!(
+            "| {broker} | consume, raw loop decoding with serde | {per_s:.0}/s, {:.1} µs | {:.0}/s, {:.1} µs | {:.2} |",
+            micros(cpu),
+            evc.consume_per_s,
+            micros(evc.consume_cpu),
+            evc.consume_per_s / per_s
+        );
+    }
 }
 
 /// The median and range of each broker's ratios over the rounds.
@@ -636,8 +769,10 @@ fn summary(ratios: &[(&'static str, Ratios)], rounds: usize) {
     }
     println!();
     println!("evc / raw over {rounds} rounds: median (min–max)");
-    println!("| broker | publish | consume | latency p50 | publish CPU | consume CPU |");
-    println!("|---|---|---|---|---|---|");
+    println!(
+        "| broker | publish | consume | latency p50 | publish CPU | consume CPU | consume, evc decoding nothing | consume, raw decoding with serde |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
     for broker in brokers {
         let cell = |i: usize| {
             let mut values: Vec<f64> = ratios
@@ -654,12 +789,14 @@ fn summary(ratios: &[(&'static str, Ratios)], rounds: usize) {
             )
         };
         println!(
-            "| {broker} | {} | {} | {} | {} | {} |",
+            "| {broker} | {} | {} | {} | {} | {} | {} | {} |",
             cell(0),
             cell(1),
             cell(2),
             cell(3),
-            cell(4)
+            cell(4),
+            cell(5),
+            cell(6)
         );
     }
 }
