@@ -779,7 +779,12 @@ fn summary(ratios: &[(&'static str, Ratios)], rounds: usize) {
                 .iter()
                 .filter(|(b, _)| *b == broker)
                 .map(|(_, r)| r[i])
+                .filter(|ratio| !ratio.is_nan())
                 .collect();
+            if values.is_empty() {
+                // A measure this broker has no side of.
+                return "–".to_owned();
+            }
             values.sort_by(f64::total_cmp);
             let median = values[values.len() / 2];
             format!(
