@@ -155,6 +155,16 @@ enum Tally {
     Returned,
 }
 
+// `Group::counters` is indexed by `tally as usize`: `ALL` keeps the
+// declaration order.
+const _: () = {
+    let mut i = 0;
+    while i < Tally::ALL.len() {
+        assert!(Tally::ALL[i] as usize == i, "Tally::ALL out of order");
+        i += 1;
+    }
+};
+
 impl Tally {
     const ALL: [Tally; 7] = [
         Tally::Handled,
