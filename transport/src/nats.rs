@@ -12,16 +12,22 @@
 //!   Acknowledgement is explicit; a message not settled within
 //!   `ack_wait` is delivered again. Each member pulls batches of the
 //!   group's `prefetch`; the consumer lets four batches be unsettled at
-//!   once (`ack_pending_ceiling` says why).
+//!   once (`ack_pending_ceiling` says why). Pulls ask the server for a
+//!   heartbeat every 2 s while they wait; after two missed, the member
+//!   opens its pull again (`HandBack` says why).
 //! - Content modes: structured, and binary with `ce-` headers.
 //! - NATS header values are printable ASCII: every header value is
 //!   percent-encoded on the way out and decoded on the way in (a value
 //!   that is not valid percent-encoding, from another producer, is kept as
 //!   it came).
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
+use async_nats::jetstream::consumer::pull::MessagesErrorKind;
 use async_nats::jetstream::{self, consumer::pull, AckKind};
 use async_trait::async_trait;
 use futures::StreamExt;
@@ -305,21 +311,15 @@ impl Subscriber for NatsBroker {
             let consumer = self
                 .consumer(&subscription.group, topic, subscription.prefetch)
                 .await?;
-            let messages = consumer
-                .stream()
-                .max_messages_per_batch(subscription.prefetch)
-                .messages()
-                .await
-                .map_err(|e| TransportError::caused("cannot pull from JetStream", e))?;
+            let messages = pull(&consumer, subscription.prefetch).await?;
             let topic = topic.clone();
             let messages = HandBack {
                 messages: Some(messages),
+                consumer,
                 batch: subscription.prefetch,
+                reopening: None,
             };
-            streams.push(messages.map(move |next| match next {
-                Ok(message) => Ok(delivery(&topic, message)),
-                Err(e) => Err(error("pulling from JetStream failed")(Box::new(e))),
-            }));
+            streams.push(messages.map(move |next| next.map(|message| delivery(&topic, message))));
         }
         Ok(merge(streams))
     }
@@ -344,24 +344,89 @@ impl Subscriber for NatsBroker {
     }
 }
 
-/// A pull stream that, dropped, hands back at once what it fetched and did
-/// not hand out: the client pulls a batch ahead, and those messages would
-/// otherwise wait out `ack_wait` before another member got them.
+/// How long a pull request may wait without a message before the server
+/// sends a heartbeat. Two missed in a row mean the server holds no request
+/// of this member: the pull is opened again (see [`HandBack`]).
+const PULL_HEARTBEAT: Duration = Duration::from_secs(2);
+
+/// How long one pull request waits on the server for messages.
+const PULL_EXPIRES: Duration = Duration::from_secs(30);
+
+/// Opens a pull stream on `consumer`, in batches of `batch`.
+async fn pull(
+    consumer: &jetstream::consumer::Consumer<pull::Config>,
+    batch: usize,
+) -> Result<pull::Stream, TransportError> {
+    consumer
+        .stream()
+        .max_messages_per_batch(batch)
+        .expires(PULL_EXPIRES)
+        .heartbeat(PULL_HEARTBEAT)
+        .messages()
+        .await
+        .map_err(|e| TransportError::caused("cannot pull from JetStream", e))
+}
+
+type Reopening = Pin<Box<dyn Future<Output = Result<pull::Stream, TransportError>> + Send>>;
+
+/// A member's pull stream, which
+///
+/// - opens the pull again when the server's heartbeats stop: the client
+///   counts a request as in flight until it expires, and a NATS 2.9 server
+///   was seen holding no request for a member that had one out (consumer
+///   info: no waiting request, nothing unsettled, messages pending), so
+///   the member stood still until the client's 35-second timer asked
+///   again; now it waits two heartbeats;
+/// - dropped, hands back at once what it fetched and did not hand out: the
+///   client pulls a batch ahead, and those messages would otherwise wait
+///   out `ack_wait` before another member got them.
 struct HandBack {
     messages: Option<pull::Stream>,
+    consumer: jetstream::consumer::Consumer<pull::Config>,
     batch: usize,
+    reopening: Option<Reopening>,
 }
 
 impl futures::Stream for HandBack {
-    type Item = <pull::Stream as futures::Stream>::Item;
+    type Item = Result<jetstream::Message, TransportError>;
 
     fn poll_next(
-        mut self: std::pin::Pin<&mut Self>,
+        mut self: Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Self::Item>> {
-        match self.messages.as_mut() {
-            Some(messages) => messages.poll_next_unpin(cx),
-            None => std::task::Poll::Ready(None),
+    ) -> Poll<Option<Self::Item>> {
+        loop {
+            if let Some(reopening) = self.reopening.as_mut() {
+                let opened = std::task::ready!(reopening.as_mut().poll(cx));
+                self.reopening = None;
+                match opened {
+                    Ok(messages) => self.messages = Some(messages),
+                    Err(error) => return Poll::Ready(Some(Err(error))),
+                }
+            }
+            let Some(messages) = self.messages.as_mut() else {
+                return Poll::Ready(None);
+            };
+            match std::task::ready!(messages.poll_next_unpin(cx)) {
+                Some(Ok(message)) => return Poll::Ready(Some(Ok(message))),
+                Some(Err(error)) if error.kind() == MessagesErrorKind::MissingHeartbeat => {
+                    tracing::warn!(
+                        consumer = %self.consumer.cached_info().name,
+                        "no heartbeat from the server for the open pull request; pulling again"
+                    );
+                    if let Some(old) = self.messages.take() {
+                        hand_back(old, self.batch);
+                    }
+                    let (consumer, batch) = (self.consumer.clone(), self.batch);
+                    self.reopening = Some(Box::pin(async move { pull(&consumer, batch).await }));
+                }
+                Some(Err(failure)) => {
+                    return Poll::Ready(Some(Err(TransportError::caused(
+                        "pulling from JetStream failed",
+                        failure,
+                    ))))
+                }
+                None => return Poll::Ready(None),
+            }
         }
     }
 }
@@ -372,30 +437,35 @@ const HAND_BACK_GRACE: Duration = Duration::from_millis(50);
 
 impl Drop for HandBack {
     fn drop(&mut self) {
-        let Some(mut messages) = self.messages.take() else {
-            return;
-        };
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        let batch = self.batch.max(1);
-        runtime.spawn(async move {
-            // Gathered first and handed back only once this member stopped
-            // listening: a nak'ed message must go to another member, not
-            // to this one's open pull.
-            let mut held = Vec::new();
-            while held.len() < batch {
-                match tokio::time::timeout(HAND_BACK_GRACE, messages.next()).await {
-                    Ok(Some(Ok(message))) => held.push(message),
-                    Ok(Some(Err(_))) | Ok(None) | Err(_) => break,
-                }
-            }
-            drop(messages);
-            for message in held {
-                let _ = message.ack_with(AckKind::Nak(None)).await;
-            }
-        });
+        if let Some(messages) = self.messages.take() {
+            hand_back(messages, self.batch);
+        }
     }
+}
+
+/// Hands back, in the background, what `messages` fetched and did not hand
+/// out (up to a batch arriving within [`HAND_BACK_GRACE`]).
+fn hand_back(mut messages: pull::Stream, batch: usize) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    let batch = batch.max(1);
+    runtime.spawn(async move {
+        // Gathered first and handed back only once this member stopped
+        // listening: a nak'ed message must go to another member, not to
+        // this one's open pull.
+        let mut held = Vec::new();
+        while held.len() < batch {
+            match tokio::time::timeout(HAND_BACK_GRACE, messages.next()).await {
+                Ok(Some(Ok(message))) => held.push(message),
+                Ok(Some(Err(_))) | Ok(None) | Err(_) => break,
+            }
+        }
+        drop(messages);
+        for message in held {
+            let _ = message.ack_with(AckKind::Nak(None)).await;
+        }
+    });
 }
 
 fn delivery(topic: &str, message: jetstream::Message) -> Delivery {
