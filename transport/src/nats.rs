@@ -352,20 +352,47 @@ const PULL_HEARTBEAT: Duration = Duration::from_secs(2);
 /// How long one pull request waits on the server for messages.
 const PULL_EXPIRES: Duration = Duration::from_secs(30);
 
-/// Opens a pull stream on `consumer`, in batches of `batch`.
+/// Opens a pull stream on `consumer`, in batches of `batch`. A consumer
+/// made elsewhere may cap how long a pull waits (`max_expires`): the pull
+/// then waits that long, and its heartbeat stays under half of it, as the
+/// server requires.
 async fn pull(
     consumer: &jetstream::consumer::Consumer<pull::Config>,
     batch: usize,
 ) -> Result<pull::Stream, TransportError> {
+    let cap = consumer.cached_info().config.max_expires;
+    let expires = if cap.is_zero() {
+        PULL_EXPIRES
+    } else {
+        PULL_EXPIRES.min(cap)
+    };
     consumer
         .stream()
         .max_messages_per_batch(batch)
-        .expires(PULL_EXPIRES)
-        .heartbeat(PULL_HEARTBEAT)
+        .expires(expires)
+        .heartbeat(PULL_HEARTBEAT.min(expires / 2))
         .messages()
         .await
         .map_err(|e| TransportError::caused("cannot pull from JetStream", e))
 }
+
+/// Opens the pull again, after `delay`.
+fn reopen(
+    consumer: &jetstream::consumer::Consumer<pull::Config>,
+    batch: usize,
+    delay: Duration,
+) -> Reopening {
+    let consumer = consumer.clone();
+    Box::pin(async move {
+        tokio::time::sleep(delay).await;
+        pull(&consumer, batch).await
+    })
+}
+
+/// How long a member waits before it asks again for a pull that could not
+/// be opened (the connection is down): its stream reports each failure and
+/// goes on trying.
+const REOPEN_RETRY: Duration = Duration::from_secs(1);
 
 type Reopening = Pin<Box<dyn Future<Output = Result<pull::Stream, TransportError>> + Send>>;
 
@@ -376,7 +403,9 @@ type Reopening = Pin<Box<dyn Future<Output = Result<pull::Stream, TransportError
 ///   was seen holding no request for a member that had one out (consumer
 ///   info: no waiting request, nothing unsettled, messages pending), so
 ///   the member stood still until the client's 35-second timer asked
-///   again; now it waits two heartbeats;
+///   again; now it waits two heartbeats. Where the heartbeats were only
+///   late (a machine stalled for seconds), what the server still sends to
+///   the old pull after its hand-back window waits out `ack_wait`;
 /// - dropped, hands back at once what it fetched and did not hand out: the
 ///   client pulls a batch ahead, and those messages would otherwise wait
 ///   out `ack_wait` before another member got them.
@@ -396,11 +425,15 @@ impl futures::Stream for HandBack {
     ) -> Poll<Option<Self::Item>> {
         loop {
             if let Some(reopening) = self.reopening.as_mut() {
-                let opened = std::task::ready!(reopening.as_mut().poll(cx));
-                self.reopening = None;
-                match opened {
-                    Ok(messages) => self.messages = Some(messages),
-                    Err(error) => return Poll::Ready(Some(Err(error))),
+                match std::task::ready!(reopening.as_mut().poll(cx)) {
+                    Ok(messages) => {
+                        self.reopening = None;
+                        self.messages = Some(messages);
+                    }
+                    Err(error) => {
+                        self.reopening = Some(reopen(&self.consumer, self.batch, REOPEN_RETRY));
+                        return Poll::Ready(Some(Err(error)));
+                    }
                 }
             }
             let Some(messages) = self.messages.as_mut() else {
@@ -416,8 +449,7 @@ impl futures::Stream for HandBack {
                     if let Some(old) = self.messages.take() {
                         hand_back(old, self.batch);
                     }
-                    let (consumer, batch) = (self.consumer.clone(), self.batch);
-                    self.reopening = Some(Box::pin(async move { pull(&consumer, batch).await }));
+                    self.reopening = Some(reopen(&self.consumer, self.batch, Duration::ZERO));
                 }
                 Some(Err(failure)) => {
                     return Poll::Ready(Some(Err(TransportError::caused(
@@ -451,9 +483,8 @@ fn hand_back(mut messages: pull::Stream, batch: usize) {
     };
     let batch = batch.max(1);
     runtime.spawn(async move {
-        // Gathered first and handed back only once this member stopped
-        // listening: a nak'ed message must go to another member, not to
-        // this one's open pull.
+        // Gathered first and handed back only once this pull stopped
+        // listening: a nak'ed message must not come back to it.
         let mut held = Vec::new();
         while held.len() < batch {
             match tokio::time::timeout(HAND_BACK_GRACE, messages.next()).await {
