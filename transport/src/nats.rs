@@ -163,7 +163,8 @@ impl NatsBroker {
 /// requests, and a NATS 2.9 server can leave a parked request unanswered
 /// until it expires, a 35-second stall (bench runs of 50,000 messages
 /// under load, ceiling 64: 2 of 6 with batches of 64, 1 of 8 with
-/// batches of 32; none in 16 with this room).
+/// batches of 32; none in 16 with this room). A stall seen since with this
+/// room had another cause, which `HandBack` deals with.
 fn ack_pending_ceiling(prefetch: usize) -> i64 {
     prefetch.saturating_mul(4).try_into().unwrap_or(i64::MAX)
 }
@@ -513,10 +514,12 @@ struct NatsSettle(Option<jetstream::Message>);
 #[async_trait]
 impl Settle for NatsSettle {
     /// What `jetstream::Message::ack` sends, with the message let go
-    /// first: the future kept across the wait holds the client and the
-    /// reply subject, not the message, and stays under 1 KiB (with the
-    /// message it is 1.4 KiB, and every acknowledgement made glibc's
-    /// allocator take its slow path for large blocks).
+    /// first: the future kept across the wait holds the client, the reply
+    /// subject and the 776-byte publish, not the message, and stays under
+    /// 1 KiB (with the 408-byte message beside the 1,024-byte
+    /// `Message::ack` future it is about 1.4 KiB, and every
+    /// acknowledgement made glibc's allocator take its slow path for large
+    /// blocks).
     async fn ack(mut self: Box<Self>) -> Result<(), TransportError> {
         let Some(message) = self.0.take() else {
             return Ok(());

@@ -9,7 +9,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use evc_bindings_tests::{Bus, OrderCreated, OrderCreatedV2};
+use evc_bindings_tests::{BareMessage, Bus, OrderCreated, OrderCreatedV2};
 use evc_runtime::{Contract, Publisher};
 use serde_json::{json, Value};
 
@@ -46,23 +46,6 @@ fn envelope(data: &Value) -> Vec<u8> {
         "data": data,
     }))
     .expect("serializable")
-}
-
-/// What a hand-written consumer would decode the same message into: the
-/// envelope's attributes and the typed payload, with serde and nothing else
-/// (no CloudEvents rules, no payload constraints, no routing).
-#[derive(serde::Deserialize)]
-#[allow(dead_code)]
-struct BareMessage {
-    specversion: String,
-    id: String,
-    source: String,
-    #[serde(rename = "type")]
-    ty: String,
-    time: Option<String>,
-    datacontenttype: Option<String>,
-    dataversion: Option<String>,
-    data: OrderCreatedV2,
 }
 
 fn bench(c: &mut Criterion) {

@@ -97,3 +97,21 @@ pub mod upcasts {
 pub mod formats {
     include!(concat!(env!("OUT_DIR"), "/formats.rs"));
 }
+
+/// What a hand-written consumer decodes an `OrderCreated` message into: the
+/// envelope's attributes and the typed payload, with serde and nothing else
+/// (no CloudEvents rules, no payload constraints, no routing). The
+/// baseline of the decode and transport benches.
+#[derive(evc_runtime::serde::Deserialize)]
+#[serde(crate = "evc_runtime::serde")]
+pub struct BareMessage {
+    pub specversion: String,
+    pub id: String,
+    pub source: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub time: Option<String>,
+    pub datacontenttype: Option<String>,
+    pub dataversion: Option<String>,
+    pub data: OrderCreatedV2,
+}

@@ -35,7 +35,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream;
-use evc_bindings_tests::{Bus, OrderCreated, OrderCreatedV2};
+use evc_bindings_tests::{BareMessage, Bus, OrderCreated};
 use evc_transport::amqp::{AmqpBroker, AmqpConfig};
 use evc_transport::nats::{NatsBroker, NatsConfig};
 use evc_transport::redis::{RedisBroker, RedisConfig};
@@ -236,10 +236,9 @@ where
     let _ = stop.send(());
     task.await.expect("no panic").expect("no error");
 
-    let consumer = plumbing;
     let (stop, stopped) = oneshot::channel::<()>();
     let meter = Meter::start();
-    let task = tokio::spawn(consumer.run(async move {
+    let task = tokio::spawn(plumbing.run(async move {
         let _ = stopped.await;
     }));
     counted.reach(n).await;
@@ -321,23 +320,6 @@ fn structured_headers() -> async_nats::HeaderMap {
     let mut headers = async_nats::HeaderMap::new();
     headers.insert("content-type", "application/cloudevents+json");
     headers
-}
-
-/// What a hand-written consumer decodes a message into: the envelope's
-/// attributes and the typed payload, with serde and nothing else (no
-/// CloudEvents rules, no payload constraints, no routing).
-#[derive(serde::Deserialize)]
-#[allow(dead_code)]
-struct BareMessage {
-    specversion: String,
-    id: String,
-    source: String,
-    #[serde(rename = "type")]
-    ty: String,
-    time: Option<String>,
-    datacontenttype: Option<String>,
-    dataversion: Option<String>,
-    data: OrderCreatedV2,
 }
 
 /// The raw client's consume loop on a new durable consumer `name`, timed
